@@ -1,0 +1,128 @@
+"""Exceptions raised by movemap, and the :class:`Problem` they carry.
+
+Validation gathers every problem in an input and raises once, so a user
+fixes a whole file in one pass instead of one line per run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with one input value.
+
+    Parameters
+    ----------
+    file
+        Path of the input file, as the user would type it.
+    line
+        1-based line number (the header is line 1), or feature index for
+        GeoJSON; ``None`` when the problem concerns the whole file.
+    column
+        Column or property name, or ``None``.
+    value
+        The offending value, shown with ``repr``.
+    message
+        What is wrong.
+    hint
+        What would fix it (e.g. "did you mean 'Zuwara'?").
+    severity
+        ``"error"`` stops the run; ``"warning"`` is reported only.
+    """
+
+    file: str
+    line: int | None
+    column: str | None
+    value: object = field(compare=False)
+    message: str
+    hint: str | None = None
+    severity: Literal["error", "warning"] = "error"
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        col = f" column {self.column!r}:" if self.column else ""
+        msg = f"{where}:{col} {self.message} (value {self.value!r})"
+        if self.hint:
+            msg += f"; {self.hint}"
+        if self.severity == "warning":
+            msg = f"warning: {msg}"
+        return msg
+
+
+class MovemapError(Exception):
+    """Base class of every error movemap raises on purpose."""
+
+
+class InputError(MovemapError):
+    """One or more problems in an input file, all reported at once."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: list[Problem] = sorted(problems, key=_problem_key)
+        errors = [p for p in self.problems if p.severity == "error"]
+        head = f"{len(errors)} problem(s) in the input:"
+        super().__init__("\n".join([head, *map(str, self.problems)]))
+
+
+class GazetteerError(InputError):
+    """The gazetteer has invalid rows."""
+
+
+class LedgerError(InputError):
+    """transfers.csv or sources.csv has invalid rows."""
+
+
+class ZonesError(InputError):
+    """zones.geojson has invalid features."""
+
+
+class PlaceLookupError(MovemapError, LookupError):
+    """A place name could not be resolved to exactly one gazetteer row."""
+
+
+class UnknownPlaceError(PlaceLookupError):
+    """No gazetteer place matches the name."""
+
+    def __init__(self, name: str, suggestions: Sequence[str] = ()) -> None:
+        self.name = name
+        self.suggestions = tuple(suggestions)
+        msg = f"unknown place {name!r}"
+        if self.suggestions:
+            msg += "; did you mean " + " or ".join(map(repr, self.suggestions)) + "?"
+        super().__init__(msg)
+
+
+class AmbiguousPlaceError(PlaceLookupError):
+    """More than one gazetteer place matches the name."""
+
+    def __init__(self, name: str, candidates: Sequence[str]) -> None:
+        self.name = name
+        self.candidates = tuple(candidates)
+        msg = f"ambiguous place {name!r}: matches " + ", ".join(map(repr, self.candidates))
+        msg += "; use one of those ids or names"
+        super().__init__(msg)
+
+
+class DataDirError(MovemapError):
+    """The input folder is missing or lacks a required file."""
+
+
+def _problem_key(p: Problem) -> tuple[str, int, str]:
+    return (p.file, -1 if p.line is None else p.line, p.column or "")
+
+
+__all__ = [
+    "AmbiguousPlaceError",
+    "DataDirError",
+    "GazetteerError",
+    "InputError",
+    "LedgerError",
+    "MovemapError",
+    "PlaceLookupError",
+    "Problem",
+    "UnknownPlaceError",
+    "ZonesError",
+]

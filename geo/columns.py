@@ -1,0 +1,127 @@
+"""Column names shared by every table movemap reads or writes.
+
+One constant per column so that a rename is one edit and a typo is an
+``AttributeError`` rather than a silent ``KeyError`` at run time.
+Coordinates are always (lon, lat) in ``geo``; only ``layers`` flips them.
+"""
+
+from __future__ import annotations
+
+# --- gazetteer.csv -------------------------------------------------------
+PLACE_ID = "id"
+PLACE_NAME = "name"
+PLACE_ALIASES = "aliases"  # ";"-separated in the CSV, list[str] once loaded
+PLACE_KIND = "kind"
+PLACE_COUNTRY = "country"  # ISO 3166-1 alpha-2
+LAT = "lat"
+LON = "lon"
+PLACE_PRECISION = "precision"  # how precise the point is, see PLACE_PRECISIONS
+COORD_SOURCE = "coord_source"
+PLACE_NOTE = "note"
+SHARED_ALIAS = "shared_aliases"  # aliases deliberately claimed by >1 place
+
+PLACE_KINDS = (
+    "airbase",
+    "airport",
+    "naval_base",
+    "port",
+    "military_base",
+    "city",
+    "town",
+    "region",
+    "country",
+)
+PLACE_PRECISIONS = ("site", "city", "region", "country")
+
+# --- sources.csv ---------------------------------------------------------
+SOURCE_ID = "source_id"
+SOURCE_OUTLET = "outlet"
+SOURCE_TITLE = "title"
+SOURCE_DATE = "published"  # ISO date or "undated"
+SOURCE_URL = "url"
+SOURCE_RELAYS = "relays"  # original reporting it relays, e.g. "The Times"
+
+# --- transfers.csv (one row per leg) --------------------------------------
+TRANSFER_ID = "transfer_id"
+LEG = "leg"
+FROM = "from"  # place as written in the ledger
+TO = "to"
+DATE = "date"  # as reported: 2020-05-18, 2020-05, 2024-12-01/2024-12-18
+DATE_PRECISION = "date_precision"  # see DATE_PRECISIONS
+EQUIPMENT = "equipment"
+CATEGORY = "category"
+QUANTITY = "quantity"
+ACTOR = "actor"
+MODE = "mode"
+CARRIER = "carrier"
+STATUS = "status"
+SOURCE_IDS = "source_ids"  # ";"-separated in the CSV, tuple[str, ...] loaded
+NOTE = "note"
+
+DATE_PRECISIONS = ("day", "week", "month", "year", "coarser")
+STATUSES = ("confirmed", "reported", "alleged", "assessed", "planned")
+MODES = ("air", "sea", "road", "rail", "unknown")
+CATEGORIES = (
+    "air_defence",
+    "radar",
+    "aircraft",
+    "uav",
+    "armour",
+    "vehicles",
+    "artillery",
+    "munitions",
+    "personnel",
+    "naval",
+    "other",
+)
+# A stop whose place the reporting does not name: "?" optionally followed
+# by a description, e.g. "?base housing Turkish personnel".
+UNKNOWN_STOP_PREFIX = "?"
+
+# --- derived leg columns (added by geo loaders) ---------------------------
+SOURCE_LINE = "source_line"  # 1-based line number in the input file
+FROM_ID = "from_id"
+TO_ID = "to_id"
+FROM_NAME = "from_name"
+TO_NAME = "to_name"
+FROM_LON = "from_lon"
+FROM_LAT = "from_lat"
+TO_LON = "to_lon"
+TO_LAT = "to_lat"
+FROM_PRECISION = "from_precision"
+TO_PRECISION = "to_precision"
+FROM_UNKNOWN = "from_unknown"  # True where the origin is an unknown stop
+TO_UNKNOWN = "to_unknown"
+DATE_START = "date_start"  # first day the date could be (Timestamp)
+DATE_END = "date_end"  # last day the date could be (Timestamp, inclusive)
+
+# --- geodesic lines -------------------------------------------------------
+LENGTH_KM = "length_km"
+BEARING = "bearing"  # initial azimuth, degrees clockwise from north
+UNCERTAIN = "uncertain"  # an end is an unknown stop or coarse point
+ZERO_LENGTH = "zero_length"
+TRANSFER_KM = "transfer_km"
+
+# --- zones.geojson ---------------------------------------------------------
+ZONE_ID = "zone_id"
+FACTION = "faction"
+ZONE_LABEL = "label"
+ZONE_COUNTRY = "country"
+VALID_FROM = "valid_from"
+VALID_TO = "valid_to"
+ZONE_SOURCES = "sources"
+AS_OF = "as_of"
+APPROXIMATE = "approximate"
+CONTESTED = "contested"
+
+# --- zone attribution of places and legs ----------------------------------
+FROM_FACTION = "from_faction"
+TO_FACTION = "to_faction"
+FROM_ZONE = "from_zone"
+TO_ZONE = "to_zone"
+CONTROL_NOTE = "control_note"  # e.g. "changed during interval"
+CROSSES_FRONT = "crosses_front_line"
+FROM_OUTSIDE = "arrives_from_outside_theatre"
+OUTSIDE_ZONES = "outside mapped zones"
+
+GEOMETRY = "geometry"
