@@ -101,6 +101,12 @@ BEARING = "bearing"  # initial azimuth, degrees clockwise from north
 UNCERTAIN = "uncertain"  # an end is an unknown stop or coarse point
 ZERO_LENGTH = "zero_length"
 TRANSFER_KM = "transfer_km"
+ESTIMATED = "estimated"  # an end is drawn at an estimated point (bare unknown stop)
+FROM_EST_LON = "from_est_lon"  # where a bare unknown origin is drawn, else NaN
+FROM_EST_LAT = "from_est_lat"
+TO_EST_LON = "to_est_lon"
+TO_EST_LAT = "to_est_lat"
+ARROW_BEARING = "arrow_bearing"  # geodesic azimuth at an arrow tip / label point
 
 # --- zones.geojson ---------------------------------------------------------
 ZONE_ID = "zone_id"
@@ -125,3 +131,45 @@ FROM_OUTSIDE = "arrives_from_outside_theatre"
 OUTSIDE_ZONES = "outside mapped zones"
 
 GEOMETRY = "geometry"
+
+# --- exports (geo/export.py) -----------------------------------------------
+FEATURE_ID = "feature_id"  # stable id: "<transfer_id>/<leg>", place id, zone id
+LAYER = "layer"  # "legs" | "places" | "zones" in a combined export
+ZONE_SEGMENTS = "zone_segments"  # "zone (faction) 123 km; ..." along a leg
+WKT = "WKT"  # geometry as WKT in CSV exports (GDAL and QGIS detect this name)
+
+# --- reported dates (geo/dates.py) -----------------------------------------
+IMPLIED_PRECISION = "implied_precision"  # DATE_PRECISIONS class of the date's span
+DATE_PROBLEM = "date_problem"  # why a date could not be read, else None
+
+# --- zones of control (geo/zones.py) ---------------------------------------
+SEGMENT_KM = "km"  # geodesic km of one leg inside one zone
+SEGMENT_ORDER = "segment"  # 0-based order of a segment along its leg
+PLACE_ZONE = "zone"  # zone a place lies in on a date (places_faction)
+PLACE_FACTION = "faction"
+#: Factions a zone may name (zones.geojson property FACTION). Documented in
+#: geo/zones.py; settings.OPPOSING_FACTIONS says which pairs face each other.
+FACTIONS = (
+    "LNA",  # Libyan National Army (Khalifa Haftar) and the eastern authorities
+    "GNA",  # Government of National Accord, Tripoli (to 14 March 2021)
+    "GNU",  # Government of National Unity, Tripoli (from 15 March 2021)
+    "Assad government",  # Syrian Arab Republic government, to 7 December 2024
+    "Syrian transitional government",  # HTS-led authorities, from 8 December 2024
+    "HTS",  # Hayat Tahrir al-Sham (Idlib), to 7 December 2024
+    "SDF",  # Syrian Democratic Forces (Kurdish-led), north-east Syria
+    "Turkey/SNA",  # Turkish forces and the Turkish-backed Syrian National Army in Syria
+    "Russia",  # Russian state, incl. Russian-held bases abroad
+    "Belarus",
+    "UAE",
+    "Turkey",
+    "Mali",  # Malian (transitional) government
+    "Germany",  # Germany as NATO host nation (e.g. Ramstein Air Base)
+)
+
+# --- geocoding (geo/geocode.py: PlaceIndex.resolve output) -------------------
+RESOLVE_QUERY = "query"  # the name as given
+RESOLVE_PLACE_ID = "place_id"  # gazetteer id, or None unless status is "ok"
+RESOLVE_STATUS = "status"  # see RESOLVE_STATUSES
+RESOLVE_CANDIDATES = "candidates"  # tuple of place ids, for "ambiguous"
+RESOLVE_SUGGESTIONS = "suggestions"  # tuple of place names, for "unknown"
+RESOLVE_STATUSES = ("ok", "unknown", "ambiguous")

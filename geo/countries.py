@@ -1,0 +1,230 @@
+"""Country polygons bundled with movemap (Natural Earth 1:50m).
+
+The shapes live in ``geo/data/countries.geojson``, derived from the npm
+package world-atlas by ``scripts/derive_countries.py`` (see
+``geo/data/README.md``).  Every geometry is valid, EPSG:4326, (lon, lat).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from pyproj import Geod
+
+from geo import settings
+
+#: Column of the ISO 3166-1 alpha-2 code ("" where there is none, e.g. N. Cyprus).
+ISO_A2 = "iso_a2"
+#: Column of the Natural Earth short name.
+COUNTRY_NAME = "name"
+#: Package-data file holding the polygons.
+COUNTRIES_FILE = "countries.geojson"
+
+__all__ = [
+    "COUNTRY_NAME",
+    "ISO_A2",
+    "countries_at",
+    "country_shape",
+    "land",
+    "load_countries",
+    "subdivide",
+]
+
+
+@cache
+def _countries() -> gpd.GeoDataFrame:
+    path = resources.files("geo") / "data" / COUNTRIES_FILE
+    with resources.as_file(path) as file:
+        gdf = pyogrio.read_dataframe(file)
+    gdf = gdf.set_crs("EPSG:4326", allow_override=True)
+    gdf[ISO_A2] = gdf[ISO_A2].fillna("").astype(str)
+    return gdf[[ISO_A2, COUNTRY_NAME, "geometry"]]
+
+
+def load_countries() -> gpd.GeoDataFrame:
+    """Return the country polygons.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per Natural Earth admin-0 unit with columns ``iso_a2``,
+        ``name`` and ``geometry`` (Polygon/MultiPolygon, valid), EPSG:4326,
+        sorted by (``iso_a2``, ``name``).  Read once per process; each call
+        returns a copy so callers may modify it freely.
+
+    """
+    return _countries().copy()
+
+
+def subdivide(
+    geoms: np.ndarray, *, max_vertices: int = 64, min_size: float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cut polygons into small pieces for fast spatial joins.
+
+    Pieces are halved along their longer side, all pieces of one level at
+    once, until each has at most ``max_vertices`` vertices or is no wider
+    than ``min_size`` degrees.  The pieces of a polygon cover it exactly.
+
+    Parameters
+    ----------
+    geoms
+        Polygons / MultiPolygons (object array).
+    max_vertices, min_size
+        Stop criteria, see above.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The pieces, and for each the position of its source polygon.
+    """
+    pieces = np.asarray(geoms, dtype=object)
+    owner = np.arange(len(pieces))
+    done_g: list[np.ndarray] = []
+    done_o: list[np.ndarray] = []
+    while len(pieces):
+        b = shapely.bounds(pieces)
+        w, h = b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]
+        small = (shapely.get_num_coordinates(pieces) <= max_vertices) | (
+            np.maximum(w, h) <= min_size
+        )
+        done_g.append(pieces[small])
+        done_o.append(owner[small])
+        pieces, owner, b, w, h = pieces[~small], owner[~small], b[~small], w[~small], h[~small]
+        vertical = w >= h
+        mid_x = (b[:, 0] + b[:, 2]) / 2
+        mid_y = (b[:, 1] + b[:, 3]) / 2
+        lo = shapely.box(
+            b[:, 0], b[:, 1], np.where(vertical, mid_x, b[:, 2]), np.where(vertical, b[:, 3], mid_y)
+        )
+        hi = shapely.box(
+            np.where(vertical, mid_x, b[:, 0]), np.where(vertical, b[:, 1], mid_y), b[:, 2], b[:, 3]
+        )
+        halves = shapely.intersection(np.concatenate([pieces, pieces]), np.concatenate([lo, hi]))
+        owner = np.concatenate([owner, owner])
+        keep = ~shapely.is_empty(halves) & (shapely.area(halves) > 0)
+        pieces, owner = halves[keep], owner[keep]
+    return np.concatenate(done_g), np.concatenate(done_o)
+
+
+@cache
+def _tiles() -> tuple[np.ndarray, np.ndarray]:
+    tiles, owner = subdivide(_countries().geometry.values, max_vertices=64, min_size=0.5)
+    shapely.prepare(tiles)
+    return tiles, owner
+
+
+@cache
+def _land() -> shapely.Geometry:
+    return shapely.union_all(_countries().geometry.values)
+
+
+def land() -> shapely.Geometry:
+    """Return the union of all country polygons (the land mask), cached.
+
+    Returns
+    -------
+    shapely.Geometry
+        A valid (Multi)Polygon in (lon, lat).
+
+    """
+    return _land()
+
+
+def country_shape(iso_a2: str) -> shapely.Geometry:
+    """Return the (union of the) polygon(s) of one country.
+
+    Parameters
+    ----------
+    iso_a2
+        ISO 3166-1 alpha-2 code, case-insensitive (e.g. ``"LY"``).
+
+    Raises
+    ------
+    KeyError
+        If no country has that code.
+
+    """
+    gdf = _countries()
+    rows = gdf.geometry.values[(gdf[ISO_A2] == iso_a2.upper()).to_numpy()]
+    if iso_a2 == "" or len(rows) == 0:
+        msg = f"no country with iso_a2 {iso_a2!r} in {COUNTRIES_FILE}"
+        raise KeyError(msg)
+    return shapely.union_all(rows)
+
+
+def countries_at(
+    points: gpd.GeoSeries | np.ndarray,
+    *,
+    tolerance_km: float = settings.COUNTRY_TOLERANCE_KM,
+) -> pd.Series:
+    """Return the ISO alpha-2 code of the country under each point.
+
+    Points inside a polygon take that country (on a shared border, the
+    alphabetically first code, so the answer is deterministic).  Points in
+    the sea within ``tolerance_km`` (geodesic) of a coast take the nearest
+    country: ports and coastal bases sit on the 1:50m coastline's edge.
+
+    Parameters
+    ----------
+    points
+        Point geometries in (lon, lat), EPSG:4326.  Missing/empty points
+        give ``""``.
+    tolerance_km
+        Largest geodesic distance, in km, from a point to a country
+        polygon that still counts as inside.
+
+    Returns
+    -------
+    pandas.Series
+        ``iso_a2`` per point (``""`` where none), aligned with ``points``.
+
+    """
+    index = points.index if isinstance(points, gpd.GeoSeries) else None
+    geoms = np.asarray(points.values if isinstance(points, gpd.GeoSeries) else points, dtype=object)
+    codes_all = _countries()[ISO_A2].to_numpy()
+    shapes, owner = _tiles()
+    codes = codes_all[owner]
+    out = np.full(len(geoms), "", dtype=object)
+    usable = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    pi = np.array([], dtype=np.intp)
+    ci = np.array([], dtype=np.intp)
+    if usable.any():
+        # Tree over the points, queried with the small prepared tiles of
+        # the countries: fast even for Russia's 1:50m outline.
+        at = np.flatnonzero(usable)
+        ci, sub = shapely.STRtree(geoms[at]).query(shapes, predicate="intersects")
+        pi = at[sub]
+    if len(pi):
+        # On a shared border a point intersects two countries: keep the first code.
+        hit = pd.DataFrame({"p": pi, "code": codes[ci]}).sort_values(["p", "code"])
+        hit = hit.drop_duplicates("p")
+        out[hit["p"].to_numpy()] = hit["code"].to_numpy()
+    found = np.zeros(len(geoms), dtype=bool)
+    found[pi] = True
+    todo = np.flatnonzero(usable & ~found)
+    if len(todo) and tolerance_km > 0:
+        # 1 degree >= ~111 km * cos(lat); this bound is generous below 80 deg.
+        max_deg = tolerance_km / 111.0 / np.cos(np.radians(80.0))
+        # Candidate tiles whose bounding box, grown by the tolerance, holds
+        # the point; then the nearest of them by planar distance.
+        b = shapely.bounds(shapes)
+        grown = shapely.box(b[:, 0] - max_deg, b[:, 1] - max_deg, b[:, 2] + max_deg, b[:, 3] + max_deg)
+        ti, qj = shapely.STRtree(geoms[todo]).query(grown)
+        pairs = pd.DataFrame({"q": qj, "t": ti, "d": shapely.distance(shapes[ti], geoms[todo][qj])})
+        pairs = pairs[pairs["d"] <= max_deg].sort_values(["q", "d", "t"]).drop_duplicates("q")
+        qi, near = pairs["q"].to_numpy(), pairs["t"].to_numpy()
+        if len(qi):
+            seg = shapely.shortest_line(geoms[todo][qi], shapes[near])
+            xy = shapely.get_coordinates(seg).reshape(-1, 2, 2)
+            _, _, dist_m = Geod(ellps=settings.ELLPS).inv(
+                xy[:, 0, 0], xy[:, 0, 1], xy[:, 1, 0], xy[:, 1, 1]
+            )
+            ok = dist_m <= tolerance_km * 1000.0
+            out[todo[qi[ok]]] = codes[near[ok]]
+    return pd.Series(out, index=index, name=ISO_A2, dtype=object)

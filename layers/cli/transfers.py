@@ -1,0 +1,209 @@
+"""``movemap transfers``: list every transfer in the ledger with its legs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Hashable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from geo import settings
+from geo.columns import (
+    ACTOR,
+    CARRIER,
+    CATEGORY,
+    DATE,
+    DATE_END,
+    DATE_PRECISION,
+    DATE_START,
+    EQUIPMENT,
+    FROM_ID,
+    FROM_NAME,
+    FROM_UNKNOWN,
+    LEG,
+    MODE,
+    NOTE,
+    PLACE_NAME,
+    QUANTITY,
+    SOURCE_IDS,
+    STATUS,
+    TO_ID,
+    TO_NAME,
+    TO_UNKNOWN,
+    TRANSFER_ID,
+    UNKNOWN_STOP_PREFIX,
+)
+from geo.ledger import LedgerResult
+from layers.cli._common import add_data_argument
+
+HELP = "list the transfers in the ledger, leg by leg (--json for nested objects)"
+
+#: Column titles of the readable table.
+_TABLE_COLUMNS = ("leg", "from", "to", "date", "precision", "mode", "carrier", "actor", "status")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add this command's arguments."""
+    add_data_argument(parser)
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print a JSON list of transfers, each with its legs as nested objects",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load and check the ledger, then print it; warnings go to stderr."""
+    ledger, place_names = _load(args.data)
+    for problem in ledger.warnings:
+        print(problem, file=sys.stderr)
+    if args.json:
+        print(json.dumps(transfers_json(ledger.legs), indent=2, ensure_ascii=False))
+    else:
+        print(transfers_table(ledger.legs, place_names), end="")
+    return 0
+
+
+def transfers_json(legs: pd.DataFrame) -> list[dict[str, Any]]:
+    """Nest the leg table into one object per transfer.
+
+    Parameters
+    ----------
+    legs
+        ``LedgerResult.legs``.
+
+    Returns
+    -------
+    list of dict
+        One object per transfer (in leg-table order) with ``transfer_id``,
+        ``n_legs``, ``date_start``/``date_end`` (ISO, over all legs),
+        ``source_ids`` (every source its legs cite, first-cited first) and
+        ``legs``: every leg column, dates as ISO strings, NaN as null,
+        source ids as a list.
+
+    """
+    out: list[dict[str, Any]] = []
+    for tid, group in legs.groupby(TRANSFER_ID, sort=False):
+        leg_objs = [_leg_json(row) for row in group.to_dict(orient="records")]
+        cited = dict.fromkeys(s for ids in group[SOURCE_IDS] for s in ids)
+        out.append(
+            {
+                TRANSFER_ID: tid,
+                "n_legs": len(group),
+                DATE_START: _iso(group[DATE_START].min()),
+                DATE_END: _iso(group[DATE_END].max()),
+                SOURCE_IDS: list(cited),
+                "legs": leg_objs,
+            }
+        )
+    return out
+
+
+def transfers_table(legs: pd.DataFrame, place_names: pd.Series | None = None) -> str:
+    """Render the leg table as readable text, grouped by transfer.
+
+    Parameters
+    ----------
+    legs
+        ``LedgerResult.legs``.
+    place_names
+        Gazetteer names indexed by place id, to name the area of an
+        unknown stop (``?base @ western_libya`` shows as
+        ``?base (in western Libya)``).
+
+    Returns
+    -------
+    str
+        One block per transfer: a heading (id, equipment, category,
+        quantity, sources), a row per leg, and the notes.
+
+    """
+    names = place_names if place_names is not None else pd.Series(dtype=object)
+    blocks: list[str] = []
+    for tid, group in legs.groupby(TRANSFER_ID, sort=False):
+        first = group.iloc[0]
+        what = f"{first[EQUIPMENT]} [{first[CATEGORY]}]"
+        if first[QUANTITY]:
+            what += f" x {first[QUANTITY]}"
+        cited = dict.fromkeys(s for ids in group[SOURCE_IDS] for s in ids)
+        rows = [
+            [
+                str(r[LEG]),
+                _stop(r[FROM_NAME], r[FROM_ID], r[FROM_UNKNOWN], names),
+                _stop(r[TO_NAME], r[TO_ID], r[TO_UNKNOWN], names),
+                r[DATE],
+                r[DATE_PRECISION],
+                r[MODE],
+                r[CARRIER] or "-",
+                r[ACTOR],
+                r[STATUS],
+            ]
+            for r in group.to_dict(orient="records")
+        ]
+        lines = [f"{tid}: {what}", f"  sources: {', '.join(cited)}"]
+        lines += ["  " + line for line in _align([list(_TABLE_COLUMNS), *rows])]
+        for r in group.to_dict(orient="records"):
+            if r[NOTE]:
+                lines.append(f"  note (leg {r[LEG]}): {r[NOTE]}")
+        blocks.append("\n".join(lines) + "\n")
+    n_legs = len(legs)
+    summary = f"{legs[TRANSFER_ID].nunique()} transfer(s), {n_legs} leg(s)\n"
+    return "\n".join([*blocks, summary])
+
+
+def _load(data: str | None) -> tuple[LedgerResult, pd.Series]:
+    # Imported here so `movemap --help` stays fast.
+    from geo.gazetteer import read_gazetteer
+    from geo.geocode import PlaceIndex
+    from geo.ledger import read_ledger
+    from geo.paths import data_dir
+
+    folder = data_dir(data)
+    places = read_gazetteer(folder / settings.GAZETTEER_FILE)
+    ledger = read_ledger(
+        folder / settings.TRANSFERS_FILE, folder / settings.SOURCES_FILE, PlaceIndex(places)
+    )
+    return ledger, places[PLACE_NAME]
+
+
+def _stop(name: str, place_id: str | None, unknown: bool, names: pd.Series) -> str:
+    if not unknown:
+        return str(name)
+    text = UNKNOWN_STOP_PREFIX + str(name)
+    if place_id is not None and place_id in names.index:
+        text += f" (in {names[place_id]})"
+    return text
+
+
+def _align(rows: list[list[str]]) -> list[str]:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+
+
+def _leg_json(row: Mapping[Hashable, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for col, value in row.items():
+        key = str(col)
+        if key == TRANSFER_ID:
+            continue
+        if key == SOURCE_IDS:
+            out[key] = list(value)
+        elif isinstance(value, pd.Timestamp):
+            out[key] = _iso(value)
+        elif isinstance(value, float) and math.isnan(value):
+            out[key] = None
+        elif hasattr(value, "item"):  # numpy scalars
+            out[key] = value.item()
+        else:
+            out[key] = value
+    return out
+
+
+def _iso(value: object) -> str | None:
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return pd.Timestamp(value).date().isoformat()  # type: ignore[arg-type]
