@@ -82,6 +82,7 @@ def subdivide(
     -------
     tuple of numpy.ndarray
         The pieces, and for each the position of its source polygon.
+
     """
     pieces = np.asarray(geoms, dtype=object)
     owner = np.arange(len(pieces))
@@ -214,7 +215,9 @@ def countries_at(
         # Candidate tiles whose bounding box, grown by the tolerance, holds
         # the point; then the nearest of them by planar distance.
         b = shapely.bounds(shapes)
-        grown = shapely.box(b[:, 0] - max_deg, b[:, 1] - max_deg, b[:, 2] + max_deg, b[:, 3] + max_deg)
+        grown = shapely.box(
+            b[:, 0] - max_deg, b[:, 1] - max_deg, b[:, 2] + max_deg, b[:, 3] + max_deg
+        )
         ti, qj = shapely.STRtree(geoms[todo]).query(grown)
         pairs = pd.DataFrame({"q": qj, "t": ti, "d": shapely.distance(shapes[ti], geoms[todo][qj])})
         pairs = pairs[pairs["d"] <= max_deg].sort_values(["q", "d", "t"]).drop_duplicates("q")

@@ -1,0 +1,245 @@
+"""Benchmark zone attribution and splitting against a straightforward per-row version.
+
+Run from the repository root::
+
+    python bench/bench_zones.py                      # 10k, 100k, 1M legs
+    python bench/bench_zones.py --sizes 10000        # quicker
+
+Legs are those of ``bench/bench_lines.py`` (random gazetteer-like places, 90 %
+in lon -20..60, lat 0..60, 10 % anywhere), drawn with
+``geo.lines.geodesic_lines`` (not timed), dated at random between 2019 and
+2025 with a span of one day, a week or a month, against the bundled
+``zones.geojson``.  Each implementation runs in a fresh Python process:
+
+- ``vectorized``: ``geo.zones.attribute_legs`` + ``geo.zones.split_by_zone``
+  (the project's code);
+- ``per-row``: for each leg and each end, loop over the zones (prepared
+  geometries, date and bounding-box checks first) at every change of
+  control in the leg's interval; then for each zone valid on the leg's
+  first day whose box meets the line, ``line.intersection(zone)`` and
+  ``Geod.geometry_length``.
+
+Above ``--row-cap`` legs the per-row version is timed on a random sample and
+its time scaled linearly; the output says so.  Peak memory is the child's
+peak resident set size (``getrusage``) and its increase over the RSS once
+the lines were built.  Where the per-row version ran on every leg, the two
+are compared: origin/destination factions must agree and km per leg inside
+zones must agree to 1e-6 relative.  Figures depend on the machine and its
+load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_lines import synthetic_legs
+
+from geo import columns as col
+from geo import settings
+
+ZONES = Path(__file__).resolve().parent.parent / settings.ZONES_FILE
+
+
+def dated_lines(n: int, seed: int) -> Any:
+    from geo.lines import geodesic_lines
+
+    legs = synthetic_legs(n, seed)
+    rng = np.random.default_rng(seed + 1)
+    start = pd.Timestamp("2019-01-01") + pd.to_timedelta(rng.integers(0, 7 * 365, n), unit="D")
+    span = rng.choice([0, 6, 30], n, p=[0.6, 0.2, 0.2])
+    legs[col.DATE_START] = start
+    legs[col.DATE_END] = start + pd.to_timedelta(span, unit="D")
+    return geodesic_lines(legs)
+
+
+def per_row(lines: Any, zones: Any) -> tuple[list[object], list[object], list[float]]:
+    """The straightforward way: Python loops over legs, ends and zones."""
+    import geopandas as gpd
+    import pyproj
+    import shapely
+
+    geod = pyproj.Geod(ellps=settings.ELLPS)
+    zrows = []
+    for geom, fac, vf, vt, zid in zones[
+        ["geometry", col.FACTION, col.VALID_FROM, col.VALID_TO, col.ZONE_ID]
+    ].itertuples(index=False, name=None):
+        shapely.prepare(geom)
+        end = pd.Timestamp.max if pd.isna(vt) else vt
+        zrows.append((geom, geom.bounds, fac, vf, end, geom.area, zid))
+
+    def at(x: float, y: float, day: pd.Timestamp) -> object:
+        pt = shapely.Point(x, y)
+        hits = [
+            (geom, area, zid, fac)
+            for geom, (x0, y0, x1, y1), fac, vf, vt, area, zid in zrows
+            if vf <= day <= vt and x0 <= x <= x1 and y0 <= y <= y1 and geom.intersects(pt)
+        ]
+        if not hits:
+            return col.OUTSIDE_ZONES
+        if len(hits) == 1:
+            return hits[0][3]
+        # interior before boundary, then the smallest zone, then the id
+        return min(hits, key=lambda h: (h[0].boundary.intersects(pt), h[1], h[2]))[3]
+
+    def faction(x: float, y: float, s: pd.Timestamp, e: pd.Timestamp) -> object:
+        if not (np.isfinite(x) and np.isfinite(y)):
+            return None
+        days = {s}
+        for *_, vf, vt, _a, _z in zrows:
+            for d in (vf, vt + pd.Timedelta(days=1) if vt < pd.Timestamp.max else vt):
+                if s < d <= e:
+                    days.add(d)
+        facs = {at(x, y, d) for d in days}
+        return facs.pop() if len(facs) == 1 else None
+
+    froms, tos, kms = [], [], []
+    cols = [col.FROM_LON, col.FROM_LAT, col.TO_LON, col.TO_LAT, col.DATE_START, col.DATE_END]
+    for (x0, y0, x1, y1, s, e), line in zip(
+        lines[cols].itertuples(index=False, name=None), lines.geometry, strict=True
+    ):
+        froms.append(faction(x0, y0, s, e))
+        tos.append(faction(x1, y1, s, e))
+        km = 0.0
+        if line is not None:
+            if line.bounds[0] < -180 or line.bounds[2] > 180:
+                from geo.lines import split_antimeridian
+
+                one = gpd.GeoDataFrame(geometry=[line], crs="EPSG:4326")
+                line = split_antimeridian(one).geometry.iloc[0]
+            lx0, ly0, lx1, ly1 = line.bounds
+            for geom, (zx0, zy0, zx1, zy1), _f, vf, vt, _a, _z in zrows:
+                if vf <= s <= vt and zx0 <= lx1 and lx0 <= zx1 and zy0 <= ly1 and ly0 <= zy1:
+                    piece = line.intersection(geom)
+                    if not piece.is_empty:
+                        km += geod.geometry_length(piece) / 1000.0
+        kms.append(km)
+    return froms, tos, kms
+
+
+def _rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _current_rss_mib() -> float:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def child(impl: str, n: int, sample: int, seed: int) -> dict[str, Any]:
+    """Time one implementation on one size (run in a fresh process)."""
+    from geo.zones import attribute_legs, read_zones, split_by_zone
+
+    zones = read_zones(ZONES)
+    lines = dated_lines(n, seed)
+    if impl == "per-row" and sample < n:
+        lines = lines.sample(sample, random_state=seed)
+    rss0 = _current_rss_mib()
+    w0, c0 = time.perf_counter(), time.process_time()
+    if impl == "vectorized":
+        legs = attribute_legs(lines, zones)
+        segs = split_by_zone(lines, zones)
+        wall, cpu = time.perf_counter() - w0, time.process_time() - c0
+        inside = segs[segs[col.ZONE_ID].notna()]
+        km = (
+            inside.groupby([col.TRANSFER_ID, col.LEG])[col.SEGMENT_KM]
+            .sum()
+            .reindex(pd.MultiIndex.from_frame(lines[[col.TRANSFER_ID, col.LEG]]), fill_value=0.0)
+            .to_numpy()
+        )
+        froms, tos = legs[col.FROM_FACTION].tolist(), legs[col.TO_FACTION].tolist()
+        n_segments = len(segs)
+    else:
+        froms, tos, km_list = per_row(lines, zones)
+        wall, cpu = time.perf_counter() - w0, time.process_time() - c0
+        km = np.asarray(km_list)
+        n_segments = -1
+    return {
+        "impl": impl,
+        "n": n,
+        "timed_legs": len(lines),
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "segments": n_segments,
+        "froms": [None if f is None else str(f) for f in froms] if n <= 100_000 else [],
+        "tos": [None if t is None else str(t) for t in tos] if n <= 100_000 else [],
+        "km": km.tolist() if n <= 100_000 else [],
+        "km_total": float(np.nansum(km)),
+        "peak_rss_mib": _rss_mib(),
+        "rss_before_mib": rss0,
+    }
+
+
+def run_child(impl: str, n: int, sample: int, seed: int) -> dict[str, Any]:
+    cmd = [sys.executable, __file__, "--child", impl, str(n), str(sample), str(seed)]
+    res = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    return dict(json.loads(res.stdout.strip().splitlines()[-1]))
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    p.add_argument("--row-cap", type=int, default=10_000, help="largest per-row run (legs)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--child", nargs=4, metavar=("IMPL", "N", "SAMPLE", "SEED"), help="internal")
+    args = p.parse_args(argv)
+    if args.child:
+        impl, n, sample, seed = args.child
+        print(json.dumps(child(impl, int(n), int(sample), int(seed))))
+        return 0
+    print(
+        f"bench_zones: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}, numpy {np.__version__}; seed {args.seed}; "
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
+    print(
+        f"{'legs':>9} {'segments':>10} {'vectorized s':>13} {'(cpu s)':>8} {'per-row s':>10} "
+        f"{'(cpu s)':>8} {'ratio':>7} {'vec peak MiB':>13} {'(+MiB)':>7} {'row peak MiB':>13} note"
+    )
+    for n in args.sizes:
+        vec = run_child("vectorized", n, n, args.seed)
+        sample = min(n, args.row_cap)
+        row = run_child("per-row", n, sample, args.seed)
+        scale = n / float(row["timed_legs"])
+        row_wall, row_cpu = float(row["wall_s"]) * scale, float(row["cpu_s"]) * scale
+        note = (
+            "per-row measured on all legs"
+            if scale == 1
+            else f"per-row EXTRAPOLATED: timed on a random {sample:,}-leg sample x {scale:g}"
+        )
+        vec_wall = float(vec["wall_s"])
+        print(
+            f"{n:>9,} {vec['segments']:>10,} {vec_wall:>13.2f} {float(vec['cpu_s']):>8.2f} "
+            f"{row_wall:>10.2f} {row_cpu:>8.2f} {row_wall / vec_wall:>6.1f}x "
+            f"{float(vec['peak_rss_mib']):>13.0f} "
+            f"{float(vec['peak_rss_mib']) - float(vec['rss_before_mib']):>7.0f} "
+            f"{float(row['peak_rss_mib']):>13.0f} {note}",
+            flush=True,
+        )
+        if scale == 1 and vec["froms"]:
+            same_from = np.mean([a == b for a, b in zip(vec["froms"], row["froms"], strict=True)])
+            same_to = np.mean([a == b for a, b in zip(vec["tos"], row["tos"], strict=True)])
+            kv, kr = np.asarray(vec["km"]), np.asarray(row["km"])
+            km_ok = np.isclose(kv, kr, rtol=1e-6, atol=1e-6)
+            print(
+                f"check {n:,} legs: same origin faction {same_from:.4%}, destination "
+                f"{same_to:.4%}; km inside zones equal (1e-6) for {km_ok.mean():.4%} of legs; "
+                f"total km in zones vectorized {kv.sum():.3f}, per-row {kr.sum():.3f}"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,44 @@
+"""``movemap brief``: write the briefing pack (maps, GeoJSON, sources, slide)."""
+
+from __future__ import annotations
+
+import argparse
+
+from layers.cli._common import add_data_argument
+
+HELP = "write a briefing pack: static and interactive map, GeoJSON, sources, embed snippet, slide"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``--out``, ``--title``, ``--as-of``, ``--zone`` and ``--data``."""
+    from layers.brief import DEFAULT_TITLE
+
+    parser.add_argument("--out", required=True, metavar="DIR", help="folder to write the pack into")
+    parser.add_argument(
+        "--title", default=DEFAULT_TITLE, help=f"map and slide title ({DEFAULT_TITLE!r})"
+    )
+    parser.add_argument(
+        "--as-of",
+        metavar="DATE",
+        default=None,
+        help="only legs that could have started by DATE (2020-06-30, or 2020-06 for the "
+        "month's end), and the zones valid then",
+    )
+    parser.add_argument(
+        "--zone",
+        metavar="ZONE",
+        default=None,
+        help="only legs starting, ending or passing through this zone id",
+    )
+    add_data_argument(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load the dataset, write the pack, print the files written."""
+    from geo.dataset import load_dataset
+    from layers.brief import write_brief
+
+    dataset = load_dataset(args.data)
+    for path in write_brief(dataset, args.out, title=args.title, as_of=args.as_of, zone=args.zone):
+        print(path)
+    return 0

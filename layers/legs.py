@@ -1,0 +1,210 @@
+"""The legs layer: every ledger leg as a styled geodesic line.
+
+One canvas-rendered group per status (not one object per leg in the
+HTML); colour by actor, dash by status, faded when an end is an unknown
+stop or a coarse point, an arrowhead for direction (drawn by the page in
+screen pixels, so it keeps its size at every zoom) and a number on each
+leg of a multi-leg route.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from folium.template import Template
+from geopandas import GeoDataFrame
+
+from geo import columns as col
+from layers._element import MovemapElement
+from layers.payload import bool_column, dict_column, flat_parts, iso_dates, number_column
+from layers.style import actor_colours
+
+__all__ = ["LEG_TEXT_COLUMNS", "LegsLayer", "leg_zone_sets", "legs_payload"]
+
+#: Text columns shipped to the page (popup and tooltip fields).
+LEG_TEXT_COLUMNS: tuple[str, ...] = (
+    col.TRANSFER_ID,
+    col.FROM_ID,
+    col.TO_ID,
+    col.FROM_NAME,
+    col.TO_NAME,
+    col.DATE,
+    col.DATE_PRECISION,
+    col.EQUIPMENT,
+    col.CATEGORY,
+    col.QUANTITY,
+    col.ACTOR,
+    col.MODE,
+    col.CARRIER,
+    col.STATUS,
+    col.SOURCE_IDS,
+    col.NOTE,
+    col.FROM_FACTION,
+    col.TO_FACTION,
+    col.FROM_ZONE,
+    col.TO_ZONE,
+    col.CONTROL_NOTE,
+)
+
+#: Douglas-Peucker tolerance (degrees) for drawn legs: ~1 km, below a
+#: pixel up to zoom 7; keeps 100k-leg files small.
+LINE_TOLERANCE = 0.01
+#: Decimal places of drawn coordinates (~10 m).
+LINE_DIGITS = 4
+#: Above this many numbered legs the numbers move to popups only: each
+#: number is a DOM marker, and thousands of them make panning stutter.
+MAX_LEG_NUMBERS = 2000
+#: Where along a leg (fraction of its length) its number is drawn.
+NUMBER_AT = 0.3
+
+
+def leg_zone_sets(legs: pd.DataFrame, segments: pd.DataFrame, zones: pd.DataFrame) -> pd.Series:
+    """Zones each leg starts in, ends in or passes through, as of its date.
+
+    Parameters
+    ----------
+    legs
+        Dataset legs (FROM_ZONE, TO_ZONE, DATE_START, DATE_END).
+    segments
+        Legs split at zone boundaries (TRANSFER_ID, LEG, ZONE_ID).
+    zones
+        Zones (ZONE_ID, VALID_FROM, VALID_TO).
+
+    Returns
+    -------
+    pandas.Series
+        Aligned with ``legs``: a sorted tuple of zone ids per leg;
+        :data:`geo.columns.OUTSIDE_ZONES` stands for "not in a mapped zone".
+
+    """
+    known = set(zones[col.ZONE_ID].astype(str))
+    keys = legs[[col.TRANSFER_ID, col.LEG]].reset_index(drop=True)
+    keys["_row"] = np.arange(len(keys))
+    ends = pd.concat(
+        [
+            pd.DataFrame({"_row": keys["_row"], col.ZONE_ID: legs[col.FROM_ZONE].to_numpy()}),
+            pd.DataFrame({"_row": keys["_row"], col.ZONE_ID: legs[col.TO_ZONE].to_numpy()}),
+        ]
+    )
+    parts = [ends]
+    if len(segments) and col.ZONE_ID in segments:
+        seg = segments[[col.TRANSFER_ID, col.LEG, col.ZONE_ID]].merge(
+            keys, on=[col.TRANSFER_ID, col.LEG], how="inner"
+        )
+        # A segment counts only if its zone was valid while the leg happened.
+        when = pd.DataFrame(
+            {
+                "_row": keys["_row"],
+                "_start": pd.to_datetime(legs[col.DATE_START].to_numpy(), errors="coerce"),
+                "_end": pd.to_datetime(legs[col.DATE_END].to_numpy(), errors="coerce"),
+            }
+        )
+        validity = pd.DataFrame(
+            {
+                col.ZONE_ID: zones[col.ZONE_ID].astype(str).to_numpy(),
+                "_vf": pd.to_datetime(zones[col.VALID_FROM].to_numpy(), errors="coerce"),
+                "_vt": pd.to_datetime(zones[col.VALID_TO].to_numpy(), errors="coerce"),
+            }
+        )
+        seg = seg.astype({col.ZONE_ID: object}).merge(when, on="_row")
+        seg[col.ZONE_ID] = seg[col.ZONE_ID].where(seg[col.ZONE_ID].notna(), None)
+        seg = seg.merge(validity, on=col.ZONE_ID, how="left")
+        overlaps = (seg["_vf"].isna() | (seg["_vf"] <= seg["_end"])) & (
+            seg["_vt"].isna() | (seg["_vt"] >= seg["_start"])
+        )
+        parts.append(seg.loc[overlaps, ["_row", col.ZONE_ID]])
+    long = pd.concat(parts, ignore_index=True)
+    zone = long[col.ZONE_ID].astype("string")
+    long[col.ZONE_ID] = zone.where(zone.isin(known), col.OUTSIDE_ZONES).astype(str)
+    long = long.drop_duplicates().sort_values(["_row", col.ZONE_ID])
+    grouped = long.groupby("_row")[col.ZONE_ID].agg(tuple)
+    out = grouped.reindex(np.arange(len(keys)))
+    out = out.where(out.notna(), pd.Series([(col.OUTSIDE_ZONES,)] * len(out)))
+    out.index = legs.index
+    return out
+
+
+def legs_payload(
+    legs: GeoDataFrame,
+    zone_sets: pd.Series,
+    zone_keys: dict[str, int],
+    *,
+    colours: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Build the page data for the legs layer.
+
+    Parameters
+    ----------
+    legs
+        Dataset legs (one row per leg, geometry = geodesic LineString).
+    zone_sets
+        Output of :func:`leg_zone_sets` aligned with ``legs``.
+    zone_keys
+        Zone id -> position in the page's zone list (unused ids dropped).
+    colours
+        Actor -> colour; defaults to :func:`layers.style.actor_colours`.
+
+    Returns
+    -------
+    dict
+        ``n``, ``cols`` (dictionary-encoded columns), ``geom``, ``mid``
+        (where a multi-leg route's leg number sits), ``zones`` and
+        ``actor_colour``.
+
+    """
+    legs = legs.reset_index(drop=True)
+    n = len(legs)
+    cols: dict[str, Any] = {}
+    for name in LEG_TEXT_COLUMNS:
+        cols[name] = dict_column(legs[name]) if name in legs else {"u": [], "c": [-1] * n}
+    cols["date_start"] = iso_dates(legs[col.DATE_START])
+    cols["date_end"] = iso_dates(legs[col.DATE_END])
+    cols[col.LEG] = number_column(legs[col.LEG], ndigits=0)
+    n_legs = legs.groupby(col.TRANSFER_ID)[col.LEG].transform("size")
+    cols["n_legs"] = n_legs.astype(int).tolist()
+    cols["length_km"] = number_column(legs[col.LENGTH_KM], ndigits=0)
+    cols["uncertain"] = bool_column(legs[col.UNCERTAIN])
+    cols["crosses_front"] = bool_column(
+        legs.get(col.CROSSES_FRONT, pd.Series(False, index=legs.index))
+    )
+    geoms = legs.geometry.to_numpy()
+    geom = flat_parts(geoms, tolerance=LINE_TOLERANCE, ndigits=LINE_DIGITS)
+    multi = (n_legs > 1).to_numpy() & np.array([g is not None for g in geom], dtype=bool)
+    mid: list[Any] = [None] * n
+    if multi.any():
+        import shapely
+
+        # A third of the way along: the arrowhead sits at the middle.
+        pts = shapely.line_interpolate_point(geoms[multi], NUMBER_AT, normalized=True)
+        xy = np.round(shapely.get_coordinates(pts)[:, ::-1], LINE_DIGITS).tolist()
+        for i, p in zip(np.flatnonzero(multi), xy, strict=True):
+            mid[i] = p
+    zone_text = pd.Series(zone_sets.to_numpy(), dtype=object).map(
+        lambda zs: ",".join(str(zone_keys[z]) for z in zs if z in zone_keys)
+    )
+    if colours is None:
+        colours = actor_colours(legs[col.ACTOR])
+    return {
+        "n": n,
+        "cols": cols,
+        "geom": geom,
+        "mid": mid,
+        "show_numbers": bool(multi.sum() <= MAX_LEG_NUMBERS),
+        "zones": dict_column(zone_text),
+        "actor_colour": colours,
+    }
+
+
+class LegsLayer(MovemapElement):
+    """Leaflet layer drawing every leg (one canvas group per status)."""
+
+    _name = "Legs"
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        movemap.addLegs({{ this._parent.get_name() }}, {{ this.json() }});
+        {% endmacro %}
+        """
+    )

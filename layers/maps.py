@@ -1,0 +1,382 @@
+"""Build the HTML maps: an overview and one map per faction zone.
+
+A map is a :class:`folium.Map` holding movemap's own elements (see
+``layers/legs.py``, ``places.py``, ``zones.py``, ``basemap.py``,
+``controls.py``).  Pages are self-contained by default: Leaflet, jQuery,
+movemap's code and the country outlines are inlined, so a file opens with
+no network.  Element ids are numbered, not random, so identical inputs
+give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import folium
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import Element, Figure
+
+from geo import columns as col
+from layers.assets import PageAssets
+from layers.basemap import CountryOutlines, TileBase, countries_geojson, tile_options
+from layers.controls import MapControls, MapSetup
+from layers.escape import html_text, safe_url
+from layers.legs import LegsLayer, leg_zone_sets, legs_payload
+from layers.places import PLACE_STYLE, PlacesLayer, places_payload
+from layers.style import (
+    OTHER_COLOUR,
+    STATUS_STYLE,
+    UNCERTAIN_STYLE,
+    actor_colours,
+    faction_colours,
+)
+from layers.zones import ZonesLayer, ordered_zones, zone_records, zone_slugs
+
+if TYPE_CHECKING:
+    from geo.dataset import Dataset
+
+__all__ = [
+    "INDEX_FILE",
+    "TITLE",
+    "MovemapMap",
+    "build_map",
+    "build_maps",
+    "map_files",
+    "render_map",
+]
+
+#: Overview map file name.
+INDEX_FILE = "index.html"
+#: Title of every map.
+TITLE = "Reported military equipment transfers"
+#: Place names are drawn as permanent labels up to this many places.
+MAX_PLACE_LABELS = 120
+#: Marker written in every page so stale maps can be told from other files.
+GENERATOR = '<meta name="generator" content="movemap" />'
+
+
+class MovemapMap(folium.Map):
+    """A folium Map that links no CDN files (movemap inlines its own)."""
+
+    default_js: list[tuple[str, str]] = []  # noqa: RUF012 - folium's API
+    default_css: list[tuple[str, str]] = []  # noqa: RUF012
+
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
+        """Render as folium does, after numbering every element's id."""
+        _number_ids(self.get_root())
+        super().render(**kwargs)
+
+
+def _walk(element: Element) -> Iterator[Element]:
+    yield element
+    for child in list(element._children.values()):
+        yield from _walk(child)
+    if isinstance(element, Figure):
+        for part in (element.header, element.html, element.script):
+            yield from _walk(part)
+
+
+def _number_ids(root: Element) -> None:
+    # branca draws ids from os.urandom; number them in tree order instead.
+    for i, element in enumerate(_walk(root)):
+        element._id = f"{i:04d}"
+
+
+# --------------------------------------------------------------------- data
+
+
+def _legs_for_zone(zone_sets: pd.Series, zone: str | None) -> np.ndarray:
+    if zone is None:
+        return np.ones(len(zone_sets), dtype=bool)
+    return np.array([zone in zs for zs in zone_sets], dtype=bool)
+
+
+def _sources_for(sources: pd.DataFrame, legs: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    used = set(legs[col.SOURCE_IDS].explode().dropna().astype(str))
+    src = sources[sources[col.SOURCE_ID].astype(str).isin(used)].sort_values(col.SOURCE_ID)
+    out: dict[str, dict[str, Any]] = {}
+    for rec in src.to_dict("records"):
+        out[str(rec[col.SOURCE_ID])] = {
+            "outlet": _str(rec.get(col.SOURCE_OUTLET)),
+            "title": _str(rec.get(col.SOURCE_TITLE)),
+            "published": _str(rec.get(col.SOURCE_DATE)),
+            "url": safe_url(rec.get(col.SOURCE_URL)),
+            "relays": _str(rec.get(col.SOURCE_RELAYS)),
+        }
+    return out
+
+
+def _str(value: Any) -> str | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def _latest_date(values: pd.Series) -> str | None:
+    stamps = pd.to_datetime(pd.Series(values, dtype=object), errors="coerce", format="mixed")
+    return None if stamps.isna().all() else stamps.max().strftime("%Y-%m-%d")
+
+
+def _bounds(*geoms: np.ndarray) -> tuple[float, float, float, float] | None:
+    parts = [np.asarray(g, dtype=object) for g in geoms if len(g)]
+    if not parts:
+        return None
+    allg = np.concatenate(parts)
+    allg = allg[~(shapely.is_missing(allg) | shapely.is_empty(allg))]
+    if not len(allg):
+        return None
+    b = shapely.total_bounds(allg)
+    return float(b[0]), float(b[1]), float(b[2]), float(b[3])
+
+
+def _rounded(
+    b: tuple[float, float, float, float] | None,
+) -> tuple[float, float, float, float] | None:
+    # Whole degrees (outward) so nearly equal regions share one cached basemap.
+    if b is None:
+        return None
+    return (
+        float(np.floor(b[0])),
+        float(np.floor(b[1])),
+        float(np.ceil(b[2])),
+        float(np.ceil(b[3])),
+    )
+
+
+def map_meta(
+    dataset: Dataset,
+    legs: pd.DataFrame,
+    zone_recs: list[dict[str, Any]],
+    *,
+    zone: str | None,
+    bounds: tuple[float, float, float, float] | None,
+    colours: dict[str, str],
+    n_undrawn: int,
+) -> dict[str, Any]:
+    """Assemble the page metadata handed to ``movemap.setup``."""
+    statuses = legs[col.STATUS].astype(str).value_counts()
+    categories = legs[col.CATEGORY].astype(str).value_counts()
+    actors = legs[col.ACTOR].astype(str).value_counts()
+    zones = dataset.zones
+    factions = faction_colours(zones[col.FACTION].astype(str)) if len(zones) else {}
+    subtitle = None
+    as_of_zones = _latest_date(zones[col.AS_OF]) if col.AS_OF in zones and len(zones) else None
+    if zone is not None:
+        rec = next(r for r in zone_recs if r["key"] == zone)
+        subtitle = f"Zone: {rec['label']} ({rec['detail']})"
+        as_of_zones = rec["as_of"]
+    src_latest = _latest_date(dataset.sources[col.SOURCE_DATE]) if len(dataset.sources) else None
+    as_of_text = (
+        f"Reporting up to {src_latest or 'n/a'}; zone descriptions as of {as_of_zones or 'n/a'}"
+    )
+    start = pd.to_datetime(legs[col.DATE_START], errors="coerce")
+    end = pd.to_datetime(legs[col.DATE_END], errors="coerce")
+    date_min = None if start.isna().all() else start.min().strftime("%Y-%m-%d")
+    date_max = None if end.isna().all() else end.max().strftime("%Y-%m-%d")
+    date_to = date_max
+    if zone is not None:
+        # A zone map opens on a date its zone is in force, so it is drawn.
+        rec = next(r for r in zone_recs if r["key"] == zone)
+        if rec["valid_to"] and (date_to is None or rec["valid_to"] < date_to):
+            date_to = rec["valid_to"]
+        if rec["valid_from"] and date_to is not None and rec["valid_from"] > date_to:
+            date_to = rec["valid_from"]
+    return {
+        "title": TITLE,
+        "subtitle": subtitle,
+        "as_of": src_latest,
+        "as_of_text": as_of_text,
+        "date_min": date_min,
+        "date_max": date_max,
+        "from": date_min,
+        "to": date_to,
+        "statuses": [{"key": s, "n": int(statuses[s])} for s in col.STATUSES if s in statuses.index]
+        + [{"key": s, "n": int(n)} for s, n in sorted(statuses.items()) if s not in col.STATUSES],
+        "categories": [
+            {"key": c, "label": c.replace("_", " "), "n": int(categories[c])}
+            for c in [*col.CATEGORIES, *sorted(set(categories.index) - set(col.CATEGORIES))]
+            if c in categories.index
+        ],
+        "actors": [
+            {"name": a, "colour": colours.get(a, "#7f7f7f"), "n": int(actors[a])}
+            for a in sorted(actors.index, key=lambda a: (-actors[a], a))
+        ],
+        "factions": [{"name": f, "colour": c} for f, c in factions.items()],
+        "zones": [{k: v for k, v in r.items() if k != "geometry"} for r in zone_recs],
+        "sources": _sources_for(dataset.sources, legs),
+        "status_style": {k: dict(v) for k, v in STATUS_STYLE.items()},
+        "uncertain_opacity": UNCERTAIN_STYLE["opacity"],
+        "other_colour": OTHER_COLOUR,
+        "place_style": PLACE_STYLE,
+        "bounds": None
+        if bounds is None
+        else [
+            [round(bounds[1], 4), round(bounds[0], 4)],
+            [round(bounds[3], 4), round(bounds[2], 4)],
+        ],
+        "n_undrawn": n_undrawn,
+    }
+
+
+# --------------------------------------------------------------------- maps
+
+
+def build_map(dataset: Dataset, *, zone: str | None = None, cdn: bool = False) -> folium.Map:
+    """Build the overview map, or the map of one zone.
+
+    Parameters
+    ----------
+    dataset
+        Output of :func:`geo.dataset.load_dataset`.
+    zone
+        A zone id: show that zone's places and the legs that start, end or
+        pass through it (as of each leg's date), zoomed to the zone.
+        ``None`` for the overview of every leg.
+    cdn
+        Link Leaflet and jQuery from a CDN instead of inlining them.
+
+    Returns
+    -------
+    folium.Map
+
+    Raises
+    ------
+    KeyError
+        If ``zone`` is not a zone id of the dataset.
+
+    """
+    zones = ordered_zones(dataset.zones)
+    zone_ids = zones[col.ZONE_ID].tolist()
+    if zone is not None and zone not in zone_ids:
+        msg = f"unknown zone {zone!r}; zones are {', '.join(map(repr, zone_ids))}"
+        raise KeyError(msg)
+    all_legs = dataset.legs
+    zone_sets = leg_zone_sets(all_legs, dataset.segments, zones)
+    keep = _legs_for_zone(zone_sets, zone)
+    legs = all_legs[keep].reset_index(drop=True)
+    sets = zone_sets[keep].reset_index(drop=True)
+    recs = zone_records(zones, focus=zone)
+    zone_keys = {r["key"]: i for i, r in enumerate(recs)}
+    colours = actor_colours(all_legs[col.ACTOR])  # same colours on every map
+    legs_data = legs_payload(legs, sets, zone_keys, colours=colours)
+    places = places_payload(dataset.places, legs, zone_keys)
+    n_undrawn = sum(g is None for g in legs_data["geom"])
+
+    place_pts = shapely.points([[p["lon"], p["lat"]] for p in places]) if places else np.array([])
+    # Fit the view to the places a reader can locate; a country "point" is
+    # only a centroid (Russia's lies in Siberia) and would zoom the map out.
+    exact = np.array([p["precision"] != "country" for p in places], dtype=bool)
+    if zone is not None:
+        focus = zones.loc[zones[col.ZONE_ID] == zone, col.GEOMETRY].to_numpy()
+        bounds = _bounds(focus) or _bounds(place_pts)
+    else:
+        bounds = (
+            _bounds(place_pts[exact] if len(place_pts) else place_pts)
+            or _bounds(place_pts, legs.geometry.to_numpy())
+            or _bounds(zones.geometry.to_numpy())
+        )
+    region = _bounds(legs.geometry.to_numpy(), place_pts) or bounds or (-20.0, 10.0, 60.0, 60.0)
+    meta = map_meta(
+        dataset, legs, recs, zone=zone, bounds=bounds, colours=colours, n_undrawn=n_undrawn
+    )
+    centre = (
+        [0.0, 0.0] if bounds is None else [(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2]
+    )
+    fmap = MovemapMap(
+        location=centre,
+        zoom_start=5,
+        tiles=None,
+        prefer_canvas=True,
+        control_scale=True,
+        world_copy_jump=False,
+    )
+    title = TITLE if zone is None else f"{TITLE}: {meta['subtitle']}"
+    root = fmap.get_root()
+    assert isinstance(root, Figure)
+    root.title = html_text(title)  # branca does not escape it
+    fmap.add_child(PageAssets(cdn=cdn), name="assets")
+    fmap.add_child(MapSetup(meta), name="setup")
+    outlines = countries_geojson(_rounded(region), focus=None if zone is None else _rounded(bounds))
+    fmap.add_child(CountryOutlines(outlines), name="outlines")
+    fmap.add_child(TileBase(tile_options()), name="tiles")
+    fmap.add_child(ZonesLayer(recs), name="zones")
+    fmap.add_child(LegsLayer(legs_data), name="legs")
+    fmap.add_child(
+        PlacesLayer({"items": places, "labels": len(places) <= MAX_PLACE_LABELS}), name="places"
+    )
+    fmap.add_child(MapControls(), name="controls")
+    return fmap
+
+
+def render_map(dataset: Dataset, *, zone: str | None = None, cdn: bool = False) -> str:
+    """Return the HTML of :func:`build_map` as a string."""
+    return build_map(dataset, zone=zone, cdn=cdn).get_root().render()
+
+
+def map_files(dataset: Dataset) -> dict[str | None, str]:
+    """File name of every map: ``None`` (overview) and each zone id."""
+    ids = ordered_zones(dataset.zones)[col.ZONE_ID].tolist()
+    slugs = zone_slugs(ids)
+    return {None: INDEX_FILE, **{z: f"{slugs[z]}.html" for z in ids}}
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        # mkstemp makes the file private (0600); give it the usual mode.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def build_maps(dataset: Dataset, out_dir: str | Path, *, cdn: bool = False) -> list[Path]:
+    """Write the overview and every zone map into ``out_dir``.
+
+    Each file is written to a temporary file and moved into place, so a
+    reader never sees half a map.  Maps from an earlier build whose zone
+    no longer exists are removed (only files movemap generated).
+
+    Parameters
+    ----------
+    dataset
+        Output of :func:`geo.dataset.load_dataset`.
+    out_dir
+        Folder to write into (created if missing).
+    cdn
+        Link Leaflet and jQuery from a CDN instead of inlining them.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, overview first.
+
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for zone, name in map_files(dataset).items():
+        path = out / name
+        _write_atomic(path, render_map(dataset, zone=zone, cdn=cdn))
+        written.append(path)
+    keep = {p.name for p in written}
+    for old in sorted(out.glob("*.html")):
+        if (
+            old.name not in keep
+            and GENERATOR in old.read_text(encoding="utf-8", errors="replace")[:4096]
+        ):
+            old.unlink()
+    return written

@@ -1,0 +1,128 @@
+"""Turn Dataset tables into compact, JSON-ready payloads for the page.
+
+The page receives columns, not one object per leg: each text column is
+dictionary-encoded (unique values + integer codes), so 100k legs that
+share a handful of actors and places stay small, and geometry is flat
+``[lat, lon, lat, lon, ...]`` arrays rounded to ~10 m.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+import shapely.geometry
+
+__all__ = [
+    "bool_column",
+    "dict_column",
+    "flat_parts",
+    "geojson_geometry",
+    "iso_dates",
+    "number_column",
+]
+
+
+def dict_column(values: pd.Series) -> dict[str, list[Any]]:
+    """Dictionary-encode a column of text.
+
+    Parameters
+    ----------
+    values
+        Any values; missing ones get code ``-1`` (decoded as ``null``),
+        tuples/lists are joined with ``";"``.
+
+    Returns
+    -------
+    dict
+        ``{"u": sorted unique strings, "c": one code per row}``.
+
+    """
+    s = pd.Series(values).reset_index(drop=True)
+    listlike = s.map(lambda v: isinstance(v, tuple | list))
+    if listlike.any():
+        s = s.where(~listlike, s[listlike].str.join(";"))
+    s = s.astype("string")
+    codes, uniques = pd.factorize(s, sort=True)
+    return {"u": [str(u) for u in uniques], "c": codes.tolist()}
+
+
+def iso_dates(values: pd.Series) -> dict[str, list[Any]]:
+    """Dictionary-encode timestamps as ISO ``YYYY-MM-DD`` strings."""
+    dates = pd.to_datetime(pd.Series(values).reset_index(drop=True), errors="coerce")
+    return dict_column(dates.dt.strftime("%Y-%m-%d"))
+
+
+def bool_column(values: pd.Series) -> list[int]:
+    """Encode a boolean column as 0/1 (missing counts as 0)."""
+    s = pd.Series(values).reset_index(drop=True)
+    return s.fillna(False).astype(bool).astype(int).tolist()
+
+
+def number_column(values: pd.Series, *, ndigits: int = 1) -> list[float | int | None]:
+    """Encode numbers rounded to ``ndigits`` (missing -> ``None``)."""
+    s = pd.to_numeric(pd.Series(values).reset_index(drop=True), errors="coerce").round(ndigits)
+    return [None if np.isnan(v) else (int(v) if ndigits == 0 else float(v)) for v in s.to_numpy()]
+
+
+def flat_parts(
+    geoms: Sequence[Any] | np.ndarray, *, tolerance: float, ndigits: int
+) -> list[list[list[float]] | None]:
+    """Simplify geometries and flatten them to per-part ``[lat, lon, ...]``.
+
+    Parameters
+    ----------
+    geoms
+        Shapely (Multi)LineStrings or polygons' rings; ``None`` allowed.
+    tolerance
+        Douglas-Peucker tolerance in degrees (0 keeps every vertex).
+    ndigits
+        Decimal places kept.
+
+    Returns
+    -------
+    list
+        One entry per input: a list of parts (each a flat lat/lon list),
+        or ``None`` for a missing or empty geometry.
+
+    """
+    arr = np.asarray(geoms, dtype=object)
+    out: list[list[list[float]] | None] = [None] * len(arr)
+    ok = ~(shapely.is_missing(arr) | shapely.is_empty(arr))
+    if not ok.any():
+        return out
+    where = np.flatnonzero(ok)
+    geom = arr[ok]
+    if tolerance > 0:
+        geom = shapely.simplify(geom, tolerance, preserve_topology=False)
+    parts, part_owner = shapely.get_parts(geom, return_index=True)
+    coords, coord_part = shapely.get_coordinates(parts, return_index=True)
+    latlon = np.round(coords[:, ::-1], ndigits)
+    # Split the coordinate array at part boundaries, then group parts by owner.
+    bounds = np.flatnonzero(np.diff(coord_part)) + 1
+    chunks = np.split(latlon, bounds)
+    chunk_part = coord_part[np.r_[0, bounds]] if len(coord_part) else np.array([], int)
+    for part, chunk in zip(chunk_part, chunks, strict=True):
+        owner = int(where[part_owner[part]])
+        if out[owner] is None:
+            out[owner] = []
+        out[owner].append(chunk.ravel().tolist())  # type: ignore[union-attr]
+    return out
+
+
+def geojson_geometry(geom: Any, *, tolerance: float, ndigits: int) -> dict[str, Any] | None:
+    """Return a simplified GeoJSON geometry dict with rounded coordinates.
+
+    ``None`` for a missing or empty geometry, or one that simplifies away.
+    """
+    if geom is None or shapely.is_empty(geom):
+        return None
+    if tolerance > 0:
+        geom = shapely.simplify(geom, tolerance, preserve_topology=True)
+    geom = shapely.transform(geom, lambda xy: np.round(xy, ndigits))
+    if shapely.is_empty(geom):
+        return None
+    return dict(shapely.geometry.mapping(geom))

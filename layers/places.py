@@ -1,0 +1,196 @@
+"""The places layer: gazetteer points and unknown stops the legs touch.
+
+Only places some leg starts or ends at are drawn (the gazetteer also
+holds places no report mentions).  Symbols say how precise a point is;
+an unknown stop ("?base housing ...") gets a hollow dashed ring at the
+position the line was given.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+from folium.template import Template
+from geopandas import GeoDataFrame
+
+from geo import columns as col
+from layers._element import MovemapElement
+
+__all__ = ["PLACE_STYLE", "PlacesLayer", "place_ends", "places_payload"]
+
+#: Marker style per place precision (and for unknown stops).
+PLACE_STYLE: dict[str, dict[str, Any]] = {
+    "site": {"radius": 5, "color": "#1a1a1a", "fill": "#1a1a1a", "weight": 1.5},
+    "city": {"radius": 5, "color": "#1a1a1a", "fill": "#1a1a1a", "weight": 1.5},
+    "region": {"radius": 7, "color": "#1a1a1a", "fill": "#bdbdbd", "weight": 2},
+    "country": {"radius": 8, "color": "#1a1a1a", "fill": "#ffffff", "weight": 2, "dash": "3 3"},
+    "unknown": {"radius": 6, "color": "#7a0177", "fill": "#ffffff", "weight": 2, "dash": "2 2"},
+}
+
+_KEY = "_place_key"
+_ROW = "_row"
+_END = "_end"  # 0 = the leg departs here, 1 = it arrives
+
+
+def place_ends(legs: GeoDataFrame, zone_ids: set[str]) -> pd.DataFrame:
+    """One row per leg end: which place it is and its zone on that date.
+
+    Parameters
+    ----------
+    legs
+        Dataset legs with a fresh 0..n-1 index (positions in the payload).
+    zone_ids
+        Ids of the mapped zones; other zone values mean "outside".
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``_row``, ``_end``, ``_place_key`` (place id, or
+        ``"?name@lat,lon"`` for an unknown stop), ``unknown``, name, lat,
+        lon, precision and zone id.
+
+    """
+    geoms = legs.geometry.to_numpy()
+    frames = []
+    for end, (id_col, name_col, unk_col, zone_col, prec_col, idx) in enumerate(
+        [
+            (col.FROM_ID, col.FROM_NAME, col.FROM_UNKNOWN, col.FROM_ZONE, col.FROM_PRECISION, 0),
+            (col.TO_ID, col.TO_NAME, col.TO_UNKNOWN, col.TO_ZONE, col.TO_PRECISION, -1),
+        ]
+    ):
+        pts = shapely.get_point(geoms, idx)
+        xy = shapely.get_coordinates(pts, include_z=False)
+        have = ~shapely.is_missing(pts)
+        lon = np.full(len(legs), np.nan)
+        lat = np.full(len(legs), np.nan)
+        lon[have] = xy[:, 0]
+        lat[have] = xy[:, 1]
+        unknown = legs[unk_col].fillna(False).astype(bool).to_numpy()
+        zone = legs[zone_col].astype("string")
+        frame = pd.DataFrame(
+            {
+                _ROW: np.arange(len(legs)),
+                _END: end,
+                "unknown": unknown,
+                "place_id": legs[id_col].astype("string").to_numpy(),
+                "name": legs[name_col].astype("string").to_numpy(),
+                col.LAT: np.round(lat, 4),
+                col.LON: np.round(lon, 4),
+                col.PLACE_PRECISION: legs[prec_col].astype("string").to_numpy(),
+                col.ZONE_ID: zone.where(zone.isin(zone_ids), col.OUTSIDE_ZONES).to_numpy(),
+            }
+        )
+        frames.append(frame)
+    ends = pd.concat(frames, ignore_index=True)
+    unk_key = (
+        "?"
+        + ends["name"].fillna("")
+        + "@"
+        + ends[col.LAT].astype(str)
+        + ","
+        + ends[col.LON].astype(str)
+    )
+    ends[_KEY] = ends["place_id"].where(~ends["unknown"], unk_key)
+    # An unknown stop with no position, or a known place with no id, has no marker.
+    drawable = ends[_KEY].notna() & ~(ends["unknown"] & ends[col.LAT].isna())
+    return ends[drawable].sort_values([_KEY, _ROW, _END]).reset_index(drop=True)
+
+
+def places_payload(
+    places: GeoDataFrame, legs: GeoDataFrame, zone_keys: dict[str, int]
+) -> list[dict[str, Any]]:
+    """Build the page data for the places layer.
+
+    Parameters
+    ----------
+    places
+        Gazetteer points (indexed by place id).
+    legs
+        The legs on this map, with a fresh 0..n-1 index.
+    zone_keys
+        Zone id -> position in the page's zone list.
+
+    Returns
+    -------
+    list of dict
+        One item per place touched by a leg, sorted by key (gazetteer
+        places, then unknown stops): gazetteer fields, ``legs`` (leg
+        positions), ``ends`` (0 departs / 1 arrives) and ``zones`` (the
+        zone ids the place is in on the dates of its legs).
+
+    """
+    ends = place_ends(legs, set(zone_keys))
+    if ends.empty:
+        return []
+    gaz = places.reset_index(drop=True).set_index(col.PLACE_ID, drop=False)
+    items: list[dict[str, Any]] = []
+    for key, grp in ends.groupby(_KEY, sort=True):
+        first = grp.iloc[0]
+        unknown = bool(first["unknown"])
+        zones = sorted({z if z in zone_keys else col.OUTSIDE_ZONES for z in grp[col.ZONE_ID]})
+        item: dict[str, Any] = {
+            "key": str(key),
+            "unknown": unknown,
+            "legs": grp[_ROW].astype(int).tolist(),
+            "ends": grp[_END].astype(int).tolist(),
+            "zones": zones,
+        }
+        if not unknown and key in gaz.index:
+            row = gaz.loc[key]
+            item.update(
+                id=str(key),
+                name=_text(row[col.PLACE_NAME]),
+                kind=_text(row.get(col.PLACE_KIND)),
+                country=_text(row.get(col.PLACE_COUNTRY)),
+                precision=_text(row.get(col.PLACE_PRECISION)) or "site",
+                coord_source=_text(row.get(col.COORD_SOURCE)),
+                note=_text(row.get(col.PLACE_NOTE)),
+                lat=round(float(row[col.LAT]), 4),
+                lon=round(float(row[col.LON]), 4),
+            )
+        else:
+            lat, lon = first[col.LAT], first[col.LON]
+            if pd.isna(lat) or pd.isna(lon):
+                continue
+            item.update(
+                id=None,
+                name=_text(first["name"]) or "unknown stop",
+                kind="unknown stop",
+                country=None,
+                precision=_text(first[col.PLACE_PRECISION]) or "unknown",
+                coord_source="position inferred from the route",
+                note="The reporting does not name this place; the marker is approximate.",
+                lat=float(lat),
+                lon=float(lon),
+            )
+        items.append(item)
+    return items
+
+
+def _text(value: Any) -> str | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return str(value)
+
+
+class PlacesLayer(MovemapElement):
+    """Leaflet layer of place markers (canvas, one group).
+
+    Parameters
+    ----------
+    data
+        ``{"items": places_payload(...), "labels": bool}``.
+
+    """
+
+    _name = "Places"
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        movemap.addPlaces({{ this._parent.get_name() }}, {{ this.json() }});
+        {% endmacro %}
+        """
+    )

@@ -1,0 +1,669 @@
+/* movemap map runtime: layers, filters, popups and controls.
+ *
+ * Every string from the data is put on the page with textContent or as an
+ * attribute value through the DOM, never through innerHTML, so text from
+ * a report cannot become markup or script.  Data arrives as JSON from
+ * layers/*.py; see layers/maps.py for the shape.
+ */
+(function (window, document, L) {
+  'use strict';
+
+  var MM = {ready: false};
+  window.movemap = MM;
+  var S = null;  // state of the (single) map on this page
+
+  // ---------------------------------------------------------------- helpers
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text !== undefined && text !== null) { e.textContent = String(text); }
+    return e;
+  }
+  function add(parent, child) { parent.appendChild(child); return child; }
+  function dec(col, i) {
+    var c = col.c[i];
+    return c < 0 ? null : col.u[c];
+  }
+  function safeUrl(url) {
+    if (typeof url !== 'string') { return null; }
+    var u = url.trim();
+    return /^https?:\/\/\S+$/i.test(u) ? u : null;
+  }
+  function fmtKm(km) {
+    if (km === null || km === undefined || isNaN(km)) { return 'n/a'; }
+    return Math.round(km).toLocaleString('en-GB') + ' km';
+  }
+  function svgLine(colour, dash, opacity) {
+    var ns = 'http://www.w3.org/2000/svg';
+    var svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('width', '34');
+    svg.setAttribute('height', '10');
+    svg.setAttribute('class', 'mm-swatch-line');
+    var line = document.createElementNS(ns, 'line');
+    line.setAttribute('x1', '1'); line.setAttribute('y1', '5');
+    line.setAttribute('x2', '33'); line.setAttribute('y2', '5');
+    line.setAttribute('stroke', colour);
+    line.setAttribute('stroke-width', '3');
+    if (dash) { line.setAttribute('stroke-dasharray', dash); }
+    if (opacity !== undefined) { line.setAttribute('stroke-opacity', String(opacity)); }
+    svg.appendChild(line);
+    return svg;
+  }
+  function swatch(colour, cls) {
+    var s = el('span', 'mm-swatch' + (cls ? ' ' + cls : ''));
+    s.style.background = colour;
+    return s;
+  }
+  function row(table, key, value) {
+    if (value === null || value === undefined || value === '') { return; }
+    var tr = add(table, el('tr'));
+    add(tr, el('th', null, key));
+    var td = add(tr, el('td'));
+    if (value instanceof window.Node) { td.appendChild(value); } else { td.textContent = String(value); }
+  }
+  function zoneName(key) {
+    var z = S.zoneByKey[key];
+    return z ? z.label : key;
+  }
+
+  // ------------------------------------------------------------ arrows
+  // Direction arrowheads are drawn in screen pixels at the middle of the
+  // visible part of each leg, so they stay the same size at every zoom
+  // (a fixed size in km vanishes on the overview and swamps a zone map).
+  function drawArrow(ctx, layer) {
+    var parts = layer._parts, total = 0, k, j, a, b;
+    for (k = 0; k < parts.length; k++) {
+      for (j = 1; j < parts[k].length; j++) { total += parts[k][j].distanceTo(parts[k][j - 1]); }
+    }
+    if (total < 24) { return; }
+    var half = total / 2, run = 0;
+    for (k = 0; k < parts.length; k++) {
+      for (j = 1; j < parts[k].length; j++) {
+        a = parts[k][j - 1]; b = parts[k][j];
+        var d = b.distanceTo(a);
+        if (run + d >= half && d > 0) {
+          var t = (half - run) / d, ux = (b.x - a.x) / d, uy = (b.y - a.y) / d;
+          var size = 7 + (layer.options.weight || 3) * 1.5;
+          var tx = a.x + (b.x - a.x) * t + ux * size / 2, ty = a.y + (b.y - a.y) * t + uy * size / 2;
+          var bx = tx - ux * size, by = ty - uy * size, w = size * 0.55;
+          ctx.setLineDash([]);
+          ctx.beginPath();
+          ctx.moveTo(tx, ty);
+          ctx.lineTo(bx - uy * w, by + ux * w);
+          ctx.lineTo(tx - ux * size * 0.7, ty - uy * size * 0.7);
+          ctx.lineTo(bx + uy * w, by - ux * w);
+          ctx.closePath();
+          ctx.globalAlpha = layer.options.opacity;
+          ctx.fillStyle = layer.options.color;
+          ctx.fill();
+          return;
+        }
+        run += d;
+      }
+    }
+  }
+  var ArrowCanvas = L.Canvas.extend({
+    _updatePoly: function (layer, closed) {
+      L.Canvas.prototype._updatePoly.call(this, layer, closed);
+      if (!closed && this._drawing && layer.options.mmArrow && layer._parts.length) {
+        drawArrow(this._ctx, layer);
+      }
+    }
+  });
+
+  // ------------------------------------------------------------ setup
+  MM.setup = function (map, meta) {
+    S = {
+      map: map, meta: meta, zones: [], zoneByKey: {}, zoneOn: {}, statusOn: {}, categoryOn: {},
+      from: meta.from || meta.date_min, to: meta.to || meta.date_max, legs: null, places: null, zoneLayers: {},
+      bases: [], onRefresh: []
+    };
+    MM.state = S;
+    map.getContainer().classList.add('movemap');
+    map.createPane('mmBase').style.zIndex = 150;
+    map.createPane('mmZones').style.zIndex = 250;
+    map.createPane('mmLabels').style.zIndex = 640;
+    S.baseRenderer = L.canvas({pane: 'mmBase'});
+    S.zoneRenderer = L.canvas({pane: 'mmZones'});
+    // Legs and places share one canvas so both stay clickable.
+    // Small padding: every redraw rasterises the padded area, and dashed lines
+    // are costly to rasterise (measured: 10k legs pan 1.6x faster than at 0.5).
+    S.renderer = new ArrowCanvas({padding: 0.2, tolerance: 4});
+    meta.zones.forEach(function (z) {
+      S.zones.push(z);
+      S.zoneByKey[z.key] = z;
+      S.zoneOn[z.key] = true;
+    });
+    meta.statuses.forEach(function (s) { S.statusOn[s.key] = true; });
+    meta.categories.forEach(function (c) { S.categoryOn[c.key] = true; });
+    S.sources = meta.sources;
+  };
+
+  // ------------------------------------------------------------ base maps
+  MM.addCountries = function (map, geojson, name) {
+    var layer = L.geoJSON(geojson, {
+      pane: 'mmBase', renderer: S.baseRenderer, interactive: false,
+      attribution: 'Country outlines: Natural Earth 1:50m',
+      filter: function (f) { return !/Point/.test((f.geometry || f).type); },
+      style: function (f) {
+        return f.properties.kind === 'border' ?
+          {color: '#8c8c8c', weight: 0.8, fill: false} :
+          {stroke: false, fillColor: '#f4f2ee', fillOpacity: 1};
+      }
+    });
+    layer.addTo(map);
+    map.getContainer().classList.add('mm-offline-base');
+    S.bases.push({name: name, layer: layer, offline: true});
+  };
+  MM.addTiles = function (map, url, options, name) {
+    var layer = L.tileLayer(url, options);
+    S.bases.push({name: name, layer: layer, offline: false});
+  };
+  function setBase(i) {
+    S.bases.forEach(function (b, j) {
+      if (j === i) { b.layer.addTo(S.map); } else { S.map.removeLayer(b.layer); }
+    });
+    S.map.getContainer().classList.toggle('mm-offline-base', S.bases[i].offline);
+  }
+
+  // ------------------------------------------------------------ zones
+  MM.addZones = function (map, zones) {
+    zones.forEach(function (z) {
+      var group = L.featureGroup();
+      if (z.geometry) {
+        L.geoJSON(z.geometry, {
+          pane: 'mmZones', renderer: S.zoneRenderer, interactive: false,
+          filter: function (f) { return !/Point/.test((f.geometry || f).type); },
+          style: function () {
+            return {
+              color: z.colour, weight: z.focus ? 3 : 1.5, fillColor: z.colour,
+              fillOpacity: z.focus ? 0.35 : 0.22, dashArray: z.approximate ? '6 4' : null
+            };
+          }
+        }).addTo(group);
+      }
+      if (z.label_at) {
+        var text = el('div', 'mm-zone-label-text', z.map_label);
+        var icon = L.divIcon({className: 'mm-zone-label', html: text, iconSize: null});
+        L.marker(z.label_at, {icon: icon, pane: 'mmLabels', interactive: false, keyboard: false})
+          .addTo(group);
+      }
+      S.zoneLayers[z.key] = {layer: group, zone: z, shown: false};
+    });
+  };
+
+  // ------------------------------------------------------------ legs
+  function legPopup(i) {
+    var D = S.legs, c = D.cols;
+    var box = el('div', 'mm-popup mm-leg-popup');
+    var n = c.n_legs[i];
+    add(box, el('div', 'mm-popup-title', dec(c.equipment, i)));
+    add(box, el('div', 'mm-popup-sub',
+      dec(c.transfer_id, i) + ' \u00b7 leg ' + c.leg[i] + ' of ' + n));
+    var t = add(box, el('table', 'mm-popup-table'));
+    row(t, 'Route', (dec(c.from_name, i) || '?') + ' \u2192 ' + (dec(c.to_name, i) || '?'));
+    row(t, 'Quantity', dec(c.quantity, i));
+    row(t, 'Category', dec(c.category, i));
+    var dp = dec(c.date_precision, i);
+    row(t, 'Date', dec(c.date, i) + ' (' + dp + ' precision: ' + dec(c.date_start, i) +
+      ' \u2013 ' + dec(c.date_end, i) + ')');
+    row(t, 'Status', dec(c.status, i));
+    var actor = add(el('span'), swatch(D.actor_colour[dec(c.actor, i)] || '#7f7f7f')).parentNode;
+    add(actor, document.createTextNode(dec(c.actor, i) || ''));
+    row(t, 'Actor', actor);
+    row(t, 'Mode', dec(c.mode, i));
+    row(t, 'Carrier', dec(c.carrier, i));
+    var len = fmtKm(c.length_km[i]);
+    if (c.uncertain[i]) { len += ' (uncertain: unknown stop or coarse point)'; }
+    row(t, 'Length', len);
+    row(t, 'Origin on that date', factionText(dec(c.from_faction, i), dec(c.from_zone, i)));
+    row(t, 'Destination on that date', factionText(dec(c.to_faction, i), dec(c.to_zone, i)));
+    if (c.crosses_front[i]) { row(t, 'Front line', 'crosses it'); }
+    row(t, 'Control note', dec(c.control_note, i));
+    row(t, 'Note', dec(c.note, i));
+    add(box, sourcesBlock((dec(c.source_ids, i) || '').split(';')));
+    return box;
+  }
+  function factionText(faction, zone) {
+    if (!faction) { return 'unknown'; }
+    var z = zone && S.zoneByKey[zone];
+    return z ? faction + ' (' + z.label + ')' : faction;
+  }
+  function sourcesBlock(ids) {
+    var wrap = el('div', 'mm-sources');
+    add(wrap, el('div', 'mm-sources-title', 'Sources'));
+    var ul = add(wrap, el('ul'));
+    ids.forEach(function (id) {
+      if (!id) { return; }
+      var s = S.sources[id];
+      var li = add(ul, el('li', 'mm-source'));
+      if (!s) { li.textContent = id; return; }
+      add(li, el('span', 'mm-source-outlet', s.outlet));
+      add(li, document.createTextNode(', ' + (s.published || 'undated') + ': '));
+      var url = safeUrl(s.url);
+      var title = s.title || s.url || id;
+      if (url) {
+        var a = add(li, el('a', 'mm-source-link', title));
+        a.href = url;
+        a.target = '_blank';
+        a.rel = 'noopener noreferrer';
+      } else {
+        add(li, el('span', 'mm-source-title', title));
+      }
+      if (s.relays) { add(li, document.createTextNode(' (relaying ' + s.relays + ')')); }
+    });
+    return wrap;
+  }
+  function legTooltip(i) {
+    var c = S.legs.cols;
+    var text = dec(c.transfer_id, i) + ' leg ' + c.leg[i] + '/' + c.n_legs[i] + ': ' +
+      dec(c.equipment, i) + ' \u00b7 ' + (dec(c.from_name, i) || '?') + ' \u2192 ' +
+      (dec(c.to_name, i) || '?') + ' \u00b7 ' + dec(c.date, i) + ' \u00b7 ' + dec(c.status, i);
+    return el('span', 'mm-tooltip', text);
+  }
+
+  MM.addLegs = function (map, D) {
+    S.legs = D;
+    var c = D.cols, n = D.n;
+    D.lines = new Array(n);
+    D.numbers = new Array(n);
+    D.shown = new Uint8Array(n);
+    D.zoneSets = D.zones.u.map(function (s) {
+      return s === '' ? [] : s.split(',').map(function (k) { return S.zones[+k].key; });
+    });
+    D.groups = {};
+    S.meta.statuses.forEach(function (s) {
+      var g = L.featureGroup();
+      g.bindPopup(function (layer) { return legPopup(layer.options.mmIndex); },
+        {maxWidth: 380, className: 'mm-leaflet-popup'});
+      g.bindTooltip(function (layer) { return legTooltip(layer.options.mmIndex); },
+        {sticky: true, className: 'mm-leaflet-tooltip'});
+      D.groups[s.key] = g;
+      g.addTo(map);
+    });
+    D.numberLayer = L.layerGroup().addTo(map);
+    for (var i = 0; i < n; i++) {
+      var parts = D.geom[i];
+      if (!parts) { continue; }
+      var status = dec(c.status, i);
+      var st = S.meta.status_style[status] || {};
+      var colour = D.actor_colour[dec(c.actor, i)] || '#7f7f7f';
+      var uncertain = c.uncertain[i];
+      var latlngs = parts.map(function (flat) {
+        var out = new Array(flat.length / 2);
+        for (var k = 0; k < flat.length; k += 2) { out[k / 2] = [flat[k], flat[k + 1]]; }
+        return out;
+      });
+      D.lines[i] = L.polyline(latlngs.length === 1 ? latlngs[0] : latlngs, {
+        renderer: S.renderer, color: colour, weight: st.weight || 3,
+        dashArray: st.dashArray || null, opacity: uncertain ? S.meta.uncertain_opacity : 0.9,
+        lineCap: 'butt', mmIndex: i, mmArrow: true
+      });
+      var mid = D.mid[i];
+      if (mid && D.show_numbers) {
+        var num = el('span', 'mm-legno-text', String(c.leg[i] | 0));
+        num.style.borderColor = colour;
+        D.numbers[i] = L.marker(mid, {
+          icon: L.divIcon({className: 'mm-legno', html: num, iconSize: [18, 18]}),
+          interactive: false, keyboard: false, pane: 'mmLabels'
+        });
+      }
+    }
+  };
+
+  // ------------------------------------------------------------ places
+  function placePopup(j) {
+    var P = S.places, p = P.items[j];
+    var box = el('div', 'mm-popup mm-place-popup');
+    add(box, el('div', 'mm-popup-title', p.name));
+    var t = add(box, el('table', 'mm-popup-table'));
+    row(t, 'Kind', p.kind);
+    row(t, 'Country', p.country);
+    row(t, 'Precision', p.precision);
+    row(t, 'Coordinates', p.lat.toFixed(3) + ', ' + p.lon.toFixed(3) + (p.coord_source ? ' (' + p.coord_source + ')' : ''));
+    row(t, 'Note', p.note);
+    var D = S.legs, c = D.cols;
+    add(box, el('div', 'mm-sources-title', 'Legs here (' + p.legs.length + ')'));
+    var ul = add(box, el('ul', 'mm-place-legs'));
+    var ids = {};
+    p.legs.forEach(function (i, k) {
+      (dec(c.source_ids, i) || '').split(';').forEach(function (s) { if (s) { ids[s] = true; } });
+      if (k >= 12) { return; }
+      var out = p.ends[k] === 0;
+      var faction = out ? dec(c.from_faction, i) : dec(c.to_faction, i);
+      add(ul, el('li', null, dec(c.transfer_id, i) + ' leg ' + c.leg[i] + ', ' + dec(c.date, i) +
+        ': ' + dec(c.equipment, i) + ' (' + (out ? 'departs' : 'arrives') + '; faction then: ' +
+        (faction || 'unknown') + ')'));
+    });
+    if (p.legs.length > 12) { add(ul, el('li', null, '\u2026 and ' + (p.legs.length - 12) + ' more')); }
+    add(box, sourcesBlock(Object.keys(ids).sort()));
+    return box;
+  }
+  MM.addPlaces = function (map, P) {
+    S.places = P;
+    P.group = L.featureGroup();
+    P.group.bindPopup(function (layer) { return placePopup(layer.options.mmPlace); },
+      {maxWidth: 380, className: 'mm-leaflet-popup'});
+    P.markers = P.items.map(function (p, j) {
+      var style = S.meta.place_style[p.unknown ? 'unknown' : p.precision] || {};
+      var m = L.circleMarker([p.lat, p.lon], {
+        renderer: S.renderer, radius: style.radius || 5, color: style.color || '#222',
+        weight: style.weight || 1.5, fillColor: style.fill || '#222', fillOpacity: 1,
+        dashArray: style.dash || null, mmPlace: j
+      });
+      if (P.labels) {
+        m.bindTooltip(el('span', 'mm-place-label-text', p.name),
+          {permanent: true, direction: 'right', offset: [6, 0], className: 'mm-place-label',
+           interactive: false, pane: 'mmLabels'});
+      } else {
+        m.bindTooltip(el('span', 'mm-tooltip', p.name), {className: 'mm-leaflet-tooltip'});
+      }
+      return m;
+    });
+    P.shown = new Uint8Array(P.items.length);
+    P.group.addTo(map);
+    if (P.labels) {
+      // Busiest places keep their labels when labels collide.
+      P.priority = P.items.map(function (p, j) { return j; }).sort(function (a, b) {
+        return P.items[b].legs.length - P.items[a].legs.length || a - b;
+      });
+      map.on('zoomend moveend', declutter);
+      S.onRefresh.push(declutter);
+    }
+  };
+  function declutter() {
+    var P = S.places, taken = [];
+    P.priority.forEach(function (j) {
+      var tip = P.markers[j].getTooltip();
+      var node = tip && tip.getElement && tip.getElement();
+      if (!node || !P.shown[j]) { return; }
+      node.style.visibility = '';
+      var r = node.getBoundingClientRect();
+      var clash = taken.some(function (t) {
+        return r.left < t.right && r.right > t.left && r.top < t.bottom && r.bottom > t.top;
+      });
+      if (clash) { node.style.visibility = 'hidden'; } else { taken.push(r); }
+    });
+  }
+
+  // ------------------------------------------------------------ filtering
+  function anyOn(keys) {
+    for (var k = 0; k < keys.length; k++) { if (S.zoneOn[keys[k]]) { return true; } }
+    return false;
+  }
+  // Zones are a snapshot: those in force on the time filter's end date.
+  function validAt(z, day) {
+    return (!z.valid_from || z.valid_from <= day) && (!z.valid_to || z.valid_to >= day);
+  }
+  MM.refresh = function () {
+    var D = S.legs, c = D.cols, from = S.from || '0000-00-00', to = S.to || '9999-99-99';
+    var zoneU = D.zoneSets.map(anyOn);
+    var statusU = c.status.u.map(function (s) { return !!S.statusOn[s]; });
+    var catU = c.category.u.map(function (s) { return !!S.categoryOn[s]; });
+    var legPasses = new Uint8Array(D.n);  // all filters but zones (for places)
+    var nShown = 0;
+    for (var i = 0; i < D.n; i++) {
+      var ok = statusU[c.status.c[i]] && catU[c.category.c[i]] &&
+        dec(c.date_start, i) <= to && dec(c.date_end, i) >= from;
+      legPasses[i] = ok ? 1 : 0;
+      var vis = ok && zoneU[D.zones.c[i]] && D.lines[i] ? 1 : 0;
+      if (vis) { nShown++; }
+      if (vis === D.shown[i]) { continue; }
+      D.shown[i] = vis;
+      var g = D.groups[dec(c.status, i)];
+      if (vis) {
+        g.addLayer(D.lines[i]);
+        if (D.numbers[i]) { D.numberLayer.addLayer(D.numbers[i]); }
+      } else {
+        g.removeLayer(D.lines[i]);
+        if (D.numbers[i]) { D.numberLayer.removeLayer(D.numbers[i]); }
+      }
+    }
+    D.nShown = nShown;
+    var P = S.places;
+    if (P) {
+      P.items.forEach(function (p, j) {
+        var vis = anyOn(p.zones) && p.legs.some(function (i) { return legPasses[i]; }) ? 1 : 0;
+        if (vis === P.shown[j]) { return; }
+        P.shown[j] = vis;
+        if (vis) { P.group.addLayer(P.markers[j]); } else { P.group.removeLayer(P.markers[j]); }
+      });
+    }
+    Object.keys(S.zoneLayers).forEach(function (key) {
+      var zl = S.zoneLayers[key];
+      var vis = S.zoneOn[key] && validAt(zl.zone, to);
+      if (vis && !zl.shown) { zl.layer.addTo(S.map); }
+      if (!vis && zl.shown) { S.map.removeLayer(zl.layer); }
+      zl.shown = !!vis;
+    });
+    S.onRefresh.forEach(function (f) { f(); });
+  };
+
+  // ------------------------------------------------------------ controls
+  var Box = L.Control.extend({
+    initialize: function (build, options) { this._build = build; L.setOptions(this, options); },
+    onAdd: function () {
+      var div = el('div', 'mm-control ' + (this.options.className || ''));
+      L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.disableScrollPropagation(div);
+      this._build(div);
+      return div;
+    }
+  });
+
+  function checkboxList(parent, group, items, state) {
+    var inputs = [];
+    var bar = add(parent, el('div', 'mm-allnone'));
+    var all = add(bar, el('button', 'mm-link', 'all'));
+    add(bar, document.createTextNode(' / '));
+    var none = add(bar, el('button', 'mm-link', 'none'));
+    items.forEach(function (it) {
+      var label = add(parent, el('label', 'mm-check'));
+      var input = add(label, el('input'));
+      input.type = 'checkbox';
+      input.checked = !!state[it.key];
+      input.setAttribute('data-group', group);
+      input.setAttribute('data-key', it.key);
+      if (it.swatch) { add(label, it.swatch); }
+      add(label, el('span', 'mm-check-text', it.text));
+      if (it.detail) { add(label, el('span', 'mm-check-detail', it.detail)); }
+      label.title = it.detail ? it.text + ' \u2014 ' + it.detail : it.text;
+      if (it.zone) {
+        S.onRefresh.push(function () {
+          label.classList.toggle('mm-inactive', !!it.zone.faction && !validAt(it.zone, S.to || '9999'));
+        });
+      }
+      L.DomEvent.on(input, 'change', function () { state[it.key] = input.checked; MM.refresh(); });
+      inputs.push(input);
+    });
+    function setAll(v) {
+      inputs.forEach(function (inp) { inp.checked = v; state[inp.getAttribute('data-key')] = v; });
+      MM.refresh();
+    }
+    L.DomEvent.on(all, 'click', function () { setAll(true); });
+    L.DomEvent.on(none, 'click', function () { setAll(false); });
+  }
+  function section(parent, title, open) {
+    var d = add(parent, el('details', 'mm-section'));
+    d.open = open;
+    add(d, el('summary', null, title));
+    return d;
+  }
+
+  function buildLayerControl(div) {
+    div.setAttribute('aria-label', 'Layers');
+    var bases = section(div, 'Base map', true);
+    S.bases.forEach(function (b, i) {
+      var label = add(bases, el('label', 'mm-check'));
+      var input = add(label, el('input'));
+      input.type = 'radio';
+      input.name = 'mm-base';
+      input.checked = i === 0;
+      input.setAttribute('data-group', 'base');
+      add(label, el('span', 'mm-check-text', b.name));
+      L.DomEvent.on(input, 'change', function () { if (input.checked) { setBase(i); } });
+    });
+    var zs = section(div, 'Zones of control', true);
+    add(zs, el('div', 'mm-note', 'Polygons: zones in force on the \u2018to\u2019 date; ' +
+      'unticking a zone also hides its places and the legs touching only unticked zones.'));
+    var groups = [], byGroup = {};
+    S.zones.forEach(function (z) {
+      if (!byGroup[z.group]) { byGroup[z.group] = []; groups.push(z.group); }
+      byGroup[z.group].push(z);
+    });
+    groups.forEach(function (g) {
+      var sub = section(zs, g, groups.length <= 3 || byGroup[g].some(function (z) { return z.focus; }));
+      sub.className += ' mm-subsection';
+      checkboxList(sub, 'zone', byGroup[g].map(function (z) {
+        return {key: z.key, text: z.label, detail: z.detail, zone: z,
+                swatch: swatch(z.colour, 'mm-swatch-zone')};
+      }), S.zoneOn);
+    });
+    var st = section(div, 'Status', true);
+    checkboxList(st, 'status', S.meta.statuses.map(function (s) {
+      var style = S.meta.status_style[s.key] || {};
+      return {key: s.key, text: s.key + ' (' + s.n + ')', swatch: svgLine('#333', style.dashArray)};
+    }), S.statusOn);
+    var eq = section(div, 'Equipment', false);
+    checkboxList(eq, 'category', S.meta.categories.map(function (s) {
+      return {key: s.key, text: s.label + ' (' + s.n + ')'};
+    }), S.categoryOn);
+  }
+
+  function buildTitle(div) {
+    var m = S.meta;
+    add(div, el('div', 'mm-title', m.title));
+    if (m.subtitle) { add(div, el('div', 'mm-subtitle', m.subtitle)); }
+    var asof = add(div, el('div', 'mm-asof', m.as_of_text));
+    asof.setAttribute('data-as-of', m.as_of || '');
+    var count = add(div, el('div', 'mm-count'));
+    S.onRefresh.push(function () {
+      var D = S.legs;
+      count.textContent = D.nShown + ' of ' + D.n + ' legs shown' +
+        (m.n_undrawn ? ' (' + m.n_undrawn + ' cannot be drawn: no locatable end)' : '');
+    });
+    var D = S.legs, c = D.cols;
+    if (m.n_undrawn && m.n_undrawn <= 50) {
+      var box = add(div, el('details', 'mm-undrawn'));
+      add(box, el('summary', null, 'Legs not drawn'));
+      var ul = add(box, el('ul'));
+      for (var i = 0; i < D.n; i++) {
+        if (D.geom[i]) { continue; }
+        add(ul, el('li', null, dec(c.transfer_id, i) + ' leg ' + c.leg[i] + ': ' +
+          (dec(c.from_name, i) || '?') + ' \u2192 ' + (dec(c.to_name, i) || '?') + ', ' +
+          dec(c.date, i) + ', ' + dec(c.equipment, i) + ' (' + dec(c.status, i) + ')'));
+      }
+    }
+  }
+
+  function buildLegend(div) {
+    var m = S.meta, D = S.legs;
+    var body = section(div, 'Legend', true);
+    add(body, el('div', 'mm-legend-head', 'Colour = actor'));
+    var others = [];
+    m.actors.forEach(function (a) {
+      if (a.colour === m.other_colour) { others.push(a.name + ' (' + a.n + ')'); return; }
+      var r = add(body, el('div', 'mm-legend-row'));
+      add(r, swatch(a.colour));
+      add(r, el('span', null, a.name + ' (' + a.n + ')'));
+    });
+    if (others.length) {
+      var ro = add(body, el('div', 'mm-legend-row'));
+      add(ro, swatch(m.other_colour));
+      add(ro, el('span', null, others.length + ' other actors'));
+      ro.title = others.join('; ');
+      add(body, el('div', 'mm-legend-note mm-legend-others', others.join('; ')));
+    }
+    add(body, el('div', 'mm-legend-head', 'Line = status'));
+    m.statuses.forEach(function (s) {
+      var r = add(body, el('div', 'mm-legend-row'));
+      var style = m.status_style[s.key] || {};
+      add(r, svgLine('#333', style.dashArray));
+      add(r, el('span', null, style.label || s.key));
+    });
+    var r2 = add(body, el('div', 'mm-legend-row'));
+    add(r2, svgLine('#333', null, m.uncertain_opacity));
+    add(r2, el('span', null, 'faded: unknown stop or coarse point'));
+    add(body, el('div', 'mm-legend-note',
+      'Arrowheads show direction; numbers mark the legs of a multi-leg route' +
+      (D && !D.show_numbers ? ' (in popups only at this size)' : '') + '.'));
+    add(body, el('div', 'mm-legend-head', 'Places'));
+    [['site', 'site or city (exact)'], ['region', 'region (approximate)'],
+     ['country', 'country (centroid only)'], ['unknown', 'unknown stop (unnamed)']].forEach(function (p) {
+      var st = m.place_style[p[0]];
+      var r = add(body, el('div', 'mm-legend-row'));
+      var dot = add(r, el('span', 'mm-dot'));
+      dot.style.background = st.fill;
+      dot.style.borderColor = st.color;
+      if (st.dash) { dot.style.borderStyle = 'dashed'; }
+      add(r, el('span', null, p[1]));
+    });
+    add(body, el('div', 'mm-legend-note',
+      'Zones: fill colour = faction (swatches under Layers); dashed edge = approximate boundary.'));
+  }
+
+  function buildTimeFilter(div) {
+    add(div, el('div', 'mm-control-title', 'Dates: legs whose date range overlaps; zones in force on \u2018to\u2019'));
+    var wrap = add(div, el('div', 'mm-dates'));
+    function input(label, value) {
+      var l = add(wrap, el('label', null, label + ' '));
+      var i = add(l, el('input'));
+      i.type = 'date';
+      i.min = S.meta.date_min || '';
+      i.max = S.meta.date_max || '';
+      i.value = value || '';
+      return i;
+    }
+    var from = input('from', S.from);
+    var to = input('to', S.to);
+    from.className = 'mm-date-from';
+    to.className = 'mm-date-to';
+    var reset = add(wrap, el('button', 'mm-link', 'reset'));
+    function apply() {
+      S.from = from.value || S.meta.date_min;
+      S.to = to.value || S.meta.date_max;
+      MM.refresh();
+    }
+    S.onRefresh.push(function () {
+      if (from.value !== S.from) { from.value = S.from || ''; }
+      if (to.value !== S.to) { to.value = S.to || ''; }
+    });
+    L.DomEvent.on(from, 'change', apply);
+    L.DomEvent.on(to, 'change', apply);
+    L.DomEvent.on(reset, 'click', function () {
+      from.value = S.meta.from || S.meta.date_min || '';
+      to.value = S.meta.to || S.meta.date_max || '';
+      apply();
+    });
+  }
+
+  MM.setDates = function (from, to) { S.from = from; S.to = to; MM.refresh(); };
+  MM.setZone = function (key, on) { S.zoneOn[key] = on; MM.refresh(); };
+  MM.drawnLegCount = function () {
+    var n = 0, D = S.legs;
+    for (var i = 0; i < D.n; i++) {
+      if (D.lines[i] && S.map.hasLayer(D.lines[i])) { n++; }
+    }
+    return n;
+  };
+  MM.drawnPlaceCount = function () {
+    return S.places.markers.filter(function (m) { return S.map.hasLayer(m); }).length;
+  };
+  MM.zoneShown = function (key) { return !!S.zoneLayers[key] && S.map.hasLayer(S.zoneLayers[key].layer); };
+  MM.legLayer = function (i) { return S.legs.lines[i]; };
+  MM.placeLayer = function (j) { return S.places.markers[j]; };
+
+  MM.finish = function (map) {
+    new Box(buildTitle, {position: 'topleft', className: 'mm-title-box'}).addTo(map);
+    new Box(buildLayerControl, {position: 'topright', className: 'mm-layers'}).addTo(map);
+    new Box(buildLegend, {position: 'bottomright', className: 'mm-legend'}).addTo(map);
+    new Box(buildTimeFilter, {position: 'bottomleft', className: 'mm-time'}).addTo(map);
+    MM.refresh();
+    var b = S.meta.bounds;
+    // Leave room for the title (top left) and the layer control (right).
+    if (b) { map.fitBounds(b, {paddingTopLeft: [40, 120], paddingBottomRight: [260, 30], maxZoom: 9}); }
+    MM.ready = true;
+    MM.readyAt = window.performance ? window.performance.now() : null;  // ms since navigation
+    document.documentElement.setAttribute('data-movemap-ready', '1');
+  };
+}(window, document, L));

@@ -1,0 +1,271 @@
+"""Tests for layers.brief and the ``movemap brief`` / ``movemap export`` commands."""
+
+from __future__ import annotations
+
+import html.parser
+import json
+from pathlib import Path
+
+import pandas as pd
+import pyogrio
+import pytest
+from pptx import Presentation
+from pptx.enum.shapes import MSO_SHAPE_TYPE
+from test_export import HOSTILE, synthetic_dataset, write_test_inputs
+
+import layers.maps
+from geo import columns as col
+from geo._errors import MovemapError
+from geo.dataset import load_dataset
+from layers.brief import (
+    _when,
+    embed_snippet,
+    filter_dataset,
+    parse_as_of,
+    sources_markdown,
+    sources_table,
+    write_brief,
+)
+from layers.cli import main
+
+PACK = [
+    "map.png",
+    "map.svg",
+    "map.html",
+    "map.geojson",
+    "sources.csv",
+    "sources.md",
+    "embed.html",
+    "slide.pptx",
+]
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("pack")
+    write_brief(synthetic_dataset(), out, title="Brief <b>test</b>")
+    return out
+
+
+def test_pack_has_every_file(pack: Path) -> None:
+    assert sorted(p.name for p in pack.iterdir()) == sorted(PACK)  # and no temp files
+
+
+def test_slide_opens_with_picture_and_table(pack: Path) -> None:
+    prs = Presentation(str(pack / "slide.pptx"))
+    assert len(prs.slides) == 1
+    shapes = list(prs.slides[0].shapes)
+    pictures = [s for s in shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
+    tables = [s for s in shapes if s.has_table]
+    assert len(pictures) == 1 and len(tables) == 1
+    assert pictures[0].image.blob == (pack / "map.png").read_bytes()
+    table = tables[0].table
+    assert [c.text for c in table.rows[0].cells] == [
+        "Transfer",
+        "Equipment",
+        "Route",
+        "When",
+        "Status",
+    ]
+    body = sorted(row.cells[0].text for row in list(table.rows)[1:])
+    assert body == ["T01", "T02", "T03", "T04"]
+    t01 = next(r for r in list(table.rows)[1:] if r.cells[0].text == "T01")
+    assert t01.cells[2].text == "Ramstein Air Base \u2192 Tripoli (2 legs)"
+    for s in shapes:  # nothing hangs off the slide
+        assert s.left >= 0 and s.left + s.width <= prs.slide_width
+        assert s.top >= 0 and s.top + s.height <= prs.slide_height
+    assert any("Brief <b>test</b>" in s.text_frame.text for s in shapes if s.has_text_frame)
+
+
+def test_geojson_in_pack(pack: Path) -> None:
+    doc = json.loads((pack / "map.geojson").read_text(encoding="utf-8"))
+    layers_seen = {f["properties"][col.LAYER] for f in doc["features"]}
+    assert layers_seen == {"legs", "places", "zones"}
+    assert len(pyogrio.read_dataframe(pack / "map.geojson")) == len(doc["features"])
+
+
+def test_sources_table_lists_every_leg_and_report(pack: Path) -> None:
+    ds = synthetic_dataset()
+    back = pd.read_csv(pack / "sources.csv", keep_default_na=False, dtype=str)
+    assert len(back) == sum(len(ids) for ids in ds.legs[col.SOURCE_IDS])
+    assert set(zip(back[col.TRANSFER_ID], back[col.LEG].astype(int), strict=True)) == set(
+        zip(ds.legs[col.TRANSFER_ID], ds.legs[col.LEG], strict=True)
+    )
+    row = back[(back[col.TRANSFER_ID] == "T01") & (back[col.SOURCE_ID] == "S1")].iloc[0]
+    assert row[col.SOURCE_OUTLET] == "Outlet One"
+    assert row[col.SOURCE_URL] == "https://one.example/a?b=1&c=2"
+    assert row[col.SOURCE_DATE] == "2020-05-19"
+
+
+def test_sources_markdown_escapes(pack: Path) -> None:
+    md = (pack / "sources.md").read_text(encoding="utf-8")
+    assert "<script>" not in md and "\\<script\\>" in md
+    assert "<https://one.example/a?b=1&c=2>" in md  # a real link stays a link
+    assert "<javascript:" not in md and "javascript:alert\\(1\\)" in md
+    assert md.count("## T0") == 4
+    # Every table row has the header's number of cells despite "|" in data.
+    ds = synthetic_dataset()
+    ds.legs.loc[0, col.NOTE] = "a | b"
+    ds.legs.loc[0, col.EQUIPMENT] = "x | y\nz"
+    for line in sources_markdown(ds).splitlines():
+        if line.startswith("| ") or line.startswith("|-"):
+            assert line.replace("\\|", "").count("|") == 9
+
+
+def test_embed_snippet_is_safe_and_responsive() -> None:
+    text = embed_snippet(title=HOSTILE)
+
+    class Collect(html.parser.HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.tags.append((tag, dict(attrs)))
+
+    p = Collect()
+    p.feed(text)
+    assert [t for t, _ in p.tags] == ["div", "iframe"]
+    frame = p.tags[1][1]
+    assert frame["src"] == "map.html" and frame["title"] == HOSTILE
+    assert "width:100%" in (frame["style"] or "") and "padding-top" in (p.tags[0][1]["style"] or "")
+
+
+@pytest.mark.parametrize(
+    ("as_of", "zone", "kept"),
+    [
+        (None, None, ["T01/1", "T01/2", "T02/1", "T03/1", "T04/1"]),
+        ("2020-05-31", None, ["T01/1", "T01/2", "T02/1"]),
+        ("2020-05", None, ["T01/1", "T01/2", "T02/1"]),
+        ("2020-05-19", None, ["T01/1", "T01/2"]),  # a May leg could have started on 1 May
+        (None, "ly_east_2020", ["T02/1", "T04/1"]),
+        (None, "GNA-held west " + HOSTILE, ["T01/1", "T01/2"]),  # by exact label
+        ("2020-05-31", "ly_east_2020", ["T02/1"]),
+    ],
+)
+def test_filter(as_of: str | None, zone: str | None, kept: list[str]) -> None:
+    ds = filter_dataset(synthetic_dataset(), as_of=parse_as_of(as_of), zone=zone)
+    ids = list(ds.legs[col.TRANSFER_ID] + "/" + ds.legs[col.LEG].astype(str))
+    assert ids == kept
+    used = set(ds.legs[col.FROM_ID].dropna()) | set(ds.legs[col.TO_ID].dropna())
+    assert set(ds.places[col.PLACE_ID]) == used
+    assert set(zip(ds.segments[col.TRANSFER_ID], ds.segments[col.LEG], strict=True)) <= set(
+        zip(ds.legs[col.TRANSFER_ID], ds.legs[col.LEG], strict=True)
+    )
+
+
+def test_bad_choices_are_clear(tmp_path: Path) -> None:
+    with pytest.raises(MovemapError, match=r"no zone 'nowhere'.*ly_east_2020, ly_west_2020"):
+        write_brief(synthetic_dataset(), tmp_path, zone="nowhere")
+    with pytest.raises(MovemapError, match="cannot read '31/05/2020'"):
+        write_brief(synthetic_dataset(), tmp_path, as_of="31/05/2020")
+    with pytest.raises(MovemapError, match="no legs started by 2019-01-01"):
+        write_brief(synthetic_dataset(), tmp_path, as_of="2019-01-01")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_same_input_same_pack(pack: Path, tmp_path: Path) -> None:
+    write_brief(synthetic_dataset(), tmp_path, title="Brief <b>test</b>")
+    differ = [n for n in PACK if (pack / n).read_bytes() != (tmp_path / n).read_bytes()]
+    assert differ == []
+
+
+def test_failure_mid_pack_leaves_no_partial_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def boom(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("renderer crashed")
+
+    monkeypatch.setattr(layers.maps, "render_map", boom)
+    with pytest.raises(RuntimeError):
+        write_brief(synthetic_dataset(), tmp_path)
+    # What was finished is complete; nothing half-written or temporary remains.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["map.png", "map.svg"]
+
+
+def test_sources_table_keeps_legs_citing_unknown_sources() -> None:
+    ds = synthetic_dataset()
+    ds.legs.at[0, col.SOURCE_IDS] = ("S1", "S404")
+    table = sources_table(ds)
+    missing = table[table[col.SOURCE_ID] == "S404"]
+    assert len(missing) == 1 and missing[col.SOURCE_OUTLET].iloc[0] is None
+    assert "(not in sources.csv)" in sources_markdown(ds)
+
+
+# --------------------------------------------------------------------------
+# the commands, through the real loading pipeline
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # The bundled inputs plus a hostile-text transfer and an antimeridian leg.
+    return write_test_inputs(tmp_path_factory.mktemp("data"))
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"),
+    [("geojson", "x.geojson"), ("kml", "x.kml"), ("gpkg", "x.gpkg"), ("csv", "x.csv")],
+)
+def test_cli_export(
+    data_dir: Path, tmp_path: Path, fmt: str, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from geo.dataset import load_dataset
+
+    out = tmp_path / name
+    assert main(["export", "--format", fmt, "--out", str(out), "--data", str(data_dir)]) == 0
+    assert capsys.readouterr().out.strip() == str(out)
+    n_legs = len(load_dataset(data_dir).legs)
+    if fmt == "gpkg":
+        assert len(pyogrio.read_dataframe(out, layer="legs")) == n_legs
+    elif fmt == "csv":
+        assert len(pyogrio.read_dataframe(out)) == n_legs
+    elif fmt == "geojson":
+        doc = json.loads(out.read_text(encoding="utf-8"))
+        assert sum(f["properties"][col.LAYER] == "legs" for f in doc["features"]) == n_legs
+    else:
+        total = sum(len(pyogrio.read_dataframe(out, layer=n)) for n, _ in pyogrio.list_layers(out))
+        assert total >= n_legs
+
+
+def test_cli_brief(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rc = main(["brief", "--out", str(tmp_path), "--title", "CLI brief", "--data", str(data_dir)])
+    assert rc == 0
+    printed = capsys.readouterr().out.split()
+    assert sorted(Path(p).name for p in printed) == sorted(PACK)
+    prs = Presentation(str(tmp_path / "slide.pptx"))
+    for shape in prs.slides[0].shapes:  # real, long names still fit the slide
+        assert shape.left + shape.width <= prs.slide_width
+        assert shape.top + shape.height <= prs.slide_height
+    md = (tmp_path / "sources.md").read_text(encoding="utf-8")
+    assert "## zz-hostile" in md and "<script>" not in md and "\\$x\\$" in md
+    # --as-of and --zone narrow the pack
+    narrow = tmp_path / "narrow"
+    args = ["brief", "--out", str(narrow), "--as-of", "2020-06", "--data", str(data_dir)]
+    assert main(args) == 0
+    back = pd.read_csv(narrow / "sources.csv", dtype=str)
+    assert "zz-hostile" not in set(back[col.TRANSFER_ID])
+    starts = load_dataset(data_dir).legs.set_index([col.TRANSFER_ID, col.LEG])[col.DATE_START]
+    kept = {(t, int(leg)) for t, leg in zip(back[col.TRANSFER_ID], back[col.LEG], strict=True)}
+    assert kept == {k for k, v in starts.items() if v <= pd.Timestamp("2020-06-30")}
+
+
+def test_cli_reports_bad_zone(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rc = main(["brief", "--out", str(tmp_path), "--zone", "nowhere", "--data", str(data_dir)])
+    assert rc == 1
+    assert "no zone 'nowhere'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "text"),
+    [
+        ("2024-12-13", "2024-12-13", "13 Dec 2024"),
+        ("2024-12-08", "2024-12-18", "8\u201318 Dec 2024"),
+        ("2020-06-01", "2020-06-30", "Jun 2020"),
+        ("2020-05-18", "2020-06-30", "May\u2013Jun 2020"),
+        ("2000-01-01", "2020-05-18", "2000\u20132020"),
+    ],
+)
+def test_when(start: str, end: str, text: str) -> None:
+    assert _when(pd.Timestamp(start), pd.Timestamp(end)) == text

@@ -1,0 +1,147 @@
+"""Tests for layers.static_map: size, content, labels, scale bar, determinism."""
+
+from __future__ import annotations
+
+import itertools
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.patches import Rectangle
+from PIL import Image
+from pyproj import Geod
+from test_export import synthetic_dataset
+
+from geo import columns as col
+from geo import settings
+from layers.static_map import (
+    draw_static_map,
+    label_positions,
+    nice_scale_km,
+    save_figure,
+    write_static_map,
+    zones_at,
+)
+
+
+@pytest.fixture(scope="module")
+def figure() -> mpl.figure.Figure:
+    return draw_static_map(synthetic_dataset(), title="Test $x$ map <b>", as_of="2020-07-31")
+
+
+@pytest.mark.parametrize("size", [(3300, 2100), (1200, 800), (1001, 667)])
+def test_png_has_requested_size_and_content(tmp_path: Path, size: tuple[int, int]) -> None:
+    fig = draw_static_map(synthetic_dataset(), title="Size test", size_px=size)
+    path = save_figure(fig, tmp_path / "m.png")
+    with Image.open(path) as im:
+        assert im.size == size
+        dpi = im.info.get("dpi")
+        px = np.asarray(im.convert("RGB"), dtype=float)
+    assert dpi == pytest.approx((settings.BRIEF_MAP_DPI,) * 2, abs=0.1)
+    # Not blank: real variation, and a good share of non-white (land/sea) pixels.
+    assert px.std() > 20
+    assert (px.min(axis=2) < 240).mean() > 0.3
+
+
+def test_svg_parses(figure: mpl.figure.Figure, tmp_path: Path) -> None:
+    path = save_figure(figure, tmp_path / "m.svg")
+    root = ET.parse(path).getroot()
+    assert root.tag.endswith("svg")
+    assert float(root.get("width", "0").rstrip("pt")) == pytest.approx(
+        settings.BRIEF_MAP_SIZE_PX[0] / settings.BRIEF_MAP_DPI * 72
+    )
+    assert "<dc:date>" not in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg"])
+def test_same_input_same_bytes(tmp_path: Path, fmt: str) -> None:
+    a = write_static_map(synthetic_dataset(), tmp_path / "a" / "m", title="T", formats=(fmt,))
+    b = write_static_map(synthetic_dataset(), tmp_path / "b" / "m", title="T", formats=(fmt,))
+    assert a[0].read_bytes() == b[0].read_bytes()
+
+
+def test_labels_do_not_collide(figure: mpl.figure.Figure) -> None:
+    ax = figure.axes[0]
+    renderer = figure.canvas.get_renderer()
+    labels = [t for t in ax.texts if t.get_zorder() == 8]
+    # every drawable leg end is labelled once
+    assert sorted(t.get_text() for t in labels) == sorted(
+        {
+            "Ramstein Air Base",
+            "al-Watiya Air Base",
+            "Tripoli",
+            "al-Jufra Air Base",
+            "Khmeimim Air Base",
+            "Suva",
+            "Apia",
+        }
+    )
+    boxes = [t.get_window_extent(renderer) for t in labels]
+    for a, b in itertools.combinations(boxes, 2):
+        assert not a.overlaps(b)
+
+
+def test_label_placement_separates_a_cluster() -> None:
+    fig = mpl.figure.Figure(figsize=(4, 3), dpi=100)
+    mpl.backends.backend_agg.FigureCanvasAgg(fig)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    pts = np.array([[5, 5], [5.3, 5.1], [4.8, 4.9], [5.1, 4.6], [2, 2]])
+    labels = label_positions(ax, pts, [f"Place number {i}" for i in range(5)], fontsize=7)
+    r = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(r) for t in labels]
+    assert len(boxes) == 5
+    for a, b in itertools.combinations(boxes, 2):
+        assert not a.overlaps(b)
+
+
+@pytest.mark.parametrize(
+    ("span", "bar"), [(3000, 500), (2600, 500), (1234, 200), (87, 10), (10_000, 2000), (0.5, 0.1)]
+)
+def test_nice_scale(span: float, bar: float) -> None:
+    assert nice_scale_km(span) == pytest.approx(bar)
+
+
+def test_scale_bar_is_true_at_its_latitude(figure: mpl.figure.Figure) -> None:
+    ax = figure.axes[0]
+    bars = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_zorder() == 9]
+    full = max(bars, key=lambda p: p.get_width())
+    x, y = full.get_xy()
+    # Along the parallel: many short geodesic steps converge on its length.
+    lons = np.linspace(x, x + full.get_width(), 2001)
+    km = Geod(ellps=settings.ELLPS).line_length(lons, np.full_like(lons, y)) / 1000
+    label = next(t for t in ax.texts if t.get_text().endswith(" km"))
+    assert km == pytest.approx(float(label.get_text().split()[0]), rel=1e-6)
+    hint = next(t for t in ax.texts if t.get_text().startswith("scale true at"))
+    assert f"{abs(y):.0f}\u00b0" in hint.get_text()
+
+
+def test_map_has_briefing_furniture(figure: mpl.figure.Figure) -> None:
+    texts = " | ".join(t.get_text() for t in figure.texts)
+    assert "Test \\$x\\$ map <b>" in texts  # shown literally, not as mathtext
+    assert "As of 31 July 2020" in texts
+    assert "Sources:" in texts and "approximate" in texts
+    ax = figure.axes[0]
+    assert any(t.get_text() == "N" for t in ax.texts)  # north arrow
+    legend = figure.axes[1].get_legend()
+    entries = [t.get_text() for t in legend.get_texts()]
+    assert {"confirmed", "reported", "alleged", "assessed", "planned"} <= set(entries)
+    assert {"GNA", "LNA"} <= set(entries)
+
+
+def test_zones_at() -> None:
+    zones = pd.DataFrame(
+        {
+            col.ZONE_ID: ["a", "b", "c"],
+            col.VALID_FROM: ["2020-01-01", "2020-06-05", None],
+            col.VALID_TO: ["2020-06-04", None, "2019-12-31"],
+        }
+    )
+    pick = lambda d: list(zones_at(zones, pd.Timestamp(d))[col.ZONE_ID])  # noqa: E731
+    assert pick("2020-03-01") == ["a"]
+    assert pick("2020-06-05") == ["b"]
+    assert pick("2019-01-01") == ["c"]
