@@ -102,7 +102,7 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
         legs=legs,
         zones=zones,
         segments=segments,
-        warnings=list(ledger.warnings),
+        warnings=[*_warnings(places), *ledger.warnings, *_warnings(zones)],
     )
 
 
@@ -119,22 +119,25 @@ def validate_data(data_dir: str | Path | None = None) -> list[Problem]:
 
     folder = _data_dir(data_dir)
     problems: list[Problem] = []
-    index = None
+    # A bad gazetteer row must not hide the ledger's problems: check the
+    # ledger against every place whose id is usable.
     try:
-        index = PlaceIndex(read_gazetteer(folder / settings.GAZETTEER_FILE))
-    except InputError as exc:
+        places = read_gazetteer(folder / settings.GAZETTEER_FILE, errors="collect")
+        problems.extend(places.attrs["problems"])
+        problems.extend(
+            read_ledger(
+                folder / settings.TRANSFERS_FILE, folder / settings.SOURCES_FILE, PlaceIndex(places)
+            ).warnings
+        )
+    except InputError as exc:  # an unreadable gazetteer header, or the ledger's problems
         problems.extend(exc.problems)
-    if index is not None:
-        try:
-            problems.extend(
-                read_ledger(
-                    folder / settings.TRANSFERS_FILE, folder / settings.SOURCES_FILE, index
-                ).warnings
-            )
-        except InputError as exc:
-            problems.extend(exc.problems)
     try:
-        read_zones(folder / settings.ZONES_FILE)
+        problems.extend(_warnings(read_zones(folder / settings.ZONES_FILE)))
     except InputError as exc:
         problems.extend(exc.problems)
     return problems
+
+
+def _warnings(frame: pd.DataFrame) -> list[Problem]:
+    """Warnings a reader left in ``frame.attrs`` (repairs, unmapped codes)."""
+    return list(frame.attrs.get("warnings", []))

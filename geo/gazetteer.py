@@ -76,6 +76,7 @@ def read_gazetteer(
     path: str | Path,
     *,
     countries: gpd.GeoDataFrame | None = None,
+    errors: Literal["raise", "collect"] = "raise",
 ) -> gpd.GeoDataFrame:
     """Read ``gazetteer.csv`` and check every row.
 
@@ -87,6 +88,11 @@ def read_gazetteer(
         Country polygons (columns ``iso_a2``, ``geometry``, EPSG:4326) to
         check each point against; ``None`` loads the bundled ones with
         :func:`geo.countries.load_countries`.
+    errors
+        ``"raise"`` (default) raises on any error. ``"collect"`` returns the
+        rows that have a usable id anyway, with every problem (errors too)
+        in ``.attrs["problems"]``: validation uses it so that a bad
+        gazetteer row does not stop the ledger from being checked.
 
     Returns
     -------
@@ -134,8 +140,13 @@ def read_gazetteer(
             countries = load_countries()
         _check_in_country(table, lat, lon, coords_ok & country_ok, countries, file, problems)
 
-    if any(p.severity == "error" for p in problems):
+    if errors == "raise" and any(p.severity == "error" for p in problems):
         raise GazetteerError(problems)
+    if errors == "collect":
+        # Keep one row per well-formed id; bad coordinates become NaN.
+        ids = table[PLACE_ID]
+        keep = (ids.str.match(_ID_RE) & ~ids.duplicated()).to_numpy(dtype=bool)
+        table, lat, lon = table[keep], lat[keep], lon[keep]
     gdf = gpd.GeoDataFrame(
         {
             PLACE_ID: table[PLACE_ID],
@@ -156,7 +167,9 @@ def read_gazetteer(
     )
     # The id is both the index (for .loc) and a column (for joins).
     gdf.index = pd.Index(table[PLACE_ID].to_numpy(), dtype=object)
-    gdf.attrs["warnings"] = sorted(problems)
+    gdf.attrs["warnings"] = sorted(p for p in problems if p.severity == "warning")
+    if errors == "collect":
+        gdf.attrs["problems"] = sorted(problems)
     return gdf
 
 
