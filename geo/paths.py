@@ -7,6 +7,8 @@ from pathlib import Path
 from geo import settings
 from geo._errors import DataDirError
 
+__all__ = ["REPO_ROOT", "data_dir"]
+
 #: The repository root: bundled inputs sit here beside ``pyproject.toml``.
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

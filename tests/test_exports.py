@@ -1,0 +1,56 @@
+"""The public API is curated: ``__all__`` lists exactly what is exported (as httpx does)."""
+
+from __future__ import annotations
+
+import importlib
+import types
+
+import pytest
+
+import geo
+
+GEO_MODULES = [
+    "geo.countries",
+    "geo.dataset",
+    "geo.dates",
+    "geo.export",
+    "geo.gazetteer",
+    "geo.geocode",
+    "geo.ledger",
+    "geo.lines",
+    "geo.paths",
+    "geo.zones",
+    "geo._errors",
+    "geo._io",
+]
+
+
+def test_geo_all_matches_public_names() -> None:
+    public = {
+        name
+        for name, value in vars(geo).items()
+        if not name.startswith("_") and not isinstance(value, types.ModuleType)
+    }
+    assert set(geo.__all__) == public
+    assert geo.__all__ == sorted(geo.__all__)
+
+
+@pytest.mark.parametrize("modname", GEO_MODULES)
+def test_module_all_names_exist(modname: str) -> None:
+    mod = importlib.import_module(modname)
+    assert mod.__all__, modname
+    missing = [n for n in mod.__all__ if not hasattr(mod, n)]
+    assert missing == []
+    assert len(set(mod.__all__)) == len(mod.__all__)
+
+
+def test_geo_never_imports_folium() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, geo, geo.dataset; geo.load_dataset(); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('folium','branca','layers','matplotlib')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
