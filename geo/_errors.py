@@ -32,6 +32,7 @@ class Problem:
         What would fix it (e.g. "did you mean 'Zuwara'?").
     severity
         ``"error"`` stops the run; ``"warning"`` is reported only.
+
     """
 
     file: str

@@ -40,6 +40,7 @@ class Dataset:
         Each leg split at zone boundaries, with km per zone.
     warnings
         Problems that did not stop the load (e.g. unused sources).
+
     """
 
     folder: Path
@@ -67,6 +68,7 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
     ------
     InputError
         With every problem found in every file, each with file and line.
+
     """
     # Imported here so `movemap geocode` need not import zones/lines.
     from geo.gazetteer import read_gazetteer

@@ -26,14 +26,15 @@ def data_dir(path: str | Path | None = None) -> Path:
     ------
     DataDirError
         If the folder does not exist or holds no gazetteer.
+
     """
-    if path is None:
-        candidates = [REPO_ROOT, Path.cwd()]
-    else:
-        candidates = [Path(path)]
+    candidates = [REPO_ROOT, Path.cwd()] if path is None else [Path(path)]
     for folder in candidates:
         if (folder / settings.GAZETTEER_FILE).is_file():
             return folder
     where = ", ".join(str(c) for c in candidates)
-    msg = f"no {settings.GAZETTEER_FILE} in {where}; pass --data DIR naming the folder with the input files"
+    msg = (
+        f"no {settings.GAZETTEER_FILE} in {where}; "
+        "pass --data DIR naming the folder with the input files"
+    )
     raise DataDirError(msg)

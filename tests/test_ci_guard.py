@@ -7,13 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-TEST = '''
+TEST = """
 import pytest
 
 @pytest.mark.browser
 def test_needs_browser():
     pytest.skip("no chromium")
-'''
+"""
 
 
 def _run(tmp_path: Path, ci: str | None) -> subprocess.CompletedProcess[str]:

@@ -104,3 +104,45 @@ def test_load_countries_returns_independent_copies():
     a.loc[0, "name"] = "changed"
     assert load_countries().loc[0, "name"] != "changed"
     assert countries._countries() is countries._countries()
+
+
+# Parts that genuinely span more than 150 degrees of longitude: Antarctica
+# (all the way round the pole) and mainland Russia (Kaliningrad is separate;
+# the mainland runs from the Baltic to the antimeridian, Chukotka's eastern
+# tip being cut off there).  Anything else that wide is an antimeridian band.
+WIDE_PARTS = {"Antarctica": (-180.0, 180.0), "Russia": (27.3, 180.0)}
+
+
+def test_no_antimeridian_bands(world):
+    parts, owner = shapely.get_parts(world.geometry.values, return_index=True)
+    b = shapely.bounds(parts)
+    wide = np.flatnonzero(b[:, 2] - b[:, 0] > 150.0)
+    got = {world["name"].iloc[owner[i]]: (b[i, 0], b[i, 2]) for i in wide}
+    assert got.keys() == WIDE_PARTS.keys()
+    for name, (west, east) in WIDE_PARTS.items():
+        assert got[name] == pytest.approx((west, east), abs=0.1), name
+
+
+@pytest.mark.parametrize(
+    ("lon", "lat", "iso"),
+    [
+        (177.0, 65.0, "RU"),  # Chukotka, west of the antimeridian
+        (-175.0, 66.0, "RU"),  # Chukotka, east of it
+        (-179.5, 68.9, "RU"),  # Chukotka coast just east of 180
+        (100.0, 68.0, "RU"),  # Krasnoyarsk Krai
+        (0.0, 67.0, ""),  # Norwegian Sea (was inside a Russia band)
+        (40.0, 72.0, ""),  # Barents Sea
+        (-170.0, 67.0, ""),  # Chukchi Sea (was inside a Russia band)
+        (179.99, -16.5, ""),  # Pacific at Fiji's latitude, beside Taveuni
+        (-179.95, -16.47, "FJ"),  # Fiji, east of the antimeridian
+        (179.0, -16.8, "FJ"),  # Vanua Levu
+        (-150.0, -16.5, ""),  # Pacific (was inside a Fiji band)
+        (0.0, -89.99, "AQ"),  # the South Pole plateau
+        (170.0, -85.0, "AQ"),
+        (-170.0, -85.0, "AQ"),
+        (0.0, -60.0, ""),  # Southern Ocean
+    ],
+)
+def test_points_around_the_antimeridian(world, lon, lat, iso):
+    hits = world[world.contains(shapely.Point(lon, lat))]
+    assert hits["iso_a2"].tolist() == ([iso] if iso else []), (lon, lat)

@@ -102,7 +102,9 @@ def test_load_dataset_raises_with_all_problems(data: Path) -> None:
     assert {settings.TRANSFERS_FILE, settings.ZONES_FILE} <= names
 
 
-def test_missing_data_dir_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_data_dir_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(DataDirError, match="--data"):
         load_dataset(tmp_path / "nowhere")
     assert main(["validate", "--data", str(tmp_path)]) == 1

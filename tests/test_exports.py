@@ -48,9 +48,10 @@ def test_geo_never_imports_folium() -> None:
     import subprocess
     import sys
 
+    drawn = "('folium', 'branca', 'layers', 'matplotlib')"
     code = (
-        "import sys, geo, geo.dataset; geo.load_dataset(); "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('folium','branca','layers','matplotlib')))"
+        "import sys, geo; geo.load_dataset(); "
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {drawn}))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

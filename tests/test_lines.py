@@ -130,6 +130,10 @@ def test_antimeridian_leg_is_continuous_then_split():
     b = shapely.bounds(split)
     assert b[0] >= -180 and b[2] <= 180
     assert east.coords[-1] == pytest.approx(ANCHORAGE, abs=1e-9)
+    # Splitting again changes nothing; an empty frame splits to an empty frame.
+    again = split_antimeridian(split_antimeridian(out)).geometry.iloc[0]
+    assert again.equals_exact(split, 0)
+    assert len(split_antimeridian(out.iloc[:0])) == 0
 
 
 def test_zero_length_leg_kept_and_flagged():

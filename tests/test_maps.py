@@ -288,3 +288,42 @@ def test_cli_build(tmp_path: Path, small) -> None:
     assert main(["build", "--data", str(small.folder), "--out", str(out)]) == 0
     assert (out / "index.html").is_file()
     assert len(list(out.glob("*.html"))) == len(small.zones) + 1
+
+
+# ------------------------------------------------------------------ geometry / templating
+
+
+def test_unwrap_antimeridian_turns_a_world_band_into_the_real_strip() -> None:
+    from layers.payload import unwrap_antimeridian
+
+    # A ring from 30E west across the antimeridian to 170W, as Natural
+    # Earth's Russia is stored: planar, it covers the whole band.
+    band = shapely.Polygon([(30, 65), (30, 69), (-170, 69), (-170, 65)])
+    out = unwrap_antimeridian(band)
+    minx, miny, maxx, maxy = out.bounds
+    assert (minx, maxx) == (30, 190)
+    assert (miny, maxy) == (65, 69)
+    assert out.is_valid
+    small = shapely.box(10, 30, 20, 35)
+    assert unwrap_antimeridian(small) is small
+    assert unwrap_antimeridian(None) is None
+
+
+def test_elements_are_not_re_rendered_as_jinja() -> None:
+    """branca compiles rendered macro output as a new template; ours must not."""
+    import folium
+    from folium.template import Template
+
+    from layers._element import MovemapElement
+
+    class Echo(MovemapElement):
+        _name = "Echo"
+        _template = Template(
+            "{% macro script(this, kwargs) %}var raw = '{{ this.data }}';{% endmacro %}"
+        )
+
+    m = folium.Map(tiles=None)
+    m.add_child(Echo("{{ 7 * 7 }} {# hidden #}"))
+    page = m.get_root().render()
+    assert "var raw = '{{ 7 * 7 }} {# hidden #}';" in page
+    assert "49" not in page.split("var raw")[1][:40]

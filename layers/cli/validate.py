@@ -28,7 +28,9 @@ def run(args: argparse.Namespace) -> int:
                 "file": p.file,
                 "line": p.line,
                 "column": p.column,
-                "value": p.value if isinstance(p.value, str | int | float | None) else repr(p.value),
+                "value": p.value
+                if isinstance(p.value, str | int | float | None)
+                else repr(p.value),
                 "message": p.message,
                 "hint": p.hint,
                 "severity": p.severity,
