@@ -7,7 +7,8 @@ offline in headless Chromium.  Reported per size:
 - legs, HTML size (MB), seconds to load the data and to render the HTML;
 - ready: seconds from navigation start until the page says it is ready
   (``window.movemap.ready``: every leg built, filters applied, view fit),
-  median of ``--runs`` fresh page loads;
+  median of ``--runs`` fresh page loads; painted: until two animation
+  frames later (``movemap.paintedAt``; the canvas draws on a frame);
 - pan: seconds for ten 300-px pans (each waits for the canvas redraw);
 - filter: seconds to untick and re-tick every status (two full refreshes).
 
@@ -76,13 +77,16 @@ def _open(browser, path: Path) -> dict[str, float]:
     page.goto(path.as_uri(), timeout=600_000)
     page.wait_for_function("window.movemap && window.movemap.ready", timeout=600_000)
     ready = page.evaluate("movemap.readyAt") / 1000
+    # First frame painted after ready (the page notes it after two frames).
+    page.wait_for_function("movemap.paintedAt !== undefined", timeout=600_000)
+    painted = page.evaluate("movemap.paintedAt") / 1000
     drawn = page.evaluate("movemap.drawnLegCount()")
     pan = page.evaluate(PAN_JS)
     filt = page.evaluate(FILTER_JS)
     context.close()
     if outside:
         raise RuntimeError(f"page made network requests: {outside[:3]}")
-    return {"ready": ready, "pan": pan, "filter": filt, "drawn": drawn}
+    return {"ready": ready, "painted": painted, "pan": pan, "filter": filt, "drawn": drawn}
 
 
 def main() -> None:
@@ -112,20 +116,27 @@ def main() -> None:
                     t_load,
                     t_render,
                     statistics.median(r["ready"] for r in runs),
+                    statistics.median(r["painted"] for r in runs),
                     statistics.median(r["pan"] for r in runs),
                     statistics.median(r["filter"] for r in runs),
                 )
             )
             each = ", ".join(f"{r['ready']:.2f}" for r in runs)
-            print(f"{n} legs: {rows[-1][2]:.1f} MB, ready {rows[-1][5]:.2f} s (runs: {each})", flush=True)
+            print(
+                f"{n} legs: {rows[-1][2]:.1f} MB, ready {rows[-1][5]:.2f} s (runs: {each})",
+                flush=True,
+            )
         browser.close()
     print()
-    print("| legs | drawn | HTML MB | load data s | render HTML s | ready s | 10 pans s | filter s |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| legs | drawn | HTML MB | load data s | render HTML s | ready s | painted s "
+        "| 10 pans s | filter s |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(
             f"| {r[0]:,} | {r[1]:,} | {r[2]:.1f} | {r[3]:.1f} | {r[4]:.1f} | {r[5]:.2f} "
-            f"| {r[6]:.2f} | {r[7]:.2f} |"
+            f"| {r[6]:.2f} | {r[7]:.2f} | {r[8]:.2f} |"
         )
 
 

@@ -12,7 +12,8 @@ in lon -20..60, lat 0..60, 10 % anywhere), drawn with
 ``zones.geojson``.  Each implementation runs in a fresh Python process:
 
 - ``vectorized``: ``geo.zones.attribute_legs`` + ``geo.zones.split_by_zone``
-  (the project's code);
+  (the project's code; ``--no-outside-geometry`` passes
+  ``outside_geometry=False``, as the per-row version builds no geometry);
 - ``per-row``: for each leg and each end, loop over the zones (prepared
   geometries, date and bounding-box checks first) at every change of
   control in the leg's interval; then for each zone valid on the leg's
@@ -138,7 +139,7 @@ def _current_rss_mib() -> float:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def child(impl: str, n: int, sample: int, seed: int) -> dict[str, Any]:
+def child(impl: str, n: int, sample: int, seed: int, outside: bool = True) -> dict[str, Any]:
     """Time one implementation on one size (run in a fresh process)."""
     from geo.zones import attribute_legs, read_zones, split_by_zone
 
@@ -150,7 +151,7 @@ def child(impl: str, n: int, sample: int, seed: int) -> dict[str, Any]:
     w0, c0 = time.perf_counter(), time.process_time()
     if impl == "vectorized":
         legs = attribute_legs(lines, zones)
-        segs = split_by_zone(lines, zones)
+        segs = split_by_zone(lines, zones, outside_geometry=outside)
         wall, cpu = time.perf_counter() - w0, time.process_time() - c0
         inside = segs[segs[col.ZONE_ID].notna()]
         km = (
@@ -182,8 +183,9 @@ def child(impl: str, n: int, sample: int, seed: int) -> dict[str, Any]:
     }
 
 
-def run_child(impl: str, n: int, sample: int, seed: int) -> dict[str, Any]:
+def run_child(impl: str, n: int, sample: int, seed: int, outside: bool = True) -> dict[str, Any]:
     cmd = [sys.executable, __file__, "--child", impl, str(n), str(sample), str(seed)]
+    cmd += [] if outside else ["--no-outside-geometry"]
     res = subprocess.run(cmd, check=True, capture_output=True, text=True)
     return dict(json.loads(res.stdout.strip().splitlines()[-1]))
 
@@ -193,23 +195,30 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     p.add_argument("--row-cap", type=int, default=10_000, help="largest per-row run (legs)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--no-outside-geometry",
+        action="store_true",
+        help="split_by_zone(..., outside_geometry=False)",
+    )
     p.add_argument("--child", nargs=4, metavar=("IMPL", "N", "SAMPLE", "SEED"), help="internal")
     args = p.parse_args(argv)
     if args.child:
         impl, n, sample, seed = args.child
-        print(json.dumps(child(impl, int(n), int(sample), int(seed))))
+        outside = not args.no_outside_geometry
+        print(json.dumps(child(impl, int(n), int(sample), int(seed), outside)))
         return 0
     print(
         f"bench_zones: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}, numpy {np.__version__}; seed {args.seed}; "
-        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
+        f"outside geometry {'off' if args.no_outside_geometry else 'on'}"
     )
     print(
         f"{'legs':>9} {'segments':>10} {'vectorized s':>13} {'(cpu s)':>8} {'per-row s':>10} "
         f"{'(cpu s)':>8} {'ratio':>7} {'vec peak MiB':>13} {'(+MiB)':>7} {'row peak MiB':>13} note"
     )
     for n in args.sizes:
-        vec = run_child("vectorized", n, n, args.seed)
+        vec = run_child("vectorized", n, n, args.seed, not args.no_outside_geometry)
         sample = min(n, args.row_cap)
         row = run_child("per-row", n, sample, args.seed)
         scale = n / float(row["timed_legs"])

@@ -881,7 +881,10 @@ def attribute_legs(lines: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> gpd.GeoD
     f = np.where(note_from == "", "", "from: " + note_from.astype(object))
     t = np.where(note_to == "", "", "to: " + note_to.astype(object))
     out[C.CONTROL_NOTE] = np.where((f != "") & (t != ""), f + "; " + t, f + t)
-    segs = _segments(lines, zones, tiles, geometry=False)
+    # Only zones facing an opposing faction in the same country can make a
+    # front; the others (host countries, bases) need not be joined here.
+    front = zones[_front_zones(zones)]
+    segs = _segments(lines, front, tiles, geometry=False)
     out[C.CROSSES_FRONT] = _crosses_front(segs, n)
     out[C.FROM_OUTSIDE] = _from_outside(x0, y0, x1, y1)
     return out
@@ -902,6 +905,26 @@ def _from_outside(x0: Any, y0: Any, x1: Any, y1: Any) -> pd.arrays.BooleanArray:
 
 
 _OPPOSING = frozenset("|".join(sorted(pair)) for pair in settings.OPPOSING_FACTIONS)
+
+
+def _front_zones(zones: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """Zones with a zone of an opposing faction in the same country."""
+    z = pd.DataFrame(
+        {
+            "pos": np.arange(len(zones)),
+            "c": _col(zones, C.ZONE_COUNTRY),
+            "f": _col(zones, C.FACTION),
+        }
+    )
+    z = z[z["c"].notna() & z["f"].notna()]
+    pairs = z.merge(z, on="c")
+    pairs = pairs[pairs["f_x"] < pairs["f_y"]]
+    key = pairs["f_x"].astype(str) + "|" + pairs["f_y"].astype(str)
+    hit = pairs[key.isin(_OPPOSING).to_numpy()]
+    out = np.zeros(len(zones), dtype=bool)
+    out[hit["pos_x"].to_numpy(np.int64)] = True
+    out[hit["pos_y"].to_numpy(np.int64)] = True
+    return out
 
 
 def _crosses_front(segs: pd.DataFrame, n: int) -> npt.NDArray[np.bool_]:
@@ -956,8 +979,9 @@ def _normalized(lines: gpd.GeoDataFrame) -> ObjArray:
 #: Lines are cut into chunks of this many segments before the join, so each
 #: line/tile intersection handles a short line and bounding boxes are tight.
 _CHUNK_SEGMENTS = 8
-#: Legs per batch: bounds the memory of the chunked geometries.
-_BATCH_LEGS = 50_000
+#: Legs per batch: bounds the memory of the chunked geometries (~0.5 GB
+#: of temporaries for 20,000 legs of a few thousand km).
+_BATCH_LEGS = 20_000
 
 
 def _chunks(geoms: ObjArray) -> tuple[ObjArray, IntArray, IntArray]:
@@ -985,11 +1009,13 @@ def _segments(
     tiles: tuple[ObjArray, IntArray],
     *,
     geometry: bool = True,
+    outside_geometry: bool = True,
 ) -> pd.DataFrame:
     """Segments (one row per leg and zone, plus outside stretches), positional rows.
 
     With ``geometry=False`` only the (leg, zone) pairs met are returned
-    (enough for ``CROSSES_FRONT``), without cutting any line.
+    (enough for ``CROSSES_FRONT``), without cutting any line.  With
+    ``outside_geometry=False`` the outside stretches get no geometry.
     """
     n = len(lines)
     geoms = _normalized(lines)
@@ -1006,7 +1032,16 @@ def _segments(
     changed = np.zeros(n, dtype=bool)
     batches = [
         _segments_batch(
-            geoms, rows_ok[b : b + _BATCH_LEGS], s, e, zones, tiles, total, changed, geometry
+            geoms,
+            rows_ok[b : b + _BATCH_LEGS],
+            s,
+            e,
+            zones,
+            tiles,
+            total,
+            changed,
+            geometry=geometry,
+            outside_geometry=outside_geometry,
         )
         for b in range(0, len(rows_ok), _BATCH_LEGS)  # a few batches, each vectorized
     ]
@@ -1048,6 +1083,20 @@ def _empty_segments() -> pd.DataFrame:
     )
 
 
+def _flag_changes(
+    changed: npt.NDArray[np.bool_],
+    z: IntArray,
+    r: IntArray,
+    s: IntArray,
+    e: IntArray,
+    zf: IntArray,
+    zt: IntArray,
+) -> None:
+    """Mark legs (``r``) whose zone ``z`` starts or ends inside [s, e]."""
+    flip = ((zf[z] > s[r]) & (zf[z] <= e[r])) | ((zt[z] >= s[r]) & (zt[z] < e[r]))
+    changed[r[flip]] = True
+
+
 def _segments_batch(
     geoms: ObjArray,
     rows: IntArray,
@@ -1057,42 +1106,67 @@ def _segments_batch(
     tiles: tuple[ObjArray, IntArray],
     total: npt.NDArray[np.float64],
     changed: npt.NDArray[np.bool_],
+    *,
     geometry: bool,
+    outside_geometry: bool,
 ) -> pd.DataFrame:
     tile_geoms, owner = tiles
-    chunks, cline, corder = _chunks(geoms[rows])
-    crow = rows[cline]
+    zgeom = np.asarray(zones.geometry.values, dtype=object)
+    shapely.prepare(zgeom)  # no-op once prepared
     zf = _days(zones[C.VALID_FROM], open_end=False)
     zt = _days(zones[C.VALID_TO], open_end=True)
+    batch = geoms[rows]
+    if not geometry:
+        # Whole lines against whole (prepared) zones: one test per pair.
+        if len(zgeom) and len(rows):
+            z, li = shapely.STRtree(batch).query(zgeom, predicate="intersects")
+        else:
+            z = li = np.array([], dtype=np.int64)
+        r = rows[li]
+        _flag_changes(changed, z, r, s, e, zf, zt)
+        live = (zf[z] <= s[r]) & (zt[z] >= s[r])
+        met_pairs = pd.DataFrame({"row": r[live], "z": z[live]})
+        return met_pairs.assign(km=np.nan, geom=None, pos=0.0)
+    # Lines cut into short chunks against small tiles: tight boxes, cheap tests.
+    chunks, cline, corder = _chunks(batch)
+    crow = rows[cline]
     if len(tile_geoms) and len(chunks):
         ti, ci = shapely.STRtree(chunks).query(tile_geoms, predicate="intersects")
     else:
         ti = ci = np.array([], dtype=np.int64)
-    z, r = owner[ti], crow[ci]
-    # Control changing inside a leg's interval, in any zone the leg meets.
-    flip = ((zf[z] > s[r]) & (zf[z] <= e[r])) | ((zt[z] >= s[r]) & (zt[z] < e[r]))
-    changed[r[flip]] = True
-    live = (zf[z] <= s[r]) & (zt[z] >= s[r])
-    ti, ci, z, r = ti[live], ci[live], z[live], r[live]
-    if not geometry:
-        met = pd.DataFrame({"row": r, "z": z}).drop_duplicates()
-        return met.assign(km=np.nan, geom=None, pos=0.0)
-    # Most chunks lie inside a tile: only the others need an intersection.
-    whole = shapely.contains_properly(tile_geoms[ti], chunks[ci])
-    pieces = chunks[ci].copy()
-    pieces[~whole] = shapely.intersection(chunks[ci[~whole]], tile_geoms[ti[~whole]])
+    z = owner[ti]
+    rc = crow[ci]
+    _flag_changes(changed, z, rc, s, e, zf, zt)
+    live = (zf[z] <= s[rc]) & (zt[z] >= s[rc])
+    ti, ci, z = ti[live], ci[live], z[live]
+    # Most chunks lie inside their zone (often across the cuts between its
+    # tiles): test each (chunk, zone) pair once against the prepared zone
+    # and keep such chunks whole; only chunks crossing a zone's boundary
+    # are intersected, with that zone's small tiles.
+    pair = z.astype(np.int64) * max(len(chunks), 1) + ci
+    _, first, inv = np.unique(pair, return_index=True, return_inverse=True)
+    in_zone = shapely.contains_properly(zgeom[z[first]], chunks[ci[first]])
+    cut = ~in_zone[inv]
+    tc, cc = ti[cut], ci[cut]
+    cut_pieces = shapely.intersection(chunks[cc], tile_geoms[tc])
+    n_in = int(in_zone.sum())
+    ci = np.concatenate([ci[first][in_zone], cc])
+    z = np.concatenate([z[first][in_zone], z[cut]])
+    pieces = np.concatenate([chunks[ci[:n_in]], cut_pieces])
     parts, pidx = _line_parts(pieces)
     pci = ci[pidx]
-    pos = corder[pci] + shapely.line_locate_point(
-        chunks[pci], shapely.get_point(parts, 0), normalized=True
+    pos = corder[pci].astype(float)
+    at_start = pidx < n_in  # whole chunks start where the chunk does
+    pos[~at_start] += shapely.line_locate_point(
+        chunks[pci[~at_start]], shapely.get_point(parts[~at_start], 0), normalized=True
     )
-    df = pd.DataFrame({"row": r[pidx], "z": z[pidx], "km": _geodesic_km(parts), "pos": pos})
+    df = pd.DataFrame({"row": crow[pci], "z": z[pidx], "km": _geodesic_km(parts), "pos": pos})
     df["geom"] = parts
-    area = shapely.area(zones.geometry.values)
+    area = shapely.area(zgeom)
     ids = zones[C.ZONE_ID].to_numpy()
     seg = _resolve_overlaps(_merge_parts(df), total, area, ids)
     seg["z"] = seg["z"].astype("Int64")
-    outside = _outside(seg, parts, pci, chunks, crow, corder, geoms, rows, total)
+    outside = _outside(seg, parts, pci, chunks, crow, corder, geoms, rows, total, outside_geometry)
     return pd.concat([seg, outside], ignore_index=True)
 
 
@@ -1179,6 +1253,73 @@ def _resolve_overlaps(
     return pd.concat([seg[~sel], sub]).sort_index(kind="stable")
 
 
+#: Shortest gap (degrees along a chunk) between zone pieces kept as "outside".
+_SLIVER_DEG = 1.2e-6
+
+
+def _gaps(
+    parts: ObjArray, pci: IntArray, chunks: ObjArray
+) -> tuple[IntArray, npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Stretches of the touched chunks covered by no part: (chunk, from, to).
+
+    Positions are planar distances along the chunk (as
+    ``shapely.line_locate_point``); parts may overlap (contested zones).
+    """
+    if not len(parts):
+        empty = np.array([], dtype=float)
+        return np.array([], dtype=np.int64), empty, empty
+    a = shapely.line_locate_point(chunks[pci], shapely.get_point(parts, 0))
+    b = shapely.line_locate_point(chunks[pci], shapely.get_point(parts, -1))
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    order = np.lexsort((lo, pci))
+    c, lo, hi = pci[order], lo[order], hi[order]
+    first = np.r_[True, c[1:] != c[:-1]]
+    last = np.r_[c[1:] != c[:-1], True]
+    # Furthest point covered so far within each chunk (running max per chunk).
+    reach = pd.Series(hi).groupby(np.cumsum(first)).cummax().to_numpy()
+    prev = np.r_[0.0, reach[:-1]]
+    prev[first] = 0.0
+    clen = shapely.length(chunks[c[last]])
+    gap_c = np.concatenate([c, c[last]])
+    gap_0 = np.concatenate([prev, reach[last]])
+    gap_1 = np.concatenate([lo, clen])
+    # Gaps this short are where two zones meet (1:50m boundaries digitized
+    # apart by ~10 cm), not stretches outside every zone.
+    keep = gap_1 - gap_0 > _SLIVER_DEG
+    order = np.lexsort((gap_0[keep], gap_c[keep]))
+    return gap_c[keep][order], gap_0[keep][order], gap_1[keep][order]
+
+
+def _substrings(
+    lines: ObjArray, which: IntArray, d0: npt.NDArray[np.float64], d1: npt.NDArray[np.float64]
+) -> ObjArray:
+    """Pieces of ``lines[which]`` between planar distances ``d0`` and ``d1``."""
+    if not len(which):
+        return np.array([], dtype=object)
+    src = lines[which]
+    xy, vidx = shapely.get_coordinates(src, return_index=True)
+    seg = np.sqrt((np.diff(xy, axis=0) ** 2).sum(axis=1))
+    seg[vidx[1:] != vidx[:-1]] = 0.0
+    along = np.r_[0.0, np.cumsum(seg)]
+    m = np.bincount(vidx, minlength=len(src))
+    along -= np.repeat(along[np.cumsum(m) - m], m)  # distance from each line's start
+    inner = (along > d0[vidx]) & (along < d1[vidx])
+    p0 = shapely.get_coordinates(shapely.line_interpolate_point(src, d0))
+    p1 = shapely.get_coordinates(shapely.line_interpolate_point(src, d1))
+    # At the very ends take the vertices themselves, so that pieces of
+    # consecutive chunks share end points exactly and line_merge joins them.
+    head = np.cumsum(m) - m
+    tail = head + m - 1
+    p0[d0 <= 0.0] = xy[head][d0 <= 0.0]
+    p1[d1 >= along[tail]] = xy[tail][d1 >= along[tail]]
+    k = len(src)
+    owner = np.concatenate([np.arange(k), vidx[inner], np.arange(k)])
+    rank = np.concatenate([np.full(k, -1.0), along[inner], np.full(k, np.inf)])
+    coords = np.concatenate([p0, xy[inner], p1])
+    order = np.lexsort((rank, owner))
+    return shapely.linestrings(coords[order], indices=owner[order])
+
+
 def _outside(
     seg: pd.DataFrame,
     parts: ObjArray,
@@ -1189,60 +1330,64 @@ def _outside(
     geoms: ObjArray,
     rows: IntArray,
     total: npt.NDArray[np.float64],
+    geometry: bool,
 ) -> pd.DataFrame:
-    """Return the stretches of each leg in no zone (one row per leg)."""
+    """Return the stretches of each leg in no zone (one row per leg).
+
+    Their km is the leg's length less its km in zones; with ``geometry``
+    False the geometry is left None (only the position along the leg).
+    """
     inside = pd.Series(seg["km"].to_numpy(float)).groupby(seg["row"].to_numpy()).sum()
     rest = total[rows] - inside.reindex(rows, fill_value=0.0).to_numpy()
-    # Chunks meeting no zone are outside whole; partly covered chunks lose
-    # their covered pieces (a 1 cm buffer makes the difference robust:
-    # pieces end at intersection points, not exactly on the chunk).
+    # Chunks meeting no zone are outside whole.  In the others, the pieces
+    # inside zones are stretches [lo, hi] along the chunk (linear
+    # referencing); the outside pieces are the gaps between them, cut out
+    # of the chunk's own vertices: no buffer/difference overlay needed.
     n_ch = len(chunks)
-    plen = np.bincount(pci, weights=shapely.length(parts), minlength=n_ch)
-    clen = shapely.length(chunks)
     touched = np.zeros(n_ch, dtype=bool)
     touched[pci] = True
-    partial = np.flatnonzero(touched & (plen < clen * (1 - 1e-9)))
-    out_parts = [chunks[~touched]]
-    out_chunk = [np.flatnonzero(~touched)]
-    if len(partial):
-        sel = np.isin(pci, partial)
-        order = np.argsort(pci[sel], kind="stable")
-        uniq, code = np.unique(pci[sel][order], return_inverse=True)
-        cover = shapely.multilinestrings(parts[sel][order], indices=code)
-        rem = shapely.difference(chunks[uniq], shapely.buffer(cover, 1e-7))
-        rparts, ridx = _line_parts(rem)
-        out_parts.append(rparts)
-        out_chunk.append(uniq[ridx])
-    oparts = np.concatenate(out_parts)
-    ochunk = np.concatenate(out_chunk)
-    real = shapely.length(oparts) > 1e-6  # drop slivers left where zones meet
-    oparts, ochunk = oparts[real], ochunk[real]
-    pos = corder[ochunk] + shapely.line_locate_point(
-        chunks[ochunk], shapely.get_point(oparts, 0), normalized=True
-    )
+    # Legs meeting no zone are outside whole: their line is the geometry
+    # (no need to glue their chunks back together).
+    met_rows = np.unique(crow[pci])
+    free = np.flatnonzero(~touched & np.isin(crow, met_rows))
+    gap_chunk, g0, g1 = _gaps(parts, pci, chunks)
+    ochunk = np.concatenate([free, gap_chunk])
+    clen = shapely.length(chunks[ochunk])
+    start_at = np.concatenate([np.zeros(len(free)), g0])
+    span = np.concatenate([clen[: len(free)], g1 - g0])
+    real = span > 1e-6  # drop slivers left where zones meet
+    ochunk, clen, start_at = ochunk[real], clen[real], start_at[real]
+    pos = corder[ochunk] + np.divide(start_at, clen, out=np.zeros(len(clen)), where=clen > 0)
     keep = rest > 1e-3  # km; less is rounding where zones meet
     if not keep.any():
         return _empty_segments()
     orow = crow[ochunk]
-    order = np.lexsort((pos, orow))
-    orow, oparts, pos = orow[order], oparts[order], pos[order]
-    urow, code = np.unique(orow, return_inverse=True)
-    merged = shapely.line_merge(shapely.multilinestrings(oparts, indices=code))
-    first = pd.Series(pos).groupby(code).min().to_numpy()
-    geom = pd.Series(merged, index=urow, dtype=object).reindex(rows[keep])
-    start = pd.Series(first, index=urow).reindex(rows[keep]).fillna(0.0)
+    start = pd.Series(pos).groupby(orow).min().reindex(rows[keep]).fillna(0.0)
+    geom = np.full(int(keep.sum()), None, dtype=object)
+    if geometry:
+        gaps = _substrings(chunks, gap_chunk, g0, g1)
+        oparts = np.concatenate([chunks[free], gaps])[real]
+        order = np.lexsort((pos, orow))
+        urow, code = np.unique(orow[order], return_inverse=True)
+        merged = shapely.line_merge(shapely.multilinestrings(oparts[order], indices=code))
+        geom[:] = pd.Series(merged, index=urow, dtype=object).reindex(rows[keep]).to_numpy()
+        # Lines that met no zone: outside whole.
+        whole_line = ~np.isin(rows[keep], met_rows)
+        geom[whole_line] = geoms[rows[keep][whole_line]]
     return pd.DataFrame(
         {
             "row": rows[keep],
             "z": pd.array([pd.NA] * int(keep.sum()), dtype="Int64"),
             "km": rest[keep],
-            "geom": geom.to_numpy(dtype=object),
+            "geom": geom,
             "pos": start.to_numpy(float),
         }
     )
 
 
-def split_by_zone(lines: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def split_by_zone(
+    lines: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, *, outside_geometry: bool = True
+) -> gpd.GeoDataFrame:
     """Split every leg at zone boundaries into segments with km per zone.
 
     Zones are taken as they stood on each leg's ``DATE_START``; when a zone
@@ -1257,6 +1402,10 @@ def split_by_zone(lines: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> gpd.GeoDa
         ``DATE_START``, ``DATE_END``; ``TRANSFER_ID``, ``LEG`` carried over).
     zones
         From :func:`read_zones`.
+    outside_geometry
+        Build the geometry of the stretches in no zone (a copy of most of
+        every line).  With False those rows keep their km and order but
+        their geometry is None: much less memory for large ledgers.
 
     Returns
     -------
@@ -1274,7 +1423,7 @@ def split_by_zone(lines: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> gpd.GeoDa
 
     """
     n = len(lines)
-    seg = _segments(lines, zones, _tiles(zones))
+    seg = _segments(lines, zones, _tiles(zones), outside_geometry=outside_geometry)
     rows = seg["row"].to_numpy(np.int64)
     out = pd.DataFrame(index=pd.RangeIndex(len(seg)))
     for col in (C.TRANSFER_ID, C.LEG):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import shapely
 import xyzservices.providers as xyz
 from folium.template import Template
@@ -19,7 +20,7 @@ from folium.template import Template
 from geo.countries import load_countries
 from layers._element import MovemapElement
 from layers.escape import script_json
-from layers.payload import geojson_geometry
+from layers.payload import geojson_geometry, unwrap_antimeridian
 
 __all__ = [
     "OUTLINES_NAME",
@@ -34,7 +35,7 @@ __all__ = [
 OUTLINES_NAME = "Country outlines (offline)"
 TILES_NAME = "Esri light grey tiles (needs network)"
 #: Degrees added around the map's data bounds before clipping outlines.
-CLIP_MARGIN_DEG = 25.0
+CLIP_MARGIN_DEG = 40.0
 #: Degrees around a zone map's zone where outlines are kept finer.
 FOCUS_MARGIN_DEG = 4.0
 
@@ -77,7 +78,7 @@ def countries_geojson(
         fine = shapely.intersection(_box(focus, FOCUS_MARGIN_DEG), box)
         fspan = max(fine.bounds[2] - fine.bounds[0], fine.bounds[3] - fine.bounds[1], 0.1)
         parts = [(box.difference(fine), parts[0][1]), (fine, max(0.002, fspan / 600.0))]
-    geoms = load_countries().geometry.to_numpy()
+    geoms = np.array([unwrap_antimeridian(g) for g in load_countries().geometry], dtype=object)
     features = []
     for area, tolerance in parts:
         hit = shapely.intersects(geoms, area)

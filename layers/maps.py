@@ -28,6 +28,7 @@ from layers.basemap import CountryOutlines, TileBase, countries_geojson, tile_op
 from layers.controls import MapControls, MapSetup
 from layers.escape import html_text, safe_url
 from layers.legs import LegsLayer, leg_zone_sets, legs_payload
+from layers.payload import unwrap_antimeridian
 from layers.places import PLACE_STYLE, PlacesLayer, places_payload
 from layers.style import (
     OTHER_COLOUR,
@@ -48,6 +49,7 @@ __all__ = [
     "build_map",
     "build_maps",
     "map_files",
+    "map_meta",
     "render_map",
 ]
 
@@ -275,7 +277,10 @@ def build_map(dataset: Dataset, *, zone: str | None = None, cdn: bool = False) -
     # only a centroid (Russia's lies in Siberia) and would zoom the map out.
     exact = np.array([p["precision"] != "country" for p in places], dtype=bool)
     if zone is not None:
-        focus = zones.loc[zones[col.ZONE_ID] == zone, col.GEOMETRY].to_numpy()
+        focus = np.array(
+            [unwrap_antimeridian(g) for g in zones.loc[zones[col.ZONE_ID] == zone, col.GEOMETRY]],
+            dtype=object,
+        )
         bounds = _bounds(focus) or _bounds(place_pts)
     else:
         bounds = (
@@ -284,6 +289,13 @@ def build_map(dataset: Dataset, *, zone: str | None = None, cdn: bool = False) -
             or _bounds(zones.geometry.to_numpy())
         )
     region = _bounds(legs.geometry.to_numpy(), place_pts) or bounds or (-20.0, 10.0, 60.0, 60.0)
+    if bounds is not None:  # a zone map must have outlines all over its zone
+        region = (
+            min(region[0], bounds[0]),
+            min(region[1], bounds[1]),
+            max(region[2], bounds[2]),
+            max(region[3], bounds[3]),
+        )
     meta = map_meta(
         dataset, legs, recs, zone=zone, bounds=bounds, colours=colours, n_undrawn=n_undrawn
     )

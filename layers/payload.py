@@ -23,6 +23,7 @@ __all__ = [
     "geojson_geometry",
     "iso_dates",
     "number_column",
+    "unwrap_antimeridian",
 ]
 
 
@@ -111,6 +112,49 @@ def flat_parts(
             out[owner] = []
         out[owner].append(chunk.ravel().tolist())  # type: ignore[union-attr]
     return out
+
+
+def unwrap_antimeridian(geom: Any) -> Any:
+    """Give polygons that cross the antimeridian continuous longitudes.
+
+    A ring stored in [-180, 180] that crosses the antimeridian spans more
+    than 180 degrees in planar coordinates and is drawn as a band around
+    the world (Natural Earth's Russia, Fiji and Antarctica are such
+    rings).  Negative longitudes of such parts are moved east by 360
+    degrees, which Leaflet draws correctly.
+
+    Parameters
+    ----------
+    geom
+        Shapely geometry or ``None``.
+
+    Returns
+    -------
+    shapely.Geometry or None
+        ``geom`` itself if no part spans more than 180 degrees.
+
+    """
+    if geom is None or shapely.is_empty(geom):
+        return geom
+    parts = shapely.get_parts(geom)
+    b = shapely.bounds(parts)
+    wide = (b[:, 2] - b[:, 0]) > 180.0
+    if not wide.any():
+        return geom
+
+    def east(xy: np.ndarray) -> np.ndarray:
+        out = xy.copy()
+        out[:, 0] = np.where(out[:, 0] < 0, out[:, 0] + 360.0, out[:, 0])
+        return out
+
+    parts = parts.copy()
+    parts[wide] = shapely.transform(parts[wide], east)
+    if shapely.get_type_id(geom) in (3, 6):  # polygonal
+        # Moved parts may now overlap their neighbours: repair, keep areas.
+        fixed = shapely.get_parts(shapely.make_valid(shapely.multipolygons(parts)))
+        fixed = shapely.get_parts(fixed)  # a repair can nest collections
+        return shapely.multipolygons(fixed[shapely.get_dimensions(fixed) == 2])
+    return shapely.geometrycollections(parts)
 
 
 def geojson_geometry(geom: Any, *, tolerance: float, ndigits: int) -> dict[str, Any] | None:

@@ -27,7 +27,15 @@ PLACE_STYLE: dict[str, dict[str, Any]] = {
     "city": {"radius": 5, "color": "#1a1a1a", "fill": "#1a1a1a", "weight": 1.5},
     "region": {"radius": 7, "color": "#1a1a1a", "fill": "#bdbdbd", "weight": 2},
     "country": {"radius": 8, "color": "#1a1a1a", "fill": "#ffffff", "weight": 2, "dash": "3 3"},
-    "unknown": {"radius": 6, "color": "#7a0177", "fill": "#ffffff", "weight": 2, "dash": "2 2"},
+    # A ring (no fill): it may circle an area point at the same position.
+    "unknown": {
+        "radius": 8,
+        "color": "#7a0177",
+        "fill": "#ffffff",
+        "fill_opacity": 0,
+        "weight": 2.5,
+        "dash": "3 2",
+    },
 }
 
 _KEY = "_place_key"
@@ -116,8 +124,8 @@ def places_payload(
     Returns
     -------
     list of dict
-        One item per place touched by a leg, sorted by key (gazetteer
-        places, then unknown stops): gazetteer fields, ``legs`` (leg
+        One item per place touched by a leg: gazetteer places, then
+        unknown stops, each sorted by key: gazetteer fields, ``legs`` (leg
         positions), ``ends`` (0 departs / 1 arrives) and ``zones`` (the
         zone ids the place is in on the dates of its legs).
 
@@ -167,7 +175,9 @@ def places_payload(
                 lon=float(lon),
             )
         items.append(item)
-    return items
+    # Unknown stops last, so they are drawn over a gazetteer area point
+    # they share a position with ("?base @ western_libya").
+    return sorted(items, key=lambda it: (it["unknown"], it["key"]))
 
 
 def _text(value: Any) -> str | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 __all__ = ["CHROMIUM", "screenshot"]
 
@@ -42,6 +43,7 @@ def screenshot(
     ------
     RuntimeError
         If the page logs an error or tries to reach the network.
+
     """
     from playwright.sync_api import sync_playwright
 
@@ -53,7 +55,7 @@ def screenshot(
         page.on("pageerror", lambda e: problems.append(str(e)))
         page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
 
-        def route(r):  # type: ignore[no-untyped-def]
+        def route(r: Any) -> None:
             if r.request.url.startswith(("file:", "data:")):
                 r.continue_()
             else:

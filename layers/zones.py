@@ -18,7 +18,7 @@ from geopandas import GeoDataFrame
 
 from geo import columns as col
 from layers._element import MovemapElement
-from layers.payload import geojson_geometry
+from layers.payload import geojson_geometry, unwrap_antimeridian
 from layers.style import OTHER_COLOUR, faction_colours
 
 __all__ = [
@@ -196,7 +196,8 @@ def _zone_geojson(wkb: bytes | None) -> dict[str, Any] | None:
     # Cached: every map of a build draws the same zones.
     if wkb is None:
         return None
-    return geojson_geometry(shapely.from_wkb(wkb), tolerance=ZONE_TOLERANCE, ndigits=ZONE_DIGITS)
+    geom = unwrap_antimeridian(shapely.from_wkb(wkb))
+    return geojson_geometry(geom, tolerance=ZONE_TOLERANCE, ndigits=ZONE_DIGITS)
 
 
 @lru_cache(maxsize=1)

@@ -82,11 +82,72 @@ def _polygons(geoms: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndar
     return parts[keep], owner[idx[keep]]
 
 
+def _ring_area(xy: np.ndarray) -> shapely.Geometry:
+    """Planar area enclosed by one unwrapped ring (a polar cap if it circles a pole)."""
+    shift = xy[-1, 0] - xy[0, 0]
+    if abs(shift) > 180.0:
+        # The ring goes once around a pole: close it along that pole's
+        # latitude so it bounds the cap between the ring and the pole.
+        pole = -90.0 if xy[:, 1].mean() < 0 else 90.0
+        xy = np.vstack([xy, [[xy[-1, 0], pole], [xy[0, 0], pole]]])
+    return shapely.make_valid(shapely.Polygon(xy))
+
+
+def _unwrap_polygon(polygon: shapely.Polygon) -> shapely.Geometry:
+    """Rebuild a polygon whose rings jump across the antimeridian.
+
+    world-atlas stores such rings with longitudes that jump from +180 to
+    -180 between consecutive vertices; read as planar rings they
+    self-intersect and ``make_valid`` turns them into globe-wide bands.
+    Instead, unwrap each ring's longitudes (continuous, may leave
+    [-180, 180]), take the area it encloses, combine the rings with the
+    even-odd rule (holes cut out, polar caps as Antarctica's coastline
+    needs), then cut the result at the antimeridian and shift the parts
+    beyond it back by 360 degrees.
+    """
+    rings = [polygon.exterior, *polygon.interiors]
+    area: shapely.Geometry = shapely.Polygon()
+    for ring in rings:
+        xy = shapely.get_coordinates(ring)
+        # A ring drawn along the pole latitude (Antarctica's "shell") encloses
+        # no area; the cap below the coastline already reaches the pole.
+        if np.ptp(xy[:, 1]) == 0.0 and abs(xy[0, 1]) > 89.0:
+            continue
+        xy = xy.copy()
+        xy[:, 0] = np.unwrap(xy[:, 0], period=360.0)
+        area = shapely.symmetric_difference(area, _ring_area(xy))
+    pieces = []
+    for turn in (-2, -1, 0, 1, 2):
+        window = shapely.box(-180.0 + 360.0 * turn, -90.0, 180.0 + 360.0 * turn, 90.0)
+        part = shapely.intersection(area, window)
+        if not shapely.is_empty(part):
+            pieces.append(shapely.transform(part, lambda xy, t=turn: xy - [360.0 * t, 0.0]))
+    return shapely.union_all(pieces)
+
+
+def fix_antimeridian(geoms: np.ndarray) -> np.ndarray:
+    """Replace polygons whose rings cross the antimeridian, see `_unwrap_polygon`."""
+    out = np.asarray(geoms, dtype=object).copy()
+    for i, geom in enumerate(out):
+        parts = shapely.get_parts(geom)
+        jumps = [
+            any(
+                (np.abs(np.diff(shapely.get_coordinates(r)[:, 0])) > 180.0).any()
+                for r in (p.exterior, *p.interiors)
+            )
+            for p in parts
+        ]
+        if any(jumps):
+            fixed = [_unwrap_polygon(p) if j else p for p, j in zip(parts, jumps, strict=True)]
+            out[i] = shapely.union_all(fixed)
+    return out
+
+
 def derive(atlas: Path) -> gpd.GeoDataFrame:
     """Read the TopoJSON, repair and round the shapes, add iso_a2."""
     gdf = gpd.read_file(atlas, layer="countries").set_crs("EPSG:4326", allow_override=True)
     codes = [iso_a2(i, n) for i, n in zip(gdf["id"], gdf["name"], strict=True)]
-    geom = shapely.make_valid(gdf.geometry.values)
+    geom = shapely.make_valid(fix_antimeridian(gdf.geometry.values))
     # make_valid can return collections with stray lines; keep the areas.
     parts, owner = geom, np.arange(len(geom))
     parts, owner = _polygons(parts, owner)

@@ -327,3 +327,21 @@ def test_elements_are_not_re_rendered_as_jinja() -> None:
     page = m.get_root().render()
     assert "var raw = '{{ 7 * 7 }} {# hidden #}';" in page
     assert "49" not in page.split("var raw")[1][:40]
+
+
+# ------------------------------------------------------------------ committed maps
+
+
+def test_committed_maps_match_a_fresh_build(tmp_path: Path) -> None:
+    """maps/ in the repository is exactly what `movemap build` writes now."""
+    from geo.dataset import load_dataset
+    from geo.paths import REPO_ROOT
+    from layers.maps import build_maps
+
+    committed = REPO_ROOT / "maps"
+    if not (committed / "index.html").is_file():
+        pytest.skip("no maps/index.html committed yet (run `movemap build`)")
+    fresh = build_maps(load_dataset(), tmp_path)
+    assert sorted(p.name for p in committed.glob("*.html")) == sorted(p.name for p in fresh)
+    stale = [p.name for p in fresh if (committed / p.name).read_bytes() != p.read_bytes()]
+    assert stale == [], f"maps/ is out of date, run `movemap build`: {stale}"

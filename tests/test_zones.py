@@ -556,3 +556,99 @@ def test_unreadable_files(tmp_path, text, column):
     with pytest.raises(ZonesError) as err:
         read_zones(path)
     assert [p.column for p in err.value.problems] == [column]
+
+
+# --- split at scale: vectorized pieces against a per-leg reference ---------------------
+
+
+def _random_legs(n: int, seed: int) -> gpd.GeoDataFrame:
+    """Geodesic legs between random points around the zones (Libya to Russia)."""
+    from geo.lines import geodesic_lines
+
+    rng = np.random.default_rng(seed)
+    lon = rng.uniform(-10.0, 60.0, (n, 2))
+    lat = rng.uniform(10.0, 60.0, (n, 2))
+    start = pd.Timestamp("2019-01-01") + pd.to_timedelta(rng.integers(0, 7 * 365, n), unit="D")
+    df = pd.DataFrame(
+        {
+            C.TRANSFER_ID: [f"R{i:03d}" for i in range(n)],
+            C.LEG: 1,
+            C.FROM_LON: lon[:, 0],
+            C.FROM_LAT: lat[:, 0],
+            C.TO_LON: lon[:, 1],
+            C.TO_LAT: lat[:, 1],
+            C.FROM_PRECISION: "site",
+            C.TO_PRECISION: "site",
+            C.FROM_UNKNOWN: False,
+            C.TO_UNKNOWN: False,
+            C.DATE_START: start,
+            C.DATE_END: start,
+        }
+    )
+    return geodesic_lines(df)
+
+
+def test_split_matches_per_leg_intersection(zones):
+    lines = _random_legs(80, seed=11)
+    seg = split_by_zone(lines, zones)
+    assert sorted(set(seg[C.TRANSFER_ID])) == sorted(lines[C.TRANSFER_ID])
+    for tid, line, day in zip(
+        lines[C.TRANSFER_ID], lines.geometry, lines[C.DATE_START], strict=True
+    ):
+        mine = seg[seg[C.TRANSFER_ID] == tid]
+        live = zones_at(zones, day)
+        want = {
+            zid: GEOD.geometry_length(shapely.intersection(line, geom)) / 1000
+            for zid, geom in zip(live[C.ZONE_ID], live.geometry, strict=True)
+            if shapely.intersects(line, geom)
+        }
+        want = {zid: km for zid, km in want.items() if km > 0}
+        got = mine[mine[C.ZONE_ID].notna()].set_index(C.ZONE_ID)[C.SEGMENT_KM].to_dict()
+        assert got.keys() == want.keys(), tid
+        for zid, km in want.items():
+            assert got[zid] == pytest.approx(km, rel=1e-6, abs=1e-6), (tid, zid)
+        total = GEOD.geometry_length(line) / 1000
+        assert mine[C.SEGMENT_KM].sum() == pytest.approx(total, rel=1e-9), tid
+        # inside and outside pieces together cover the line once (planar length)
+        assert shapely.length(mine.geometry.values).sum() == pytest.approx(line.length, rel=1e-6), (
+            tid
+        )
+        assert (np.diff(mine[C.SEGMENT_ORDER]) == 1).all()
+
+
+def test_split_without_outside_geometry(zones):
+    lines = _random_legs(40, seed=3)
+    full = split_by_zone(lines, zones)
+    lean = split_by_zone(lines, zones, outside_geometry=False)
+    cols = [c for c in full.columns if c != "geometry"]
+    pd.testing.assert_frame_equal(full[cols], lean[cols])
+    outside = full[C.ZONE_ID].isna().to_numpy()
+    assert outside.any() and (~outside).any()
+    assert lean.geometry.isna().to_numpy()[outside].all()
+    assert shapely.equals(full.geometry.values[~outside], lean.geometry.values[~outside]).all()
+
+
+def test_bundled_zones_have_no_antimeridian_bands(zones):
+    parts, owner = shapely.get_parts(zones.geometry.values, return_index=True)
+    b = shapely.bounds(parts)
+    wide = np.flatnonzero(b[:, 2] - b[:, 0] > 90.0)
+    # Only mainland Russia is that wide (Baltic to the antimeridian).
+    assert set(zones[C.ZONE_ID].to_numpy()[owner[wide]]) == {"ru-country-2014-03-18"}
+    assert b[wide, 0].min() > 20.0
+    assert b[:, 0].min() >= -180.0 and b[:, 2].max() <= 180.0
+
+
+@pytest.mark.parametrize(
+    ("lon", "lat", "faction"),
+    [
+        (177.0, 65.0, "Russia"),  # Chukotka, both sides of the antimeridian
+        (-175.0, 66.0, "Russia"),
+        (100.0, 68.0, "Russia"),
+        (0.0, 67.0, C.OUTSIDE_ZONES),  # Norwegian Sea
+        (-170.0, 67.0, C.OUTSIDE_ZONES),  # Chukchi Sea
+    ],
+)
+def test_russia_zone_around_the_antimeridian(zones, lon, lat, faction):
+    pt = pd.DataFrame({C.LON: [lon], C.LAT: [lat]})
+    res = places_faction(pt, at="2021-01-01", zones=zones)
+    assert res[C.PLACE_FACTION].tolist() == [faction]

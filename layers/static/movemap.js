@@ -282,6 +282,24 @@
       g.addTo(map);
     });
     D.numberLayer = L.layerGroup().addTo(map);
+    // A multi-leg route reads as one: opening a leg's popup thickens its siblings.
+    D.byTransfer = {};
+    for (var t = 0; t < n; t++) {
+      (D.byTransfer[c.transfer_id.c[t]] = D.byTransfer[c.transfer_id.c[t]] || []).push(t);
+    }
+    function highlight(e, on) {
+      var src = e.popup && e.popup._source;
+      if (!src || src.options.mmIndex === undefined || !src.options.mmArrow) { return; }
+      D.byTransfer[c.transfer_id.c[src.options.mmIndex]].forEach(function (j) {
+        var line = D.lines[j];
+        if (!line) { return; }
+        if (on) { line.options.mmWeight = line.options.weight; }
+        line.setStyle({weight: on ? line.options.mmWeight + 3 : line.options.mmWeight});
+        if (on) { line.bringToFront(); }
+      });
+    }
+    map.on('popupopen', function (e) { highlight(e, true); });
+    map.on('popupclose', function (e) { highlight(e, false); });
     for (var i = 0; i < n; i++) {
       var parts = D.geom[i];
       if (!parts) { continue; }
@@ -348,7 +366,8 @@
       var style = S.meta.place_style[p.unknown ? 'unknown' : p.precision] || {};
       var m = L.circleMarker([p.lat, p.lon], {
         renderer: S.renderer, radius: style.radius || 5, color: style.color || '#222',
-        weight: style.weight || 1.5, fillColor: style.fill || '#222', fillOpacity: 1,
+        weight: style.weight || 1.5, fillColor: style.fill || '#222',
+        fillOpacity: style.fill_opacity === undefined ? 1 : style.fill_opacity,
         dashArray: style.dash || null, mmPlace: j
       });
       if (P.labels) {
@@ -664,6 +683,12 @@
     if (b) { map.fitBounds(b, {paddingTopLeft: [40, 120], paddingBottomRight: [260, 30], maxZoom: 9}); }
     MM.ready = true;
     MM.readyAt = window.performance ? window.performance.now() : null;  // ms since navigation
+    // The canvas draws on the next animation frame: note when that frame is done.
+    window.requestAnimationFrame(function () {
+      window.requestAnimationFrame(function () {
+        MM.paintedAt = window.performance ? window.performance.now() : null;
+      });
+    });
     document.documentElement.setAttribute('data-movemap-ready', '1');
   };
 }(window, document, L));
