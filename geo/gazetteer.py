@@ -22,6 +22,7 @@ from pyproj import Geod
 from rapidfuzz import process
 
 from geo import settings
+from geo._csv import header_problems
 from geo._errors import GazetteerError, Problem
 from geo.columns import (
     COORD_SOURCE,
@@ -221,27 +222,7 @@ def _table(
 ) -> tuple[pd.DataFrame, set[str]]:
     """Build a string table with every known column; report header and width problems."""
     known = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-    for col in REQUIRED_COLUMNS:
-        if col not in header:
-            problems.append(
-                Problem(
-                    file,
-                    1,
-                    col,
-                    ",".join(header),
-                    f"missing column {col!r}",
-                    "the header must name: " + ",".join(REQUIRED_COLUMNS),
-                )
-            )
-    seen: set[str] = set()
-    for col in header:
-        if col in seen:
-            problems.append(Problem(file, 1, col, col, "column appears twice", "keep one"))
-        seen.add(col)
-        if col not in known:
-            near = process.extractOne(col, known, score_cutoff=70)
-            hint = f"did you mean {near[0]!r}?" if near else "allowed: " + ",".join(known)
-            problems.append(Problem(file, 1, col, col, "unexpected column", hint))
+    problems.extend(header_problems(header, REQUIRED_COLUMNS, optional=OPTIONAL_COLUMNS, file=file))
     width = len(header)
     good_lines: list[int] = []
     good_rows: list[list[str]] = []

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import process
 
+from geo._csv import header_problems
 from geo._errors import LedgerError, Problem
 from geo.columns import (
     ACTOR,
@@ -416,26 +417,7 @@ def _read_table(
         return _Read(empty, empty, len(rows), False)
 
     missing = [c for c in columns if c not in header]
-    for col in missing:
-        problems.append(
-            Problem(
-                file,
-                1,
-                col,
-                ",".join(header),
-                f"missing column {col!r}",
-                "the header must name: " + ",".join(columns),
-            )
-        )
-    seen: set[str] = set()
-    for col in header:
-        if col in seen:
-            problems.append(Problem(file, 1, col, col, "column appears twice", "keep one"))
-        seen.add(col)
-        if col not in columns:
-            near = process.extractOne(col, columns, score_cutoff=70)
-            hint = f"did you mean {near[0]!r}?" if near else "allowed: " + ",".join(columns)
-            problems.append(Problem(file, 1, col, col, "unexpected column", hint))
+    problems.extend(header_problems(header, columns, file=file))
 
     width = len(header)
     lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))

@@ -492,15 +492,7 @@ def _locate(
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     n = len(x)
-    out = pd.DataFrame(
-        {
-            C.ZONE_ID: np.full(n, None, dtype=object),
-            C.FACTION: np.full(n, C.OUTSIDE_ZONES, dtype=object),
-            C.ZONE_COUNTRY: np.full(n, None, dtype=object),
-            C.CONTESTED: np.zeros(n, dtype=bool),
-            C.CONTROL_NOTE: np.full(n, "", dtype=object),
-        }
-    )
+    out = _outside_answers(n)
     no_xy = ~(np.isfinite(x) & np.isfinite(y))
     no_day = (start == _NAT) | (stop == _NAT)
     out.loc[no_xy, C.FACTION] = None
@@ -609,15 +601,7 @@ def _locate_unique(
     timeline = timeline.sort_values(["p", "t"], kind="stable")
     n_fac = timeline.groupby("p")["faction"].nunique()
     first = timeline.drop_duplicates("p").set_index("p")
-    out = pd.DataFrame(
-        {
-            C.ZONE_ID: np.full(n, None, dtype=object),
-            C.FACTION: np.full(n, C.OUTSIDE_ZONES, dtype=object),
-            C.ZONE_COUNTRY: np.full(n, None, dtype=object),
-            C.CONTESTED: np.zeros(n, dtype=bool),
-            C.CONTROL_NOTE: np.full(n, "", dtype=object),
-        }
-    )
+    out = _outside_answers(n)
     has = first["z"].notna()
     rows = first.index.to_numpy()[has.to_numpy()]
     zz = first.loc[has, "z"].to_numpy().astype(np.int64)
@@ -1439,3 +1423,16 @@ def split_by_zone(
     x0, y0, x1, y1 = _ends(lines)
     out[C.FROM_OUTSIDE] = _from_outside(x0, y0, x1, y1)[rows]
     return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(seg["geom"].to_numpy(), crs=_CRS))
+
+
+def _outside_answers(n: int) -> pd.DataFrame:
+    """``n`` points' answers before any zone is found: outside mapped zones."""
+    return pd.DataFrame(
+        {
+            C.ZONE_ID: np.full(n, None, dtype=object),
+            C.FACTION: np.full(n, C.OUTSIDE_ZONES, dtype=object),
+            C.ZONE_COUNTRY: np.full(n, None, dtype=object),
+            C.CONTESTED: np.zeros(n, dtype=bool),
+            C.CONTROL_NOTE: np.full(n, "", dtype=object),
+        }
+    )

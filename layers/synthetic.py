@@ -20,6 +20,7 @@ import numpy as np
 
 from geo import columns as col
 from geo import settings
+from geo.ledger import SOURCES_COLUMNS, TRANSFERS_COLUMNS
 from geo.paths import REPO_ROOT
 
 if TYPE_CHECKING:
@@ -36,31 +37,6 @@ HOSTILE = (
     " {{ 7*7 }} {% if true %}jinja{% endif %} {# comment #}"
 )
 
-_TRANSFERS_COLUMNS = (
-    col.TRANSFER_ID,
-    col.LEG,
-    col.FROM,
-    col.TO,
-    col.DATE,
-    col.DATE_PRECISION,
-    col.EQUIPMENT,
-    col.CATEGORY,
-    col.QUANTITY,
-    col.ACTOR,
-    col.MODE,
-    col.CARRIER,
-    col.STATUS,
-    col.SOURCE_IDS,
-    col.NOTE,
-)
-_SOURCES_COLUMNS = (
-    col.SOURCE_ID,
-    col.SOURCE_OUTLET,
-    col.SOURCE_TITLE,
-    col.SOURCE_DATE,
-    col.SOURCE_URL,
-    col.SOURCE_RELAYS,
-)
 # Sites used as stops (bundled gazetteer ids).
 _STOPS = (
     "watiya_ab",
@@ -238,8 +214,8 @@ def write_inputs(folder: str | Path, *, n_legs: int, seed: int = 0, hostile: boo
             )
     used = sorted({s for r in rows for s in r[13].split(";")})
     sources = [s for s in sources if s[0] in used]
-    _write_csv(out / settings.TRANSFERS_FILE, _TRANSFERS_COLUMNS, rows)
-    _write_csv(out / settings.SOURCES_FILE, _SOURCES_COLUMNS, sources)
+    _write_csv(out / settings.TRANSFERS_FILE, TRANSFERS_COLUMNS, rows)
+    _write_csv(out / settings.SOURCES_FILE, SOURCES_COLUMNS, sources)
     features = []
     for z in _ZONES:
         props = {k: v for k, v in z.items() if k != "ring"}

@@ -20,6 +20,7 @@ GEO_MODULES = [
     "geo.lines",
     "geo.paths",
     "geo.zones",
+    "geo._csv",
     "geo._errors",
     "geo._io",
 ]
