@@ -273,9 +273,6 @@ def build_map(dataset: Dataset, *, zone: str | None = None, cdn: bool = False) -
     n_undrawn = sum(g is None for g in legs_data["geom"])
 
     place_pts = shapely.points([[p["lon"], p["lat"]] for p in places]) if places else np.array([])
-    # Fit the view to the places a reader can locate; a country "point" is
-    # only a centroid (Russia's lies in Siberia) and would zoom the map out.
-    exact = np.array([p["precision"] != "country" for p in places], dtype=bool)
     if zone is not None:
         focus = np.array(
             [unwrap_antimeridian(g) for g in zones.loc[zones[col.ZONE_ID] == zone, col.GEOMETRY]],
@@ -283,9 +280,11 @@ def build_map(dataset: Dataset, *, zone: str | None = None, cdn: bool = False) -
         )
         bounds = _bounds(focus) or _bounds(place_pts)
     else:
+        # The overview shows every transfer, so it fits every place an
+        # end of a leg is drawn at, country-level points included.
         bounds = (
-            _bounds(place_pts[exact] if len(place_pts) else place_pts)
-            or _bounds(place_pts, legs.geometry.to_numpy())
+            _bounds(place_pts)
+            or _bounds(legs.geometry.to_numpy())
             or _bounds(zones.geometry.to_numpy())
         )
     region = _bounds(legs.geometry.to_numpy(), place_pts) or bounds or (-20.0, 10.0, 60.0, 60.0)
