@@ -24,8 +24,21 @@ def _run(tmp_path: Path, ci: str | None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "CI"}
     if ci is not None:
         env["CI"] = ci
+    # Own --basetemp: a nested session must not take a numbered
+    # /tmp/pytest-of-<user> dir, or pytest's keep-3 cleanup can delete the
+    # outer session's temp dir while its tests still use it.
+    basetemp = tmp_path / "basetemp"
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"--basetemp={basetemp}",
+            str(tmp_path / "test_x.py"),
+        ],
         capture_output=True,
         text=True,
         env=env,
