@@ -8,7 +8,6 @@ Validation gathers every problem in the file and raises one
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,7 +21,7 @@ from pyproj import Geod
 from rapidfuzz import process
 
 from geo import settings
-from geo._csv import header_problems
+from geo._csv import header_problems, read_records
 from geo._errors import GazetteerError, Problem
 from geo.columns import (
     COORD_SOURCE,
@@ -182,30 +181,7 @@ def _read_records(
 ) -> tuple[list[str] | None, list[int], list[list[str]], list[Problem]]:
     """Split the file into header and rows, remembering each row's first line."""
     problems: list[Problem] = []
-    lines: list[int] = []
-    rows: list[list[str]] = []
-    header: list[str] | None = None
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.reader(fh)
-            start = 1
-            for row in reader:
-                if any(cell.strip() for cell in row):
-                    if header is None:
-                        header = [c.strip() for c in row]
-                    else:
-                        lines.append(start)
-                        rows.append(row)
-                start = reader.line_num + 1
-    except FileNotFoundError:
-        problems.append(
-            Problem(file, None, None, file, "file not found", "check the path or pass --data DIR")
-        )
-    except (UnicodeDecodeError, csv.Error) as exc:
-        problems.append(
-            Problem(file, None, None, file, f"cannot read as UTF-8 CSV: {exc}", "save as UTF-8 CSV")
-        )
-        header = None
+    header, lines, rows = read_records(path, file, problems)
     if header is None and not problems:
         problems.append(
             Problem(file, None, None, "", "file is empty", "add the header row and places")

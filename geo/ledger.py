@@ -15,7 +15,6 @@ area's point and precision).
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import process
 
-from geo._csv import header_problems
+from geo._csv import header_problems, read_records
 from geo._errors import LedgerError, Problem
 from geo.columns import (
     ACTOR,
@@ -374,33 +373,8 @@ def _read_table(
     what: str,
 ) -> _Read:
     """Read a CSV into a string table with every column of ``columns``."""
-    header: list[str] | None = None
-    lines: list[int] = []
-    rows: list[list[str]] = []
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.reader(fh)
-            start = 1
-            for row in reader:
-                # Blank lines are not rows; a record spanning lines (quoted
-                # newline) is numbered by its first line.
-                cells = [cell.strip() for cell in row]
-                if any(cells):
-                    if header is None:
-                        header = cells
-                    else:
-                        lines.append(start)
-                        rows.append(cells)
-                start = reader.line_num + 1
-    except FileNotFoundError:
-        problems.append(
-            Problem(file, None, None, file, "file not found", "check the path or pass --data DIR")
-        )
-    except (UnicodeDecodeError, csv.Error) as exc:
-        problems.append(
-            Problem(file, None, None, file, f"cannot read as UTF-8 CSV: {exc}", "save as UTF-8 CSV")
-        )
-        header = None
+    header, lines, raw = read_records(path, file, problems)
+    rows = [[cell.strip() for cell in row] for row in raw]
     empty = pd.DataFrame({c: pd.Series([], dtype=object) for c in (*columns, SOURCE_LINE)})
     if header is None:
         if not problems or problems[-1].file != file:
