@@ -173,3 +173,25 @@ RESOLVE_STATUS = "status"  # see RESOLVE_STATUSES
 RESOLVE_CANDIDATES = "candidates"  # tuple of place ids, for "ambiguous"
 RESOLVE_SUGGESTIONS = "suggestions"  # tuple of place names, for "unknown"
 RESOLVE_STATUSES = ("ok", "unknown", "ambiguous")
+
+# --- ledger columns added for reporting as it is written (issue 11) ---------
+# Optional in transfers.csv; readers fill them with "" when absent.
+DATE_AS_REPORTED = "date_as_reported"  # the report's own words for the date
+VIA = "via"  # ";"-separated places passed or sighted, in order (not legs)
+CARRIER_ID = "carrier_id"  # registration, callsign, ship name or IMO number
+TRACK = "track"  # path of a GPX/KML/GeoJSON/CSV track file for the leg
+ALTERNATIVE_SEP = "|"  # "A | B" in from/to: one of these, not known which
+CATEGORY_SEP = ";"  # category may list several: "artillery;armour"
+# Derived leg columns
+ACTOR_GROUP = "actor_group"  # colour group of the actor (actors.csv), else the actor
+DATE_APPROXIMATE = "date_approximate"  # EDTF "~" on the date
+DATE_UNCERTAIN = "date_uncertain"  # EDTF "?" on the date
+DATE_OPEN_START = "date_open_start"  # "../2020-05": start not known
+DATE_OPEN_END = "date_open_end"  # "2020-10-23/..": end not known (ongoing)
+LINE_METHOD = "line_method"  # "geodesic" | "sea_route" | "observed" | "stub"
+LINE_METHODS = ("geodesic", "sea_route", "observed", "stub")
+
+# --- actors.csv (actor groups, issue 11) -------------------------------------
+ACTOR_NAME = "actor"
+ACTOR_GROUP_NAME = "group"
+ACTOR_ALIASES = "aliases"
