@@ -5,28 +5,51 @@ here works in (lon, lat) and never imports folium; everything drawn lives
 in :mod:`layers`.
 """
 
-from geo._errors import (
-    AmbiguousPlaceError,
-    DataDirError,
-    GazetteerError,
-    InputError,
-    LedgerError,
-    MovemapError,
-    PlaceLookupError,
-    Problem,
-    UnknownPlaceError,
-    ZonesError,
-)
-from geo.countries import countries_at, load_countries
-from geo.dataset import Dataset, load_dataset, validate_data
-from geo.dates import parse_dates
-from geo.export import export, to_csv, to_geojson, to_gpkg, to_kml
-from geo.gazetteer import read_gazetteer
-from geo.geocode import PlaceIndex, normalize
-from geo.ledger import LedgerResult, read_ledger, read_sources
-from geo.lines import arrowheads, geodesic_lines, leg_midpoints, split_antimeridian
-from geo.paths import data_dir
-from geo.zones import attribute_legs, places_faction, read_zones, split_by_zone, zones_at
+import importlib as _importlib
+import sys as _sys
+import types as _types
+
+# Public names load on first use (PEP 562), so `import geo.x` and the command
+# line stay quick: `movemap --help` must not import geopandas.
+_LAZY: dict[str, str] = {
+    "AmbiguousPlaceError": "geo._errors",
+    "DataDirError": "geo._errors",
+    "Dataset": "geo.dataset",
+    "GazetteerError": "geo._errors",
+    "InputError": "geo._errors",
+    "LedgerError": "geo._errors",
+    "LedgerResult": "geo.ledger",
+    "MovemapError": "geo._errors",
+    "PlaceIndex": "geo.geocode",
+    "PlaceLookupError": "geo._errors",
+    "Problem": "geo._errors",
+    "UnknownPlaceError": "geo._errors",
+    "ZonesError": "geo._errors",
+    "arrowheads": "geo.lines",
+    "attribute_legs": "geo.zones",
+    "countries_at": "geo.countries",
+    "data_dir": "geo.paths",
+    "export": "geo.export",
+    "geodesic_lines": "geo.lines",
+    "leg_midpoints": "geo.lines",
+    "load_countries": "geo.countries",
+    "load_dataset": "geo.dataset",
+    "normalize": "geo.geocode",
+    "parse_dates": "geo.dates",
+    "places_faction": "geo.zones",
+    "read_gazetteer": "geo.gazetteer",
+    "read_ledger": "geo.ledger",
+    "read_sources": "geo.ledger",
+    "read_zones": "geo.zones",
+    "split_antimeridian": "geo.lines",
+    "split_by_zone": "geo.zones",
+    "to_csv": "geo.export",
+    "to_geojson": "geo.export",
+    "to_gpkg": "geo.export",
+    "to_kml": "geo.export",
+    "validate_data": "geo.dataset",
+    "zones_at": "geo.zones",
+}
 
 __all__ = [
     "AmbiguousPlaceError",
@@ -67,3 +90,30 @@ __all__ = [
     "validate_data",
     "zones_at",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Import a public name's module on first use and cache the name here."""
+    module = _LAZY.get(name)
+    if module is None:
+        msg = f"module 'geo' has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = getattr(_importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+class _GeoModule(_types.ModuleType):
+    """geo itself: a submodule named like a public name (geo.export) never hides it."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if isinstance(value, _types.ModuleType) and _LAZY.get(name) == f"geo.{name}":
+            return  # `import geo.export` must leave geo.export the function
+        super().__setattr__(name, value)
+
+
+_sys.modules[__name__].__class__ = _GeoModule

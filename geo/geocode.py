@@ -10,12 +10,9 @@ that matches nothing is reported with the closest known names.
 from __future__ import annotations
 
 import re
-import string
-import unicodedata
 from collections.abc import Iterable
-from typing import overload
+from typing import TYPE_CHECKING, overload
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
@@ -33,6 +30,10 @@ from geo.columns import (
     RESOLVE_STATUSES,
     RESOLVE_SUGGESTIONS,
 )
+from geo.translit import ARTICLES, fold
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 __all__ = [
     "AMBIGUOUS",
@@ -57,78 +58,10 @@ CANDIDATES = RESOLVE_CANDIDATES
 SUGGESTIONS = RESOLVE_SUGGESTIONS
 OK, UNKNOWN, AMBIGUOUS = RESOLVE_STATUSES
 
-#: Transliterations of the Arabic article (incl. sun-letter assimilations),
-#: dropped wherever they stand as a word before another word.
-ARTICLES: tuple[str, ...] = (
-    "al",
-    "el",
-    "il",
-    "ul",
-    "ad",
-    "adh",
-    "an",
-    "ar",
-    "as",
-    "ash",
-    "at",
-    "ath",
-    "az",
-    "ed",
-    "ez",
-)
-
-
-def _translation() -> dict[int, str | None]:
-    table: dict[int, str | None] = {}
-    # Combining marks left by NFKD (Latin accents, Arabic harakat, ...).
-    for lo, hi in (
-        (0x0300, 0x036F),
-        (0x1AB0, 0x1AFF),
-        (0x1DC0, 0x1DFF),
-        (0x20D0, 0x20FF),
-        (0xFE20, 0xFE2F),
-        (0x0610, 0x061A),
-        (0x064B, 0x065F),
-        (0x0670, 0x0670),
-        (0x06D6, 0x06ED),
-    ):
-        for cp in range(lo, hi + 1):
-            table[cp] = None
-    # Apostrophes, ayn/hamza signs and dots vanish: "Hay'at" == "Hayat", "U.A.E." == "UAE".
-    for ch in "'`\u00b4\u2018\u2019\u201b\u02b9\u02bb\u02bc\u02bd\u02be\u02bf\u02c8.":
-        table[ord(ch)] = None
-    # Every other separator becomes a space: "Ramstein-Miesenbach" == "Ramstein Miesenbach".
-    # (Unicode hyphens and dashes U+2010-2015, minus, guillemets, curly double
-    # quotes, bullets, Arabic comma/semicolon/question mark.)
-    for ch in string.punctuation + "\u2010\u2011\u2012\u2013\u2014\u2015\u2212«»“”„‟•·،؛؟":
-        table.setdefault(ord(ch), " ")
-    # Letters NFKD does not decompose.
-    for src, dst in {
-        "\u0131": "i",  # dotless i (Turkish)
-        "ł": "l",
-        "Ł": "l",
-        "ø": "o",
-        "Ø": "o",
-        "đ": "d",
-        "Đ": "d",
-        "ß": "ss",
-        "æ": "ae",
-        "Æ": "ae",
-        "œ": "oe",
-        "Œ": "oe",
-        "þ": "th",
-        "ð": "d",
-    }.items():
-        table[ord(src)] = dst
-    return table
-
-
-_TABLE = _translation()
 _SPACES = re.compile(r"\s+")
 #: Unknown names scored per rapidfuzz call, and the lowest score suggested.
 _CHUNK = 4096
 _CUTOFF = 60
-_ARTICLE_RE = re.compile(r"(^| )(?:" + "|".join(ARTICLES) + r") (?=\S)")
 
 
 @overload
@@ -173,11 +106,7 @@ def normalize(names: str | Iterable[str] | pd.Series) -> str | pd.Series:
 
 
 def _key(name: str) -> str:
-    s = unicodedata.normalize("NFKD", name).translate(_TABLE).casefold()
-    s = _SPACES.sub(" ", s).strip()
-    # Twice, so adjacent articles ("al ash-Sham") both go.
-    s = _ARTICLE_RE.sub(r"\1", s)
-    return _ARTICLE_RE.sub(r"\1", s).strip()
+    return fold(name)
 
 
 class PlaceIndex:

@@ -79,6 +79,7 @@ from geo.columns import (
 from geo.dates import check_precision, parse_dates
 from geo.geocode import AMBIGUOUS, CANDIDATES, OK, PLACE_ID_COL, SUGGESTIONS, PlaceIndex, normalize
 from geo.geocode import STATUS as RESOLVE_STATUS
+from geo.ledger_places import resolve_ends, serves_warnings
 
 __all__ = [
     "AREA_SEPARATOR",
@@ -560,6 +561,7 @@ def _check_legs(
     for col in ends.columns:
         legs[col] = ends[col]
     _check_chain(legs, file, problems)
+    problems += serves_warnings(legs, file)  # issue 10: city named where its base is meant
     return legs
 
 
@@ -730,7 +732,11 @@ def _resolve_places(
     query = ends.where(named, area.where(has_area))
     wanted = query.notna().to_numpy()
     distinct = pd.Series(query[wanted].unique(), dtype=object)
-    resolved = index.resolve(distinct).set_index(pd.Index(distinct.to_numpy(), dtype=object))
+    # issue 10: names not in the gazetteer resolve through the world tables,
+    # with the other places of the same transfer as context (geo.ledger_places).
+    transfer = np.tile(table[TRANSFER_ID].to_numpy(), 2)
+    resolved, places = resolve_ends(distinct, query, transfer, index)
+    resolved = resolved.set_index(pd.Index(distinct.to_numpy(), dtype=object))
     # Hints are built per distinct name, then spread to the rows.
     resolved["_sugg"] = resolved[SUGGESTIONS].map(
         lambda s: "did you mean " + " or ".join(map(repr, s)) + "? " if s else ""
@@ -779,7 +785,6 @@ def _resolve_places(
         f"write '?description {AREA_SEPARATOR} place' with a single '{AREA_SEPARATOR}'",
     )
 
-    places = index.places
     at = places.reindex(place_id.to_numpy())
     desc = stop["desc"].fillna("")
     name = pd.Series(at[PLACE_NAME].to_numpy(), index=ends.index, dtype=object)

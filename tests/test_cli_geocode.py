@@ -13,6 +13,12 @@ from geo.paths import REPO_ROOT
 from layers.cli import main
 
 
+@pytest.fixture(autouse=True)
+def _own_cache(tmp_path, monkeypatch):
+    # the validated-gazetteer cache goes to a temporary folder, not ~/.cache
+    monkeypatch.setenv("MOVEMAP_CACHE_DIR", str(tmp_path / "cache"))
+
+
 def run(capsys, *argv: str) -> tuple[int, str, str]:
     rc = main(["geocode", *argv])
     out, err = capsys.readouterr()
@@ -46,36 +52,148 @@ def test_json_list_of_objects(capsys):
     assert rc == 0
     data = json.loads(out)
     assert [d["id"] for d in data] == ["zuwara", "zuwara_airport"]
-    assert set(data[0]) == {"query", "status", "id", "name", "lat", "lon", "kind", "country"}
+    assert set(data[0]) == {
+        "query",
+        "status",
+        "id",
+        "name",
+        "lat",
+        "lon",
+        "kind",
+        "country",
+        "precision",
+        "source",
+    }
     assert data[1]["lat"] == pytest.approx(32.9523)
     assert data[1]["lon"] == pytest.approx(12.0155)
     assert data[1]["kind"] == "airport" and data[1]["country"] == "LY"
+    assert data[1]["precision"] == "site" and data[1]["source"].startswith("gazetteer.csv: ")
 
 
-def test_unknown_and_ambiguous_exit_1_after_printing_resolved(capsys):
+def test_unknown_exit_1_after_printing_resolved(capsys):
     rc, out, err = run(capsys, "Sirte", "Kmeimim", "Tripoli", "qqqzzz")
     assert rc == 1
-    # The resolved name is still printed.
-    assert "sirte" in out and "Kmeimim" not in out
+    # The resolved names are still printed; Sirte (LY) is the context that
+    # makes Tripoli the Libyan one.
+    lines = out.splitlines()
+    assert [ln.split()[:2] for ln in lines[1:]] == [["Sirte", "sirte"], ["Tripoli", "tripoli"]]
     err_lines = err.splitlines()
-    assert len(err_lines) == 3
-    assert "unknown place 'Kmeimim'; did you mean 'Khmeimim Air Base'" in err_lines[0]
-    assert "ambiguous place 'Tripoli': matches 'tripoli', 'tripoli_lb'" in err_lines[1]
-    assert err_lines[2] == "movemap geocode: unknown place 'qqqzzz'"
+    assert len(err_lines) == 2
+    # Suggestions say what and where they are.
+    assert err_lines[0] == (
+        "movemap geocode: unknown place 'Kmeimim'; did you mean 'khmeimim_ab' "
+        "(Khmeimim Air Base, airfield, SY, 35.41167, 35.94500)?"
+    )
+    assert err_lines[1] == "movemap geocode: unknown place 'qqqzzz'"
+
+
+def test_tripoli_alone_is_ambiguous_and_with_a_libyan_place_is_libyan(capsys):
+    rc, out, err = run(capsys, "Tripoli")
+    assert rc == 1 and out == ""
+    assert "ambiguous place 'Tripoli': matches 'tripoli' (Tripoli, city, LY" in err
+    assert "'tripoli_lb' (Tripoli, Lebanon, city, LB" in err
+    rc, out, err = run(capsys, "Tripoli", "Misrata")
+    assert rc == 0 and err == ""
+    assert out.splitlines()[1].split()[:2] == ["Tripoli", "tripoli"]
+    rc, out, err = run(capsys, "--country", "LB", "Tripoli")
+    assert rc == 0 and out.splitlines()[1].split()[:2] == ["Tripoli", "tripoli_lb"]
 
 
 def test_json_reports_failures_too(capsys):
-    rc, out, err = run(capsys, "--json", "Tripoli", "Tobrouk", "Tobruk")
+    rc, out, err = run(capsys, "--json", "Tripoli", "qqqzzz")
     assert rc == 1
     data = json.loads(out)
-    assert data[0] == {
-        "query": "Tripoli",
-        "status": "ambiguous",
-        "candidates": ["tripoli", "tripoli_lb"],
+    assert data[0]["query"] == "Tripoli" and data[0]["status"] == "ambiguous"
+    assert [c["id"] for c in data[0]["candidates"]] == ["tripoli", "tripoli_lb"]
+    first = data[0]["candidates"][0]
+    assert set(first) == {
+        "id",
+        "name",
+        "lat",
+        "lon",
+        "kind",
+        "country",
+        "precision",
+        "source",
+        "score",
     }
-    assert data[1]["status"] == "unknown" and "Tobruk" in data[1]["suggestions"]
-    assert data[2]["id"] == "tobruk"
-    assert "Tobrouk" in err and "Tripoli" in err
+    assert data[1] == {"query": "qqqzzz", "status": "unknown", "suggestions": []}
+    assert "qqqzzz" in err and "Tripoli" in err
+    # With Tobruk (LY) on the same line, Tripoli is the Libyan one.
+    rc, out, err = run(capsys, "--json", "Tripoli", "Tobruk")
+    assert rc == 0 and [d["id"] for d in json.loads(out)] == ["tripoli", "tobruk"]
+
+
+def test_world_places_resolve_with_their_source(capsys):
+    rc, out, err = run(capsys, "--json", "al-Khadim air base", "Moscow", "port of Tartus", "HL59")
+    assert rc == 0, err
+    data = json.loads(out)
+    khadim, moscow, tartus, code = data
+    assert khadim["id"] == "ourairports:HL59" and khadim["source"] == "OurAirports HL59"
+    assert (khadim["lat"], khadim["lon"]) == pytest.approx((31.9985, 21.1918), abs=1e-3)
+    assert khadim["kind"] == "airfield" and khadim["precision"] == "site"
+    assert moscow["country"] == "RU" and moscow["kind"] == "city"
+    assert moscow["source"].startswith("GeoNames ")
+    # A port cue on a city that serves a base: the curated naval facility.
+    assert tartus["id"] == "tartus_naval_base"
+    assert code["id"] == "ourairports:HL59"
+
+
+def test_country_and_kind_filters(capsys):
+    rc, out, err = run(capsys, "--json", "--country", "LY", "Khoms", "al-Jawf")
+    assert rc == 0, err
+    khoms, jawf = json.loads(out)
+    assert khoms["country"] == "LY" and "Khums" in khoms["name"]
+    assert jawf["country"] == "LY"
+    rc, out, err = run(capsys, "--json", "--kind", "airfield", "--country", "LY", "Kufra")
+    assert rc == 0, err
+    assert json.loads(out)[0]["id"] == "ourairports:HLKF"
+    with pytest.raises(SystemExit) as info:
+        run(capsys, "--kind", "harbour", "Kufra")
+    assert info.value.code == 2 and "invalid choice: 'harbour'" in capsys.readouterr().err
+
+
+def test_unknown_suggestions_come_from_the_country(capsys):
+    rc, out, err = run(capsys, "--json", "--country", "LY", "Ghdamesq airfield")
+    assert rc == 1 and "Ghdamesq" in err
+    data = json.loads(out)[0]
+    assert data["status"] == "unknown"
+    ids = [s["id"] for s in data["suggestions"]]
+    assert "ourairports:HLTD" in ids  # Ghadames East Airport
+    assert all(s["country"] == "LY" and s["kind"] == "airfield" for s in data["suggestions"])
+    assert all({"lat", "lon", "score"} <= set(s) for s in data["suggestions"])
+
+
+def test_geocode_imports_neither_geopandas_nor_folium_once_validated(tmp_path):
+    code = (
+        "import sys; from layers.cli import main; main(['geocode', 'Hmeimim', 'al-Khadim']); "
+        "print(sorted(m for m in ('geopandas', 'folium', 'pandas', 'matplotlib') "
+        "if m in sys.modules))"
+    )
+    env = {"MOVEMAP_CACHE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    first = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert "khmeimim_ab" in first.stdout and "geopandas" in first.stdout  # validated once
+    again = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert "ourairports:HL59" in again.stdout
+    assert again.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_help_imports_no_subcommand_module():
+    code = (
+        "import sys\nfrom layers.cli import main\ntry:\n    main(['--help'])\n"
+        "except SystemExit:\n    pass\n"
+        "heavy = ('layers.cli.', 'pandas', 'geopandas')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(heavy)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    lines = out.stdout.strip().splitlines()
+    assert any(ln.strip().startswith("geocode") for ln in lines)
+    assert any(ln.strip().startswith("places") for ln in lines)
+    assert lines[-1] == "[]"
 
 
 def test_data_dir_option(tmp_path, capsys):
@@ -86,8 +204,11 @@ def test_data_dir_option(tmp_path, capsys):
     )
     rc, out, _ = run(capsys, "--data", str(tmp_path), "hometown")
     assert rc == 0 and "home" in out and "Home Town" in out
-    rc, _, err = run(capsys, "--data", str(tmp_path), "Watiya")
-    assert rc == 1 and "unknown place 'Watiya'" in err
+    # Not in this gazetteer: never answered from the bundled one.
+    rc, out, err = run(capsys, "--data", str(tmp_path), "qqqzzz")
+    assert rc == 1 and "unknown place 'qqqzzz'" in err
+    rc, out, err = run(capsys, "--data", str(tmp_path), "--json", "Watiya")
+    assert "watiya_ab" not in out
 
 
 def test_missing_data_dir(tmp_path, capsys):
@@ -126,4 +247,4 @@ def test_console_script_entry_point():
 def test_only_failures_prints_no_table(capsys):
     rc, out, err = run(capsys, "Tripoli")
     assert (rc, out) == (1, "")
-    assert "candidates" not in err and "'tripoli', 'tripoli_lb'" in err
+    assert "candidates" not in err and "'tripoli' (" in err and "'tripoli_lb' (" in err

@@ -1,4 +1,4 @@
-"""``movemap geocode``: look place names up in the gazetteer."""
+"""``movemap geocode``: look place names up in the gazetteer, then the world tables."""
 
 from __future__ import annotations
 
@@ -6,40 +6,31 @@ import argparse
 import json
 import sys
 
-import pandas as pd
-
 from geo import settings
-from geo._errors import AmbiguousPlaceError, UnknownPlaceError
-from geo.columns import (
-    LAT,
-    LON,
-    PLACE_COUNTRY,
-    PLACE_ID,
-    PLACE_KIND,
-    PLACE_NAME,
-    RESOLVE_CANDIDATES,
-    RESOLVE_PLACE_ID,
-    RESOLVE_QUERY,
-    RESOLVE_STATUS,
-    RESOLVE_STATUSES,
-    RESOLVE_SUGGESTIONS,
-)
-from geo.paths import data_dir
+from geo.world import KINDS
 from layers.cli._common import add_data_argument
 
 HELP = (
-    "print id, name, lat, lon, kind and country of each place name "
-    "(exit 1 naming any unknown or ambiguous one)"
+    "print id, name, lat, lon, kind and country of each place name: the gazetteer first, "
+    "then the offline world tables (exit 1 naming any unknown or ambiguous one)"
 )
 
-#: Fields printed per place, in order.
-FIELDS = (PLACE_ID, PLACE_NAME, LAT, LON, PLACE_KIND, PLACE_COUNTRY)
-OK, UNKNOWN, AMBIGUOUS = RESOLVE_STATUSES
+#: Columns printed per place, in order.
+FIELDS = ("id", "name", "lat", "lon", "kind", "country")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add this command's arguments."""
-    parser.add_argument("names", nargs="+", metavar="NAME", help="place ids, names or aliases")
+    parser.add_argument(
+        "names", nargs="+", metavar="NAME", help="place ids, names, aliases or codes, as written"
+    )
+    parser.add_argument(
+        "--country",
+        metavar="CC",
+        action="append",
+        help="only places in this country (ISO 3166-1 alpha-2, e.g. LY); repeatable",
+    )
+    parser.add_argument("--kind", choices=KINDS, help="only places of this kind")
     parser.add_argument("--json", action="store_true", help="print a JSON list of objects")
     add_data_argument(parser)
 
@@ -47,30 +38,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Resolve every name; print the resolved ones, then name every failure."""
     # Imported here so `movemap --help` stays quick.
-    from geo.gazetteer import read_gazetteer
-    from geo.geocode import PlaceIndex
+    from geo.gazview import read_view
+    from geo.paths import data_dir
+    from geo.resolve import resolve_together
 
-    places = read_gazetteer(data_dir(args.data) / settings.GAZETTEER_FILE)
-    res = PlaceIndex(places).resolve(args.names)
-    found = res[RESOLVE_PLACE_ID].where(res[RESOLVE_STATUS] == OK)
-    rows = places.reindex(found.to_numpy())[list(FIELDS)].reset_index(drop=True)
-    ok = (res[RESOLVE_STATUS] == OK).to_numpy()
-    failures: list[str] = []
-    for query, status, candidates, suggestions in zip(
-        res[RESOLVE_QUERY],
-        res[RESOLVE_STATUS],
-        res[RESOLVE_CANDIDATES],
-        res[RESOLVE_SUGGESTIONS],
-        strict=True,
-    ):
-        if status == AMBIGUOUS:
-            failures.append(str(AmbiguousPlaceError(str(query), candidates)))
-        elif status != OK:
-            failures.append(str(UnknownPlaceError(str(query), suggestions)))
+    # Validated once per gazetteer version, then read without pandas/geopandas.
+    view = read_view(data_dir(args.data) / settings.GAZETTEER_FILE)
+    answers = resolve_together(args.names, country=args.country, kind=args.kind, index=view)
+    failures = [_failure(r) for r in answers if r.status != "ok"]
     if args.json:
-        print(json.dumps(_json(res, rows), indent=2, ensure_ascii=False))
-    elif ok.any():
-        print(_table(res[RESOLVE_QUERY][ok].astype(str).to_numpy(), rows[ok]))
+        print(json.dumps([r.to_dict() for r in answers], indent=2, ensure_ascii=False))
+    elif any(r.status == "ok" for r in answers):
+        print(_table([r for r in answers if r.status == "ok"]))
     for msg in failures:
         print(f"movemap geocode: {msg}", file=sys.stderr)
     return 1 if failures else 0
@@ -80,15 +59,42 @@ def _fmt(value: float) -> str:
     return f"{value:.{settings.COORDINATE_PRECISION}f}"
 
 
-def _table(queries: object, rows: pd.DataFrame) -> str:
+def _where(c: object) -> str:
+    """'id' (name, kind, country, lat, lon)."""
+    return (
+        f"{c.id!r} ({c.name}, {c.kind}, {c.country or '-'}, "  # type: ignore[attr-defined]
+        f"{_fmt(c.lat)}, {_fmt(c.lon)})"  # type: ignore[attr-defined]
+    )
+
+
+def _failure(r: object) -> str:
+    if r.status == "ambiguous":  # type: ignore[attr-defined]
+        listed = "; ".join(_where(c) for c in r.candidates)  # type: ignore[attr-defined]
+        return (
+            f"ambiguous place {r.query!r}: matches {listed}; "  # type: ignore[attr-defined]
+            "use one of those ids, or narrow with --country / --kind"
+        )
+    msg = f"unknown place {r.query!r}"  # type: ignore[attr-defined]
+    if r.suggestions:  # type: ignore[attr-defined]
+        msg += "; did you mean " + " or ".join(_where(c) for c in r.suggestions) + "?"  # type: ignore[attr-defined]
+    return msg
+
+
+def _table(rows: list) -> str:
     """Fixed-width table, one line per resolved name."""
     head = ["query", *FIELDS]
     body = [
-        [str(q), *(_fmt(v) if c in (LAT, LON) else str(v) for c, v in zip(FIELDS, r, strict=True))]
-        for q, r in zip(queries, rows.itertuples(index=False), strict=True)  # type: ignore[call-overload]
+        [
+            r.query,
+            *(
+                _fmt(getattr(r.place, f)) if f in ("lat", "lon") else str(_kind(r.place, f))
+                for f in FIELDS
+            ),
+        ]
+        for r in rows
     ]
     widths = [max(len(x) for x in col) for col in zip(head, *body, strict=True)]
-    numeric = {head.index(LAT), head.index(LON)}
+    numeric = {head.index("lat"), head.index("lon")}
     lines = [
         "  ".join(
             x.rjust(w) if j in numeric and k else x.ljust(w)
@@ -99,23 +105,8 @@ def _table(queries: object, rows: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def _json(res: pd.DataFrame, rows: pd.DataFrame) -> list[dict[str, object]]:
-    """One object per input name: the place, or why there is none."""
-    out: list[dict[str, object]] = []
-    for r, place in zip(res.to_dict("records"), rows.to_dict("records"), strict=True):
-        obj: dict[str, object] = {"query": r[RESOLVE_QUERY], "status": r[RESOLVE_STATUS]}
-        if r[RESOLVE_STATUS] == OK:
-            obj.update(
-                {
-                    c: round(float(place[c]), settings.COORDINATE_PRECISION)
-                    if c in (LAT, LON)
-                    else place[c]
-                    for c in FIELDS
-                }
-            )
-        elif r[RESOLVE_STATUS] == AMBIGUOUS:
-            obj["candidates"] = list(r[RESOLVE_CANDIDATES])
-        else:
-            obj["suggestions"] = list(r[RESOLVE_SUGGESTIONS])
-        out.append(obj)
-    return out
+def _kind(place: object, field: str) -> object:
+    # gazetteer places keep their own kind (airbase, naval_base, town, ...)
+    if field == "kind" and place.table == "gazetteer":  # type: ignore[attr-defined]
+        return place.detail  # type: ignore[attr-defined]
+    return getattr(place, field)

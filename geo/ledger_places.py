@@ -1,0 +1,203 @@
+"""The ledger's use of the world tables (issue 10), kept out of geo/ledger.py.
+
+- :func:`resolve_ends`: names of ``transfers.csv`` that the gazetteer does
+  not know, or finds ambiguous, are resolved through :mod:`geo.resolve` with
+  the other places of the same transfer as country and distance context.
+  The gazetteer keeps precedence.
+- :func:`serves_warnings`: an air or sea leg that starts or ends at a city
+  which a curated base stands for (``geo/data/world/serves.csv``: Latakia ->
+  Khmeimim AB, Tartus -> the naval facility, Benghazi -> Benina / al-Khadim)
+  gets a warning naming the base.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from geo._errors import Problem
+from geo.columns import (
+    FROM,
+    FROM_ID,
+    LAT,
+    LON,
+    MODE,
+    PLACE_COUNTRY,
+    PLACE_NAME,
+    PLACE_PRECISION,
+    RESOLVE_CANDIDATES,
+    RESOLVE_PLACE_ID,
+    RESOLVE_QUERY,
+    RESOLVE_STATUS,
+    RESOLVE_SUGGESTIONS,
+    SOURCE_LINE,
+    TO,
+    TO_ID,
+)
+
+if TYPE_CHECKING:
+    from geo.geocode import PlaceIndex
+
+__all__ = ["resolve_ends", "serves_warnings"]
+
+#: Leg mode -> the kind of base a city name may stand for.
+_MODE_KIND = {"air": "airfield", "sea": "port"}
+
+
+def resolve_ends(
+    distinct: pd.Series, query: pd.Series, transfer: np.ndarray, index: PlaceIndex
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Resolve the ledger's distinct place names, in their transfers' context.
+
+    Parameters
+    ----------
+    distinct
+        The distinct names to resolve.
+    query
+        The name of every leg end (NaN where there is none), aligned with
+        ``transfer``.
+    transfer
+        The transfer id of every leg end.
+    index
+        The gazetteer.
+
+    Returns
+    -------
+    (pandas.DataFrame, pandas.DataFrame)
+        The answers, one row per distinct name, with the columns of
+        :meth:`geo.geocode.PlaceIndex.resolve` (world places have ids such
+        as ``"ourairports:HL59"``); and the place table to look ids up in:
+        the gazetteer plus the world places used (``PLACE_NAME``, ``LAT``,
+        ``LON``, ``PLACE_PRECISION``, ``PLACE_COUNTRY``).
+
+    """
+    from geo.resolve import resolve
+
+    first = index.resolve(distinct).reset_index(drop=True)
+    cols = [PLACE_NAME, LAT, LON, PLACE_PRECISION, PLACE_COUNTRY]
+    places = pd.DataFrame(index.places[cols])
+    pending = first[RESOLVE_STATUS] != "ok"
+    if not pending.any():
+        return first, places
+    # Context of a name: the gazetteer places of every transfer it is in.
+    ok_id = dict(zip(first[RESOLVE_QUERY], first[RESOLVE_PLACE_ID], strict=True))
+    members: dict[object, set[str]] = defaultdict(set)
+    names_in: dict[str, set[object]] = defaultdict(set)
+    for name, tid in zip(query, transfer, strict=True):
+        if isinstance(name, str):
+            names_in[name].add(tid)
+            if ok_id.get(name):
+                members[tid].add(ok_id[name])
+    rows = first.to_dict("records")
+    extra: dict[str, dict[str, object]] = {}
+    todo = list(np.flatnonzero(pending.to_numpy()))
+    # Two rounds: names the world tables resolve in the first round are
+    # context for the others in the second (Moscow -> al-Khadim -> Bamako).
+    for last in (False, True):
+        table = pd.concat([places, pd.DataFrame.from_dict(extra, orient="index")])
+        for i in list(todo):
+            name = rows[i][RESOLVE_QUERY]
+            ids = sorted({p for t in names_in.get(name, ()) for p in members[t]})
+            # (a place resolved earlier in this round joins the context next round)
+            ctx = table.reindex(ids).dropna(subset=[LAT]) if ids else table.iloc[:0]
+            point = ctx[ctx[PLACE_PRECISION].isin(["site", "city"])]
+            r = resolve(
+                [name],
+                context=sorted(set(ctx[PLACE_COUNTRY])),
+                near=list(zip(point[LON], point[LAT], strict=True)),
+                index=index,
+                suggest=last,
+            )[0]
+            if r.status == "ok" and r.candidates[0].how not in _LOOSE:
+                p = r.candidates[0]
+                rows[i].update({RESOLVE_STATUS: "ok", RESOLVE_PLACE_ID: p.id})
+                todo.remove(i)
+                for t in names_in.get(name, ()):
+                    members[t].add(p.id)
+                if p.id not in places.index:
+                    extra[p.id] = {
+                        PLACE_NAME: p.name,
+                        LAT: p.lat,
+                        LON: p.lon,
+                        PLACE_PRECISION: p.precision,
+                        PLACE_COUNTRY: p.country,
+                    }
+            elif not last:
+                continue
+            elif r.status != "unknown" and all(c.how in _LOOSE for c in r.candidates):
+                # A spelling matched only loosely is not written into the record
+                # silently: it is an unknown name with the match as suggestion.
+                rows[i][RESOLVE_SUGGESTIONS] = tuple(_label(c) for c in r.candidates[:3])
+            elif r.status == "ambiguous":
+                rows[i].update(
+                    {
+                        RESOLVE_STATUS: "ambiguous",
+                        RESOLVE_CANDIDATES: tuple(c.id for c in r.candidates),
+                    }
+                )
+            else:
+                rows[i][RESOLVE_SUGGESTIONS] = tuple(_label(c) for c in r.suggestions)
+    out = pd.DataFrame(rows, columns=first.columns)
+    if extra:
+        places = pd.concat([places, pd.DataFrame.from_dict(extra, orient="index")])
+    return out, places
+
+
+#: How a name matched that the ledger does not accept without the user's word.
+_LOOSE = ("skeleton", "part", "fuzzy")
+
+
+def _label(c: object) -> str:
+    """Show a suggestion as in a hint: the gazetteer name, or 'name (world id)'."""
+    if c.table == "gazetteer":  # type: ignore[attr-defined]
+        return str(c.name)  # type: ignore[attr-defined]
+    return f"{c.name} ({c.id})"  # type: ignore[attr-defined]
+
+
+def serves_warnings(legs: pd.DataFrame, file: str) -> list[Problem]:
+    """Warn on air and sea legs whose end is a city that stands for a base.
+
+    Parameters
+    ----------
+    legs
+        Legs with ``MODE``, ``FROM_ID``, ``TO_ID``, ``SOURCE_LINE``.
+    file
+        transfers.csv as the user typed it.
+
+    Returns
+    -------
+    list of Problem
+        One warning per such leg end, naming the base(s) and their ids.
+
+    """
+    from geo.resolve import load_serves
+
+    bases: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for city, base, kind in load_serves():
+        bases[(city, kind)].append(base)
+    out: list[Problem] = []
+    for row in legs[[MODE, FROM_ID, TO_ID, SOURCE_LINE, FROM, TO]].itertuples(index=False):
+        kind = _MODE_KIND.get(str(row[0]))
+        if not kind:
+            continue
+        for col, pid, raw in ((FROM, row[1], row[4]), (TO, row[2], row[5])):
+            found = bases.get((str(pid), kind))
+            if not found:
+                continue
+            out.append(
+                Problem(
+                    file,
+                    int(row[3]),
+                    col,
+                    raw,
+                    f"{row[0]} leg names the city {pid!r}, which reports often use for "
+                    + " or ".join(repr(b) for b in found),
+                    "if the report means the base, write its id; if it means the city, "
+                    "keep it (this is a reminder)",
+                    severity="warning",
+                )
+            )
+    return out
