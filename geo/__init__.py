@@ -26,12 +26,14 @@ from geo.geocode import PlaceIndex, normalize
 from geo.ledger import LedgerResult, read_ledger, read_sources
 from geo.lines import arrowheads, geodesic_lines, leg_midpoints, split_antimeridian
 from geo.paths import data_dir
+from geo.reldate import DateMention, ResolvedDate, find_dates, resolve_date
 from geo.zones import attribute_legs, places_faction, read_zones, split_by_zone, zones_at
 
 __all__ = [
     "AmbiguousPlaceError",
     "DataDirError",
     "Dataset",
+    "DateMention",
     "GazetteerError",
     "InputError",
     "LedgerError",
@@ -40,6 +42,7 @@ __all__ = [
     "PlaceIndex",
     "PlaceLookupError",
     "Problem",
+    "ResolvedDate",
     "UnknownPlaceError",
     "ZonesError",
     "arrowheads",
@@ -47,6 +50,7 @@ __all__ = [
     "countries_at",
     "data_dir",
     "export",
+    "find_dates",
     "geodesic_lines",
     "leg_midpoints",
     "load_countries",
@@ -58,6 +62,7 @@ __all__ = [
     "read_ledger",
     "read_sources",
     "read_zones",
+    "resolve_date",
     "split_antimeridian",
     "split_by_zone",
     "to_csv",

@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "build": "build",
     "export": "export",
     "brief": "brief",
+    "date": "date",  # issue 11
 }
 
 
