@@ -176,7 +176,7 @@ def _cal(s: str, m: str, day: str, year: str) -> str:
     y = rf"(?P<year{s}>{year})"
     return (
         rf"(?:(?P<iso{s}>\d{{4}}-\d{{2}}(?:-\d{{2}})?)"
-        rf"|{d}(?: of)? {mo}(?:,? {y})?"
+        rf"|(?:the )?{d}(?: of)? {mo}(?:,? {y})?"
         rf"|{mo} {d}(?:,? {y})?"
         rf"|{mo},? {y}"
         rf"|{mo}"
@@ -392,6 +392,13 @@ def _act_anchor(ctx: _Ctx, g: Any, params: Mapping[str, Any]) -> _Out:
     hours = 0 if sign == 0 else _hours(ctx, g, params)
     lo, hi = hours // 24, -(-hours // 24)
     a0, a1 = ctx.after
+    if params.get("through"):  # "the following week": the days after, up to N
+        return _Out(
+            a0 + _days(1),
+            a1 + _days(hi),
+            anchor="after",
+            notes=[f"the {hi} day(s) after the previous event ({ctx.after_text})"],
+        )
     if sign < 0:
         start, end = a0 - _days(hi), a1 - _days(lo)
     else:
@@ -681,7 +688,10 @@ def _resolve_match(phrase: str, m: Any, ctx: _Ctx) -> ResolvedDate:
     groups = {k: v for k, v in m.groupdict().items() if v is not None}
     groups["_text"] = m.group(f"r{i}")
     out = _ACTIONS[rule["action"]](ctx, groups, rule)
-    return _finish(phrase, out, m.group("cue"), ctx, rule["pattern"])
+    cue = m.group("cue")
+    if any(groups.get(g) for g in ("day2", "month2", "year2", "iso2")):
+        cue = None  # "from X to Y": the cue word belongs to the range
+    return _finish(phrase, out, cue, ctx, rule["pattern"])
 
 
 def _ambiguous_reason(m: Any, rules: _Rules, *, text_mode: bool) -> str | None:

@@ -1,0 +1,290 @@
+"""Relative date phrases (geo/reldate.py) and ``movemap date``, phrase by phrase."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from geo.dates import parse_dates
+from geo.reldate import (
+    PHRASES_PATH,
+    find_dates,
+    load_phrase_rules,
+    resolve_date,
+    why_unresolved,
+)
+from layers.cli import main
+
+FRI = "2024-12-20"  # a Friday
+AFTER = "2024-12-13"  # the previous event, for "the following day"
+
+# (phrase, published, after, date, precision)
+CASES = [
+    ("Thursday last week", FRI, None, "2024-12-12", "day"),
+    ("on Thursday last week", FRI, None, "2024-12-12", "day"),
+    ("last week on Monday", FRI, None, "2024-12-09", "day"),
+    ("last Tuesday", FRI, None, "2024-12-17", "day"),
+    ("last Friday", FRI, None, "2024-12-13", "day"),  # strictly before publication
+    ("on Friday", FRI, None, "2024-12-20", "day"),  # may be the publication day
+    ("Tuesday", FRI, None, "2024-12-17", "day"),
+    ("on Sunday", FRI, None, "2024-12-15", "day"),
+    ("since December 8", FRI, None, "2024-12-08/..", "day"),
+    ("since December 8", "2025-01-03", None, "2024-12-08/..", "day"),
+    ("since 8 December", FRI, None, "2024-12-08/..", "day"),
+    ("over the past two days", FRI, None, "2024-12-19/2024-12-20", "week"),
+    ("in the past three days", FRI, None, "2024-12-18/2024-12-20", "week"),
+    ("in the past 24 hours", FRI, None, "2024-12-20", "day"),
+    ("earlier this week", FRI, None, "2024-12-16/2024-12-19", "week"),
+    ("this week", FRI, None, "2024-W51", "week"),
+    ("last week", FRI, None, "2024-W50", "week"),
+    ("between January and April", "2020-06-01", None, "2020-01/2020-04", "year"),
+    ("between January and April", "2020-03-01", None, "2019-01/2019-04", "year"),
+    ("between December and February", "2020-03-15", None, "2019-12/2020-02", "year"),
+    ("between January and April 2020", "2024-12-20", None, "2020-01/2020-04", "year"),
+    ("between 13 and 15 December", FRI, None, "2024-12-13/2024-12-15", "week"),
+    ("from 13 to 15 December 2024", FRI, None, "2024-12-13/2024-12-15", "week"),
+    ("in May last year", "2021-03-01", None, "2020-05", "month"),
+    ("May last year", FRI, None, "2023-05", "month"),
+    ("in May", FRI, None, "2024-05", "month"),
+    ("in May", "2024-03-10", None, "2023-05", "month"),
+    ("last May", FRI, None, "2024-05", "month"),
+    ("today", FRI, None, "2024-12-20", "day"),
+    ("yesterday", FRI, None, "2024-12-19", "day"),
+    ("the day before yesterday", FRI, None, "2024-12-18", "day"),
+    ("three days ago", FRI, None, "2024-12-17", "day"),
+    ("on 13 December", FRI, None, "2024-12-13", "day"),
+    ("on 28 December", "2025-01-03", None, "2024-12-28", "day"),
+    ("Dec. 13", FRI, None, "2024-12-13", "day"),
+    ("the following day", FRI, AFTER, "2024-12-14", "day"),
+    ("the next day", FRI, AFTER, "2024-12-14", "day"),
+    ("24 hours later", FRI, AFTER, "2024-12-14", "day"),
+    ("two days later", FRI, AFTER, "2024-12-15", "day"),
+    ("48 hours later", FRI, AFTER, "2024-12-15", "day"),
+    ("36 hours later", FRI, AFTER, "2024-12-14/2024-12-15", "week"),
+    ("hours later", FRI, AFTER, "2024-12-13/2024-12-14", "week"),
+    ("the same day", FRI, AFTER, "2024-12-13", "day"),
+    ("the previous day", FRI, AFTER, "2024-12-12", "day"),
+    ("a week later", FRI, AFTER, "2024-12-20", "day"),
+    ("the following day", FRI, "2024-12", "2024-12-02/2025-01-01", "month"),
+    ("this month", FRI, None, "2024-12", "month"),
+    ("last month", FRI, None, "2024-11", "month"),
+    ("last month", "2025-01-03", None, "2024-12", "month"),
+    ("this year", FRI, None, "2024", "year"),
+    ("last year", FRI, None, "2023", "year"),
+    ("in early March", FRI, None, "2024-03-01~/2024-03-10~", "month"),
+    ("in mid-March 2020", FRI, None, "2020-03-11~/2020-03-20~", "month"),
+    ("late February 2024", FRI, None, "2024-02-21~/2024-02-29~", "month"),
+    ("the end of March", FRI, None, "2024-03-21~/2024-03-31~", "month"),
+    ("mid-2019", FRI, None, "2019-05~/2019-08~", "year"),
+    ("late 2024", FRI, None, "2024-09~/2024-12~", "year"),
+    ("early 2020", FRI, None, "2020-01~/2020-04~", "year"),
+    ("the weekend", FRI, None, "2024-12-14/2024-12-15", "week"),
+    ("over the weekend", "2024-12-22", None, "2024-12-21/2024-12-22", "week"),
+    ("overnight", FRI, None, "2024-12-19/2024-12-20", "week"),
+    ("13 December 2024", FRI, None, "2024-12-13", "day"),
+    ("December 13, 2024", FRI, None, "2024-12-13", "day"),
+    ("December 2024", FRI, None, "2024-12", "month"),
+    ("2019", FRI, None, "2019", "year"),
+    ("in 2019", FRI, None, "2019", "year"),
+    ("2024-12-13", FRI, None, "2024-12-13", "day"),
+    ("since the October ceasefire", FRI, None, "2020-10-23/..", "day"),
+    ("until May 2020", FRI, None, "../2020-05", "month"),
+    ("by 18 December", FRI, None, "../2024-12-18", "day"),
+    ("before 13 December", FRI, None, "../2024-12-12", "day"),
+    ("around May 2020", FRI, None, "2020-05~", "month"),
+    ("c. May 2020", FRI, None, "2020-05~", "month"),
+    ("possibly in May 2020", FRI, None, "2020-05?", "month"),
+    ("13.12.2024", FRI, None, "2024-12-13", "day"),  # dateparser: numeric
+    ("13 décembre 2024", FRI, None, "2024-12-13", "day"),  # dateparser: French
+    ("  Thursday   last week. ", FRI, None, "2024-12-12", "day"),
+    ("THURSDAY LAST WEEK", FRI, None, "2024-12-12", "day"),
+]
+
+
+@pytest.mark.parametrize(("phrase", "published", "after", "date", "precision"), CASES)
+def test_phrase(phrase: str, published: str, after: str | None, date: str, precision: str) -> None:
+    got = resolve_date(phrase, published=published, after=after)
+    assert got is not None, why_unresolved(phrase, published=published, after=after)
+    assert (got.date, got.precision) == (date, precision)
+    assert got.phrase == phrase
+    # Every answer is a date the ledger reads, with the bounds reported.
+    parsed = parse_dates([got.date]).iloc[0]
+    assert parsed["date_problem"] is None, got.date
+    if got.start is not None:
+        assert parsed["date_start"].date() == got.start
+    if got.end is not None:
+        assert parsed["date_end"].date() == got.end
+    assert got.open_end == got.date.endswith("/..")
+    assert got.open_start == got.date.startswith("../")
+    assert got.approximate == ("~" in got.date)
+    assert got.uncertain == ("?" in got.date)
+
+
+# (phrase, published, after, words the reason must contain)
+TRAPS = [
+    ("He may fly to Sirte", FRI, None, "no date phrase"),  # dateparser reads 1 May
+    ("may", FRI, None, "read as the word"),
+    ("May", FRI, None, "in May"),
+    ("March", FRI, None, "read as the word"),
+    ("the following day", FRI, None, "--after"),
+    ("24 hours later", FRI, None, "previous event"),
+    ("", FRI, None, "empty"),
+    ("next to the airport", FRI, None, "no date phrase"),
+    ("since the ceasefire in the north", FRI, None, "no date phrase"),
+    ("29 February 2023", FRI, None, "not a real calendar date"),
+    ("on 31 June", FRI, None, "no such day"),
+    ("between April 2020 and January 2020", FRI, None, "ends"),
+]
+
+
+@pytest.mark.parametrize(("phrase", "published", "after", "reason"), TRAPS)
+def test_trap(phrase: str, published: str, after: str | None, reason: str) -> None:
+    assert resolve_date(phrase, published=published, after=after) is None
+    why = why_unresolved(phrase, published=published, after=after)
+    assert why is not None and reason in why
+
+
+def test_notes_say_which_convention_was_used() -> None:
+    got = resolve_date("on 28 December", published="2025-01-03")
+    assert got is not None and "2024" in got.note and "no year" in got.note
+    got = resolve_date("last Tuesday", published=FRI)
+    assert got is not None and "most recent Tuesday" in got.note
+    got = resolve_date("the following day", published=FRI, after=AFTER)
+    assert got is not None and got.anchor == "after" and AFTER in got.note
+    got = resolve_date("next week", published=FRI)
+    assert got is not None and "after publication" in got.note
+    got = resolve_date("13 December 2024", published=FRI)
+    assert got is not None and got.anchor == "absolute" and got.note == ""
+
+
+def test_published_accepts_a_date_object_and_rejects_non_days() -> None:
+    a = resolve_date("yesterday", published=dt.date(2024, 12, 20))
+    assert a is not None and a.date == "2024-12-19"
+    with pytest.raises(ValueError, match="YYYY-MM-DD"):
+        resolve_date("yesterday", published="20/12/2024")
+    with pytest.raises(ValueError, match="must be a day"):
+        resolve_date("yesterday", published="2024-12")
+
+
+def test_to_dict_is_json_ready() -> None:
+    got = resolve_date("since December 8", published=FRI)
+    assert got is not None
+    d = json.loads(json.dumps(got.to_dict()))
+    assert d["date"] == "2024-12-08/.." and d["start"] == "2024-12-08" and d["end"] is None
+
+
+def test_rules_are_data_an_analyst_can_extend(tmp_path) -> None:  # noqa: ANN001
+    text = PHRASES_PATH.read_text(encoding="utf-8")
+    text = text.replace(
+        "[events]\n",
+        '[events]\n"the sochi summit" = { date = "2019-10-23", note = "test event" }\n',
+    )
+    text += '\n[[rule]]\npattern = "a fortnight ago"\naction = "published"\ndays = -14\n'
+    custom = tmp_path / "phrases.toml"
+    custom.write_text(text, encoding="utf-8")
+    rules = load_phrase_rules(custom)
+    assert resolve_date("a fortnight ago", published=FRI) is None
+    got = resolve_date("a fortnight ago", published=FRI, rules=rules)
+    assert got is not None and got.date == "2024-12-06"
+    got = resolve_date("since the Sochi summit", published=FRI, rules=rules)
+    assert got is not None and got.date == "2019-10-23/.."
+
+
+# --- finding dates in text --------------------------------------------------------------
+
+
+def test_find_dates_offsets_and_chained_anchor() -> None:
+    text = "On 13 December the jets landed at al-Khadim;\nthe following  day they left. Two days later, more."
+    found = find_dates(text, published=FRI)
+    assert [(m.text, m.date) for m in found] == [
+        ("On 13 December", "2024-12-13"),
+        ("the following  day", "2024-12-14"),
+        ("Two days later", "2024-12-16"),
+    ]
+    for m in found:
+        assert text[m.start : m.end] == m.text
+    assert found[1].resolved.anchor == "after"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He may fly to Sirte.",
+        "May I add that the An-124 landed.",
+        "2000 troops arrived at the base.",
+        "Forces may march on Tripoli.",
+        "The Jan Smuts airport.",
+    ],
+)
+def test_find_dates_skips_words_that_only_look_like_dates(text: str) -> None:
+    assert find_dates(text, published=FRI) == []
+
+
+def test_find_dates_keeps_cued_months_and_years() -> None:
+    text = "In May the flights resumed; since 2019 Russia has flown cargo, and in March 2020 more."
+    got = [(m.text, m.date) for m in find_dates(text, published=FRI)]
+    assert got == [("In May", "2024-05"), ("since 2019", "2019/.."), ("in March 2020", "2020-03")]
+
+
+def test_find_dates_without_anchor_leaves_anchored_phrase_out() -> None:
+    assert find_dates("The following day they left.", published=FRI) == []
+    got = find_dates("The following day they left.", published=FRI, after=AFTER)
+    assert [m.date for m in got] == ["2024-12-14"]
+
+
+def test_find_dates_longest_phrase_wins() -> None:
+    got = find_dates("It happened Thursday last week, officials said.", published=FRI)
+    assert [(m.text, m.date) for m in got] == [("Thursday last week", "2024-12-12")]
+
+
+# --- the command --------------------------------------------------------------------------
+
+
+def test_cli_prints_the_date(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["date", "Thursday last week", "--published", FRI]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == "2024-12-12"
+    assert "precision: day" in err
+
+
+def test_cli_json(capsys: pytest.CaptureFixture[str]) -> None:
+    rc = main(["date", "the following day", "--published", FRI, "--after", AFTER, "--json"])
+    assert rc == 0
+    d = json.loads(capsys.readouterr().out)
+    assert (d["phrase"], d["date"], d["precision"]) == ("the following day", "2024-12-14", "day")
+    assert d["anchor"] == "after" and "note" in d
+
+
+def test_cli_open_interval_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["date", "since December 8", "--published", FRI, "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["date"] == "2024-12-08/.." and d["open_end"] is True
+
+
+def test_cli_unresolvable_exits_1_and_says_why(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["date", "He may fly to Sirte", "--published", FRI]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "cannot resolve 'He may fly to Sirte'" in err
+
+
+def test_cli_unresolvable_json_has_null_date(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["date", "the following day", "--published", FRI, "--json"]) == 1
+    out, err = capsys.readouterr()
+    d = json.loads(out)
+    assert d["date"] is None and d["precision"] is None and "--after" in d["error"]
+    assert "--after" in err
+
+
+def test_cli_bad_published_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["date", "yesterday", "--published", "20/12/2024"]) == 2
+    assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_cli_requires_published(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["date", "yesterday"])
+    assert exc.value.code == 2
+    assert "--published" in capsys.readouterr().err
