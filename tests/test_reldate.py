@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 
@@ -175,7 +176,7 @@ def test_to_dict_is_json_ready() -> None:
     assert d["date"] == "2024-12-08/.." and d["start"] == "2024-12-08" and d["end"] is None
 
 
-def test_rules_are_data_an_analyst_can_extend(tmp_path) -> None:  # noqa: ANN001
+def test_rules_are_data_an_analyst_can_extend(tmp_path: Path) -> None:
     text = PHRASES_PATH.read_text(encoding="utf-8")
     text = text.replace(
         "[events]\n",
@@ -196,7 +197,10 @@ def test_rules_are_data_an_analyst_can_extend(tmp_path) -> None:  # noqa: ANN001
 
 
 def test_find_dates_offsets_and_chained_anchor() -> None:
-    text = "On 13 December the jets landed at al-Khadim;\nthe following  day they left. Two days later, more."
+    text = (
+        "On 13 December the jets landed at al-Khadim;\n"
+        "the following  day they left. Two days later, more."
+    )
     found = find_dates(text, published=FRI)
     assert [(m.text, m.date) for m in found] == [
         ("On 13 December", "2024-12-13"),
