@@ -176,7 +176,7 @@ def _day_bound(value: Any, default: Any, index: pd.Index) -> pd.Series:
         days = pd.to_datetime(value.reindex(index), errors="coerce")
     else:
         days = pd.Series(pd.to_datetime(value, errors="coerce"), index=index)
-    return days.astype("datetime64[ns]").dt.normalize()
+    return days.dt.normalize()
 
 
 def _parse_unique(text: pd.Series) -> pd.DataFrame:
@@ -187,7 +187,8 @@ def _parse_unique(text: pd.Series) -> pd.DataFrame:
     open_start = slash & ~has_a
     open_end = slash & ~has_b
     # ".." only stands for a side of an interval
-    matched = text.str.match(_DATE_RE) & (has_a | slash) & ~(parts["aopen"].notna() & ~slash)
+    # (a text the pattern does not match has every group empty: neither a nor slash)
+    matched = (has_a | slash) & ~(parts["aopen"].notna() & ~slash)
     no_end = matched & slash & ~has_a & ~has_b
 
     a_start, a_end = _endpoint_bounds(parts, "a")

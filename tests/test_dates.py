@@ -325,3 +325,11 @@ def test_bounds_agree_with_the_edtf_library(a: str, b: str, shape: str) -> None:
         assert hi is None and ours[DATE_OPEN_END]
     assert ours[DATE_APPROXIMATE] == any(q in text for q in "~%")
     assert ours[DATE_UNCERTAIN] == any(q in text for q in "?%")
+
+
+def test_dates_outside_the_nanosecond_range_do_not_crash_open_sides() -> None:
+    # pandas keeps such dates at second resolution; filling open sides must not overflow.
+    out = parse_dates(["1500-01-01", "2300-01-01/..", "../1600"])
+    assert out[DATE_PROBLEM].isna().all()
+    assert out[DATE_END].iloc[1] == T("2300-01-01")
+    assert out[DATE_START].iloc[2] == T("1500-01-01")
