@@ -499,11 +499,7 @@ def _kml_text(dataset: DatasetLike, *, name: str) -> str:
             label = f"{row[col.TRANSFER_ID]} leg {row[col.LEG]}: {route}"
             status = row.get(col.STATUS)
             style_url = f"#status-{_xml_id(status)}" if isinstance(status, str) else None
-            # An open side has no KML bound (TimeSpan without begin/end is open).
-            span = (
-                None if _true(row.get(col.DATE_OPEN_START)) else row.get(col.DATE_START),
-                None if _true(row.get(col.DATE_OPEN_END)) else row.get(col.DATE_END),
-            )
+            span = (row.get(col.DATE_START), row.get(col.DATE_END))
             pm = _placemark(fold, "leg", row, label, sources=sources, span=span, style=style_url)
             _kml_geometry(pm, row.geometry, tessellate=True)
 
@@ -553,6 +549,9 @@ def _placemark(
             shown[col.DATE] = f"{shown[col.DATE]} ({words})"
     ET.SubElement(pm, "description").text = _clean(_description_html(shown, fields, sources))
     begin, end = (v if isinstance(v, str) and v else None for v in span)
+    # An open side of a date has no KML bound (a TimeSpan without begin/end is open).
+    begin = None if _true(row.get(col.DATE_OPEN_START)) else begin
+    end = None if _true(row.get(col.DATE_OPEN_END)) else end
     if begin or end:
         when = ET.SubElement(pm, "TimeSpan")
         if begin:

@@ -18,14 +18,7 @@ from geopandas import GeoDataFrame
 
 from geo import columns as col
 from layers._element import MovemapElement
-from layers.payload import (
-    bool_column,
-    date_words,
-    dict_column,
-    flat_parts,
-    iso_dates,
-    number_column,
-)
+from layers.payload import bool_column, dict_column, flat_parts, iso_dates, number_column
 from layers.style import actor_colours
 
 __all__ = ["LEG_TEXT_COLUMNS", "LegsLayer", "leg_zone_sets", "legs_payload"]
@@ -169,6 +162,8 @@ def legs_payload(
     cols["date_start"] = iso_dates(legs[col.DATE_START])
     cols["date_end"] = iso_dates(legs[col.DATE_END])
     # Dates in words and as the report put them (issue 11).
+    from layers.payload import date_words
+
     cols["date_words"] = date_words(legs[col.DATE])
     reported = legs.get(col.DATE_AS_REPORTED, pd.Series("", index=legs.index, dtype=object))
     cols[col.DATE_AS_REPORTED] = dict_column(reported)
