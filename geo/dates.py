@@ -46,15 +46,18 @@ distinct text once), then :func:`pandas.to_datetime` on the endpoints.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from geo import settings
+from geo._errors import Problem
 from geo.columns import (
+    DATE,
     DATE_APPROXIMATE,
+    DATE_AS_REPORTED,
     DATE_END,
     DATE_OPEN_END,
     DATE_OPEN_START,
@@ -63,9 +66,11 @@ from geo.columns import (
     DATE_START,
     DATE_UNCERTAIN,
     IMPLIED_PRECISION,
+    SOURCE_IDS,
+    SOURCE_LINE,
 )
 
-__all__ = ["check_precision", "parse_dates", "span_precision"]
+__all__ = ["check_precision", "check_reported_dates", "parse_dates", "span_precision"]
 
 # One endpoint: YYYY, YYYY-MM, YYYY-MM-DD or YYYY-Www, then an optional EDTF
 # qualifier. Named groups get a prefix so the two endpoints of an interval
@@ -321,3 +326,79 @@ def _endpoint_bounds(parts: pd.DataFrame, p: str) -> tuple[pd.Series, pd.Series]
     is_year = y.notna() & m.isna() & ~is_week
     end[is_year] = start[is_year] + pd.offsets.YearEnd(0)
     return start, end
+
+
+def check_reported_dates(
+    legs: pd.DataFrame,
+    published: Mapping[str, str],
+    *,
+    file: str,
+) -> list[Problem]:
+    """Warn where a leg's ``date_as_reported`` does not fit its ``date``.
+
+    Each leg's words are resolved (:func:`geo.reldate.resolve_date`) against
+    the earliest publication date of the sources it cites; a leg whose
+    words resolve to a span that does not overlap its ledger date gets a
+    warning naming both and the ``movemap date`` command that reproduces
+    the reading. Words that need the previous event ("the following day"),
+    words that do not resolve, and legs without a dated source are not
+    judged.
+
+    Parameters
+    ----------
+    legs
+        Leg table with ``DATE``, ``DATE_AS_REPORTED``, ``SOURCE_IDS`` (tuples),
+        ``SOURCE_LINE``, and the bounds and open flags of :func:`parse_dates`.
+    published
+        Source id -> publication date (``YYYY-MM-DD``; others are skipped).
+    file
+        The ledger's path, for the warnings.
+
+    Returns
+    -------
+    list of Problem
+        Warnings, in leg order.
+
+    """
+    from geo.reldate import resolve_date
+
+    if DATE_AS_REPORTED not in legs or not len(legs):
+        return []
+    words = legs[DATE_AS_REPORTED].fillna("").astype(str).str.strip()
+    days = {k: v for k, v in published.items() if isinstance(v, str) and len(v) == 10}
+    out: list[Problem] = []
+    cache: dict[tuple[str, str], Any] = {}
+    for i in np.flatnonzero((words != "").to_numpy() & legs[DATE_START].notna().to_numpy()):
+        row = legs.iloc[i]
+        dated = sorted(days[s] for s in (row[SOURCE_IDS] or ()) if s in days)
+        if not dated:
+            continue
+        key = (words.iloc[i], dated[0])
+        if key not in cache:
+            try:
+                cache[key] = resolve_date(key[0], published=key[1])
+            except ValueError:
+                cache[key] = None
+        got = cache[key]
+        if got is None:
+            continue
+        lo = pd.Timestamp.min if row[DATE_OPEN_START] else row[DATE_START]
+        hi = pd.Timestamp.max if row[DATE_OPEN_END] else row[DATE_END]
+        g_lo = pd.Timestamp(got.start) if got.start else pd.Timestamp.min
+        g_hi = pd.Timestamp(got.end) if got.end else pd.Timestamp.max
+        if g_lo <= hi and lo <= g_hi:
+            continue
+        out.append(
+            Problem(
+                file,
+                int(row[SOURCE_LINE]),
+                DATE_AS_REPORTED,
+                key[0],
+                f"the report's words read as {got.date} (published {key[1]}), which does not "
+                f"overlap the date {row[DATE]!r}",
+                f"check the date; `movemap date {key[0]!r} --published {key[1]}` shows the reading"
+                + (f" ({got.note})" if got.note else ""),
+                severity="warning",
+            )
+        )
+    return out

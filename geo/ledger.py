@@ -81,7 +81,7 @@ from geo.columns import (
     TRANSFER_ID,
     UNKNOWN_STOP_PREFIX,
 )
-from geo.dates import check_precision, parse_dates
+from geo.dates import check_precision, check_reported_dates, parse_dates
 from geo.geocode import AMBIGUOUS, CANDIDATES, OK, PLACE_ID_COL, SUGGESTIONS, PlaceIndex, normalize
 from geo.geocode import STATUS as RESOLVE_STATUS
 
@@ -346,6 +346,8 @@ def check_ledger(
     if read.usable:
         legs = _check_legs(table, tfile, index, declared, problems)
         _warn_unused(sources, set(legs[SOURCE_IDS].explode().dropna()), sfile, problems)
+        published = dict(zip(sources[SOURCE_ID], sources[SOURCE_DATE], strict=True))
+        problems.extend(check_reported_dates(legs, published, file=tfile))
         bad = {p.line for p in problems if p.file == tfile and p.severity == "error" and p.line}
         rejected_mask = table[SOURCE_LINE].isin(bad).to_numpy()
     else:

@@ -328,3 +328,32 @@ def test_precision_of_days_matches_settings() -> None:
     assert [precision_of_days(n) for n in (1, 2, 7, 8, 31, 32, 366, 367)] == [
         "day", "week", "week", "month", "month", "year", "year", "coarser"
     ]
+
+
+def test_reported_words_that_do_not_fit_the_date_are_a_warning(
+    tmp_path: Path, index: PlaceIndex
+) -> None:
+    d = ledger(
+        tmp_path,
+        [
+            {"date": "2024-12-08/..", "date_as_reported": "since December 8"},  # fits
+            {"date": "2024-11", "date_as_reported": "since December 8"},  # does not
+            {"date": "2024-12-12", "date_as_reported": "Thursday last week"},  # fits (pub. Thu 19)
+            {"date": "2024-12-05", "date_as_reported": "Thursday last week"},  # does not
+            {"date": "2024-12-14", "date_as_reported": "the following day"},  # not judged
+            {"date": "2024-12-14", "date_as_reported": "per a Libyan official"},  # not judged
+            {"date": "../2024-12-01", "date_as_reported": "yesterday"},  # does not
+        ],
+        extra=(col.DATE_AS_REPORTED,),
+    )
+    result = check_ledger(d / "transfers.csv", d / "sources.csv", index)
+    assert result.ok and result.problems == []
+    warned = [w for w in result.warnings if w.column == col.DATE_AS_REPORTED]
+    assert [(w.line, w.value) for w in warned] == [
+        (3, "since December 8"),
+        (5, "Thursday last week"),
+        (8, "yesterday"),
+    ]
+    assert "2024-12-08/.." in warned[0].message and "'2024-11'" in warned[0].message
+    assert "movemap date 'since December 8' --published 2024-12-19" in warned[0].hint
+    assert all(w.severity == "warning" for w in warned)
