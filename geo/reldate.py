@@ -158,6 +158,7 @@ class _Rules:
     events: Mapping[str, Mapping[str, str]]
     cues: Mapping[str, tuple[str, ...]]
     ambiguous: frozenset[str]
+    vague: frozenset[str]
     cued_by: frozenset[str]
     rules: tuple[Mapping[str, Any], ...]
     pattern: Any  # compiled regex.Pattern
@@ -241,7 +242,7 @@ def load_phrase_rules(path: str | Path | None = None) -> _Rules:
     ]
     prefix = (
         rf"(?:(?P<cue>{_alt(cue_words)}) )?"
-        rf"(?:(?P<fill>{_alt(cues.get('filler', ()))}) )?"
+        rf"(?:(?P<fill>{_alt(cues.get('filler', ()))}) )*"
     )
     # POSIX: the longest match wins, whatever the rule order.
     pattern = regex.compile(
@@ -259,6 +260,7 @@ def load_phrase_rules(path: str | Path | None = None) -> _Rules:
         events=events,
         cues=cues,
         ambiguous=frozenset(w.lower() for w in amb.get("words", ())),
+        vague=frozenset(w.lower() for w in data.get("vague", {}).get("numbers", ())),
         cued_by=frozenset(w.lower() for w in amb.get("cued_by", ())),
         rules=rules,
         pattern=pattern,
@@ -389,9 +391,17 @@ def _act_anchor(ctx: _Ctx, g: Any, params: Mapping[str, Any]) -> _Out:
             "give that event's date (--after DATE, or after= in Python)"
         )
     sign = int(params.get("sign", 1))
+    a0, a1 = ctx.after
+    if params.get("week_rest"):  # "later that week": to the Sunday of the anchor's week
+        sunday = _monday(a1) + _days(6)
+        return _Out(
+            min(a0 + _days(1), sunday),
+            sunday,
+            anchor="after",
+            notes=[f"the rest of the week of the previous event ({ctx.after_text})"],
+        )
     hours = 0 if sign == 0 else _hours(ctx, g, params)
     lo, hi = hours // 24, -(-hours // 24)
-    a0, a1 = ctx.after
     if params.get("through"):  # "the following week": the days after, up to N
         return _Out(
             a0 + _days(1),
@@ -570,10 +580,22 @@ def _act_calendar(ctx: _Ctx, g: Any, params: Mapping[str, Any]) -> _Out:
 
 
 def _act_part(ctx: _Ctx, g: Any, params: Mapping[str, Any]) -> _Out:
-    part = ctx.rules.parts[" ".join((g.get("part") or "").lower().split())]
+    name = " ".join((g.get("part") or "").lower().split())
+    part = ctx.rules.parts[name]
     y = int(g["year"]) if g.get("year") else None
     m = ctx.rules.months[g["month"].lower().rstrip(".")] if g.get("month") else None
     notes = [f"'{g.get('part')}' read as an approximate part of the period"]
+    rel = (g.get("rel") or "").lower()
+    shift = {"last": -1, "previous": -1, "next": 1}.get(rel, 0)
+    if (g.get("relunit") or "").lower() == "month":
+        first = _add_months(ctx.published.replace(day=1), shift)
+        m, y = first.month, first.year
+    elif (g.get("relunit") or "").lower() == "year":
+        y = ctx.published.year + shift
+    key = "month_days" if m is not None else "year_months"
+    if key not in part:
+        what = "a month" if key == "year_months" else "a year"
+        raise _UnresolvedError(f"{name!r} is defined for {what} only")
     if m is not None:
         if y is None:
             first, _ = _latest(m, None, ctx.published)
@@ -688,6 +710,8 @@ def _resolve_match(phrase: str, m: Any, ctx: _Ctx) -> ResolvedDate:
     groups = {k: v for k, v in m.groupdict().items() if v is not None}
     groups["_text"] = m.group(f"r{i}")
     out = _ACTIONS[rule["action"]](ctx, groups, rule)
+    if " ".join(str(groups.get("num", "")).lower().split()) in ctx.rules.vague:
+        out.approximate = True  # "a few days later": about
     cue = m.group("cue")
     if any(groups.get(g) for g in ("day2", "month2", "year2", "iso2")):
         cue = None  # "from X to Y": the cue word belongs to the range
@@ -792,6 +816,17 @@ def _with_dateparser(phrase: str, text: str, ctx: _Ctx) -> ResolvedDate | str:
     if data is None or data.date_obj is None:
         return unknown
     d = data.date_obj.date()
+    # Guards: every number in the words must be in the answer ("8-9 December"
+    # is not 8 December), and the year must be written or recent ("13-14
+    # December" is not 13 December 2014).
+    numbers = [int(n) for n in re.findall(r"\d+", core)]
+    years = [n for n in numbers if n >= 1000]
+    if (
+        any(n not in (d.day, d.month, d.year, d.year % 100) for n in numbers)
+        or (years and d.year not in years)
+        or (not years and d.year < ctx.published.year - 1)
+    ):
+        return unknown
     period = data.period or "day"
     if period == "year":
         s, e = dt.date(d.year, 1, 1), dt.date(d.year, 12, 31)

@@ -99,6 +99,26 @@ CASES = [
     ("possibly in May 2020", FRI, None, "2020-05?", "month"),
     ("13.12.2024", FRI, None, "2024-12-13", "day"),  # dateparser: numeric
     ("13 décembre 2024", FRI, None, "2024-12-13", "day"),  # dateparser: French
+    ("on the night of 13-14 December", FRI, None, "2024-12-13/2024-12-14", "week"),
+    ("8-9 December", FRI, None, "2024-12-08/2024-12-09", "week"),
+    ("December 8-9", FRI, None, "2024-12-08/2024-12-09", "week"),
+    ("in the early hours of Tuesday", FRI, None, "2024-12-17", "day"),
+    ("late on Tuesday", FRI, None, "2024-12-17", "day"),
+    ("in recent weeks", FRI, None, "2024-11-30/2024-12-20", "month"),
+    ("in the past month", FRI, None, "2024-11-21/2024-12-20", "month"),
+    ("over the past few days", FRI, None, "2024-12-18~/2024-12-20~", "week"),
+    ("a few days later", FRI, AFTER, "2024-12-16~", "day"),
+    ("later that week", FRI, AFTER, "2024-12-14/2024-12-15", "week"),
+    ("days later", FRI, AFTER, "2024-12-14/2024-12-20", "week"),
+    ("in the second half of December", FRI, None, "2024-12-16~/2024-12-31~", "month"),
+    ("in the last week of November", FRI, None, "2024-11-24~/2024-11-30~", "week"),
+    ("at the end of last year", FRI, None, "2023-09~/2023-12~", "year"),
+    ("early last month", FRI, None, "2024-11-01~/2024-11-10~", "month"),
+    ("since the start of the year", FRI, None, "2024-01~/..", "year"),
+    ("by the end of the year", FRI, None, "../2024-12~", "year"),
+    ("in the summer of 2020", FRI, None, "2020-06~/2020-08~", "year"),
+    ("a month ago", FRI, None, "2024-11-20", "day"),
+    ("Sunday, December 15", FRI, None, "2024-12-15", "day"),
     ("  Thursday   last week. ", FRI, None, "2024-12-12", "day"),
     ("THURSDAY LAST WEEK", FRI, None, "2024-12-12", "day"),
 ]
@@ -137,6 +157,9 @@ TRAPS = [
     ("29 February 2023", FRI, None, "not a real calendar date"),
     ("on 31 June", FRI, None, "no such day"),
     ("between April 2020 and January 2020", FRI, None, "ends"),
+    ("12/13/14", FRI, None, "no date phrase"),  # dateparser: 13 Dec 2014; guarded
+    ("the first week of 2020", FRI, None, "for a month only"),
+    ("weeks later", FRI, AFTER, "no date phrase"),
 ]
 
 
