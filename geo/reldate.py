@@ -159,6 +159,7 @@ class _Rules:
     cues: Mapping[str, tuple[str, ...]]
     ambiguous: frozenset[str]
     vague: frozenset[str]
+    year_cued_by: frozenset[str]
     cued_by: frozenset[str]
     rules: tuple[Mapping[str, Any], ...]
     pattern: Any  # compiled regex.Pattern
@@ -260,6 +261,7 @@ def load_phrase_rules(path: str | Path | None = None) -> _Rules:
         events=events,
         cues=cues,
         ambiguous=frozenset(w.lower() for w in amb.get("words", ())),
+        year_cued_by=frozenset(w.lower() for w in amb.get("year_cued_by", ())),
         vague=frozenset(w.lower() for w in data.get("vague", {}).get("numbers", ())),
         cued_by=frozenset(w.lower() for w in amb.get("cued_by", ())),
         rules=rules,
@@ -723,9 +725,9 @@ def _ambiguous_reason(m: Any, rules: _Rules, *, text_mode: bool) -> str | None:
     gd = m.groupdict()
     month = gd.get("month") or ""
     core_has_number = bool(gd.get("day") or gd.get("year") or gd.get("iso"))
-    cue = (gd.get("cue") or "").lower()
-    fill = (gd.get("fill") or "").lower()
-    cued = any(w in rules.cued_by for w in (cue, fill) if w) or bool(gd.get("part"))
+    cue = " ".join((gd.get("cue") or "").lower().split())
+    fills = [" ".join(f.lower().split()) for f in m.captures("fill")]
+    cued = any(w in rules.cued_by for w in (cue, *fills) if w) or bool(gd.get("part"))
     core = " ".join(
         next(v for k, v in gd.items() if k[:1] == "r" and k[1:].isdigit() and v).split()
     )
@@ -738,7 +740,8 @@ def _ambiguous_reason(m: Any, rules: _Rules, *, text_mode: bool) -> str | None:
         if text_mode and not month[:1].isupper():
             return f"{month!r} is not capitalised, so it is not read as the month"
     bare_year = gd.get("year") and not (month or gd.get("day") or gd.get("part"))
-    if text_mode and bare_year and not (cue or fill) and not gd.get("year2"):
+    year_cued = any(w in rules.year_cued_by for w in (cue, *fills) if w)
+    if text_mode and bare_year and not year_cued and not gd.get("year2"):
         return "a bare number is not read as a year without 'in', 'since', 'until' ..."
     return None
 

@@ -243,6 +243,8 @@ def test_find_dates_offsets_and_chained_anchor() -> None:
         "2000 troops arrived at the base.",
         "Forces may march on Tripoli.",
         "The Jan Smuts airport.",
+        "A total of 2000 vehicles and about 1500 troops, from 2000 to 2500 men.",
+        "He said the march on Tripoli may start soon.",
     ],
 )
 def test_find_dates_skips_words_that_only_look_like_dates(text: str) -> None:
