@@ -542,8 +542,6 @@ def _act_calendar(ctx: _Ctx, g: Any, params: Mapping[str, Any]) -> _Out:
     second = m2 is not None or y2 is not None or d2 is not None
     if d2 is not None and m2 is None:
         m2 = m1
-    if second and y1 is None and y2 is not None and m1 is not None:
-        y1 = y2  # "between January and April 2020"
     try:
         if "year_offset" in params:
             y = ctx.published.year + int(params["year_offset"])
@@ -554,10 +552,12 @@ def _act_calendar(ctx: _Ctx, g: Any, params: Mapping[str, Any]) -> _Out:
             if y1 is not None:
                 s, e = _bounds(y1, m1, d1)
                 return _Out(s, e, anchor="absolute" if "year_offset" not in params else "published")
-            s, e = _latest(m1, d1, ctx.published, strict=bool(params.get("strict")))
+            strict = bool(params.get("strict"))
+            s, e = _latest(m1, d1, ctx.published, strict=strict)
             notes.append(
                 f"no year given: taken as the most recent {_label(m1, d1)} "
-                f"on or before publication ({ctx.published}), so {s.year}"
+                f"{'before' if strict else 'on or before'} publication ({ctx.published}), "
+                f"so {s.year}"
             )
             return _Out(s, e, notes=notes)
         # an interval: resolve the end first, then the start no later than it

@@ -44,6 +44,7 @@ CASES = [
     ("between January and April", "2020-03-01", None, "2019-01/2019-04", "year"),
     ("between December and February", "2020-03-15", None, "2019-12/2020-02", "year"),
     ("between January and April 2020", "2024-12-20", None, "2020-01/2020-04", "year"),
+    ("between December and February 2020", FRI, None, "2019-12/2020-02", "year"),
     ("between 13 and 15 December", FRI, None, "2024-12-13/2024-12-15", "week"),
     ("from 13 to 15 December 2024", FRI, None, "2024-12-13/2024-12-15", "week"),
     ("in May last year", "2021-03-01", None, "2020-05", "month"),
