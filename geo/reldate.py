@@ -330,7 +330,7 @@ def _days(n: int) -> dt.timedelta:
 @dataclass
 class _Ctx:
     rules: _Rules
-    published: dt.date
+    published: dt.date | None  # None: an undated report
     after: _Span | None
     after_text: str
 
@@ -343,6 +343,15 @@ class _Out:
     week: bool = False
     approximate: bool = False
     notes: list[str] = field(default_factory=list)
+
+
+def _pub(ctx: _Ctx) -> dt.date:
+    """Return the publication day, or say the phrase needs one."""
+    if ctx.published is None:
+        raise _UnresolvedError(
+            "it is relative to the publication date, which is not known (undated report)"
+        )
+    return ctx.published
 
 
 def _num(ctx: _Ctx, g: Mapping[str, str | None]) -> int:
@@ -361,12 +370,12 @@ def _hours(ctx: _Ctx, g: Mapping[str, str | None], params: Mapping[str, Any]) ->
 
 
 def _act_published(ctx: _Ctx, g: Any, params: Mapping[str, Any]) -> _Out:
-    d = ctx.published + _days(int(params.get("days", 0)))
+    d = _pub(ctx) + _days(int(params.get("days", 0)))
     return _Out(d, d)
 
 
 def _act_overnight(ctx: _Ctx, g: Any, params: Mapping[str, Any]) -> _Out:
-    p = ctx.published
+    p = _pub(ctx)
     return _Out(p - _days(1), p, notes=["the night before publication"])
 
 
@@ -374,16 +383,16 @@ def _act_past_span(ctx: _Ctx, g: Any, params: Mapping[str, Any]) -> _Out:
     hours = _hours(ctx, g, params)
     n = max(1, -(-hours // 24))  # whole days, rounded up
     return _Out(
-        ctx.published - _days(n - 1),
-        ctx.published,
-        notes=[f"the {n} day(s) up to and including publication ({ctx.published})"],
+        _pub(ctx) - _days(n - 1),
+        _pub(ctx),
+        notes=[f"the {n} day(s) up to and including publication ({_pub(ctx)})"],
     )
 
 
 def _act_ago(ctx: _Ctx, g: Any, params: Mapping[str, Any]) -> _Out:
     hours = _hours(ctx, g, params)
     lo, hi = hours // 24, -(-hours // 24)
-    return _Out(ctx.published - _days(hi), ctx.published - _days(lo))
+    return _Out(_pub(ctx) - _days(hi), _pub(ctx) - _days(lo))
 
 
 def _act_anchor(ctx: _Ctx, g: Any, params: Mapping[str, Any]) -> _Out:
@@ -429,13 +438,13 @@ def _weekday(ctx: _Ctx, g: Mapping[str, str | None]) -> int:
 def _act_weekday(ctx: _Ctx, g: Any, params: Mapping[str, Any]) -> _Out:
     wd = _weekday(ctx, g)
     strict = bool(params.get("strict", False))
-    back = (ctx.published.weekday() - wd) % 7
+    back = (_pub(ctx).weekday() - wd) % 7
     if strict and back == 0:
         back = 7
-    d = ctx.published - _days(back)
+    d = _pub(ctx) - _days(back)
     name = calendar.day_name[wd]
     rel = "before" if strict else "on or before"
-    note = f"taken as the most recent {name} {rel} publication ({ctx.published})"
+    note = f"taken as the most recent {name} {rel} publication ({_pub(ctx)})"
     if strict:
         note += f"; some readers mean the {name} of last week"
     return _Out(d, d, notes=[note])
@@ -446,39 +455,39 @@ def _monday(d: dt.date) -> dt.date:
 
 
 def _act_week_day(ctx: _Ctx, g: Any, params: Mapping[str, Any]) -> _Out:
-    monday = _monday(ctx.published) + _days(7 * int(params.get("weeks", 0)))
+    monday = _monday(_pub(ctx)) + _days(7 * int(params.get("weeks", 0)))
     d = monday + _days(_weekday(ctx, g))
     return _Out(d, d, notes=["weeks run Monday to Sunday"])
 
 
 def _act_week(ctx: _Ctx, g: Any, params: Mapping[str, Any]) -> _Out:
-    monday = _monday(ctx.published) + _days(7 * int(params.get("weeks", 0)))
+    monday = _monday(_pub(ctx)) + _days(7 * int(params.get("weeks", 0)))
     if params.get("part") == "earlier":
         return _Out(
             monday,
-            max(monday, ctx.published - _days(1)),
+            max(monday, _pub(ctx) - _days(1)),
             notes=["from Monday to the day before publication"],
         )
     return _Out(monday, monday + _days(6), week=True, notes=["weeks run Monday to Sunday"])
 
 
 def _act_month(ctx: _Ctx, g: Any, params: Mapping[str, Any]) -> _Out:
-    first = _add_months(ctx.published.replace(day=1), int(params.get("months", 0)))
+    first = _add_months(_pub(ctx).replace(day=1), int(params.get("months", 0)))
     if params.get("part") == "earlier":
-        return _Out(first, max(first, ctx.published - _days(1)))
+        return _Out(first, max(first, _pub(ctx) - _days(1)))
     return _Out(first, _month_end(first))
 
 
 def _act_year(ctx: _Ctx, g: Any, params: Mapping[str, Any]) -> _Out:
-    y = ctx.published.year + int(params.get("years", 0))
+    y = _pub(ctx).year + int(params.get("years", 0))
     if params.get("part") == "earlier":
         first = dt.date(y, 1, 1)
-        return _Out(first, max(first, ctx.published - _days(1)))
+        return _Out(first, max(first, _pub(ctx) - _days(1)))
     return _Out(dt.date(y, 1, 1), dt.date(y, 12, 31))
 
 
 def _act_weekend(ctx: _Ctx, g: Any, params: Mapping[str, Any]) -> _Out:
-    p = ctx.published
+    p = _pub(ctx)
     if p.weekday() >= 5:  # published on the weekend: this one, so far
         sat = p - _days(p.weekday() - 5)
         return _Out(sat, p, notes=["the weekend of publication"])
@@ -544,7 +553,7 @@ def _act_calendar(ctx: _Ctx, g: Any, params: Mapping[str, Any]) -> _Out:
         m2 = m1
     try:
         if "year_offset" in params:
-            y = ctx.published.year + int(params["year_offset"])
+            y = _pub(ctx).year + int(params["year_offset"])
             y1 = y if y1 is None else y1
             if second and y2 is None:
                 y2 = y
@@ -553,10 +562,10 @@ def _act_calendar(ctx: _Ctx, g: Any, params: Mapping[str, Any]) -> _Out:
                 s, e = _bounds(y1, m1, d1)
                 return _Out(s, e, anchor="absolute" if "year_offset" not in params else "published")
             strict = bool(params.get("strict"))
-            s, e = _latest(m1, d1, ctx.published, strict=strict)
+            s, e = _latest(m1, d1, _pub(ctx), strict=strict)
             notes.append(
                 f"no year given: taken as the most recent {_label(m1, d1)} "
-                f"{'before' if strict else 'on or before'} publication ({ctx.published}), "
+                f"{'before' if strict else 'on or before'} publication ({_pub(ctx)}), "
                 f"so {s.year}"
             )
             return _Out(s, e, notes=notes)
@@ -564,10 +573,10 @@ def _act_calendar(ctx: _Ctx, g: Any, params: Mapping[str, Any]) -> _Out:
         if y2 is not None:
             s2, e2 = _bounds(y2, m2, d2)
         else:
-            s2, e2 = _latest(m2, d2, ctx.published)
+            s2, e2 = _latest(m2, d2, _pub(ctx))
             notes.append(
                 f"no year given: taken as the most recent {_label(m2, d2)} on or before "
-                f"publication ({ctx.published}), so {s2.year}"
+                f"publication ({_pub(ctx)}), so {s2.year}"
             )
         if y1 is not None:
             s1, _e1 = _bounds(y1, m1, d1)
@@ -590,17 +599,17 @@ def _act_part(ctx: _Ctx, g: Any, params: Mapping[str, Any]) -> _Out:
     rel = (g.get("rel") or "").lower()
     shift = {"last": -1, "previous": -1, "next": 1}.get(rel, 0)
     if (g.get("relunit") or "").lower() == "month":
-        first = _add_months(ctx.published.replace(day=1), shift)
+        first = _add_months(_pub(ctx).replace(day=1), shift)
         m, y = first.month, first.year
     elif (g.get("relunit") or "").lower() == "year":
-        y = ctx.published.year + shift
+        y = _pub(ctx).year + shift
     key = "month_days" if m is not None else "year_months"
     if key not in part:
         what = "a month" if key == "year_months" else "a year"
         raise _UnresolvedError(f"{name!r} is defined for {what} only")
     if m is not None:
         if y is None:
-            first, _ = _latest(m, None, ctx.published)
+            first, _ = _latest(m, None, _pub(ctx))
             notes.append(
                 f"no year given: the most recent {calendar.month_name[m]}, so {first.year}"
             )
@@ -681,7 +690,7 @@ def _finish(phrase: str, out: _Out, cue: str | None, ctx: _Ctx, rule: str) -> Re
         notes.append("open start: by then at the latest, start not reported")
     else:
         text = known
-    if out.anchor == "published" and out.start > ctx.published:
+    if out.anchor == "published" and ctx.published and out.start > ctx.published:
         notes.append(f"after publication ({ctx.published}): a plan or forecast, not a past event")
     return ResolvedDate(
         phrase=phrase,
@@ -746,11 +755,15 @@ def _ambiguous_reason(m: Any, rules: _Rules, *, text_mode: bool) -> str | None:
     return None
 
 
-def _context(rules: _Rules | None, published: str | dt.date, after: str | dt.date | None) -> _Ctx:
+def _context(
+    rules: _Rules | None, published: str | dt.date | None, after: str | dt.date | None
+) -> _Ctx:
     r = rules or load_phrase_rules()
-    p0, p1 = parse_day(published, what="publication date")
-    if p0 != p1:
-        raise ValueError(f"publication date {published!s} must be a day (YYYY-MM-DD)")
+    p0 = p1 = None
+    if published is not None:
+        p0, p1 = parse_day(published, what="publication date")
+        if p0 != p1:
+            raise ValueError(f"publication date {published!s} must be a day (YYYY-MM-DD)")
     span = parse_day(after, what="anchor date (--after)") if after is not None else None
     after_text = (
         "" if after is None else (after.isoformat() if isinstance(after, dt.date) else str(after))
@@ -789,12 +802,13 @@ def _strip_cue(text: str, rules: _Rules) -> tuple[str | None, str]:
 
 
 @functools.cache
-def _dateparser(published: dt.date) -> Any:
+def _dateparser(published: dt.date | None) -> Any:
     from dateparser.date import DateDataParser
 
+    base = published or dt.date(1970, 1, 1)  # undated: only words with a year are kept
     return DateDataParser(
         settings={
-            "RELATIVE_BASE": dt.datetime(published.year, published.month, published.day),
+            "RELATIVE_BASE": dt.datetime(base.year, base.month, base.day),
             "PREFER_DATES_FROM": "past",
             "PREFER_DAY_OF_MONTH": "first",
             "RETURN_AS_TIMEZONE_AWARE": False,
@@ -827,7 +841,7 @@ def _with_dateparser(phrase: str, text: str, ctx: _Ctx) -> ResolvedDate | str:
     if (
         any(n not in (d.day, d.month, d.year, d.year % 100) for n in numbers)
         or (years and d.year not in years)
-        or (not years and d.year < ctx.published.year - 1)
+        or (not years and (ctx.published is None or d.year < ctx.published.year - 1))
     ):
         return unknown
     period = data.period or "day"
@@ -852,7 +866,7 @@ def _with_dateparser(phrase: str, text: str, ctx: _Ctx) -> ResolvedDate | str:
 def resolve_date(
     phrase: str,
     *,
-    published: str | dt.date,
+    published: str | dt.date | None,
     after: str | dt.date | None = None,
     rules: _Rules | None = None,
 ) -> ResolvedDate | None:
@@ -864,7 +878,9 @@ def resolve_date(
         The words of the report: "Thursday last week", "since December 8",
         "the following day", "13 December 2024".
     published
-        The report's publication day (``YYYY-MM-DD`` or a date).
+        The report's publication day (``YYYY-MM-DD`` or a date), or None for
+        an undated report: then only phrases that carry their own year (and
+        phrases relative to ``after``) resolve.
     after
         The date of the previous event, for "the following day", "24 hours
         later" (a day, month or year; a month shifts as a month).
@@ -897,7 +913,7 @@ def resolve_date(
 def why_unresolved(
     phrase: str,
     *,
-    published: str | dt.date,
+    published: str | dt.date | None,
     after: str | dt.date | None = None,
     rules: _Rules | None = None,
 ) -> str | None:
@@ -909,7 +925,7 @@ def why_unresolved(
 def find_dates(
     text: str,
     *,
-    published: str | dt.date,
+    published: str | dt.date | None,
     after: str | dt.date | None = None,
     rules: _Rules | None = None,
 ) -> list[DateMention]:

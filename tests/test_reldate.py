@@ -318,3 +318,31 @@ def test_cli_requires_published(capsys: pytest.CaptureFixture[str]) -> None:
         main(["date", "yesterday"])
     assert exc.value.code == 2
     assert "--published" in capsys.readouterr().err
+
+
+# --- undated reports ------------------------------------------------------------------------
+
+
+def test_undated_report_resolves_only_words_with_their_own_year() -> None:
+    got = resolve_date("13 December 2024", published=None)
+    assert got is not None and got.date == "2024-12-13"
+    got = resolve_date("since the October ceasefire", published=None)
+    assert got is not None and got.date == "2020-10-23/.."
+    got = resolve_date("two days later", published=None, after="2024-12-13")
+    assert got is not None and got.date == "2024-12-15"
+    for phrase in ("yesterday", "on 13 December", "last week", "in May last year", "13.12"):
+        assert resolve_date(phrase, published=None) is None, phrase
+    assert "undated" in (why_unresolved("yesterday", published=None) or "")
+
+
+def test_find_dates_in_an_undated_report_chains_from_absolute_dates() -> None:
+    text = "On 13 December 2024 the jets landed; the following day they left. Yesterday, more."
+    got = [(m.text, m.date) for m in find_dates(text, published=None)]
+    assert got == [("On 13 December 2024", "2024-12-13"), ("the following day", "2024-12-14")]
+
+
+def test_cli_undated(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["date", "13 December 2024", "--published", "undated"]) == 0
+    assert capsys.readouterr().out.strip() == "2024-12-13"
+    assert main(["date", "yesterday", "--published", "undated"]) == 1
+    assert "undated report" in capsys.readouterr().err

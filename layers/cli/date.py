@@ -16,7 +16,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--published",
         metavar="DATE",
         required=True,
-        help="the report's publication date, YYYY-MM-DD",
+        help="the report's publication date, YYYY-MM-DD, or 'undated' (then only "
+        "phrases with their own year resolve)",
     )
     parser.add_argument(
         "--after",
@@ -32,11 +33,10 @@ def run(args: argparse.Namespace) -> int:
     """Resolve the phrase; exit 1 with the reason if it cannot be resolved."""
     from geo.reldate import resolve_date, why_unresolved
 
+    published = None if args.published.strip().lower() == "undated" else args.published
     try:
-        got = resolve_date(args.phrase, published=args.published, after=args.after)
-        reason = (
-            None if got else why_unresolved(args.phrase, published=args.published, after=args.after)
-        )
+        got = resolve_date(args.phrase, published=published, after=args.after)
+        reason = None if got else why_unresolved(args.phrase, published=published, after=args.after)
     except ValueError as exc:
         print(f"movemap date: {exc}", file=sys.stderr)
         return 2
