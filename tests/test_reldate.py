@@ -346,3 +346,39 @@ def test_cli_undated(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out.strip() == "2024-12-13"
     assert main(["date", "yesterday", "--published", "undated"]) == 1
     assert "undated report" in capsys.readouterr().err
+
+
+# --- properties over any publication day ----------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from geo.datetext import precision_of_days  # noqa: E402
+
+PAST_PHRASES = [
+    "Thursday last week", "last Tuesday", "on Sunday", "since December 8", "over the past two days",
+    "earlier this week", "between January and April", "in May last year", "today", "yesterday",
+    "on 13 December", "last week", "this month", "last month", "in early March", "the weekend",
+    "overnight", "three days ago", "in recent weeks", "on 29 February", "late last year",
+]
+
+
+@settings(deadline=None, max_examples=60)
+@given(
+    published=st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2040, 12, 31)),
+    phrase=st.sampled_from(PAST_PHRASES),
+)
+def test_past_phrases_begin_by_publication(published: dt.date, phrase: str) -> None:
+    got = resolve_date(phrase, published=published)
+    assert got is not None, why_unresolved(phrase, published=published)
+    parsed = parse_dates([got.date]).iloc[0]
+    assert parsed["date_problem"] is None
+    assert got.start is not None
+    known_end = got.end if got.end is not None else parsed["date_end"].date()
+    # It began by publication (a month or year in progress may run past it).
+    assert got.start <= published
+    if got.precision == "day" and not got.open_end:
+        assert got.end is not None and got.end <= published
+    assert got.start <= known_end
+    if not (got.open_end or got.open_start):
+        assert got.precision == precision_of_days((got.end - got.start).days + 1)
