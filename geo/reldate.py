@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import difflib
 import functools
 import re
 import tomllib
@@ -46,6 +47,7 @@ from typing import Any
 
 import regex
 
+from geo._errors import PhraseRulesError, Problem
 from geo.datetext import format_span, precision_of_days
 
 __all__ = [
@@ -202,10 +204,16 @@ def load_phrase_rules(path: str | Path | None = None) -> _Rules:
         Lexicons, cues and the compiled pattern (opaque; pass it on as
         ``rules=`` to :func:`resolve_date` / :func:`find_dates`).
 
+    Raises
+    ------
+    PhraseRulesError
+        With every problem in the file at once: not TOML, a missing lexicon
+        or cue list, a rule without pattern or with an unknown action, a
+        pattern that does not compile, an event whose date is not a date.
+
     """
     p = Path(path) if path is not None else PHRASES_PATH
-    with p.open("rb") as fh:
-        data = tomllib.load(fh)
+    data = _checked_rules(p)
     lex = data["lexicon"]
     months = {k.lower(): int(v) for k, v in lex["months"].items()}
     weekdays = {k.lower(): int(v) for k, v in lex["weekdays"].items()}
@@ -267,6 +275,79 @@ def load_phrase_rules(path: str | Path | None = None) -> _Rules:
         rules=rules,
         pattern=pattern,
     )
+
+
+def _checked_rules(p: Path) -> dict[str, Any]:
+    """Read a phrase-rule file; raise PhraseRulesError listing every problem."""
+    file = str(p)
+    try:
+        text = p.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PhraseRulesError(
+            [Problem(file, None, None, "", f"cannot read the file: {exc}", "check the path")]
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        at = re.search(r"line (\d+)", str(exc))
+        raise PhraseRulesError(
+            [
+                Problem(
+                    file,
+                    int(at[1]) if at else None,
+                    None,
+                    "",
+                    f"not valid TOML: {exc}",
+                    "compare with geo/data/date_phrases.toml",
+                )
+            ]
+        ) from None
+    problems: list[Problem] = []
+    lex = data.get("lexicon", {})
+    for key in ("months", "weekdays", "numbers", "units", "parts"):
+        if not isinstance(lex.get(key), dict):
+            problems.append(
+                Problem(file, None, f"lexicon.{key}", "", "missing table", f"add [lexicon.{key}]")
+            )
+    cues = data.get("cues", {})
+    for key in ("open_end", "open_start", "approximate", "uncertain", "filler"):
+        if not isinstance(cues.get(key), list):
+            problems.append(
+                Problem(file, None, f"cues.{key}", "", "missing list", f"add {key} = [...]")
+            )
+    heads = [i + 1 for i, line in enumerate(text.splitlines()) if line.strip() == "[[rule]]"]
+    for i, rule in enumerate(data.get("rule", [])):
+        line = heads[i] if i < len(heads) else None
+        where = f"rule {i + 1}"
+        pattern, action = rule.get("pattern"), rule.get("action")
+        if not isinstance(pattern, str) or not pattern:
+            problems.append(Problem(file, line, where, pattern, "rule has no pattern", None))
+        else:
+            probe = re.sub(r"\{[A-Z0-9]+\}", "x", pattern)
+            try:
+                regex.compile(probe)
+            except regex.error as exc:
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        where,
+                        pattern,
+                        f"pattern does not compile: {exc}",
+                        "escape ( ) [ ] . ? * + | with a backslash where they are literal",
+                    )
+                )
+        if action not in _ACTIONS:
+            near = difflib.get_close_matches(str(action), list(_ACTIONS), n=1)
+            hint = f"did you mean {near[0]!r}?" if near else "one of " + ", ".join(_ACTIONS)
+            problems.append(Problem(file, line, where, action, "unknown action", hint))
+    for key, ev in data.get("events", {}).items():
+        try:
+            parse_day(str(ev.get("date", "")) if isinstance(ev, dict) else "", what="date")
+        except ValueError as exc:
+            problems.append(Problem(file, None, f"events.{key}", ev, str(exc), None))
+    if problems:
+        raise PhraseRulesError(problems)
+    return data
 
 
 # --- small date arithmetic --------------------------------------------------------

@@ -382,3 +382,45 @@ def test_past_phrases_begin_by_publication(published: dt.date, phrase: str) -> N
     assert got.start <= known_end
     if not (got.open_end or got.open_start):
         assert got.precision == precision_of_days((got.end - got.start).days + 1)
+
+
+
+# --- a broken rule file is reported, all at once ------------------------------------------
+
+
+def test_broken_rule_file_lists_every_problem(tmp_path: Path) -> None:
+    from geo._errors import PhraseRulesError
+
+    text = PHRASES_PATH.read_text(encoding="utf-8")
+    text += '\n[[rule]]\npattern = "a fortnight (ago"\naction = "published"\n'
+    text += '\n[[rule]]\npattern = "a fortnight later"\naction = "ancor"\n'
+    text = text.replace("[events]\n", '[events]\n"the summit" = { date = "2019-13-01" }\n')
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(PhraseRulesError) as exc:
+        load_phrase_rules(bad)
+    probs = exc.value.problems
+    lines = text.splitlines()
+    by_msg = {p.message.split(":")[0]: p for p in probs}
+    assert len(probs) == 3
+    compile_p = by_msg["pattern does not compile"]
+    assert compile_p.value == "a fortnight (ago" and lines[compile_p.line - 1] == "[[rule]]"
+    assert by_msg["unknown action"].hint == "did you mean 'anchor'?"
+    assert any(p.column == "events.the summit" for p in probs)
+
+
+def test_rule_file_that_is_not_toml(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[cues\nopen_end = 1\n", encoding="utf-8")
+    assert main(["date", "today", "--published", FRI, "--rules", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "not valid TOML" in err and f"{bad}:1" in err
+
+
+def test_cli_uses_a_custom_rule_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = PHRASES_PATH.read_text(encoding="utf-8")
+    text += '\n[[rule]]\npattern = "a fortnight ago"\naction = "published"\ndays = -14\n'
+    custom = tmp_path / "mine.toml"
+    custom.write_text(text, encoding="utf-8")
+    assert main(["date", "a fortnight ago", "--published", FRI, "--rules", str(custom)]) == 0
+    assert capsys.readouterr().out.strip() == "2024-12-06"

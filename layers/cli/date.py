@@ -26,17 +26,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="date of the previous event, for 'the following day', '24 hours later' "
         "(YYYY-MM-DD, YYYY-MM or YYYY)",
     )
+    parser.add_argument(
+        "--rules",
+        metavar="FILE",
+        default=None,
+        help="phrase rules to use instead of the bundled geo/data/date_phrases.toml",
+    )
     parser.add_argument("--json", action="store_true", help="print the answer as JSON")
 
 
 def run(args: argparse.Namespace) -> int:
     """Resolve the phrase; exit 1 with the reason if it cannot be resolved."""
-    from geo.reldate import resolve_date, why_unresolved
+    from geo.reldate import load_phrase_rules, resolve_date, why_unresolved
 
+    rules = load_phrase_rules(args.rules) if args.rules else None
     published = None if args.published.strip().lower() == "undated" else args.published
+    kw = {"published": published, "after": args.after, "rules": rules}
     try:
-        got = resolve_date(args.phrase, published=published, after=args.after)
-        reason = None if got else why_unresolved(args.phrase, published=published, after=args.after)
+        got = resolve_date(args.phrase, **kw)
+        reason = None if got else why_unresolved(args.phrase, **kw)
     except ValueError as exc:
         print(f"movemap date: {exc}", file=sys.stderr)
         return 2
