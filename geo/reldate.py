@@ -10,8 +10,9 @@ The phrases are DATA, not code: ``geo/data/date_phrases.toml`` holds the
 lexicons (months, weekdays, number words, units, "early/mid/late"), the cue
 words ("since", "until", "around", "possibly") and the rules (a regular
 expression with slots such as ``{WEEKDAY}`` or ``{CAL}`` and the action it
-means). An analyst extends it without touching Python. Each action is a
-small function here.
+means). An analyst extends it without touching Python. The file is read
+and checked by :mod:`geo.date_rules`; each action is a small function in
+:mod:`geo._date_actions`.
 
 ``dateparser`` is used only for the absolute core of a phrase the rules do
 not know (numeric forms such as ``13.12.2024``, other languages such as
@@ -34,20 +35,14 @@ Conventions (each result says which one it used in its ``note``):
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import difflib
 import functools
 import re
-import tomllib
-from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
-import regex
-
-from geo._errors import PhraseRulesError, Problem
+from geo._date_actions import ACTIONS, Ctx, Out, UnresolvedError, _days, _monday, _month_end
+from geo.date_rules import PHRASES_PATH, PhraseRules, load_phrase_rules, parse_day
 from geo.datetext import format_span, precision_of_days
 
 __all__ = [
@@ -61,11 +56,7 @@ __all__ = [
     "why_unresolved",
 ]
 
-#: The bundled phrase rules and lexicons.
-PHRASES_PATH = Path(__file__).with_name("data") / "date_phrases.toml"
-
-_Day = dt.date
-_Span = tuple[dt.date, dt.date]
+_Rules = PhraseRules
 
 
 @dataclass(frozen=True)
@@ -146,589 +137,6 @@ class _UnresolvedError(Exception):
     """A rule matched but cannot give a date (the message says why)."""
 
 
-# --- rules ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Rules:
-    path: str
-    months: Mapping[str, int]
-    weekdays: Mapping[str, int]
-    numbers: Mapping[str, int]
-    units: Mapping[str, int]
-    parts: Mapping[str, Mapping[str, list[int]]]
-    events: Mapping[str, Mapping[str, str]]
-    cues: Mapping[str, tuple[str, ...]]
-    ambiguous: frozenset[str]
-    vague: frozenset[str]
-    year_cued_by: frozenset[str]
-    cued_by: frozenset[str]
-    rules: tuple[Mapping[str, Any], ...]
-    pattern: Any  # compiled regex.Pattern
-
-
-def _alt(words: Any) -> str:
-    """Regex alternation of literal words, longest first; spaces match any blank run."""
-    keys = sorted({str(w).lower() for w in words}, key=lambda w: (-len(w), w))
-    return "|".join(regex.escape(k).replace(r"\ ", " ") for k in keys)
-
-
-def _cal(s: str, m: str, day: str, year: str) -> str:
-    """Build the {CAL} slot: an absolute or year-less calendar date, groups suffixed ``s``."""
-    d = rf"(?P<day{s}>{day})(?:st|nd|rd|th)?"
-    mo = rf"(?P<month{s}>{m})"
-    y = rf"(?P<year{s}>{year})"
-    return (
-        rf"(?:(?P<iso{s}>\d{{4}}-\d{{2}}(?:-\d{{2}})?)"
-        rf"|(?:the )?{d}(?: of)? {mo}(?:,? {y})?"
-        rf"|{mo} {d}(?:,? {y})?"
-        rf"|{mo},? {y}"
-        rf"|{mo}"
-        rf"|{y})"
-    )
-
-
-@functools.cache
-def load_phrase_rules(path: str | Path | None = None) -> _Rules:
-    """Read and compile the phrase rules (cached per path).
-
-    Parameters
-    ----------
-    path
-        A TOML file in the format of the bundled ``geo/data/date_phrases.toml``
-        (default: that file).
-
-    Returns
-    -------
-    _Rules
-        Lexicons, cues and the compiled pattern (opaque; pass it on as
-        ``rules=`` to :func:`resolve_date` / :func:`find_dates`).
-
-    Raises
-    ------
-    PhraseRulesError
-        With every problem in the file at once: not TOML, a missing lexicon
-        or cue list, a rule without pattern or with an unknown action, a
-        pattern that does not compile, an event whose date is not a date.
-
-    """
-    p = Path(path) if path is not None else PHRASES_PATH
-    data = _checked_rules(p)
-    lex = data["lexicon"]
-    months = {k.lower(): int(v) for k, v in lex["months"].items()}
-    weekdays = {k.lower(): int(v) for k, v in lex["weekdays"].items()}
-    numbers = {k.lower(): int(v) for k, v in lex["numbers"].items()}
-    units = {k.lower(): int(v) for k, v in lex["units"].items()}
-    parts = {k.lower(): v for k, v in lex["parts"].items()}
-    events = {k.lower(): v for k, v in data.get("events", {}).items()}
-    cues = {k: tuple(v) for k, v in data["cues"].items()}
-    day = r"3[01]|[12]\d|0?[1-9]"
-    year = r"1[89]\d\d|20\d\d"
-    slots = {
-        "{MONTH}": rf"(?P<month>{_alt(months)})",
-        "{MONTH2}": rf"(?P<month2>{_alt(months)})",
-        "{WEEKDAY}": rf"(?P<weekday>{_alt(weekdays)})",
-        "{NUM}": rf"(?P<num>\d{{1,3}}|{_alt(numbers)})",
-        "{UNIT}": rf"(?P<unit>{_alt(units)})",
-        "{PART}": rf"(?P<part>{_alt(parts)})",
-        "{YEAR}": rf"(?P<year>{year})",
-        "{YEAR2}": rf"(?P<year2>{year})",
-        "{DAY}": rf"(?P<day>{day})(?:st|nd|rd|th)?",
-        "{DAY2}": rf"(?P<day2>{day})(?:st|nd|rd|th)?",
-        "{CAL}": _cal("", _alt(months), day, year),
-        "{CAL2}": _cal("2", _alt(months), day, year),
-        "{EVENT}": rf"(?P<event>{_alt(events) or '(?!)'})",
-    }
-    rules = tuple(data["rule"])
-    bodies = []
-    for i, rule in enumerate(rules):
-        body = rule["pattern"]
-        for slot, rx in slots.items():
-            body = body.replace(slot, rx)
-        bodies.append(f"(?P<r{i}>{body})")
-    cue_words = [
-        w for key in ("open_end", "open_start", "approximate", "uncertain") for w in cues[key]
-    ]
-    prefix = (
-        rf"(?:(?P<cue>{_alt(cue_words)}) )?"
-        rf"(?:(?P<fill>{_alt(cues.get('filler', ()))}) )*"
-    )
-    # POSIX: the longest match wins, whatever the rule order.
-    pattern = regex.compile(
-        r"(?<![\w-])" + prefix + "(?:" + "|".join(bodies) + r")(?![\w-])",
-        regex.IGNORECASE | regex.POSIX,
-    )
-    amb = data.get("ambiguous", {})
-    return _Rules(
-        path=str(p),
-        months=months,
-        weekdays=weekdays,
-        numbers=numbers,
-        units=units,
-        parts=parts,
-        events=events,
-        cues=cues,
-        ambiguous=frozenset(w.lower() for w in amb.get("words", ())),
-        year_cued_by=frozenset(w.lower() for w in amb.get("year_cued_by", ())),
-        vague=frozenset(w.lower() for w in data.get("vague", {}).get("numbers", ())),
-        cued_by=frozenset(w.lower() for w in amb.get("cued_by", ())),
-        rules=rules,
-        pattern=pattern,
-    )
-
-
-def _checked_rules(p: Path) -> dict[str, Any]:
-    """Read a phrase-rule file; raise PhraseRulesError listing every problem."""
-    file = str(p)
-    try:
-        text = p.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PhraseRulesError(
-            [Problem(file, None, None, "", f"cannot read the file: {exc}", "check the path")]
-        ) from None
-    except tomllib.TOMLDecodeError as exc:
-        at = re.search(r"line (\d+)", str(exc))
-        raise PhraseRulesError(
-            [
-                Problem(
-                    file,
-                    int(at[1]) if at else None,
-                    None,
-                    "",
-                    f"not valid TOML: {exc}",
-                    "compare with geo/data/date_phrases.toml",
-                )
-            ]
-        ) from None
-    problems: list[Problem] = []
-    lex = data.get("lexicon", {})
-    for key in ("months", "weekdays", "numbers", "units", "parts"):
-        if not isinstance(lex.get(key), dict):
-            problems.append(
-                Problem(file, None, f"lexicon.{key}", "", "missing table", f"add [lexicon.{key}]")
-            )
-    cues = data.get("cues", {})
-    for key in ("open_end", "open_start", "approximate", "uncertain", "filler"):
-        if not isinstance(cues.get(key), list):
-            problems.append(
-                Problem(file, None, f"cues.{key}", "", "missing list", f"add {key} = [...]")
-            )
-    heads = [i + 1 for i, line in enumerate(text.splitlines()) if line.strip() == "[[rule]]"]
-    for i, rule in enumerate(data.get("rule", [])):
-        line = heads[i] if i < len(heads) else None
-        where = f"rule {i + 1}"
-        pattern, action = rule.get("pattern"), rule.get("action")
-        if not isinstance(pattern, str) or not pattern:
-            problems.append(Problem(file, line, where, pattern, "rule has no pattern", None))
-        else:
-            probe = re.sub(r"\{[A-Z0-9]+\}", "x", pattern)
-            try:
-                regex.compile(probe)
-            except regex.error as exc:
-                problems.append(
-                    Problem(
-                        file,
-                        line,
-                        where,
-                        pattern,
-                        f"pattern does not compile: {exc}",
-                        "escape ( ) [ ] . ? * + | with a backslash where they are literal",
-                    )
-                )
-        if action not in _ACTIONS:
-            near = difflib.get_close_matches(str(action), list(_ACTIONS), n=1)
-            hint = f"did you mean {near[0]!r}?" if near else "one of " + ", ".join(_ACTIONS)
-            problems.append(Problem(file, line, where, action, "unknown action", hint))
-    for key, ev in data.get("events", {}).items():
-        try:
-            parse_day(str(ev.get("date", "")) if isinstance(ev, dict) else "", what="date")
-        except ValueError as exc:
-            problems.append(Problem(file, None, f"events.{key}", ev, str(exc), None))
-    if problems:
-        raise PhraseRulesError(problems)
-    return data
-
-
-# --- small date arithmetic --------------------------------------------------------
-
-
-def parse_day(value: str | dt.date, *, what: str = "date") -> _Span:
-    """Read a day, month or year (``2024-12-13``, ``2024-12``, ``2024``) as inclusive bounds.
-
-    Parameters
-    ----------
-    value
-        ISO text or a :class:`datetime.date`.
-    what
-        Name used in the error message (``--published``).
-
-    Raises
-    ------
-    ValueError
-        With the value and the accepted forms.
-
-    """
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, dt.date):
-        return value, value
-    text = str(value).strip()
-    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text)
-    try:
-        if m is None:
-            raise ValueError
-        y = int(m[1])
-        if m[3]:
-            d = dt.date(y, int(m[2]), int(m[3]))
-            return d, d
-        if m[2]:
-            first = dt.date(y, int(m[2]), 1)
-            return first, _month_end(first)
-        return dt.date(y, 1, 1), dt.date(y, 12, 31)
-    except ValueError:
-        raise ValueError(
-            f"{what} {text!r} is not a date: write YYYY-MM-DD (or YYYY-MM, YYYY)"
-        ) from None
-
-
-def _month_end(d: dt.date) -> dt.date:
-    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
-
-
-def _add_months(d: dt.date, n: int) -> dt.date:
-    k = d.year * 12 + d.month - 1 + n
-    return dt.date(k // 12, k % 12 + 1, 1)
-
-
-def _days(n: int) -> dt.timedelta:
-    return dt.timedelta(days=n)
-
-
-# --- actions ----------------------------------------------------------------------
-
-
-@dataclass
-class _Ctx:
-    rules: _Rules
-    published: dt.date | None  # None: an undated report
-    after: _Span | None
-    after_text: str
-
-
-@dataclass
-class _Out:
-    start: dt.date
-    end: dt.date
-    anchor: str = "published"
-    week: bool = False
-    approximate: bool = False
-    notes: list[str] = field(default_factory=list)
-
-
-def _pub(ctx: _Ctx) -> dt.date:
-    """Return the publication day, or say the phrase needs one."""
-    if ctx.published is None:
-        raise _UnresolvedError(
-            "it is relative to the publication date, which is not known (undated report)"
-        )
-    return ctx.published
-
-
-def _num(ctx: _Ctx, g: Mapping[str, str | None]) -> int:
-    raw = (g.get("num") or "").lower()
-    raw = " ".join(raw.split())
-    return int(raw) if raw.isdigit() else ctx.rules.numbers[raw]
-
-
-def _hours(ctx: _Ctx, g: Mapping[str, str | None], params: Mapping[str, Any]) -> int:
-    if "hours" in params:
-        return int(params["hours"])
-    if "days" in params and not g.get("num"):
-        return 24 * int(params["days"])
-    unit = " ".join((g.get("unit") or "").lower().split())
-    return _num(ctx, g) * ctx.rules.units[unit]
-
-
-def _act_published(ctx: _Ctx, g: Any, params: Mapping[str, Any]) -> _Out:
-    d = _pub(ctx) + _days(int(params.get("days", 0)))
-    return _Out(d, d)
-
-
-def _act_overnight(ctx: _Ctx, g: Any, params: Mapping[str, Any]) -> _Out:
-    p = _pub(ctx)
-    return _Out(p - _days(1), p, notes=["the night before publication"])
-
-
-def _act_past_span(ctx: _Ctx, g: Any, params: Mapping[str, Any]) -> _Out:
-    hours = _hours(ctx, g, params)
-    n = max(1, -(-hours // 24))  # whole days, rounded up
-    return _Out(
-        _pub(ctx) - _days(n - 1),
-        _pub(ctx),
-        notes=[f"the {n} day(s) up to and including publication ({_pub(ctx)})"],
-    )
-
-
-def _act_ago(ctx: _Ctx, g: Any, params: Mapping[str, Any]) -> _Out:
-    hours = _hours(ctx, g, params)
-    lo, hi = hours // 24, -(-hours // 24)
-    return _Out(_pub(ctx) - _days(hi), _pub(ctx) - _days(lo))
-
-
-def _act_anchor(ctx: _Ctx, g: Any, params: Mapping[str, Any]) -> _Out:
-    if ctx.after is None:
-        raise _UnresolvedError(
-            "it is relative to the previous event, not to publication: "
-            "give that event's date (--after DATE, or after= in Python)"
-        )
-    sign = int(params.get("sign", 1))
-    a0, a1 = ctx.after
-    if params.get("week_rest"):  # "later that week": to the Sunday of the anchor's week
-        sunday = _monday(a1) + _days(6)
-        return _Out(
-            min(a0 + _days(1), sunday),
-            sunday,
-            anchor="after",
-            notes=[f"the rest of the week of the previous event ({ctx.after_text})"],
-        )
-    hours = 0 if sign == 0 else _hours(ctx, g, params)
-    lo, hi = hours // 24, -(-hours // 24)
-    if params.get("through"):  # "the following week": the days after, up to N
-        return _Out(
-            a0 + _days(1),
-            a1 + _days(hi),
-            anchor="after",
-            notes=[f"the {hi} day(s) after the previous event ({ctx.after_text})"],
-        )
-    if sign < 0:
-        start, end = a0 - _days(hi), a1 - _days(lo)
-    else:
-        start, end = a0 + _days(lo), a1 + _days(hi)
-    if sign == 0 and "later" in str(g.get("_text", "")).lower():
-        end = a1 + _days(1)  # "hours later" may cross midnight
-    return _Out(
-        start, end, anchor="after", notes=[f"relative to the previous event ({ctx.after_text})"]
-    )
-
-
-def _weekday(ctx: _Ctx, g: Mapping[str, str | None]) -> int:
-    return ctx.rules.weekdays[(g.get("weekday") or "").lower()]
-
-
-def _act_weekday(ctx: _Ctx, g: Any, params: Mapping[str, Any]) -> _Out:
-    wd = _weekday(ctx, g)
-    strict = bool(params.get("strict", False))
-    back = (_pub(ctx).weekday() - wd) % 7
-    if strict and back == 0:
-        back = 7
-    d = _pub(ctx) - _days(back)
-    name = calendar.day_name[wd]
-    rel = "before" if strict else "on or before"
-    note = f"taken as the most recent {name} {rel} publication ({_pub(ctx)})"
-    if strict:
-        note += f"; some readers mean the {name} of last week"
-    return _Out(d, d, notes=[note])
-
-
-def _monday(d: dt.date) -> dt.date:
-    return d - _days(d.weekday())
-
-
-def _act_week_day(ctx: _Ctx, g: Any, params: Mapping[str, Any]) -> _Out:
-    monday = _monday(_pub(ctx)) + _days(7 * int(params.get("weeks", 0)))
-    d = monday + _days(_weekday(ctx, g))
-    return _Out(d, d, notes=["weeks run Monday to Sunday"])
-
-
-def _act_week(ctx: _Ctx, g: Any, params: Mapping[str, Any]) -> _Out:
-    monday = _monday(_pub(ctx)) + _days(7 * int(params.get("weeks", 0)))
-    if params.get("part") == "earlier":
-        return _Out(
-            monday,
-            max(monday, _pub(ctx) - _days(1)),
-            notes=["from Monday to the day before publication"],
-        )
-    return _Out(monday, monday + _days(6), week=True, notes=["weeks run Monday to Sunday"])
-
-
-def _act_month(ctx: _Ctx, g: Any, params: Mapping[str, Any]) -> _Out:
-    first = _add_months(_pub(ctx).replace(day=1), int(params.get("months", 0)))
-    if params.get("part") == "earlier":
-        return _Out(first, max(first, _pub(ctx) - _days(1)))
-    return _Out(first, _month_end(first))
-
-
-def _act_year(ctx: _Ctx, g: Any, params: Mapping[str, Any]) -> _Out:
-    y = _pub(ctx).year + int(params.get("years", 0))
-    if params.get("part") == "earlier":
-        first = dt.date(y, 1, 1)
-        return _Out(first, max(first, _pub(ctx) - _days(1)))
-    return _Out(dt.date(y, 1, 1), dt.date(y, 12, 31))
-
-
-def _act_weekend(ctx: _Ctx, g: Any, params: Mapping[str, Any]) -> _Out:
-    p = _pub(ctx)
-    if p.weekday() >= 5:  # published on the weekend: this one, so far
-        sat = p - _days(p.weekday() - 5)
-        return _Out(sat, p, notes=["the weekend of publication"])
-    sat = _monday(p) - _days(2)
-    return _Out(sat, sat + _days(1), notes=["the weekend before publication"])
-
-
-def _cal_parts(
-    ctx: _Ctx, g: Mapping[str, str | None], s: str
-) -> tuple[int | None, int | None, int | None]:
-    """(year, month, day) of the {CAL}/{CAL2} slot ``s`` ('' or '2')."""
-    iso = g.get(f"iso{s}")
-    if iso:
-        bits = [int(x) for x in iso.split("-")]
-        return bits[0], bits[1], bits[2] if len(bits) > 2 else None
-    year = g.get(f"year{s}")
-    month = g.get(f"month{s}")
-    day = g.get(f"day{s}")
-    return (
-        int(year) if year else None,
-        ctx.rules.months[month.lower().rstrip(".")] if month else None,
-        int(day) if day else None,
-    )
-
-
-def _bounds(y: int, m: int | None, d: int | None) -> _Span:
-    if m is None:
-        return dt.date(y, 1, 1), dt.date(y, 12, 31)
-    if d is None:
-        first = dt.date(y, m, 1)
-        return first, _month_end(first)
-    day = dt.date(y, m, d)
-    return day, day
-
-
-def _latest(m: int | None, d: int | None, limit: dt.date, *, strict: bool = False) -> _Span:
-    """Return the most recent (month, day) whose start is on/before ``limit``."""
-    for y in (limit.year, limit.year - 1, limit.year - 2, limit.year - 3, limit.year - 4):
-        try:
-            s, e = _bounds(y, m, d)
-        except ValueError:  # 29 February in a common year
-            continue
-        if s <= limit and not (strict and e >= limit):
-            return s, e
-    raise _UnresolvedError(f"no such day in the last four years before {limit}")
-
-
-def _label(m: int | None, d: int | None) -> str:
-    name = calendar.month_name[m] if m else ""
-    return f"{d} {name}" if d else name
-
-
-def _act_calendar(ctx: _Ctx, g: Any, params: Mapping[str, Any]) -> _Out:
-    y1, m1, d1 = _cal_parts(ctx, g, "")
-    y2, m2, d2 = _cal_parts(ctx, g, "2")
-    if g.get("day2") and m2 is None and y2 is None:  # "13-15 December 2024"
-        m2, y2 = m1, y1
-        if m1 is None:
-            raise _UnresolvedError("a day range needs a month")
-    notes: list[str] = []
-    second = m2 is not None or y2 is not None or d2 is not None
-    if d2 is not None and m2 is None:
-        m2 = m1
-    try:
-        if "year_offset" in params:
-            y = _pub(ctx).year + int(params["year_offset"])
-            y1 = y if y1 is None else y1
-            if second and y2 is None:
-                y2 = y
-        if not second:
-            if y1 is not None:
-                s, e = _bounds(y1, m1, d1)
-                return _Out(s, e, anchor="absolute" if "year_offset" not in params else "published")
-            strict = bool(params.get("strict"))
-            s, e = _latest(m1, d1, _pub(ctx), strict=strict)
-            notes.append(
-                f"no year given: taken as the most recent {_label(m1, d1)} "
-                f"{'before' if strict else 'on or before'} publication ({_pub(ctx)}), "
-                f"so {s.year}"
-            )
-            return _Out(s, e, notes=notes)
-        # an interval: resolve the end first, then the start no later than it
-        if y2 is not None:
-            s2, e2 = _bounds(y2, m2, d2)
-        else:
-            s2, e2 = _latest(m2, d2, _pub(ctx))
-            notes.append(
-                f"no year given: taken as the most recent {_label(m2, d2)} on or before "
-                f"publication ({_pub(ctx)}), so {s2.year}"
-            )
-        if y1 is not None:
-            s1, _e1 = _bounds(y1, m1, d1)
-        else:
-            s1, _e1 = _latest(m1, d1, e2)
-    except ValueError as exc:
-        raise _UnresolvedError(f"not a real calendar date ({exc})") from None
-    if e2 < s1:
-        raise _UnresolvedError(f"the interval ends ({e2}) before it starts ({s1})")
-    anchor = "absolute" if not notes and "year_offset" not in params else "published"
-    return _Out(s1, e2, anchor=anchor, notes=notes)
-
-
-def _act_part(ctx: _Ctx, g: Any, params: Mapping[str, Any]) -> _Out:
-    name = " ".join((g.get("part") or "").lower().split())
-    part = ctx.rules.parts[name]
-    y = int(g["year"]) if g.get("year") else None
-    m = ctx.rules.months[g["month"].lower().rstrip(".")] if g.get("month") else None
-    notes = [f"'{g.get('part')}' read as an approximate part of the period"]
-    rel = (g.get("rel") or "").lower()
-    shift = {"last": -1, "previous": -1, "next": 1}.get(rel, 0)
-    if (g.get("relunit") or "").lower() == "month":
-        first = _add_months(_pub(ctx).replace(day=1), shift)
-        m, y = first.month, first.year
-    elif (g.get("relunit") or "").lower() == "year":
-        y = _pub(ctx).year + shift
-    key = "month_days" if m is not None else "year_months"
-    if key not in part:
-        what = "a month" if key == "year_months" else "a year"
-        raise _UnresolvedError(f"{name!r} is defined for {what} only")
-    if m is not None:
-        if y is None:
-            first, _ = _latest(m, None, _pub(ctx))
-            notes.append(
-                f"no year given: the most recent {calendar.month_name[m]}, so {first.year}"
-            )
-        else:
-            first = dt.date(y, m, 1)
-        lo, hi = part["month_days"]
-        end = first.replace(day=min(hi, _month_end(first).day))
-        return _Out(first.replace(day=lo), end, approximate=True, notes=notes)
-    assert y is not None
-    lo, hi = part["year_months"]
-    return _Out(dt.date(y, lo, 1), _month_end(dt.date(y, hi, 1)), approximate=True, notes=notes)
-
-
-def _act_event(ctx: _Ctx, g: Any, params: Mapping[str, Any]) -> _Out:
-    key = " ".join((g.get("event") or "").lower().split())
-    ev = ctx.rules.events[key]
-    s, e = parse_day(ev["date"], what=f"event {key!r} in the phrase rules")
-    return _Out(s, e, anchor="event", notes=[str(ev.get("note", key))])
-
-
-_ACTIONS: dict[str, Callable[[_Ctx, Any, Mapping[str, Any]], _Out]] = {
-    "published": _act_published,
-    "overnight": _act_overnight,
-    "past_span": _act_past_span,
-    "ago": _act_ago,
-    "anchor": _act_anchor,
-    "weekday": _act_weekday,
-    "week_day": _act_week_day,
-    "week": _act_week,
-    "month": _act_month,
-    "year": _act_year,
-    "weekend": _act_weekend,
-    "calendar": _act_calendar,
-    "part": _act_part,
-    "event": _act_event,
-}
-
-
 # --- resolving one match ----------------------------------------------------------
 
 
@@ -742,7 +150,7 @@ def _cue_kind(rules: _Rules, cue: str | None) -> str | None:
     return None
 
 
-def _finish(phrase: str, out: _Out, cue: str | None, ctx: _Ctx, rule: str) -> ResolvedDate:
+def _finish(phrase: str, out: Out, cue: str | None, ctx: Ctx, rule: str) -> ResolvedDate:
     kind = _cue_kind(ctx.rules, cue)
     approximate = out.approximate or kind == "approximate"
     uncertain = kind == "uncertain"
@@ -796,12 +204,12 @@ def _rule_of(m: Any, rules: _Rules) -> int:
     raise AssertionError("a match without a rule")  # pragma: no cover
 
 
-def _resolve_match(phrase: str, m: Any, ctx: _Ctx) -> ResolvedDate:
+def _resolve_match(phrase: str, m: Any, ctx: Ctx) -> ResolvedDate:
     i = _rule_of(m, ctx.rules)
     rule = ctx.rules.rules[i]
     groups = {k: v for k, v in m.groupdict().items() if v is not None}
     groups["_text"] = m.group(f"r{i}")
-    out = _ACTIONS[rule["action"]](ctx, groups, rule)
+    out = ACTIONS[rule["action"]](ctx, groups, rule)
     if " ".join(str(groups.get("num", "")).lower().split()) in ctx.rules.vague:
         out.approximate = True  # "a few days later": about
     cue = m.group("cue")
@@ -838,7 +246,7 @@ def _ambiguous_reason(m: Any, rules: _Rules, *, text_mode: bool) -> str | None:
 
 def _context(
     rules: _Rules | None, published: str | dt.date | None, after: str | dt.date | None
-) -> _Ctx:
+) -> Ctx:
     r = rules or load_phrase_rules()
     p0 = p1 = None
     if published is not None:
@@ -849,14 +257,14 @@ def _context(
     after_text = (
         "" if after is None else (after.isoformat() if isinstance(after, dt.date) else str(after))
     )
-    return _Ctx(r, p0, span, after_text)
+    return Ctx(r, p0, span, after_text)
 
 
 def _normal(phrase: str) -> str:
     return " ".join(phrase.split()).strip(" ,;:!").rstrip(".") if phrase else ""
 
 
-def _attempt(phrase: str, ctx: _Ctx) -> ResolvedDate | str:
+def _attempt(phrase: str, ctx: Ctx) -> ResolvedDate | str:
     text = _normal(phrase)
     if not text:
         return "the phrase is empty"
@@ -867,7 +275,7 @@ def _attempt(phrase: str, ctx: _Ctx) -> ResolvedDate | str:
             return reason
         try:
             return _resolve_match(phrase, m, ctx)
-        except _UnresolvedError as exc:
+        except UnresolvedError as exc:
             return str(exc)
     return _with_dateparser(phrase, text, ctx)
 
@@ -897,7 +305,7 @@ def _dateparser(published: dt.date | None) -> Any:
     )
 
 
-def _with_dateparser(phrase: str, text: str, ctx: _Ctx) -> ResolvedDate | str:
+def _with_dateparser(phrase: str, text: str, ctx: Ctx) -> ResolvedDate | str:
     """Absolute core only: a phrase with a digit the rules do not know (13.12.2024)."""
     unknown = (
         f"no date phrase movemap knows in {phrase!r}: write an ISO date (2024-12-13), "
@@ -937,7 +345,7 @@ def _with_dateparser(phrase: str, text: str, ctx: _Ctx) -> ResolvedDate | str:
     else:
         s = e = d
     note = f"read by dateparser ({data.locale or 'unknown locale'})"
-    out = _Out(s, e, anchor="absolute", week=period == "week", notes=[note])
+    out = Out(s, e, anchor="absolute", week=period == "week", notes=[note])
     return _finish(phrase, out, cue, ctx, "dateparser")
 
 
@@ -1053,9 +461,9 @@ def find_dates(
         phrase = text[a:b]
         try:
             res = _resolve_match(phrase, m, ctx)
-        except _UnresolvedError:
+        except UnresolvedError:
             continue
         found.append(DateMention(a, b, phrase, res.date, res.precision, res))
         if res.start is not None and res.end is not None:
-            ctx = _Ctx(ctx.rules, ctx.published, (res.start, res.end), res.date)
+            ctx = Ctx(ctx.rules, ctx.published, (res.start, res.end), res.date)
     return found
