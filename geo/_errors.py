@@ -80,6 +80,10 @@ class ZonesError(InputError):
     """zones.geojson has invalid features."""
 
 
+class PhraseRulesError(InputError):
+    """The date phrase rules (geo/data/date_phrases.toml or a copy) are invalid."""
+
+
 class PlaceLookupError(MovemapError, LookupError):
     """A place name could not be resolved to exactly one gazetteer row."""
 

@@ -33,6 +33,7 @@ from geo import columns as col
 from geo import settings
 from geo._errors import MovemapError
 from geo._io import atomic_path, write_text
+from geo.datetext import readable_date
 
 __all__ = [
     "FORMATS",
@@ -65,6 +66,7 @@ _ROUND_KM = (col.LENGTH_KM, col.TRANSFER_KM, col.BEARING)
 _KML_SHOWN = {
     "leg": (
         col.DATE,
+        col.DATE_AS_REPORTED,
         col.EQUIPMENT,
         col.QUANTITY,
         col.CATEGORY,
@@ -541,8 +543,15 @@ def _placemark(
     _text(pm, "name", name)
     fields = {str(k): v for k, v in row.drop(labels=[col.GEOMETRY]).items() if _present(v)}
     shown = {k: fields[k] for k in _KML_SHOWN[kind] if k in fields and fields[k] != ""}
+    if kind == "leg" and isinstance(shown.get(col.DATE), str):
+        words = readable_date(shown[col.DATE])
+        if words != shown[col.DATE]:
+            shown[col.DATE] = f"{shown[col.DATE]} ({words})"
     ET.SubElement(pm, "description").text = _clean(_description_html(shown, fields, sources))
     begin, end = (v if isinstance(v, str) and v else None for v in span)
+    # An open side of a date has no KML bound (a TimeSpan without begin/end is open).
+    begin = None if _true(row.get(col.DATE_OPEN_START)) else begin
+    end = None if _true(row.get(col.DATE_OPEN_END)) else end
     if begin or end:
         when = ET.SubElement(pm, "TimeSpan")
         if begin:
@@ -556,6 +565,11 @@ def _placemark(
         data = ET.SubElement(ext, "Data", {"name": _clean(str(key))})
         _text(data, "value", _format(value))
     return pm
+
+
+def _true(v: Any) -> bool:
+    """Say whether a flag cell is set (None, NA and NaN are not)."""
+    return _present(v) and bool(v)
 
 
 def _present(v: Any) -> bool:

@@ -33,11 +33,16 @@ from geo.columns import (
     CATEGORIES,
     CATEGORY,
     DATE,
+    DATE_APPROXIMATE,
+    DATE_AS_REPORTED,
     DATE_END,
+    DATE_OPEN_END,
+    DATE_OPEN_START,
     DATE_PRECISION,
     DATE_PRECISIONS,
     DATE_PROBLEM,
     DATE_START,
+    DATE_UNCERTAIN,
     EQUIPMENT,
     FROM,
     FROM_ID,
@@ -76,13 +81,14 @@ from geo.columns import (
     TRANSFER_ID,
     UNKNOWN_STOP_PREFIX,
 )
-from geo.dates import check_precision, parse_dates
+from geo.dates import check_precision, check_reported_dates, parse_dates
 from geo.geocode import AMBIGUOUS, CANDIDATES, OK, PLACE_ID_COL, SUGGESTIONS, PlaceIndex, normalize
 from geo.geocode import STATUS as RESOLVE_STATUS
 from geo.ledger_places import resolve_ends, serves_warnings
 
 __all__ = [
     "AREA_SEPARATOR",
+    "OPTIONAL_COLUMNS",
     "SOURCES_COLUMNS",
     "SOURCE_ID_SEPARATOR",
     "TRANSFERS_COLUMNS",
@@ -112,8 +118,11 @@ TRANSFERS_COLUMNS: tuple[str, ...] = (
     SOURCE_IDS,
     NOTE,
 )
+#: Columns transfers.csv may have (issue 11); read as "" when absent.
+OPTIONAL_COLUMNS: tuple[str, ...] = (DATE_AS_REPORTED,)
 #: transfers.csv columns that may be left empty (not stated in the reporting).
-_OPTIONAL_VALUES = (QUANTITY, CARRIER, NOTE)
+#: A blank date_precision is derived from the date.
+_OPTIONAL_VALUES = (QUANTITY, CARRIER, NOTE, DATE_PRECISION)
 #: Columns of sources.csv, in the bundled file's order.
 SOURCES_COLUMNS: tuple[str, ...] = (
     SOURCE_ID,
@@ -149,6 +158,11 @@ _LEG_COLUMNS: tuple[str, ...] = (
     TO_UNKNOWN,
     DATE_START,
     DATE_END,
+    DATE_APPROXIMATE,
+    DATE_UNCERTAIN,
+    DATE_OPEN_START,
+    DATE_OPEN_END,
+    *OPTIONAL_COLUMNS,
 )
 _SOURCE_ID_RE = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 _URL_RE = r"^https?://\S+$"
@@ -325,11 +339,16 @@ def check_ledger(
     sources, rejected_sources, problems, n_source_rows = _load_sources(Path(sources_path), sfile)
     declared = set(sources[SOURCE_ID]) | set(rejected_sources[SOURCE_ID])
 
-    read = _read_table(Path(transfers_path), tfile, TRANSFERS_COLUMNS, problems, what="legs")
+    read = _read_table(
+        Path(transfers_path), tfile, TRANSFERS_COLUMNS, problems, what="legs",
+        optional=OPTIONAL_COLUMNS,
+    )
     table = read.table
     if read.usable:
         legs = _check_legs(table, tfile, index, declared, problems)
         _warn_unused(sources, set(legs[SOURCE_IDS].explode().dropna()), sfile, problems)
+        published = dict(zip(sources[SOURCE_ID], sources[SOURCE_DATE], strict=True))
+        problems.extend(check_reported_dates(legs, published, file=tfile))
         bad = {p.line for p in problems if p.file == tfile and p.severity == "error" and p.line}
         rejected_mask = table[SOURCE_LINE].isin(bad).to_numpy()
     else:
@@ -372,8 +391,9 @@ def _read_table(
     problems: list[Problem],
     *,
     what: str,
+    optional: Sequence[str] = (),
 ) -> _Read:
-    """Read a CSV into a string table with every column of ``columns``."""
+    """Read a CSV into a string table with every column of ``columns`` (and ``optional``)."""
     header, lines, raw = read_records(path, file, problems)
     rows = [[cell.strip() for cell in row] for row in raw]
     empty = pd.DataFrame({c: pd.Series([], dtype=object) for c in (*columns, SOURCE_LINE)})
@@ -392,7 +412,8 @@ def _read_table(
         return _Read(empty, empty, len(rows), False)
 
     missing = [c for c in columns if c not in header]
-    problems.extend(header_problems(header, columns, file=file))
+    problems.extend(header_problems(header, columns, optional=optional, file=file))
+    columns = (*columns, *optional)
 
     width = len(header)
     lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
@@ -463,7 +484,7 @@ def _load_sources(path: Path, file: str) -> tuple[pd.DataFrame, pd.DataFrame, li
         published = table[SOURCE_DATE]
         dated = (published != "") & (published != UNDATED)
         parsed = parse_dates(published.where(dated, "2000"))
-        bad_date = dated & (parsed[DATE_PROBLEM].notna() | published.str.contains("/"))
+        bad_date = dated & (parsed[DATE_PROBLEM].notna() | published.str.contains("[/~?%]"))
         _add(
             problems,
             file,
@@ -533,7 +554,8 @@ def _check_legs(
         hint = (
             "put the earlier date first: start/end"
             if message.startswith("interval")
-            else "e.g. 2020-05-18, 2020-05, 2020, 2020-W21, 2024-12-01/2024-12-18"
+            else "e.g. 2020-05-18, 2020-05, 2020, 2020-W21, 2024-12-01/2024-12-18, "
+            "2020-10-23/.. (since), ../2020-05 (by), 2020-05~ (about), 2020-05? (possibly)"
         )
         _add(problems, file, table, mask, DATE, message, hint)
     mismatch = check_precision(dates, table[DATE_PRECISION])
@@ -558,6 +580,12 @@ def _check_legs(
     legs[SOURCE_IDS] = ids
     legs[DATE_START] = dates[DATE_START]
     legs[DATE_END] = dates[DATE_END]
+    # date_precision: derived where blank (checked above where given).
+    legs[DATE_PRECISION] = legs[DATE_PRECISION].where(
+        legs[DATE_PRECISION] != "", dates[IMPLIED_PRECISION].fillna("")
+    )
+    for flag in (DATE_APPROXIMATE, DATE_UNCERTAIN, DATE_OPEN_START, DATE_OPEN_END):
+        legs[flag] = dates[flag]
     for col in ends.columns:
         legs[col] = ends[col]
     _check_chain(legs, file, problems)

@@ -161,6 +161,12 @@ def legs_payload(
         cols[name] = dict_column(legs[name]) if name in legs else {"u": [], "c": [-1] * n}
     cols["date_start"] = iso_dates(legs[col.DATE_START])
     cols["date_end"] = iso_dates(legs[col.DATE_END])
+    # Dates in words and as the report put them (issue 11).
+    from layers.payload import date_words
+
+    cols["date_words"] = date_words(legs[col.DATE])
+    reported = legs.get(col.DATE_AS_REPORTED, pd.Series("", index=legs.index, dtype=object))
+    cols[col.DATE_AS_REPORTED] = dict_column(reported)
     cols[col.LEG] = number_column(legs[col.LEG], ndigits=0)
     n_legs = legs.groupby(col.TRANSFER_ID)[col.LEG].transform("size")
     cols["n_legs"] = n_legs.astype(int).tolist()

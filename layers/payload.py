@@ -18,6 +18,7 @@ import shapely.geometry
 
 __all__ = [
     "bool_column",
+    "date_words",
     "dict_column",
     "flat_parts",
     "geojson_geometry",
@@ -55,6 +56,19 @@ def iso_dates(values: pd.Series) -> dict[str, list[Any]]:
     """Dictionary-encode timestamps as ISO ``YYYY-MM-DD`` strings."""
     dates = pd.to_datetime(pd.Series(values).reset_index(drop=True), errors="coerce")
     return dict_column(dates.dt.strftime("%Y-%m-%d"))
+
+
+def date_words(values: pd.Series) -> dict[str, list[Any]]:
+    """Dictionary-encode ledger dates as words (``since 23 Oct 2020``, ``c. May 2020``).
+
+    Each distinct date is worded once (:func:`geo.datetext.readable_date`).
+    """
+    from geo.datetext import readable_date
+
+    s = pd.Series(values, dtype=object).reset_index(drop=True)
+    codes, uniques = pd.factorize(s)
+    words = np.array([None, *(readable_date(str(u)) for u in uniques)], dtype=object)
+    return dict_column(pd.Series(words[codes + 1], dtype=object))
 
 
 def bool_column(values: pd.Series) -> list[int]:

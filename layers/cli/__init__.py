@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "build": "build",
     "export": "export",
     "brief": "brief",
+    "date": "date",  # issue 11
 }
 
 

@@ -205,8 +205,10 @@
     row(t, 'Quantity', dec(c.quantity, i));
     row(t, 'Category', dec(c.category, i));
     var dp = dec(c.date_precision, i);
-    row(t, 'Date', dec(c.date, i) + ' (' + dp + ' precision: ' + dec(c.date_start, i) +
-      ' \u2013 ' + dec(c.date_end, i) + ')');
+    var words = (c.date_words && dec(c.date_words, i)) || dec(c.date, i);
+    row(t, 'Date', words + ' (' + dec(c.date, i) + ', ' + dp + ' precision; on the map ' +
+      dec(c.date_start, i) + ' \u2013 ' + dec(c.date_end, i) + ')');
+    if (c.date_as_reported) { row(t, 'Date as reported', dec(c.date_as_reported, i)); }
     row(t, 'Status', dec(c.status, i));
     var actor = add(el('span'), swatch(D.actor_colour[dec(c.actor, i)] || '#7f7f7f')).parentNode;
     add(actor, document.createTextNode(dec(c.actor, i) || ''));
