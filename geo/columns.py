@@ -195,3 +195,9 @@ LINE_METHODS = ("geodesic", "sea_route", "observed", "stub")
 ACTOR_NAME = "actor"
 ACTOR_GROUP_NAME = "group"
 ACTOR_ALIASES = "aliases"
+
+# --- candidate legs (movemap extract, issue 12) -------------------------------
+# Review columns after the transfers.csv columns in a candidates CSV;
+# `movemap add` never writes them to the ledger.
+EVIDENCE = "evidence"  # the supporting sentence(s), verbatim
+CONFIDENCE = "confidence"  # 0..1, with reasons in the JSON output

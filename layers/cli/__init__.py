@@ -25,6 +25,8 @@ COMMANDS: dict[str, str] = {
     "export": "export",
     "brief": "brief",
     "date": "date",  # issue 11
+    "extract": "extract",  # issue 12
+    "add": "add",  # issue 12
 }
 
 

@@ -1,0 +1,165 @@
+"""Lexicons and cue words of the extractor, read from data files.
+
+Everything the extractor knows about words lives in ``patterns/`` so an
+analyst can extend it without touching code:
+
+``equipment.jsonl``
+    One JSON object a line: ``label`` (what the ledger's ``equipment`` says),
+    ``category`` (one of :data:`geo.columns.CATEGORIES`), ``patterns`` (the
+    spellings to find), and ``carrier: true`` for transport aircraft and ships,
+    which carry things rather than being carried.
+``cues.csv``
+    ``kind,phrase,value,note``: movement words (``move``), role markers
+    (``from``, ``to``, ``via``, ``presence``), traps (``false_dest``,
+    ``locative``, ``speculative``), ``return`` ("and back"), ``chain``
+    subjects, hedging (``status`` with the status as value), ``mode`` cues
+    and ``base`` nouns naming an unnamed site.
+``demonyms.csv``
+    ``demonym,country``: "Syrian bases" lie in SY.
+``bases.csv``
+    ``city,kind,base``: a city that stands for its base ("Latakia" for
+    Khmeimim when the movement is by air).
+``actors.csv``
+    ``phrase,actor,home``: who moves things, and the gazetteer area an
+    actor's forces hold (for "joined the ranks of the GNA").
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from geo._errors import InputError, Problem
+from geo.columns import CATEGORIES, MODES, STATUSES
+
+__all__ = ["CUE_KINDS", "Lexicon", "load_lexicon"]
+
+#: Kinds a row of cues.csv may have.
+CUE_KINDS = (
+    "move",
+    "from",
+    "to",
+    "via",
+    "presence",
+    "false_dest",
+    "locative",
+    "return",
+    "chain",
+    "speculative",
+    "status",
+    "mode",
+    "base",
+)
+
+
+@dataclass(frozen=True)
+class Equipment:
+    """One lexicon entry of equipment."""
+
+    key: str
+    label: str
+    category: str
+    carrier: bool
+    patterns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """All word lists of the extractor."""
+
+    equipment: tuple[Equipment, ...]
+    cues: dict[str, dict[str, str]]  # kind -> phrase (lower case) -> value
+    demonyms: dict[str, str]  # demonym -> ISO alpha-2
+    bases: dict[tuple[str, str], str]  # (normalized city, kind) -> gazetteer id
+    actors: dict[str, tuple[str, str]]  # phrase -> (actor, home area id)
+    folder: Path
+
+
+def _folder() -> Path:
+    return Path(str(resources.files("geo.extract") / "patterns"))
+
+
+@cache
+def load_lexicon(folder: str | None = None) -> Lexicon:
+    """Read and check every pattern file in ``folder`` (default: the bundled ones).
+
+    Raises
+    ------
+    InputError
+        Every bad row of every file, with file, line and column.
+
+    """
+    from geo.geocode import normalize
+
+    path = Path(folder) if folder else _folder()
+    problems: list[Problem] = []
+    equipment: list[Equipment] = []
+    eq_file = path / "equipment.jsonl"
+    for n, line in enumerate(eq_file.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(Problem(str(eq_file), n, None, line[:60], f"not JSON: {exc.msg}",
+                                    "write one JSON object per line"))
+            continue
+        cat = obj.get("category")
+        if cat not in CATEGORIES:
+            problems.append(Problem(str(eq_file), n, "category", cat, "unknown category",
+                                    "use one of " + ", ".join(CATEGORIES)))
+            continue
+        pats = obj.get("patterns") or []
+        if not obj.get("label") or not pats:
+            problems.append(Problem(str(eq_file), n, "patterns", pats, "entry needs a label and "
+                                    "at least one pattern", 'add "label" and "patterns"'))
+            continue
+        equipment.append(Equipment(f"eq{n}", obj["label"], cat, bool(obj.get("carrier")),
+                                   tuple(pats)))
+    cues: dict[str, dict[str, str]] = {k: {} for k in CUE_KINDS}
+    cue_file = path / "cues.csv"
+    for n, row in _rows(cue_file, ("kind", "phrase", "value"), problems):
+        kind = row["kind"]
+        if kind not in CUE_KINDS:
+            problems.append(Problem(str(cue_file), n, "kind", kind, "unknown cue kind",
+                                    "use one of " + ", ".join(CUE_KINDS)))
+            continue
+        value = row["value"] or ""
+        if kind == "status" and value not in STATUSES:
+            problems.append(Problem(str(cue_file), n, "value", value, "unknown status",
+                                    "use one of " + ", ".join(STATUSES)))
+            continue
+        if kind == "mode" and value not in MODES:
+            problems.append(Problem(str(cue_file), n, "value", value, "unknown mode",
+                                    "use one of " + ", ".join(MODES)))
+            continue
+        cues[kind][row["phrase"].strip().lower()] = value
+    demonyms = {r["demonym"]: r["country"].upper()
+                for _, r in _rows(path / "demonyms.csv", ("demonym", "country"), problems)}
+    bases = {(normalize(r["city"]), r["kind"]): r["base"]
+             for _, r in _rows(path / "bases.csv", ("city", "kind", "base"), problems)}
+    actors = {r["phrase"]: (r["actor"], r.get("home") or "")
+              for _, r in _rows(path / "actors.csv", ("phrase", "actor"), problems)}
+    if problems:
+        raise InputError(problems)
+    return Lexicon(tuple(equipment), cues, demonyms, bases, actors, path)
+
+
+def _rows(file: Path, required: tuple[str, ...], problems: list[Problem]):
+    with open(file, encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in required if c not in (reader.fieldnames or [])]
+        if missing:
+            problems.append(Problem(str(file), 1, None, reader.fieldnames, "missing column(s) "
+                                    + ", ".join(missing), "add them to the header"))
+            return
+        for n, row in enumerate(reader, start=2):
+            if any(not (row.get(c) or "").strip() for c in required[:2]):
+                problems.append(Problem(str(file), n, required[1], row.get(required[1]),
+                                        "empty value", "fill it or delete the row"))
+                continue
+            yield n, row

