@@ -20,8 +20,9 @@ class Problem:
     file
         Path of the input file, as the user would type it.
     line
-        1-based line number (the header is line 1), or feature index for
-        GeoJSON; ``None`` when the problem concerns the whole file.
+        1-based line number (the header is line 1); ``None`` when the
+        problem concerns the whole file or a GeoJSON feature that has no
+        line (see ``feature``).
     column
         Column or property name, or ``None``.
     value
@@ -32,6 +33,12 @@ class Problem:
         What would fix it (e.g. "did you mean 'Zuwara'?").
     severity
         ``"error"`` stops the run; ``"warning"`` is reported only.
+    position
+        1-based character column within ``line`` where the problem starts,
+        when known (shown as ``file:line:position``).
+    feature
+        0-based index of the GeoJSON feature, when the problem is in one
+        (shown as ``feature n``).
 
     """
 
@@ -42,9 +49,15 @@ class Problem:
     message: str
     hint: str | None = None
     severity: Literal["error", "warning"] = "error"
+    position: int | None = field(default=None, compare=False)
+    feature: int | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
+        if self.line is not None and self.position is not None:
+            where += f":{self.position}"
+        if self.feature is not None:
+            where += f": feature {self.feature}"
         col = f" column {self.column!r}:" if self.column else ""
         msg = f"{where}:{col} {self.message} (value {self.value!r})"
         if self.hint:
@@ -111,6 +124,10 @@ class DataDirError(MovemapError):
     """The input folder is missing or lacks a required file."""
 
 
+class OutputError(MovemapError):
+    """An output path cannot be written (a file where a folder is needed, no permission...)."""
+
+
 def _problem_key(p: Problem) -> tuple[str, int, str]:
     return (p.file, -1 if p.line is None else p.line, p.column or "")
 
@@ -122,6 +139,7 @@ __all__ = [
     "InputError",
     "LedgerError",
     "MovemapError",
+    "OutputError",
     "PlaceLookupError",
     "Problem",
     "UnknownPlaceError",
