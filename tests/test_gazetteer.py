@@ -347,8 +347,17 @@ def test_country_check_uses_given_polygons(tmp_path, world):
 
 
 def test_well_formed_code_without_polygon_is_a_warning(tmp_path):
-    gdf = read_gazetteer(write(tmp_path, row("p", "P", country="ZZ")))
+    # GI (Gibraltar) is assigned in ISO 3166-1 but has no Natural Earth 1:50m polygon.
+    gdf = read_gazetteer(write(tmp_path, row("p", "P", country="GI")))
     assert [w.column for w in gdf.attrs["warnings"]] == [PLACE_COUNTRY]
+
+
+def test_unassigned_code_is_an_error(tmp_path):
+    with pytest.raises(GazetteerError) as exc:
+        read_gazetteer(write(tmp_path, row("p", "P", country="QQ")))
+    (p,) = exc.value.problems
+    assert (p.line, p.column, p.severity) == (2, PLACE_COUNTRY, "error")
+    assert "'QQ' is not assigned" in p.message
 
 
 def test_region_may_span_countries(tmp_path):
