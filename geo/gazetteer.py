@@ -421,9 +421,9 @@ def _check_lat_range(
         k = idx[known]
         shapes = {
             code: shapely.union_all(g.to_numpy())
-            for code, g in countries[countries["iso_a2"].isin(set(codes[k]))].groupby(
-                "iso_a2", sort=True
-            ).geometry
+            for code, g in countries[countries["iso_a2"].isin(set(codes[k]))]
+            .groupby("iso_a2", sort=True)
+            .geometry
         }
         polys = np.array([shapes[c] for c in codes[k]], dtype=object)
         km = _distance_km(shapely.points(lat[k], lon[k]), polys)

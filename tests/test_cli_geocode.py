@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -21,7 +22,8 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 def test_table_for_resolved_names(capsys):
     rc, out, err = run(capsys, "Watiya", "Hmeimim", "Tripoli, Libya", "ramstein_ab")
-    assert rc == 0 and err == ""
+    # Only the line naming the data folder read (run from the clone: the bundled files).
+    assert rc == 0 and err == f"data: {REPO_ROOT} (current folder, bundled)\n"
     lines = out.splitlines()
     assert lines[0].split() == ["query", "id", "name", "lat", "lon", "kind", "country"]
     assert len(lines) == 5
@@ -57,7 +59,8 @@ def test_unknown_and_ambiguous_exit_1_after_printing_resolved(capsys):
     assert rc == 1
     # The resolved name is still printed.
     assert "sirte" in out and "Kmeimim" not in out
-    err_lines = err.splitlines()
+    data_line, *err_lines = err.splitlines()
+    assert data_line.startswith("data: ")
     assert len(err_lines) == 3
     assert "unknown place 'Kmeimim'; did you mean 'Khmeimim Air Base'" in err_lines[0]
     assert "ambiguous place 'Tripoli': matches 'tripoli', 'tripoli_lb'" in err_lines[1]
@@ -93,7 +96,7 @@ def test_data_dir_option(tmp_path, capsys):
 def test_missing_data_dir(tmp_path, capsys):
     rc, out, err = run(capsys, "--data", str(tmp_path / "nope"), "Watiya")
     assert rc == 1 and out == ""
-    assert "no gazetteer.csv" in err and "--data" in err
+    assert "nope (from --data) does not exist" in err and "--data" in err
 
 
 def test_bad_gazetteer_names_the_line(tmp_path, capsys):
@@ -110,17 +113,34 @@ def test_bad_gazetteer_names_the_line(tmp_path, capsys):
 
 
 def test_console_script_entry_point():
-    exe = shutil.which("movemap")
-    cmd = [exe] if exe else [sys.executable, "-m", "layers.cli"]
+    exe = Path(sys.executable).with_name("movemap")
+    cmd = (
+        [str(exe)]
+        if exe.is_file()
+        else [sys.executable, "-c", "from layers.cli import main; raise SystemExit(main())"]
+    )
+    # Run from another folder: the data folder comes from MOVEMAP_DATA, never
+    # from where movemap's code happens to be installed.
+    env = {**os.environ, "MOVEMAP_DATA": str(REPO_ROOT)}
     proc = subprocess.run(
         [*cmd, "geocode", "--json", "Khmeimim"],
         capture_output=True,
         text=True,
         check=False,
         cwd=Path("/"),
+        env=env,
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)[0]["id"] == "khmeimim_ab"
+    assert proc.stderr == f"data: {REPO_ROOT} (MOVEMAP_DATA, bundled)\n"
+    # Without it, from a folder with no inputs: a clear error, not the clone's files.
+    env.pop("MOVEMAP_DATA")
+    proc = subprocess.run(
+        [*cmd, "geocode", "Khmeimim"], capture_output=True, text=True, check=False, cwd="/", env=env
+    )
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert "no gazetteer.csv in the current folder /" in proc.stderr
+    assert "Traceback" not in proc.stderr
 
 
 def test_only_failures_prints_no_table(capsys):
