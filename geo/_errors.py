@@ -128,8 +128,9 @@ class OutputError(MovemapError):
     """An output path cannot be written (a file where a folder is needed, no permission...)."""
 
 
-def _problem_key(p: Problem) -> tuple[str, int, str]:
-    return (p.file, -1 if p.line is None else p.line, p.column or "")
+def _problem_key(p: Problem) -> tuple[str, int, int, str]:
+    line = -1 if p.line is None else p.line
+    return (p.file, line, -1 if p.feature is None else p.feature, p.column or "")
 
 
 __all__ = [

@@ -77,13 +77,7 @@ def read_zones(path: str | Path) -> gpd.GeoDataFrame:
 
     """
     fname = str(path)
-    try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        msg = f"cannot read GeoJSON: {exc}"
-        raise ZonesError(
-            [Problem(fname, None, None, fname, msg, "write a UTF-8 GeoJSON FeatureCollection")]
-        ) from exc
+    doc = _load_json(Path(path), fname)
     feats = doc.get("features") if isinstance(doc, dict) else None
     if (
         not isinstance(doc, dict)
@@ -105,7 +99,8 @@ def read_zones(path: str | Path) -> gpd.GeoDataFrame:
         )
     problems: list[Problem] = []
     rows: dict[int, dict[str, Any]] = {}
-    countries = set(load_countries()["iso_a2"]) - {""}
+    outlines = load_countries()
+    countries = set(outlines["iso_a2"]) - {""}
     for i, feat in enumerate(feats):
         row = _check_feature(fname, i, feat, countries, problems)
         if row is not None:
@@ -117,21 +112,83 @@ def read_zones(path: str | Path) -> gpd.GeoDataFrame:
             problems.append(
                 Problem(
                     fname,
-                    i,
+                    None,
                     C.ZONE_ID,
                     zid,
                     f"duplicate zone id (also feature {seen[zid]})",
                     "give every feature its own zone id, e.g. '<area>-<valid_from>'",
+                    feature=i,
                 )
             )
         else:
             seen[zid] = i
     gdf = _frame(rows)
+    problems += _swapped(fname, gdf, outlines)
     problems += _overlaps(fname, gdf)
+    if not feats:
+        problems.append(
+            Problem(
+                fname,
+                None,
+                "features",
+                [],
+                "no zones: every place and leg is 'outside mapped zones'",
+                "add a Feature per faction zone and period",
+                severity="warning",
+            )
+        )
     if any(p.severity == "error" for p in problems):
         raise ZonesError(problems)
     gdf.attrs["warnings"] = [p for p in problems if p.severity == "warning"]
     return gdf
+
+
+def _load_json(path: Path, fname: str) -> object:
+    """Parse the file; raise ZonesError naming the line and column of any fault."""
+    hint = "write a UTF-8 GeoJSON FeatureCollection"
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        problem = Problem(fname, None, None, fname, "file not found", "check the path or --data")
+        raise ZonesError([problem]) from None
+    except OSError as exc:
+        problem = Problem(fname, None, None, fname, f"cannot read: {exc.strerror or exc}", hint)
+        raise ZonesError([problem]) from None
+    try:
+        text = data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        raw = data[exc.start : exc.end]
+        guess = raw.decode("cp1252", errors="replace")
+        problem = Problem(
+            fname,
+            line,
+            None,
+            raw,
+            f"byte {raw.hex(' ')} at line {line}, column {col} is not UTF-8",
+            f"the file looks like Latin-1/Windows-1252 (there it would be {guess!r}): "
+            "save it as UTF-8",
+            position=col,
+        )
+        raise ZonesError([problem]) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        problem = Problem(
+            fname,
+            exc.lineno,
+            None,
+            exc.doc[exc.pos : exc.pos + 20],
+            f"not valid JSON: {exc.msg}",
+            hint,
+            position=exc.colno,
+        )
+        raise ZonesError([problem]) from None
+    except RecursionError:
+        problem = Problem(fname, None, None, fname, "JSON nested too deeply", hint)
+        raise ZonesError([problem]) from None
 
 
 def _check_feature(
@@ -140,7 +197,7 @@ def _check_feature(
     """Validate one feature; append its problems; return its row or None."""
 
     def bad(col: str | None, value: object, message: str, hint: str | None = None) -> None:
-        problems.append(Problem(fname, i, col, value, message, hint))
+        problems.append(Problem(fname, None, col, value, message, hint, feature=i))
 
     if not isinstance(feat, dict) or feat.get("type") != "Feature":
         bad(
@@ -249,11 +306,12 @@ def _check_geometry(
         problems.append(
             Problem(
                 fname,
-                i,
+                None,
                 col,
                 got,
                 "geometry must be a Polygon or MultiPolygon",
                 "draw the zone as a polygon in (lon, lat)",
+                feature=i,
             )
         )
         return None
@@ -263,16 +321,17 @@ def _check_geometry(
         problems.append(
             Problem(
                 fname,
-                i,
+                None,
                 col,
                 str(geo)[:60],
                 f"unreadable geometry: {exc}",
                 "each ring is a closed list of [lon, lat] pairs",
+                feature=i,
             )
         )
         return None
     if geom.is_empty:
-        problems.append(Problem(fname, i, col, "EMPTY", "geometry is empty"))
+        problems.append(Problem(fname, None, col, "EMPTY", "geometry is empty", feature=i))
         return None
     xy = shapely.get_coordinates(geom)
     if not np.isfinite(xy).all() or (np.abs(xy[:, 0]) > 180).any() or (np.abs(xy[:, 1]) > 90).any():
@@ -280,11 +339,12 @@ def _check_geometry(
         problems.append(
             Problem(
                 fname,
-                i,
+                None,
                 col,
                 tuple(worst[0]),
                 "coordinate out of range",
                 "coordinates are [lon, lat] with -180<=lon<=180, -90<=lat<=90",
+                feature=i,
             )
         )
         return None
@@ -295,23 +355,25 @@ def _check_geometry(
             problems.append(
                 Problem(
                     fname,
-                    i,
+                    None,
                     col,
                     reason,
                     "invalid polygon that cannot be repaired into an area",
                     "redraw the polygon",
+                    feature=i,
                 )
             )
             return None
         problems.append(
             Problem(
                 fname,
-                i,
+                None,
                 col,
                 reason,
                 "invalid polygon repaired with make_valid",
                 "fix the rings (no self-intersections) to silence this",
                 severity="warning",
+                feature=i,
             )
         )
         geom = fixed
@@ -343,6 +405,43 @@ def _frame(rows: dict[int, dict[str, Any]]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(df, geometry="geometry", crs=_CRS)
 
 
+def _swapped(fname: str, zones: gpd.GeoDataFrame, countries: gpd.GeoDataFrame) -> list[Problem]:
+    """Zones written [lat, lon]: outside their country, but inside it once swapped."""
+    if zones.empty:
+        return []
+    codes = zones[C.ZONE_COUNTRY].to_numpy()
+    wanted = countries[countries["iso_a2"].isin(set(codes))]
+    shapes = {
+        code: shapely.union_all(g.to_numpy())
+        for code, g in wanted.groupby("iso_a2", sort=True).geometry
+    }
+    known = np.array([c in shapes for c in codes], dtype=bool)
+    if not known.any():
+        return []
+    geoms = zones.geometry.to_numpy()[known]
+    polys = np.array([shapes[c] for c in codes[known]], dtype=object)
+    outside = ~shapely.intersects(geoms, polys)
+    if not outside.any():
+        return []
+    flipped = shapely.transform(geoms[outside], lambda xy: xy[:, ::-1])
+    fits = shapely.intersects(flipped, polys[outside])
+    rows = np.flatnonzero(known)[outside][fits]
+    index = zones.index.to_numpy()
+    return [
+        Problem(
+            fname,
+            None,
+            "geometry",
+            zones[C.ZONE_ID].iloc[r],
+            f"zone lies outside {codes[r]} as written, but inside it with each pair "
+            "swapped: the coordinates are [lat, lon]",
+            "GeoJSON coordinates are [lon, lat] (RFC 7946): swap every pair",
+            feature=int(index[r]),
+        )
+        for r in rows
+    ]
+
+
 def _overlaps(fname: str, zones: gpd.GeoDataFrame) -> list[Problem]:
     """Same-country zones overlapping in time and space, neither contested."""
     if len(zones) < 2:
@@ -371,13 +470,14 @@ def _overlaps(fname: str, zones: gpd.GeoDataFrame) -> list[Problem]:
     return [
         Problem(
             fname,
-            int(index[r]),
+            None,
             "geometry",
             ids[r],
             f"overlaps zone {ids[lft]!r} (feature {index[lft]}, same country, "
             f"overlapping dates) by {a:.1f} km2",
             "cut one polygon out of the other, make their dates not overlap, "
             "or mark one 'contested': true",
+            feature=int(index[r]),
         )
         for lft, r, a in zip(left, right, km2, strict=True)
         if a > settings.ZONE_OVERLAP_TOLERANCE_KM2
