@@ -38,6 +38,7 @@ _PROPS = (
     C.APPROXIMATE,
     C.CONTESTED,
 )
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_PARTIAL = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
@@ -213,6 +214,16 @@ def _check_feature(
         return None
     n_before = len(problems)
     row: dict[str, Any] = {}
+    for key, value in props.items():
+        texts = value if isinstance(value, list) else [value]
+        for text in texts:
+            if isinstance(text, str) and (m := _CONTROL_RE.search(text)):
+                bad(
+                    key,
+                    text,
+                    f"control character U+{ord(m.group()):04X} at character {m.start() + 1}",
+                    "remove it: properties hold printable text only",
+                )
     for key in _PROPS:
         if key not in props:
             bad(key, None, f"missing property {key!r}", f"add {key!r} to the feature's properties")
