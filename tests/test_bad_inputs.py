@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """Bad inputs and faults, table-driven: every one ends in a located error or a correct result.
 
 Each case copies the bundled inputs into a temporary folder, breaks one
