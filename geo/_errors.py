@@ -6,12 +6,14 @@ fixes a whole file in one pass instead of one line per run.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 
-@dataclass(frozen=True, order=True)
+@functools.total_ordering
+@dataclass(frozen=True)
 class Problem:
     """One thing wrong with one input value.
 
@@ -51,6 +53,11 @@ class Problem:
     severity: Literal["error", "warning"] = "error"
     position: int | None = field(default=None, compare=False)
     feature: int | None = field(default=None, compare=False)
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Problem):
+            return NotImplemented
+        return _full_key(self) < _full_key(other)
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
@@ -126,6 +133,11 @@ class DataDirError(MovemapError):
 
 class OutputError(MovemapError):
     """An output path cannot be written (a file where a folder is needed, no permission...)."""
+
+
+def _full_key(p: Problem) -> tuple[str, int, int, str, str, str, str]:
+    """Sort key: a problem without a line (the whole file) comes first."""
+    return (*_problem_key(p), p.message, p.hint or "", p.severity)
 
 
 def _problem_key(p: Problem) -> tuple[str, int, int, str]:

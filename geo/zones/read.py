@@ -235,14 +235,14 @@ def _check_feature(
     if isinstance(row.get(C.AS_OF), str) and not _ISO_PARTIAL.match(row[C.AS_OF]):
         bad(C.AS_OF, row[C.AS_OF], "as_of is not an ISO date", "write YYYY, YYYY-MM or YYYY-MM-DD")
     faction = props.get(C.FACTION)
-    if C.FACTION in props and faction not in C.FACTIONS:
+    if C.FACTION in props and (not isinstance(faction, str) or faction not in C.FACTIONS):
         close = difflib.get_close_matches(str(faction), C.FACTIONS, n=1, cutoff=0.5)
         hint = f"did you mean {close[0]!r}?" if close else None
         hint = (hint + " " if hint else "") + "factions: " + ", ".join(C.FACTIONS)
         bad(C.FACTION, faction, "unknown faction", hint)
     row[C.FACTION] = faction
     country = props.get(C.ZONE_COUNTRY)
-    if C.ZONE_COUNTRY in props and country not in countries:
+    if C.ZONE_COUNTRY in props and (not isinstance(country, str) or country not in countries):
         bad(
             C.ZONE_COUNTRY,
             country,
