@@ -327,9 +327,7 @@ def check_ledger(
     read = _read_table(Path(transfers_path), tfile, TRANSFERS_COLUMNS, problems, what="legs")
     table = read.table
     if read.usable:
-        legs = _check_legs(
-            table, tfile, index, declared, problems, wrong_width=read.wrong_width
-        )
+        legs = _check_legs(table, tfile, index, declared, problems, wrong_width=read.wrong_width)
         _warn_unused(sources, set(legs[SOURCE_IDS].explode().dropna()), sfile, problems)
         bad = {p.line for p in problems if p.file == tfile and p.severity == "error" and p.line}
         rejected_mask = table[SOURCE_LINE].isin(bad).to_numpy()

@@ -23,7 +23,7 @@ SOURCES = REPO_ROOT / movemap_settings.SOURCES_FILE
 ZONES = REPO_ROOT / movemap_settings.ZONES_FILE
 
 FUZZ = settings(
-    max_examples=40,
+    max_examples=30,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
