@@ -106,9 +106,15 @@ def read_records(
     data = _read_bytes(path, file, problems)
     if data is None:
         return None, lines, rows
-    text = data.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
+    try:
+        text = data.decode("utf-8")
+        bad_bytes = False
+    except UnicodeDecodeError:
+        text = data.decode("utf-8", errors="surrogateescape")
+        bad_bytes = True
+    text = text.removeprefix("\ufeff")
     physical = list(io.StringIO(text, newline=""))
-    check_chars = bool(_BAD_BYTE_RE.search(text) or _CONTROL_RE.search(text))
+    check_chars = bad_bytes or _CONTROL_BYTES_RE.search(data) is not None
     header: list[str] | None = None
     width = 0
     old_limit = csv.field_size_limit()
@@ -118,6 +124,18 @@ def read_records(
         start = 1
         for row in reader:
             end = reader.line_num
+            if (
+                header is not None
+                and end == start
+                and not check_chars
+                and len(physical[start - 1]) <= FIELD_LIMIT
+            ):
+                # Fast path: one clean physical line can hold none of the faults.
+                if any(cell.strip() for cell in row):
+                    lines.append(start)
+                    rows.append(row)
+                start = end + 1
+                continue
             if any(cell.strip() for cell in row):
                 record = "".join(physical[start - 1 : end])
                 if header is None:
@@ -166,6 +184,7 @@ def read_records(
 FIELD_LIMIT = 131_072
 
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_BYTES_RE = re.compile(b"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BAD_BYTE_RE = re.compile("[\udc80-\udcff]+")
 _OTHER_DELIMITERS = (";", "\t", "|")
 _DELIMITER_NAMES = {";": "';' (semicolon)", "\t": "tab", "|": "'|' (pipe)"}
