@@ -25,7 +25,7 @@ import pandas as pd
 from geo import settings
 from geo.gazetteer import read_gazetteer
 from geo.geocode import AMBIGUOUS, OK, STATUS, UNKNOWN, PlaceIndex
-from geo.paths import data_dir
+from geo.paths import REPO_ROOT
 
 
 def spellings(places: pd.DataFrame) -> list[str]:
@@ -56,7 +56,7 @@ def main() -> None:
 
     rng = np.random.default_rng(args.seed)
     t0 = time.perf_counter()
-    places = read_gazetteer(data_dir() / settings.GAZETTEER_FILE)
+    places = read_gazetteer(REPO_ROOT / settings.GAZETTEER_FILE)
     t1 = time.perf_counter()
     index = PlaceIndex(places)
     t2 = time.perf_counter()

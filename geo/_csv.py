@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import io
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -10,7 +12,7 @@ from rapidfuzz import process
 
 from geo._errors import Problem
 
-__all__ = ["header_problems", "read_records"]
+__all__ = ["FIELD_LIMIT", "header_problems", "read_records"]
 
 
 def header_problems(
@@ -71,7 +73,16 @@ def read_records(
     """Split a CSV file into its header and data rows.
 
     Blank lines are not rows; a record spanning lines (a quoted newline)
-    is numbered by its first line.
+    is numbered by its first line. Every fault in the file's bytes or
+    quoting is reported with its line and column, on the record it is in
+    (so readers reject that row and keep checking the others):
+
+    - a byte that is not UTF-8 (with what it would be in Windows-1252);
+    - a NUL or other control character;
+    - a cell longer than :data:`FIELD_LIMIT` characters;
+    - a quote that is never closed, or that swallows following rows;
+    - a header written with another delimiter (``;``, tab, ``|``): one
+      problem naming it, and no rows.
 
     Parameters
     ----------
@@ -80,38 +91,293 @@ def read_records(
     file
         Path as the user would type it, for problems.
     problems
-        Where a missing or unreadable file is reported.
+        Where every problem found is appended.
 
     Returns
     -------
     header, lines, rows
         The header's cells stripped (``None`` if the file is missing,
-        unreadable or blank), each data row's 1-based first line, and the
-        data rows' cells as read.
+        unreadable, blank or uses another delimiter), each data row's
+        1-based first line, and the data rows' cells as read.
 
     """
     lines: list[int] = []
     rows: list[list[str]] = []
-    header: list[str] | None = None
+    data = _read_bytes(path, file, problems)
+    if data is None:
+        return None, lines, rows
     try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.reader(fh)
-            start = 1
-            for row in reader:
+        text = data.decode("utf-8")
+        bad_bytes = False
+    except UnicodeDecodeError:
+        text = data.decode("utf-8", errors="surrogateescape")
+        bad_bytes = True
+    text = text.removeprefix("\ufeff")
+    physical = list(io.StringIO(text, newline=""))
+    check_chars = bad_bytes or _CONTROL_BYTES_RE.search(data) is not None
+    header: list[str] | None = None
+    width = 0
+    old_limit = csv.field_size_limit()
+    csv.field_size_limit(max(old_limit, len(text) + 1))
+    try:
+        reader = csv.reader(physical)
+        start = 1
+        for row in reader:
+            end = reader.line_num
+            if (
+                header is not None
+                and end == start
+                and not check_chars
+                and len(physical[start - 1]) <= FIELD_LIMIT
+            ):
+                # Fast path: one clean physical line can hold none of the faults.
                 if any(cell.strip() for cell in row):
-                    if header is None:
-                        header = [c.strip() for c in row]
-                    else:
-                        lines.append(start)
-                        rows.append(row)
-                start = reader.line_num + 1
-    except FileNotFoundError:
+                    lines.append(start)
+                    rows.append(row)
+                start = end + 1
+                continue
+            if any(cell.strip() for cell in row):
+                record = "".join(physical[start - 1 : end])
+                if header is None:
+                    found = _other_delimiter(row, record)
+                    if found is not None:
+                        problems.append(_delimiter_problem(file, row, found))
+                        return None, [], []
+                    header = [_clean(c).strip() for c in row]
+                    width = len(header)
+                    _record_problems(
+                        file,
+                        start,
+                        end,
+                        record,
+                        row,
+                        width,
+                        problems,
+                        check_chars=check_chars,
+                        at_eof=end >= len(physical),
+                    )
+                else:
+                    bad = _record_problems(
+                        file,
+                        start,
+                        end,
+                        record,
+                        row,
+                        width,
+                        problems,
+                        check_chars=check_chars,
+                        at_eof=end >= len(physical),
+                    )
+                    lines.append(start)
+                    rows.append([_clean(c) for c in row] if bad else row)
+            start = end + 1
+    except csv.Error as exc:  # pragma: no cover - non-strict csv raises only on odd states
         problems.append(
-            Problem(file, None, None, file, "file not found", "check the path or pass --data DIR")
+            Problem(file, start, None, file, f"cannot parse as CSV: {exc}", "check the quotes")
         )
-    except (UnicodeDecodeError, csv.Error) as exc:
-        problems.append(
-            Problem(file, None, None, file, f"cannot read as UTF-8 CSV: {exc}", "save as UTF-8 CSV")
-        )
-        header = None
+    finally:
+        csv.field_size_limit(old_limit)
     return header, lines, rows
+
+
+#: Longest cell accepted, in characters (Python's csv default limit).
+FIELD_LIMIT = 131_072
+
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_BYTES_RE = re.compile(b"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_BAD_BYTE_RE = re.compile("[\udc80-\udcff]+")
+_OTHER_DELIMITERS = (";", "\t", "|")
+_DELIMITER_NAMES = {";": "';' (semicolon)", "\t": "tab", "|": "'|' (pipe)"}
+
+
+def _read_bytes(path: Path, file: str, problems: list[Problem]) -> bytes | None:
+    """Return the file's bytes, or ``None`` with the reason in ``problems``."""
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        reason, hint = "file not found", "check the path or pass --data DIR"
+    except IsADirectoryError:
+        reason, hint = "is a folder, not a file", "pass --data DIR naming the folder that holds it"
+    except PermissionError:
+        reason, hint = "permission denied", "make the file readable (chmod u+r)"
+    except OSError as exc:
+        reason, hint = f"cannot read: {exc.strerror or exc}", "check the file and the disk"
+    problems.append(Problem(file, None, None, file, reason, hint))
+    return None
+
+
+def _clean(cell: str) -> str:
+    """Show a cell's undecodable bytes as U+FFFD (for messages and rejected rows)."""
+    return _BAD_BYTE_RE.sub("\ufffd", cell)
+
+
+def _char_faults(text: str) -> list[tuple[int, str]]:
+    """Offsets of undecodable bytes and control characters, in file order."""
+    found = [(m.start(), m.group()) for m in _BAD_BYTE_RE.finditer(text)]
+    found += [(m.start(), m.group()) for m in _CONTROL_RE.finditer(text)]
+    return sorted(found)
+
+
+def _other_delimiter(row: list[str], record: str) -> str | None:
+    """Return the delimiter a one-column header was written with, if it looks like one."""
+    if len(row) != 1:
+        return None
+    counts = {d: record.count(d) for d in _OTHER_DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] >= 2 else None
+
+
+def _delimiter_problem(file: str, row: list[str], delimiter: str) -> Problem:
+    name = _DELIMITER_NAMES[delimiter]
+    return Problem(
+        file,
+        1,
+        None,
+        row[0][:80],
+        f"the file is delimited by {name}, not ','",
+        "save it as comma-separated CSV (in a spreadsheet: Save As > CSV UTF-8, "
+        "comma-delimited); no row was read",
+    )
+
+
+def _position(record: str, start_line: int, offset: int) -> tuple[int, int]:
+    """Line and 1-based column of ``offset`` within a record starting on ``start_line``."""
+    before = record[:offset]
+    nl = max(before.rfind("\n"), before.rfind("\r"))
+    line = start_line + before.count("\n") + before.count("\r") - before.count("\r\n")
+    return line, offset - nl
+
+
+def _field_offsets(record: str) -> list[int]:
+    """Start offset of each field on the record's first line (quotes respected)."""
+    starts = [0]
+    quoted = False
+    for i, ch in enumerate(record):
+        if ch == '"':
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif ch == ",":
+            starts.append(i + 1)
+        elif ch in "\r\n":
+            break
+    return starts
+
+
+def _record_problems(
+    file: str,
+    start: int,
+    end: int,
+    record: str,
+    row: list[str],
+    width: int,
+    problems: list[Problem],
+    *,
+    check_chars: bool,
+    at_eof: bool,
+) -> bool:
+    """Report byte, control-character, quoting and size faults of one record.
+
+    Every problem is filed on the record's first line (so the row is
+    rejected); the message names the exact line and column.
+    """
+    found = False
+    if check_chars:
+        for offset, text in _char_faults(record):
+            line, col = _position(record, start, offset)
+            if text[0] >= "\udc80":
+                raw = bytes(ord(c) - 0xDC00 for c in text)
+                guess = raw.decode("cp1252", errors="replace")
+                message = f"byte {raw.hex(' ')} at line {line}, column {col} is not UTF-8"
+                hint = (
+                    f"the file looks like Latin-1/Windows-1252 (there it would be {guess!r}): "
+                    "save it as UTF-8"
+                )
+                value: object = raw
+            else:
+                message = f"control character U+{ord(text):04X} at line {line}, column {col}"
+                hint = "remove it: cells hold printable text only"
+                value = text
+            problems.append(
+                Problem(file, start, None, value, message, hint, position=_col(line, start, col))
+            )
+            found = True
+    offsets: list[int] | None = None
+    if end > start:
+        ends_open = at_eof and _ends_open(record)
+        quote_at: int | None = None
+        for k, cell in enumerate(row):
+            later = cell.splitlines()[1:]
+            if any(seg.count(",") >= max(1, width - 1) for seg in later):
+                offsets = _field_offsets(record)
+                quote_at = _quote_offset(record, offsets, k)
+                break
+        if quote_at is None and ends_open:
+            quote_at = _last_open_quote(record)
+        if quote_at is not None:
+            line, col = _position(record, start, quote_at)
+            problems.append(
+                Problem(
+                    file,
+                    start,
+                    None,
+                    record[quote_at : quote_at + 40],
+                    f"quote opened at line {line}, column {col} swallows lines {start + 1}-{end}"
+                    + (" (it is never closed)" if ends_open else ""),
+                    'close the quote after the value; write a quote inside a value as ""',
+                    position=_col(line, start, col),
+                )
+            )
+            found = True
+    for k, cell in enumerate(row if len(record) > FIELD_LIMIT else ()):
+        if len(cell) > FIELD_LIMIT:
+            offsets = offsets or _field_offsets(record)
+            line, col = _position(record, start, offsets[k] if k < len(offsets) else 0)
+            problems.append(
+                Problem(
+                    file,
+                    start,
+                    None,
+                    cell[:40] + "...",
+                    f"cell {k + 1} (line {line}, column {col}) is {len(cell):,} characters "
+                    f"long; the limit is {FIELD_LIMIT:,}",
+                    "check for a quote left open before it"
+                    if ("\n" in cell and not found)
+                    else "shorten it: keep long text in the source it cites",
+                    position=_col(line, start, col),
+                )
+            )
+            found = True
+    return found
+
+
+def _col(line: int, start: int, col: int) -> int | None:
+    return col if line == start else None
+
+
+def _quote_offset(record: str, offsets: list[int], k: int) -> int:
+    """Offset of the opening quote of field ``k`` (fields counted on the first line)."""
+    if k < len(offsets):
+        i = offsets[k]
+        while i < len(record) and record[i] in " \t":
+            i += 1
+        if i < len(record) and record[i] == '"':
+            return i
+    found = _last_open_quote(record)
+    return found if found is not None else (offsets[k] if k < len(offsets) else 0)
+
+
+def _ends_open(record: str) -> bool:
+    """Tell whether the record ends inside a quoted value (the file ended first)."""
+    return record.count('"') % 2 == 1
+
+
+def _last_open_quote(record: str) -> int | None:
+    """Offset of the quote that opened the value still open at the record's end."""
+    quoted = False
+    opened: int | None = None
+    for i, ch in enumerate(record):
+        if ch == '"':
+            quoted = not quoted
+            opened = i if quoted else opened
+    return opened if quoted else None

@@ -6,12 +6,14 @@ fixes a whole file in one pass instead of one line per run.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 
-@dataclass(frozen=True, order=True)
+@functools.total_ordering
+@dataclass(frozen=True)
 class Problem:
     """One thing wrong with one input value.
 
@@ -20,8 +22,9 @@ class Problem:
     file
         Path of the input file, as the user would type it.
     line
-        1-based line number (the header is line 1), or feature index for
-        GeoJSON; ``None`` when the problem concerns the whole file.
+        1-based line number (the header is line 1); ``None`` when the
+        problem concerns the whole file or a GeoJSON feature that has no
+        line (see ``feature``).
     column
         Column or property name, or ``None``.
     value
@@ -32,6 +35,12 @@ class Problem:
         What would fix it (e.g. "did you mean 'Zuwara'?").
     severity
         ``"error"`` stops the run; ``"warning"`` is reported only.
+    position
+        1-based character column within ``line`` where the problem starts,
+        when known (shown as ``file:line:position``).
+    feature
+        0-based index of the GeoJSON feature, when the problem is in one
+        (shown as ``feature n``).
 
     """
 
@@ -42,9 +51,20 @@ class Problem:
     message: str
     hint: str | None = None
     severity: Literal["error", "warning"] = "error"
+    position: int | None = field(default=None, compare=False)
+    feature: int | None = field(default=None, compare=False)
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Problem):
+            return NotImplemented
+        return _full_key(self) < _full_key(other)
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
+        if self.line is not None and self.position is not None:
+            where += f":{self.position}"
+        if self.feature is not None:
+            where += f": feature {self.feature}"
         col = f" column {self.column!r}:" if self.column else ""
         msg = f"{where}:{col} {self.message} (value {self.value!r})"
         if self.hint:
@@ -115,8 +135,18 @@ class DataDirError(MovemapError):
     """The input folder is missing or lacks a required file."""
 
 
-def _problem_key(p: Problem) -> tuple[str, int, str]:
-    return (p.file, -1 if p.line is None else p.line, p.column or "")
+class OutputError(MovemapError):
+    """An output path cannot be written (a file where a folder is needed, no permission...)."""
+
+
+def _full_key(p: Problem) -> tuple[str, int, int, str, str, str, str]:
+    """Sort key: a problem without a line (the whole file) comes first."""
+    return (*_problem_key(p), p.message, p.hint or "", p.severity)
+
+
+def _problem_key(p: Problem) -> tuple[str, int, int, str]:
+    line = -1 if p.line is None else p.line
+    return (p.file, line, -1 if p.feature is None else p.feature, p.column or "")
 
 
 __all__ = [
@@ -126,6 +156,7 @@ __all__ = [
     "InputError",
     "LedgerError",
     "MovemapError",
+    "OutputError",
     "PlaceLookupError",
     "Problem",
     "UnknownPlaceError",

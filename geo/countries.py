@@ -86,8 +86,9 @@ def subdivide(
     """
     pieces = np.asarray(geoms, dtype=object)
     owner = np.arange(len(pieces))
-    done_g: list[np.ndarray] = []
-    done_o: list[np.ndarray] = []
+    # Seeded with empty arrays so that no polygons gives no pieces, not an error.
+    done_g: list[np.ndarray] = [np.empty(0, dtype=object)]
+    done_o: list[np.ndarray] = [np.empty(0, dtype=owner.dtype)]
     while len(pieces):
         b = shapely.bounds(pieces)
         w, h = b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]

@@ -16,7 +16,7 @@ from geo import settings
 from geo._errors import InputError, Problem
 from geo.paths import data_dir as _data_dir
 
-__all__ = ["Dataset", "load_dataset", "validate_data"]
+__all__ = ["Dataset", "load_dataset", "unplaced_legs", "validate_data"]
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,11 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
 
     folder = _data_dir(data_dir)
     problems: list[Problem] = []
-    places = read_gazetteer(folder / settings.GAZETTEER_FILE)
+    try:
+        places = read_gazetteer(folder / settings.GAZETTEER_FILE)
+    except InputError:
+        # Name the other files' problems too, not only the gazetteer's.
+        raise InputError(validate_data(folder)) from None
     index = PlaceIndex(places)
     ledger = zones = None
     try:
@@ -121,23 +125,109 @@ def validate_data(data_dir: str | Path | None = None) -> list[Problem]:
 
     folder = _data_dir(data_dir)
     problems: list[Problem] = []
+    transfers, sources = folder / settings.TRANSFERS_FILE, folder / settings.SOURCES_FILE
     # A bad gazetteer row must not hide the ledger's problems: check the
     # ledger against every place whose id is usable.
+    places = None
     try:
         places = read_gazetteer(folder / settings.GAZETTEER_FILE, errors="collect")
         problems.extend(places.attrs["problems"])
-        problems.extend(
-            read_ledger(
-                folder / settings.TRANSFERS_FILE, folder / settings.SOURCES_FILE, PlaceIndex(places)
-            ).warnings
-        )
-    except InputError as exc:  # an unreadable gazetteer header, or the ledger's problems
+    except InputError as exc:  # an unreadable gazetteer (missing, bad header, delimiter)
+        problems.extend(exc.problems)
+    try:
+        if places is not None:
+            problems.extend(read_ledger(transfers, sources, PlaceIndex(places)).warnings)
+        else:
+            problems.extend(_ledger_without_places(transfers, sources))
+    except InputError as exc:  # the ledger's problems
         problems.extend(exc.problems)
     try:
         problems.extend(_warnings(read_zones(folder / settings.ZONES_FILE)))
     except InputError as exc:
         problems.extend(exc.problems)
     return problems
+
+
+#: Ledger messages that only mean "not in the gazetteer" (dropped when it is unreadable).
+_PLACE_MESSAGES = ("unknown place", "ambiguous place", "unknown area", "ambiguous area")
+
+
+def _ledger_without_places(transfers: Path, sources: Path) -> list[Problem]:
+    """Check the ledger when the gazetteer cannot be read: everything but the places."""
+    from geo.columns import FROM, TO
+    from geo.geocode import PlaceIndex
+    from geo.ledger import check_ledger
+
+    result = check_ledger(transfers, sources, PlaceIndex(_no_places()))
+    kept = [
+        p
+        for p in (*result.problems, *result.warnings)
+        if not (p.column in (FROM, TO) and p.message.startswith(_PLACE_MESSAGES))
+    ]
+    note = Problem(
+        str(transfers),
+        None,
+        None,
+        "",
+        "place names were not checked: the gazetteer could not be read",
+        "fix gazetteer.csv and run validate again",
+        "warning",
+    )
+    return [*kept, note]
+
+
+def _no_places() -> gpd.GeoDataFrame:
+    """Return an empty gazetteer with every column, for checking a ledger without places."""
+    from geo.gazetteer import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
+
+    columns = {c: pd.Series([], dtype=object) for c in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)}
+    frame = gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries([], crs="EPSG:4326"))
+    from geo.columns import LAT, LON
+
+    return frame.astype({LAT: float, LON: float})
+
+
+def unplaced_legs(dataset: Dataset) -> list[Problem]:
+    """Name every leg that has no line, as warnings on its transfers.csv line.
+
+    A leg whose end is an unnamed stop with nothing to place it by (no
+    area, no placed neighbour leg) has no geometry: it stays in the ledger
+    and exports with a null geometry. Exports print these so it is never
+    silent.
+
+    Parameters
+    ----------
+    dataset
+        A loaded dataset.
+
+    Returns
+    -------
+    list of Problem
+        One warning per leg without geometry, in ledger order.
+
+    """
+    from geo.columns import FROM, FROM_LAT, SOURCE_LINE, TO, TO_LAT, TRANSFER_ID
+
+    legs = dataset.legs
+    missing = legs.geometry.isna().to_numpy() | legs.geometry.is_empty.to_numpy()
+    file = str(dataset.folder / settings.TRANSFERS_FILE)
+    out = []
+    for _, row in legs[missing].sort_values(SOURCE_LINE).iterrows():
+        ends = [row[c] for c, lat in ((FROM, FROM_LAT), (TO, TO_LAT)) if pd.isna(row[lat])]
+        what = " and ".join(repr(e) for e in ends) or "an end"
+        out.append(
+            Problem(
+                file,
+                int(row[SOURCE_LINE]),
+                FROM if ends and ends[0] == row[FROM] else TO,
+                f"{row[FROM]} -> {row[TO]}",
+                f"leg of {row[TRANSFER_ID]!r} has no line: {what} cannot be placed "
+                "(an unnamed stop with no area and no placed neighbour leg)",
+                "it is exported with a null geometry; add '@ place' to the stop to draw it",
+                "warning",
+            )
+        )
+    return out
 
 
 def _warnings(frame: pd.DataFrame) -> list[Problem]:

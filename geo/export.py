@@ -37,12 +37,14 @@ from geo.datetext import readable_date
 
 __all__ = [
     "FORMATS",
+    "FORMULA_TRIGGERS",
     "LAYERS",
     "DatasetLike",
     "export",
     "faction_colors",
     "legs_table",
     "places_table",
+    "spreadsheet_safe",
     "to_csv",
     "to_geojson",
     "to_gpkg",
@@ -702,8 +704,14 @@ def to_gpkg(dataset: DatasetLike, path: str | Path) -> Path:
     return Path(path)
 
 
-def to_csv(dataset: DatasetLike, path: str | Path) -> Path:
+def to_csv(dataset: DatasetLike, path: str | Path, *, raw: bool = False) -> Path:
     r"""Write the legs as CSV with a ``WKT`` geometry column.
+
+    The file is meant for people, who open it in a spreadsheet: text cells
+    that begin with ``=``, ``+``, ``-``, ``@``, tab or carriage return
+    get a leading ``'`` (OWASP's CSV-injection rule, see
+    :func:`spreadsheet_safe`) so that no report text runs as a formula.
+    Numeric columns are left alone.
 
     Parameters
     ----------
@@ -711,6 +719,8 @@ def to_csv(dataset: DatasetLike, path: str | Path) -> Path:
         A loaded dataset.
     path
         Output ``.csv`` file (UTF-8, ``\n`` line ends, header row).
+    raw
+        Write every text cell exactly as read (for programs, not spreadsheets).
 
     Returns
     -------
@@ -723,7 +733,48 @@ def to_csv(dataset: DatasetLike, path: str | Path) -> Path:
     wkt = shapely.to_wkt(geoms, rounding_precision=settings.COORDINATE_PRECISION, trim=True)
     frame = pd.DataFrame(table.drop(columns=table.geometry.name))
     frame[col.WKT] = wkt
+    if not raw:
+        frame = spreadsheet_safe(frame)
     return write_text(path, frame.to_csv(index=False, lineterminator="\n"))
+
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Defuse text cells a spreadsheet would run as formulas.
+
+    Every text cell (in a column of object or string dtype) that begins
+    with one of :data:`FORMULA_TRIGGERS` gets a leading ``'``, which
+    spreadsheets show as text and do not display. Numeric, boolean and
+    date columns are returned unchanged, as are all other cells.
+
+    Parameters
+    ----------
+    frame
+        The table about to be written as CSV.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with defused cells.
+
+    """
+    out = frame.copy()
+    for name in out.columns:
+        column = out[name]
+        if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
+            continue
+        is_text = column.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+        risky = is_text & column.where(is_text, "").astype(str).str.startswith(
+            FORMULA_TRIGGERS
+        ).to_numpy(dtype=bool)
+        if risky.any():
+            column = column.astype(object).copy()
+            column[risky] = "'" + column[risky].astype(str)
+            out[name] = column
+    return out
 
 
 def _data_date(dataset: DatasetLike) -> pd.Timestamp:
@@ -738,7 +789,12 @@ def _data_date(dataset: DatasetLike) -> pd.Timestamp:
 
 
 def export(
-    dataset: DatasetLike, *, fmt: Format, out: str | Path, layer: Layer = "all"
+    dataset: DatasetLike,
+    *,
+    fmt: Format,
+    out: str | Path,
+    layer: Layer = "all",
+    raw_csv: bool = False,
 ) -> list[Path]:
     """Export a dataset in one format.
 
@@ -755,6 +811,8 @@ def export(
         CSV holds the legs only; KML and GeoPackage hold every layer.
     layer
         GeoJSON only: which layer to put in a single file.
+    raw_csv
+        CSV only: write text exactly, without defusing formula-like cells.
 
     Returns
     -------
@@ -777,6 +835,6 @@ def export(
     if fmt == "gpkg":
         return [to_gpkg(dataset, out)]
     if fmt == "csv":
-        return [to_csv(dataset, out)]
+        return [to_csv(dataset, out, raw=raw_csv)]
     msg = f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}"
     raise MovemapError(msg)

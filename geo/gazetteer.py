@@ -8,6 +8,7 @@ Validation gathers every problem in the file and raises one
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -130,14 +131,15 @@ def read_gazetteer(
     _check_choices(table, present, PLACE_KIND, PLACE_KINDS, file, problems)
     _check_choices(table, present, PLACE_PRECISION, PLACE_PRECISIONS, file, problems)
     _check_kind_precision(table, present, file, problems)
-    lat, lon, coords_ok = _check_coordinates(table, present, file, problems)
+    lat, lon, coords_ok, swap = _check_coordinates(table, present, file, problems)
     country_ok = _check_country(table, present, file, problems)
     _check_aliases(table, file, problems)
-    if coords_ok.any():
+    if coords_ok.any() or swap.any():
         if countries is None:
             from geo.countries import load_countries
 
             countries = load_countries()
+        _check_lat_range(table, lat, lon, swap, countries, file, problems)
         _check_in_country(table, lat, lon, coords_ok & country_ok, countries, file, problems)
 
     if errors == "raise" and any(p.severity == "error" for p in problems):
@@ -372,17 +374,9 @@ def _check_coordinates(
     finite = np.isfinite(lat) & np.isfinite(lon)
     lat_bad = np.isfinite(lat) & (np.abs(lat) > 90)
     lon_bad = np.isfinite(lon) & (np.abs(lon) > 180)
+    # Rows that swapping could fix are reported by _check_lat_range, which
+    # says "swapped" only when the swapped point lies in the stated country.
     swap = finite & lat_bad & (np.abs(lon) <= 90)
-    _add(
-        problems,
-        file,
-        table,
-        lat_bad & swap,
-        LAT,
-        None,
-        "latitude out of range [-90, 90]",
-        "lat and lon look swapped",
-    )
     _add(
         problems,
         file,
@@ -391,7 +385,7 @@ def _check_coordinates(
         LAT,
         None,
         "latitude out of range [-90, 90]",
-        "latitude is degrees north of the equator, between -90 and 90",
+        _LAT_RANGE_HINT,
     )
     _add(
         problems,
@@ -403,7 +397,53 @@ def _check_coordinates(
         "longitude out of range [-180, 180]",
         "longitude is degrees east of Greenwich, between -180 and 180",
     )
-    return lat, lon, finite & ~lat_bad & ~lon_bad
+    return lat, lon, finite & ~lat_bad & ~lon_bad, swap
+
+
+_LAT_RANGE_HINT = "latitude is degrees north of the equator, between -90 and 90"
+
+
+def _check_lat_range(
+    table: pd.DataFrame,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    rows: np.ndarray,
+    countries: gpd.GeoDataFrame,
+    file: str,
+    problems: list[Problem],
+) -> None:
+    """Report latitudes out of range; say "swapped" only if (lon, lat) lies in the country."""
+    codes = table[PLACE_COUNTRY].to_numpy()
+    idx = np.flatnonzero(rows)
+    fits = np.zeros(len(idx), dtype=bool)
+    known = np.isin(codes[idx], countries["iso_a2"].to_numpy())
+    if known.any():
+        k = idx[known]
+        shapes = {
+            code: shapely.union_all(g.to_numpy())
+            for code, g in countries[countries["iso_a2"].isin(set(codes[k]))]
+            .groupby("iso_a2", sort=True)
+            .geometry
+        }
+        polys = np.array([shapes[c] for c in codes[k]], dtype=object)
+        km = _distance_km(shapely.points(lat[k], lon[k]), polys)
+        fits[known] = km <= settings.COUNTRY_TOLERANCE_KM
+    for j, i in enumerate(idx):
+        hint = (
+            f"lat and lon look swapped: ({lon[i]:g}, {lat[i]:g}) lies in {codes[i]}"
+            if fits[j]
+            else _LAT_RANGE_HINT
+        )
+        problems.append(
+            Problem(
+                file,
+                int(table[SOURCE_LINE].iloc[i]),
+                LAT,
+                table[LAT].iloc[i],
+                "latitude out of range [-90, 90]",
+                hint,
+            )
+        )
 
 
 def _check_country(
@@ -448,7 +488,30 @@ def _check_country(
         "country is not an ISO 3166-1 alpha-2 code",
         "give two letters, e.g. 'LY' for Libya, 'SY' for Syria",
     )
-    return well_formed
+    # Two capitals that name no country (QQ, ZZ...) are errors, not warnings.
+    unassigned = well_formed & ~codes.isin(_iso_codes()).to_numpy()
+    for code in sorted(set(codes[unassigned])):
+        near = sorted(c for c in _iso_codes() if c[0] == code[0])[:6]
+        _add(
+            problems,
+            file,
+            table,
+            unassigned & (codes == code).to_numpy(),
+            PLACE_COUNTRY,
+            None,
+            f"country code {code!r} is not assigned in ISO 3166-1 alpha-2",
+            "give the country's two-letter code"
+            + (f" (codes starting with {code[0]}: {', '.join(near)})" if near else ""),
+        )
+    return well_formed & ~unassigned
+
+
+@functools.cache
+def _iso_codes() -> frozenset[str]:
+    """ISO 3166-1 alpha-2 codes (pycountry), plus XK (Kosovo, as Natural Earth uses it)."""
+    import pycountry
+
+    return frozenset({c.alpha_2 for c in pycountry.countries} | {"XK"})
 
 
 def _check_aliases(table: pd.DataFrame, file: str, problems: list[Problem]) -> None:

@@ -345,7 +345,7 @@ def check_ledger(
     )
     table = read.table
     if read.usable:
-        legs = _check_legs(table, tfile, index, declared, problems)
+        legs = _check_legs(table, tfile, index, declared, problems, wrong_width=read.wrong_width)
         _warn_unused(sources, set(legs[SOURCE_IDS].explode().dropna()), sfile, problems)
         published = dict(zip(sources[SOURCE_ID], sources[SOURCE_DATE], strict=True))
         problems.extend(check_reported_dates(legs, published, file=tfile))
@@ -524,6 +524,8 @@ def _check_legs(
     index: PlaceIndex,
     declared: set[str],
     problems: list[Problem],
+    *,
+    wrong_width: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Run every row check; return the full leg table (rejection happens later)."""
     for col in TRANSFERS_COLUMNS:
@@ -538,7 +540,7 @@ def _check_legs(
                 _EMPTY_HINTS.get(col),
             )
 
-    leg = _check_leg_numbers(table, file, problems)
+    leg = _check_leg_numbers(table, file, problems, wrong_width=wrong_width)
     for col, allowed in (
         (STATUS, STATUSES),
         (MODE, MODES),
@@ -609,8 +611,20 @@ _EMPTY_HINTS: dict[str, str] = {
 }
 
 
-def _check_leg_numbers(table: pd.DataFrame, file: str, problems: list[Problem]) -> pd.Series:
-    """Leg numbers as Int64 (NA where invalid); report bad, duplicate and missing legs."""
+def _check_leg_numbers(
+    table: pd.DataFrame,
+    file: str,
+    problems: list[Problem],
+    *,
+    wrong_width: pd.DataFrame | None = None,
+) -> pd.Series:
+    """Leg numbers as Int64 (NA where invalid); report bad, duplicate and missing legs.
+
+    A row rejected for its width still holds its leg's place in the
+    numbering (its cells are read by position), and a transfer with a row
+    whose leg number cannot be read gets no gap error: the rejected row is
+    reported on its own and is likely the "missing" leg.
+    """
     text = table[LEG]
     valid = text.str.fullmatch(r"\d+") & (text != "")
     leg = pd.to_numeric(text.where(valid), errors="coerce").astype("Int64")
@@ -635,6 +649,17 @@ def _check_leg_numbers(table: pd.DataFrame, file: str, problems: list[Problem]) 
         "duplicate leg number in this transfer",
     )
     # Gaps: sort the distinct legs of each transfer and compare neighbours.
+    unsure = set(table.loc[~valid.fillna(False).to_numpy(dtype=bool), TRANSFER_ID])
+    if wrong_width is not None and len(wrong_width):
+        other = wrong_width[LEG].str.strip()
+        readable = other.str.fullmatch(r"[1-9]\d*").fillna(False).to_numpy(dtype=bool)
+        unsure |= set(wrong_width.loc[~readable, TRANSFER_ID].str.strip())
+        extra = wrong_width[readable].assign(
+            **{LEG: pd.to_numeric(other[readable]).astype("Int64")}
+        )
+        extra[TRANSFER_ID] = extra[TRANSFER_ID].str.strip()
+        keyed = pd.concat([keyed, extra[keyed.columns]], ignore_index=True)
+    keyed = keyed[~keyed[TRANSFER_ID].isin(unsure)]
     distinct = keyed.drop_duplicates([TRANSFER_ID, LEG]).sort_values([TRANSFER_ID, LEG])
     prev = distinct.groupby(TRANSFER_ID)[LEG].shift(1)
     first = prev.isna()
@@ -806,6 +831,13 @@ def _resolve_places(
         empty_area,
         "unknown stop has '@' but no area",
         f"write '?description {AREA_SEPARATOR} place', or drop the '@'",
+    )
+    no_desc = unknown & ~malformed & (stop["desc"].fillna("") == "").to_numpy()
+    report(
+        no_desc,
+        "unknown stop has no description",
+        f"say what the reporting says about it after '{UNKNOWN_STOP_PREFIX}', e.g. "
+        f"'{UNKNOWN_STOP_PREFIX}Russian warships (origin not reported)'",
     )
     report(
         malformed,

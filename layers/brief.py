@@ -34,8 +34,8 @@ import pandas as pd
 from geo import columns as col
 from geo import settings
 from geo._errors import MovemapError
-from geo._io import write_bytes, write_text
-from geo.export import to_geojson
+from geo._io import check_out_dir, write_bytes, write_text
+from geo.export import spreadsheet_safe, to_geojson
 from layers.static_map import save_figure, zones_at
 
 __all__ = [
@@ -527,6 +527,7 @@ def write_brief(
     as_of: str | pd.Timestamp | None = None,
     zone: str | None = None,
     size_px: tuple[int, int] = settings.BRIEF_MAP_SIZE_PX,
+    raw_csv: bool = False,
 ) -> list[Path]:
     """Write the briefing pack for a dataset into ``out_dir``.
 
@@ -545,6 +546,10 @@ def write_brief(
         Only legs starting, ending or passing through this zone.
     size_px
         Pixel size of map.png (at ``settings.BRIEF_MAP_DPI``).
+    raw_csv
+        Write sources.csv with text exactly as read; by default text cells a
+        spreadsheet would run as formulas are defused
+        (:func:`geo.export.spreadsheet_safe`).
 
     Returns
     -------
@@ -575,7 +580,7 @@ def write_brief(
         )
         msg = f"no legs {what}; nothing to brief"
         raise MovemapError(msg)
-    out = Path(out_dir)
+    out = check_out_dir(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
 
@@ -588,6 +593,7 @@ def write_brief(
     written.append(to_geojson(on_map, out / "map.geojson", layer="all"))
 
     table = sources_table(picked)
+    table = table if raw_csv else spreadsheet_safe(table)
     written.append(write_text(out / "sources.csv", table.to_csv(index=False, lineterminator="\n")))
     written.append(write_text(out / "sources.md", sources_markdown(picked, title=title)))
     written.append(write_text(out / "embed.html", embed_snippet(title=title)))

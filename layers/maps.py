@@ -10,8 +10,6 @@ give byte-identical files.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +21,7 @@ import shapely
 from branca.element import Element, Figure
 
 from geo import columns as col
+from geo._io import check_out_dir, staged_folder
 from layers.assets import PageAssets
 from layers.basemap import CountryOutlines, TileBase, countries_geojson, tile_options
 from layers.controls import MapControls, MapSetup
@@ -339,34 +338,38 @@ def map_files(dataset: Dataset) -> dict[str | None, str]:
     return {None: INDEX_FILE, **{z: f"{slugs[z]}.html" for z in ids}}
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def is_generated(path: Path) -> bool:
+    """Tell whether ``path`` is a map movemap wrote (its generator tag)."""
+    if path.suffix != ".html":
+        return False
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        # mkstemp makes the file private (0600); give it the usual mode.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return GENERATOR in fh.read(4096)
+    except OSError:
+        return False
+
+
+def check_out(out_dir: str | Path) -> Path:
+    """Check ``out_dir`` can take a build (see :func:`geo._io.check_out_dir`)."""
+    return check_out_dir(out_dir, owned=is_generated)
 
 
 def build_maps(dataset: Dataset, out_dir: str | Path, *, cdn: bool = False) -> list[Path]:
-    """Write the overview and every zone map into ``out_dir``.
+    """Write the overview and every zone map into ``out_dir``, as one set.
 
-    Each file is written to a temporary file and moved into place, so a
-    reader never sees half a map.  Maps from an earlier build whose zone
-    no longer exists are removed (only files movemap generated).
+    The whole set is written into a staging folder beside ``out_dir`` and
+    swapped in at the end (:func:`geo._io.staged_folder`): a build that
+    is interrupted or fails leaves the previous complete set (or none)
+    and no temporary files. Maps of zones that no longer exist go with
+    the old set.
 
     Parameters
     ----------
     dataset
         Output of :func:`geo.dataset.load_dataset`.
     out_dir
-        Folder to write into (created if missing).
+        Folder to write into (created if missing). It may hold only files
+        an earlier build wrote.
     cdn
         Link Leaflet and jQuery from a CDN instead of inlining them.
 
@@ -375,19 +378,17 @@ def build_maps(dataset: Dataset, out_dir: str | Path, *, cdn: bool = False) -> l
     list of pathlib.Path
         The files written, overview first.
 
+    Raises
+    ------
+    geo._errors.OutputError
+        If ``out_dir`` is a file, cannot be written, or holds other files.
+
     """
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    for zone, name in map_files(dataset).items():
-        path = out / name
-        _write_atomic(path, render_map(dataset, zone=zone, cdn=cdn))
-        written.append(path)
-    keep = {p.name for p in written}
-    for old in sorted(out.glob("*.html")):
-        if (
-            old.name not in keep
-            and GENERATOR in old.read_text(encoding="utf-8", errors="replace")[:4096]
-        ):
-            old.unlink()
-    return written
+    names = map_files(dataset)
+    with staged_folder(out, owned=is_generated) as stage:
+        for zone, name in names.items():
+            html = render_map(dataset, zone=zone, cdn=cdn)
+            with open(stage / name, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(html)
+    return [out / name for name in names.values()]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -20,9 +21,20 @@ def _own_cache(tmp_path, monkeypatch):
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
+    """Run ``movemap geocode``; stderr comes back without its leading ``data:`` line."""
     rc = main(["geocode", *argv])
     out, err = capsys.readouterr()
+    first, _, rest = err.partition("\n")
+    if first.startswith("data: "):
+        err = rest
     return rc, out, err
+
+
+def test_names_the_data_folder_read(capsys):
+    main(["geocode", "Watiya"])
+    err = capsys.readouterr().err
+    # run from the clone: the bundled files in the current folder
+    assert err.splitlines()[0] == f"data: {REPO_ROOT} (current folder, bundled)"
 
 
 def test_table_for_resolved_names(capsys):
@@ -231,18 +243,34 @@ def test_bad_gazetteer_names_the_line(tmp_path, capsys):
 
 
 def test_console_script_entry_point():
-    exe = shutil.which("movemap")
-    cmd = [exe] if exe else [sys.executable, "-m", "layers.cli"]
+    exe = Path(sys.executable).with_name("movemap")
+    cmd = (
+        [str(exe)]
+        if exe.is_file()
+        else [sys.executable, "-c", "from layers.cli import main; raise SystemExit(main())"]
+    )
+    # Run from another folder: the data folder comes from MOVEMAP_DATA, never
+    # from where movemap's code happens to be installed.
+    env = {**os.environ, "MOVEMAP_DATA": str(REPO_ROOT)}
     proc = subprocess.run(
         [*cmd, "geocode", "--json", "Khmeimim"],
         capture_output=True,
         text=True,
         check=False,
         cwd=Path("/"),
+        env=env,
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)[0]["id"] == "khmeimim_ab"
-
+    assert proc.stderr == f"data: {REPO_ROOT} (MOVEMAP_DATA, bundled)\n"
+    # Without it, from a folder with no inputs: a clear error, not the clone's files.
+    env.pop("MOVEMAP_DATA")
+    proc = subprocess.run(
+        [*cmd, "geocode", "Khmeimim"], capture_output=True, text=True, check=False, cwd="/", env=env
+    )
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert "no gazetteer.csv in the current folder /" in proc.stderr
+    assert "Traceback" not in proc.stderr
 
 def test_only_failures_prints_no_table(capsys):
     rc, out, err = run(capsys, "Tripoli")

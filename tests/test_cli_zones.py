@@ -81,7 +81,7 @@ def test_bad_zones_file_exit_1(capsys, data):
     (data / settings.ZONES_FILE).write_text('{"type": "FeatureCollection", "features": [1]}')
     assert main(["zones", "--at", "2020-05-19", "--data", str(data)]) == 1
     err = capsys.readouterr().err
-    assert "zones.geojson:0" in err
+    assert "zones.geojson: feature 0:" in err  # an index, never passed off as a line
     assert "not a GeoJSON Feature" in err
 
 

@@ -269,7 +269,8 @@ def test_every_kind_of_bad_row_at_once(tmp_path):
     by_line = {p.line: p for p in probs}
     assert "outside LY" in by_line[16].message and by_line[16].hint == "lat and lon look swapped"
     assert "outside DE" in by_line[17].message and "it lies in LY" in by_line[17].message
-    assert by_line[10].hint == "lat and lon look swapped"
+    # 132.9 is out of range; (lon 132.9, lat 13.2) is not in Libya either: not "swapped".
+    assert "swapped" not in by_line[10].hint and "-90 and 90" in by_line[10].hint
     assert by_line[7].hint.startswith("did you mean 'airbase'?")
     assert all(p.file == str(path) for p in probs)
 
@@ -309,7 +310,8 @@ def test_swapped_lat_lon_is_detected(tmp_path, lat, lon, country):
 
 def test_latitude_beyond_90_with_valid_swap_hints_swap(tmp_path):
     (p,) = problems_of(write(tmp_path, row("p", "P", country="RU", lat="100.0", lon="60.0")))
-    assert (p.line, p.column, p.hint) == (2, LAT, "lat and lon look swapped")
+    assert (p.line, p.column) == (2, LAT) and p.hint.startswith("lat and lon look swapped")
+    assert "lies in RU" in p.hint
 
 
 @pytest.mark.parametrize(
@@ -345,8 +347,17 @@ def test_country_check_uses_given_polygons(tmp_path, world):
 
 
 def test_well_formed_code_without_polygon_is_a_warning(tmp_path):
-    gdf = read_gazetteer(write(tmp_path, row("p", "P", country="ZZ")))
+    # GI (Gibraltar) is assigned in ISO 3166-1 but has no Natural Earth 1:50m polygon.
+    gdf = read_gazetteer(write(tmp_path, row("p", "P", country="GI")))
     assert [w.column for w in gdf.attrs["warnings"]] == [PLACE_COUNTRY]
+
+
+def test_unassigned_code_is_an_error(tmp_path):
+    with pytest.raises(GazetteerError) as exc:
+        read_gazetteer(write(tmp_path, row("p", "P", country="QQ")))
+    (p,) = exc.value.problems
+    assert (p.line, p.column, p.severity) == (2, PLACE_COUNTRY, "error")
+    assert "'QQ' is not assigned" in p.message
 
 
 def test_region_may_span_countries(tmp_path):

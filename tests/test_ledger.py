@@ -332,7 +332,6 @@ def test_leg_table_columns_types_and_order(tmp_path: Path, index: PlaceIndex) ->
 @pytest.mark.parametrize(
     ("stop", "place_id", "name", "precision"),
     [
-        ("?", None, "unnamed stop", None),
         ("?base housing Turkish personnel", None, "base housing Turkish personnel", None),
         ("?depot @ libya", "libya", "depot", "country"),
         ("? depot  @  Tripolitania", "western_libya", "depot", "region"),

@@ -502,7 +502,7 @@ def test_bad_zones_file_reports_every_problem(tmp_path):
     path = _write(tmp_path, features)
     with pytest.raises(ZonesError) as err:
         read_zones(path)
-    got = {(p.line, p.column, p.severity) for p in err.value.problems}
+    got = {(p.feature, p.column, p.severity) for p in err.value.problems}
     expected = {
         (1, C.FACTION, "error"),
         (2, C.VALID_FROM, "error"),
@@ -530,7 +530,7 @@ def test_warning_only_file_loads_with_warnings(tmp_path):
     gdf = read_zones(path)
     assert len(gdf) == 2
     assert gdf.geometry.is_valid.all()
-    assert [(p.line, p.severity) for p in gdf.attrs["warnings"]] == [(1, "warning")]
+    assert [(p.feature, p.severity) for p in gdf.attrs["warnings"]] == [(1, "warning")]
 
 
 def test_contested_or_disjoint_in_time_may_overlap(tmp_path):

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import signal
 import sys
 from collections.abc import Sequence
 
-from geo._errors import MovemapError
+from geo._errors import InputError, MovemapError, OutputError
 
 #: subcommand name -> module in this package
 COMMANDS: dict[str, str] = {
@@ -87,15 +89,79 @@ def _help_of(modname: str) -> str | None:
     return None
 
 
+#: Exit codes (documented in the README).
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_OUTPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+#: Set to 1 to see the traceback of an unexpected error.
+DEBUG_ENV = "MOVEMAP_DEBUG"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the process exit code."""
+    """Run the command line; return the process exit code.
+
+    Never ends in a traceback: bad input exits 1 naming every problem,
+    an output that cannot be written exits 3 naming the path, an
+    interruption (Ctrl-C, SIGTERM) exits 130 after removing partial
+    output, and an unexpected error exits 4 with a one-line message
+    (``MOVEMAP_DEBUG=1`` shows the traceback).
+    """
     parser, modules = _parser(argv)
     args = parser.parse_args(argv)
+    name = f"movemap {args.command}"
+    previous = _on_sigterm()
     try:
+        if hasattr(args, "data"):
+            from geo.paths import data_origin
+
+            folder, origin = data_origin(args.data)
+            print(f"data: {folder} ({origin})", file=sys.stderr)
+            args.data = str(folder)
         return int(modules[args.command].run(args))  # type: ignore[attr-defined]
+    except InputError as exc:
+        print(f"{name}: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except OutputError as exc:
+        print(f"{name}: {exc}", file=sys.stderr)
+        return EXIT_OUTPUT
     except MovemapError as exc:
-        print(f"movemap {args.command}: {exc}", file=sys.stderr)
-        return 1
+        print(f"{name}: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print(f"{name}: interrupted; nothing half-written was left", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except OSError as exc:
+        if os.environ.get(DEBUG_ENV) == "1":
+            raise
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"{name}: cannot access{where}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_OUTPUT
+    except Exception as exc:
+        if os.environ.get(DEBUG_ENV) == "1":
+            raise
+        print(
+            f"{name}: internal error: {type(exc).__name__}: {exc}\n"
+            f"This is a bug in movemap. Rerun with {DEBUG_ENV}=1 for the traceback and report it.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+    finally:
+        _restore_sigterm(previous)
+
+
+def _on_sigterm() -> object:
+    """Turn SIGTERM into KeyboardInterrupt so partial output is cleaned up."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        return signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread
+        return None
+
+
+def _restore_sigterm(previous: object) -> None:
+    if previous is not None:
+        signal.signal(signal.SIGTERM, previous)  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":  # pragma: no cover

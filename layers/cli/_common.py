@@ -12,5 +12,6 @@ def add_data_argument(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         default=None,
         help="folder holding gazetteer.csv, transfers.csv, sources.csv, zones.geojson "
-        "(default: the bundled files at the repository root)",
+        "(default: $MOVEMAP_DATA, else the current folder; every command prints "
+        "'data: FOLDER (how it was chosen)' on stderr)",
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from layers.cli._common import add_data_argument
 
@@ -30,15 +31,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="only legs starting, ending or passing through this zone id",
     )
+    parser.add_argument(
+        "--raw-csv",
+        action="store_true",
+        help="write CSV text exactly as read; by default text cells starting with "
+        "= + - @ tab or CR get a leading ' so a spreadsheet cannot run them as formulas",
+    )
     add_data_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     """Load the dataset, write the pack, print the files written."""
+    from geo._io import check_out_dir
     from geo.dataset import load_dataset
     from layers.brief import write_brief
 
+    check_out_dir(args.out)
     dataset = load_dataset(args.data)
-    for path in write_brief(dataset, args.out, title=args.title, as_of=args.as_of, zone=args.zone):
+    for problem in dataset.warnings:
+        print(problem, file=sys.stderr)
+    for path in write_brief(
+        dataset,
+        args.out,
+        title=args.title,
+        as_of=args.as_of,
+        zone=args.zone,
+        raw_csv=args.raw_csv,
+    ):
         print(path)
     return 0

@@ -6,13 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from geo.paths import REPO_ROOT
 from layers.cli._common import add_data_argument
 
 HELP = "write maps/index.html (overview) and one self-contained HTML map per faction zone"
 
-#: Default output folder: maps/ at the repository root.
-DEFAULT_OUT = REPO_ROOT / "maps"
+#: Default output folder, inside the data folder.
+DEFAULT_OUT = "maps"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -22,7 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--out",
         metavar="DIR",
         default=None,
-        help=f"folder to write the maps into (default: {DEFAULT_OUT})",
+        help=f"folder to write the maps into (default: {DEFAULT_OUT}/ in the data folder); "
+        "the whole set is written beside it first and swapped in at the end",
     )
     parser.add_argument(
         "--cdn",
@@ -36,12 +36,14 @@ def run(args: argparse.Namespace) -> int:
     """Load the data, build every map, print the files written."""
     # Imported here so other subcommands never load folium.
     from geo.dataset import load_dataset
-    from layers.maps import build_maps
+    from geo.paths import data_dir
+    from layers.maps import build_maps, check_out
 
+    out = Path(args.out) if args.out else data_dir(args.data) / DEFAULT_OUT
+    check_out(out)
     dataset = load_dataset(args.data)
     for problem in dataset.warnings:
         print(problem, file=sys.stderr)
-    out = Path(args.out) if args.out else DEFAULT_OUT
     written = build_maps(dataset, out, cdn=args.cdn)
     for path in written:
         print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")

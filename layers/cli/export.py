@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
 from layers.cli._common import add_data_argument
 
@@ -30,15 +32,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="geojson into one file only: which layer (default: all, each feature tagged "
         "with its layer)",
     )
+    parser.add_argument(
+        "--raw-csv",
+        action="store_true",
+        help="write CSV text exactly as read; by default text cells starting with "
+        "= + - @ tab or CR get a leading ' so a spreadsheet cannot run them as formulas",
+    )
     add_data_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     """Load the dataset and export it; print the files written."""
-    from geo.dataset import load_dataset
+    from geo._io import check_out_dir, check_out_file
+    from geo.dataset import load_dataset, unplaced_legs
     from geo.export import export
 
+    single = args.fmt != "geojson" or Path(args.out).suffix.lower() in (".geojson", ".json")
+    (check_out_file if single else check_out_dir)(args.out)
     dataset = load_dataset(args.data)
-    for path in export(dataset, fmt=args.fmt, out=args.out, layer=args.layer):
+    for problem in [*dataset.warnings, *unplaced_legs(dataset)]:
+        print(problem, file=sys.stderr)
+    for path in export(dataset, fmt=args.fmt, out=args.out, layer=args.layer, raw_csv=args.raw_csv):
         print(path)
     return 0

@@ -27,6 +27,8 @@ def run(args: argparse.Namespace) -> int:
             {
                 "file": p.file,
                 "line": p.line,
+                "position": p.position,
+                "feature": p.feature,
                 "column": p.column,
                 "value": p.value
                 if isinstance(p.value, str | int | float | None)
