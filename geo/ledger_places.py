@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -130,7 +131,11 @@ def resolve_ends(
             elif r.status != "unknown" and all(c.how in _LOOSE for c in r.candidates):
                 # A spelling matched only loosely is not written into the record
                 # silently: it is an unknown name with the match as suggestion.
-                rows[i][RESOLVE_SUGGESTIONS] = tuple(_label(c) for c in r.candidates[:3])
+                # The curated gazetteer's own close names come first ("Khmeimm" ->
+                # Khmeimim Air Base before a world town matching its consonants).
+                rows[i][RESOLVE_SUGGESTIONS] = _merged(
+                    rows[i].get(RESOLVE_SUGGESTIONS), (_label(c) for c in r.candidates[:3])
+                )
             elif r.status == "ambiguous":
                 rows[i].update(
                     {
@@ -139,7 +144,9 @@ def resolve_ends(
                     }
                 )
             else:
-                rows[i][RESOLVE_SUGGESTIONS] = tuple(_label(c) for c in r.suggestions)
+                rows[i][RESOLVE_SUGGESTIONS] = _merged(
+                    rows[i].get(RESOLVE_SUGGESTIONS), (_label(c) for c in r.suggestions)
+                )
     out = pd.DataFrame(rows, columns=first.columns)
     if extra:
         places = pd.concat([places, pd.DataFrame.from_dict(extra, orient="index")])
@@ -148,6 +155,12 @@ def resolve_ends(
 
 #: How a name matched that the ledger does not accept without the user's word.
 _LOOSE = ("skeleton", "part", "fuzzy")
+
+
+def _merged(gazetteer: object, world: Iterable[str], *, most: int = 3) -> tuple[str, ...]:
+    """The gazetteer's suggestions first, then the world's, without repeats."""
+    first = tuple(gazetteer) if isinstance(gazetteer, (tuple, list)) else ()
+    return tuple(dict.fromkeys((*first, *world)))[:most]
 
 
 def _label(c: object) -> str:

@@ -696,7 +696,7 @@ CASES: list[Case] = [
     ),
     Case(
         "unknown_area_of_an_unknown_stop",
-        _leg_line(to="?depot @ Atlantis"),
+        _leg_line(to="?depot @ Qzxvland"),  # (Atlantis is a real town in the world tables)
         1,
         [r"transfers\.csv:{line}: column 'to': unknown area of an unknown stop"],
     ),

@@ -226,7 +226,7 @@ def test_data_dir_option(tmp_path, capsys):
 def test_missing_data_dir(tmp_path, capsys):
     rc, out, err = run(capsys, "--data", str(tmp_path / "nope"), "Watiya")
     assert rc == 1 and out == ""
-    assert "no gazetteer.csv" in err and "--data" in err
+    assert "nope (from --data) does not exist" in err and "--data" in err
 
 
 def test_bad_gazetteer_names_the_line(tmp_path, capsys):
