@@ -29,6 +29,10 @@ from geo._csv import header_problems, read_records
 from geo._errors import LedgerError, Problem
 from geo.columns import (
     ACTOR,
+    ACTOR_GROUP,
+    CARRIER_ID,
+    CATEGORY_LIST,
+    CATEGORY_SEP,
     CARRIER,
     CATEGORIES,
     CATEGORY,
@@ -73,15 +77,19 @@ from geo.columns import (
     TO_NAME,
     TO_PRECISION,
     TO_UNKNOWN,
+    TRACK,
     TRANSFER_ID,
     UNKNOWN_STOP_PREFIX,
+    VIA,
 )
 from geo.dates import check_precision, parse_dates
+from geo.ledger_extra import EXTRA_LEG_COLUMNS, check_extra, split_alternatives, with_alternatives
 from geo.geocode import AMBIGUOUS, CANDIDATES, OK, PLACE_ID_COL, SUGGESTIONS, PlaceIndex, normalize
 from geo.geocode import STATUS as RESOLVE_STATUS
 
 __all__ = [
     "AREA_SEPARATOR",
+    "OPTIONAL_COLUMNS",
     "SOURCES_COLUMNS",
     "SOURCE_ID_SEPARATOR",
     "TRANSFERS_COLUMNS",
@@ -111,6 +119,8 @@ TRANSFERS_COLUMNS: tuple[str, ...] = (
     SOURCE_IDS,
     NOTE,
 )
+#: Columns transfers.csv may have (issue 11); read as "" when absent.
+OPTIONAL_COLUMNS: tuple[str, ...] = (VIA, CARRIER_ID, TRACK)
 #: transfers.csv columns that may be left empty (not stated in the reporting).
 _OPTIONAL_VALUES = (QUANTITY, CARRIER, NOTE)
 #: Columns of sources.csv, in the bundled file's order.
@@ -148,6 +158,8 @@ _LEG_COLUMNS: tuple[str, ...] = (
     TO_UNKNOWN,
     DATE_START,
     DATE_END,
+    *OPTIONAL_COLUMNS,
+    *EXTRA_LEG_COLUMNS,
 )
 _SOURCE_ID_RE = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 _URL_RE = r"^https?://\S+$"
@@ -324,10 +336,14 @@ def check_ledger(
     sources, rejected_sources, problems, n_source_rows = _load_sources(Path(sources_path), sfile)
     declared = set(sources[SOURCE_ID]) | set(rejected_sources[SOURCE_ID])
 
-    read = _read_table(Path(transfers_path), tfile, TRANSFERS_COLUMNS, problems, what="legs")
+    read = _read_table(
+        Path(transfers_path), tfile, TRANSFERS_COLUMNS, problems, what="legs",
+        optional=OPTIONAL_COLUMNS,
+    )
     table = read.table
     if read.usable:
         legs = _check_legs(table, tfile, index, declared, problems)
+        legs = check_extra(legs, Path(transfers_path), file=tfile, index=index, problems=problems)
         _warn_unused(sources, set(legs[SOURCE_IDS].explode().dropna()), sfile, problems)
         bad = {p.line for p in problems if p.file == tfile and p.severity == "error" and p.line}
         rejected_mask = table[SOURCE_LINE].isin(bad).to_numpy()
@@ -371,8 +387,9 @@ def _read_table(
     problems: list[Problem],
     *,
     what: str,
+    optional: Sequence[str] = (),
 ) -> _Read:
-    """Read a CSV into a string table with every column of ``columns``."""
+    """Read a CSV into a string table with every column of ``columns`` (and ``optional``)."""
     header, lines, raw = read_records(path, file, problems)
     rows = [[cell.strip() for cell in row] for row in raw]
     empty = pd.DataFrame({c: pd.Series([], dtype=object) for c in (*columns, SOURCE_LINE)})
@@ -391,7 +408,8 @@ def _read_table(
         return _Read(empty, empty, len(rows), False)
 
     missing = [c for c in columns if c not in header]
-    problems.extend(header_problems(header, columns, file=file))
+    problems.extend(header_problems(header, columns, optional=optional, file=file))
+    columns = (*columns, *optional)
 
     width = len(header)
     lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
@@ -520,10 +538,10 @@ def _check_legs(
     for col, allowed in (
         (STATUS, STATUSES),
         (MODE, MODES),
-        (CATEGORY, CATEGORIES),
         (DATE_PRECISION, DATE_PRECISIONS),
     ):
         _check_choice(table, file, col, allowed, problems)
+    categories = _check_categories(table, file, problems)
 
     dates = parse_dates(table[DATE])
     has_date = table[DATE] != ""
@@ -551,14 +569,17 @@ def _check_legs(
         )
 
     ids = _check_source_ids(table, file, declared, problems)
-    ends = _resolve_places(table, file, index, problems)
+    first, alternatives = split_alternatives(table, file=file, index=index, problems=problems)
+    ends = _resolve_places(first, file, index, problems)
     legs = table.copy()
+    legs[CATEGORY_LIST] = categories
     legs[LEG] = leg
     legs[SOURCE_IDS] = ids
     legs[DATE_START] = dates[DATE_START]
     legs[DATE_END] = dates[DATE_END]
     for col in ends.columns:
         legs[col] = ends[col]
+    legs = with_alternatives(legs, alternatives)
     _check_chain(legs, file, problems)
     return legs
 
@@ -652,6 +673,20 @@ def _check_choice(
         hint = f"did you mean {near[0]!r}? " if near else ""
         hint += "allowed: " + ", ".join(allowed)
         _add(problems, file, table, bad & (values == value), column, f"unknown {column}", hint)
+
+
+def _check_categories(table: pd.DataFrame, file: str, problems: list[Problem]) -> pd.Series:
+    """Split category cells on CATEGORY_SEP, check each value; return tuples."""
+    parts = table[CATEGORY].str.split(CATEGORY_SEP, regex=False).explode().str.strip()
+    line = table[SOURCE_LINE].reindex(parts.index).to_numpy()
+    cells = pd.DataFrame({CATEGORY: parts.to_numpy(), SOURCE_LINE: line})
+    _check_choice(cells, file, CATEGORY, CATEGORIES, problems)
+    n_parts = parts.groupby(level=0).transform("size")
+    gap = table.index.isin(parts.index[(parts == "") & (n_parts > 1)])
+    _add(problems, file, table, gap, CATEGORY, "empty category in the list",
+         f"separate categories with a single {CATEGORY_SEP!r}, e.g. 'artillery;armour'")
+    listed = parts[parts != ""].groupby(level=0).agg(tuple)
+    return listed.reindex(table.index).map(lambda t: t if isinstance(t, tuple) else ())
 
 
 def _check_source_ids(

@@ -40,7 +40,9 @@ from geo.columns import (
 )
 from geo.gazetteer import read_gazetteer
 from geo.geocode import PlaceIndex
+from geo.ledger_extra import EXTRA_LEG_COLUMNS
 from geo.ledger import (
+    OPTIONAL_COLUMNS,
     SOURCES_COLUMNS,
     TRANSFERS_COLUMNS,
     check_ledger,
@@ -311,6 +313,8 @@ def test_leg_table_columns_types_and_order(tmp_path: Path, index: PlaceIndex) ->
         TO_UNKNOWN,
         DATE_START,
         DATE_END,
+        *OPTIONAL_COLUMNS,
+        *EXTRA_LEG_COLUMNS,
     ]
     assert list(zip(legs[TRANSFER_ID], legs[LEG], strict=True)) == [("A", 1), ("B", 1), ("B", 2)]
     assert legs[LEG].dtype == np.int64
