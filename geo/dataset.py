@@ -74,7 +74,7 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
     from geo.gazetteer import read_gazetteer
     from geo.geocode import PlaceIndex
     from geo.ledger import read_ledger
-    from geo.lines import geodesic_lines
+    from geo.routes import movement_lines
     from geo.zones import attribute_legs, read_zones, split_by_zone
 
     folder = _data_dir(data_dir)
@@ -94,7 +94,7 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
         problems.extend(exc.problems)
     if ledger is None or zones is None:
         raise InputError(problems)
-    lines = geodesic_lines(ledger.legs)
+    lines = movement_lines(ledger.legs)
     legs = attribute_legs(lines, zones)
     segments = split_by_zone(lines, zones)
     return Dataset(

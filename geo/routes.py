@@ -1,0 +1,187 @@
+"""How each leg's line is made: geodesic, sea route or observed track.
+
+:func:`movement_lines` is what the pipeline draws: every leg as a geodesic
+(:func:`geo.lines.geodesic_lines`, through via points and to each
+alternative end), then
+
+- legs with ``mode=sea`` follow sea lanes: the ``searoute`` package
+  (Apache-2.0; Eurostat's SeaRoute marine network) routes every piece
+  (origin, via points, destination) with ``append_orig_dest=True`` so the
+  line ends at the port. Routes are computed once per distinct point pair
+  within a build; ``LENGTH_KM`` becomes the routed length on the WGS84
+  ellipsoid; ``LINE_METHOD`` = ``"sea_route"``. A via point (a sea, an
+  island) is where the route passes: its own point (maybe an island's
+  centre) is not drawn, only the lanes to and from it. A sea leg with an
+  end that is an unknown stop stays a geodesic, and ``SEA_ROUTE_FALLBACK``
+  says why.
+- legs with a ``track`` file are drawn along the observed track;
+  ``LINE_METHOD`` = ``"observed"``; ``LENGTH_KM`` is the track's length.
+
+Air, road, rail and unknown-mode legs stay geodesics.
+"""
+
+from __future__ import annotations
+
+import itertools
+from functools import lru_cache
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+
+from geo import columns as col
+from geo import settings
+
+__all__ = ["SEA_MODE", "movement_lines", "sea_route"]
+
+#: The ledger mode whose legs follow sea lanes.
+SEA_MODE = "sea"
+_GEOD = pyproj.Geod(ellps=settings.ELLPS)
+_ROUND = 5  # cache key: points rounded to ~1 m
+
+
+def sea_route(origin: tuple[float, float], destination: tuple[float, float]) -> np.ndarray:
+    """Sea-lane route between two (lon, lat) points, as an (n, 2) array.
+
+    The first and last vertices are exactly ``origin`` and ``destination``
+    (``append_orig_dest=True``). Results are cached per rounded point pair.
+    """
+    key = (
+        round(float(origin[0]), _ROUND),
+        round(float(origin[1]), _ROUND),
+        round(float(destination[0]), _ROUND),
+        round(float(destination[1]), _ROUND),
+    )
+    return _route(*key)
+
+
+@lru_cache(maxsize=4096)
+def _route(lon1: float, lat1: float, lon2: float, lat2: float) -> np.ndarray:
+    import searoute
+
+    if (lon1, lat1) == (lon2, lat2):
+        return np.array([[lon1, lat1], [lon2, lat2]])
+    feature = searoute.searoute([lon1, lat1], [lon2, lat2], append_orig_dest=True)
+    xy = np.asarray(feature["geometry"]["coordinates"], dtype=float)
+    xy[0], xy[-1] = (lon1, lat1), (lon2, lat2)
+    keep = np.r_[True, (np.diff(xy, axis=0) != 0).any(axis=1)]
+    out = xy[keep]
+    out.setflags(write=False)
+    return out
+
+
+def _route_path(points: list[tuple[float, float]]) -> np.ndarray:
+    """Route through ``points`` in order; via points shape the route but are not drawn."""
+    parts = []
+    last = len(points) - 2
+    for k, (a, b) in enumerate(itertools.pairwise(points)):
+        xy = sea_route(a, b)
+        if k > 0:  # drop the via point appended at this piece's start
+            xy = xy[1:]
+        if k < last:  # and at its end
+            xy = xy[:-1]
+        parts.append(xy)
+    xy = np.concatenate(parts)
+    keep = np.r_[True, (np.diff(xy, axis=0) != 0).any(axis=1)]
+    xy = xy[keep]
+    # Unroll longitudes so Leaflet draws across the antimeridian.
+    xy[:, 0] = np.degrees(np.unwrap(np.radians(xy[:, 0])))
+    return xy
+
+
+def _line_km(geom: shapely.Geometry) -> float:
+    return float(_GEOD.geometry_length(geom)) / 1000.0
+
+
+def movement_lines(
+    legs: pd.DataFrame, *, spacing_km: float = settings.VERTEX_SPACING_KM
+) -> gpd.GeoDataFrame:
+    """Draw every leg the way it moved.
+
+    Parameters
+    ----------
+    legs
+        ``LedgerResult.legs``.
+    spacing_km
+        Vertex spacing of geodesic lines.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        As :func:`geo.lines.geodesic_lines`, with sea legs routed and tracked
+        legs drawn along their track; ``LINE_METHOD`` says which, and
+        ``SEA_ROUTE_FALLBACK`` why a sea leg stayed a geodesic (else ``""``).
+
+    """
+    from geo.lines import geodesic_lines
+
+    out = geodesic_lines(legs, spacing_km=spacing_km)
+    fallback = pd.Series("", index=out.index, dtype=object)
+    geometry = out.geometry.to_numpy().copy()
+    length = out[col.LENGTH_KM].to_numpy(float).copy()
+    method = out[col.LINE_METHOD].to_numpy(object).copy()
+    cand = list(out[col.CANDIDATE_KM]) if col.CANDIDATE_KM in out else [()] * len(out)
+
+    sea = (out[col.MODE] == SEA_MODE).to_numpy() if col.MODE in out else np.zeros(len(out), bool)
+    track = (
+        out[col.TRACK_LINE].notna().to_numpy() if col.TRACK_LINE in out else np.zeros(len(out), bool)
+    )
+    for i in np.flatnonzero(sea & ~track):
+        row = out.iloc[i]
+        if geometry[i] is None:
+            fallback.iloc[i] = "an end is an unknown stop that cannot be placed"
+            continue
+        if row[col.FROM_UNKNOWN] or row[col.TO_UNKNOWN]:
+            fallback.iloc[i] = "an end is an unknown stop: not routed"
+            continue
+        origins = _tuple(row.get(col.FROM_ALT_POINTS)) or ((row[col.FROM_LON], row[col.FROM_LAT]),)
+        dests = _tuple(row.get(col.TO_ALT_POINTS)) or ((row[col.TO_LON], row[col.TO_LAT]),)
+        via = list(_tuple(row.get(col.VIA_POINTS)))
+        lines = [
+            shapely.linestrings(_route_path([o, *via, d]))
+            for o, d in itertools.product(origins, dests)
+        ]
+        kms = [_line_km(g) for g in lines]
+        if len(lines) == 1:
+            geometry[i], length[i] = lines[0], kms[0]
+        else:
+            geometry[i], length[i] = shapely.multilinestrings(lines), min(kms)
+            cand[i] = tuple(round(k, 1) for k in kms)
+        method[i] = "sea_route"
+    for i in np.flatnonzero(track):
+        line = out[col.TRACK_LINE].iloc[i]
+        xy = shapely.get_coordinates(line)
+        xy[:, 0] = np.degrees(np.unwrap(np.radians(xy[:, 0])))
+        geometry[i] = shapely.linestrings(xy)
+        length[i] = _line_km(line)
+        method[i] = "observed"
+        cand[i] = ()
+
+    out = out.copy()
+    out[col.LENGTH_KM] = length
+    out[col.LINE_METHOD] = method
+    out[col.CANDIDATE_KM] = cand
+    out[col.SEA_ROUTE_FALLBACK] = fallback
+    changed = (sea | track) & pd.notna(geometry)
+    if changed.any():
+        # The bearing of a routed or tracked line is that of its first segment.
+        g = geometry[changed]
+        multi = shapely.get_type_id(g) == 5
+        g = np.where(multi, shapely.get_geometry(g, 0), g)
+        first = shapely.get_coordinates(shapely.get_point(g, 0))
+        second = shapely.get_coordinates(shapely.get_point(g, 1))
+        az, _, _ = _GEOD.inv(first[:, 0], first[:, 1], second[:, 0], second[:, 1])
+        bearing = out[col.BEARING].to_numpy(float).copy()
+        bearing[changed] = np.mod(az, 360.0)
+        out[col.BEARING] = bearing
+    by_transfer = out.groupby(col.TRANSFER_ID, sort=False, dropna=False)[col.LENGTH_KM]
+    total = by_transfer.transform("sum").to_numpy(float)
+    out[col.TRANSFER_KM] = np.where(by_transfer.transform("count").to_numpy() > 0, total, np.nan)
+    geoms = gpd.GeoSeries(geometry, index=out.index, crs=out.crs)
+    return gpd.GeoDataFrame(out.drop(columns=col.GEOMETRY), geometry=geoms)
+
+
+def _tuple(value: object) -> tuple:
+    return value if isinstance(value, tuple) else ()
