@@ -34,7 +34,7 @@ _ALIAS_SEP = ";"
 
 
 def _key(text: str) -> str:
-    """Matching key: case and runs of white space ignored."""
+    """Return the matching key: case and runs of white space ignored."""
     return " ".join(str(text).casefold().split())
 
 
@@ -77,7 +77,9 @@ class ActorGroups:
         return [m[0] for m in found]
 
 
-def read_actors(path: str | Path, *, file: str | None = None) -> tuple[ActorGroups | None, list[Problem]]:
+def read_actors(
+    path: str | Path, *, file: str | None = None
+) -> tuple[ActorGroups | None, list[Problem]]:
     """Read and check ``actors.csv``.
 
     Parameters
@@ -104,11 +106,19 @@ def read_actors(path: str | Path, *, file: str | None = None) -> tuple[ActorGrou
     if header is None:
         if not problems:
             problems.append(
-                Problem(file, None, None, "", "file is empty",
-                        "add the header row: " + ",".join(ACTORS_COLUMNS))
+                Problem(
+                    file,
+                    None,
+                    None,
+                    "",
+                    "file is empty",
+                    "add the header row: " + ",".join(ACTORS_COLUMNS),
+                )
             )
         return None, problems
-    problems.extend(header_problems(header, ACTORS_COLUMNS[:2], optional=ACTORS_COLUMNS[2:], file=file))
+    problems.extend(
+        header_problems(header, ACTORS_COLUMNS[:2], optional=ACTORS_COLUMNS[2:], file=file)
+    )
     if any(c not in header for c in ACTORS_COLUMNS[:2]):
         return None, problems
     pos = {c: header.index(c) for c in ACTORS_COLUMNS if c in header}
@@ -117,9 +127,14 @@ def read_actors(path: str | Path, *, file: str | None = None) -> tuple[ActorGrou
     for line, row in zip(lines, rows, strict=True):
         if len(row) != len(header):
             problems.append(
-                Problem(file, line, None, row,
-                        f"row has {len(row)} fields but the header has {len(header)}",
-                        "quote values that contain commas")
+                Problem(
+                    file,
+                    line,
+                    None,
+                    row,
+                    f"row has {len(row)} fields but the header has {len(header)}",
+                    "quote values that contain commas",
+                )
             )
             continue
         rec = {c: row[i].strip() for c, i in pos.items()}
@@ -137,9 +152,14 @@ def read_actors(path: str | Path, *, file: str | None = None) -> tuple[ActorGrou
             k = _key(s)
             if k in seen and seen[k] != line:
                 problems.append(
-                    Problem(file, line, ACTOR_ALIASES if s != rec[ACTOR_NAME] else ACTOR_NAME, s,
-                            f"actor {s!r} already listed (line {seen[k]})",
-                            "list each actor and alias once")
+                    Problem(
+                        file,
+                        line,
+                        ACTOR_ALIASES if s != rec[ACTOR_NAME] else ACTOR_NAME,
+                        s,
+                        f"actor {s!r} already listed (line {seen[k]})",
+                        "list each actor and alias once",
+                    )
                 )
                 bad = True
             seen.setdefault(k, line)

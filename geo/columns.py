@@ -211,3 +211,4 @@ CANDIDATE_KM = "candidate_km"  # tuple of km per candidate line when from/to has
 TRACK_FILE = "track_file"  # resolved absolute path of the track file, else ""
 SEA_ROUTE_FALLBACK = "sea_route_fallback"  # why a sea leg is drawn as a geodesic, else ""
 TRACK_LINE = "track_line"  # the observed track as a LineString (lon, lat), else None
+ACTOR_GROUP_RANK = "actor_group_rank"  # 0 = the group with most legs in the ledger (colours)

@@ -29,13 +29,12 @@ from geo._csv import header_problems, read_records
 from geo._errors import LedgerError, Problem
 from geo.columns import (
     ACTOR,
-    ACTOR_GROUP,
-    CARRIER_ID,
-    CATEGORY_LIST,
-    CATEGORY_SEP,
     CARRIER,
+    CARRIER_ID,
     CATEGORIES,
     CATEGORY,
+    CATEGORY_LIST,
+    CATEGORY_SEP,
     DATE,
     DATE_END,
     DATE_PRECISION,
@@ -83,9 +82,9 @@ from geo.columns import (
     VIA,
 )
 from geo.dates import check_precision, parse_dates
-from geo.ledger_extra import EXTRA_LEG_COLUMNS, check_extra, split_alternatives, with_alternatives
 from geo.geocode import AMBIGUOUS, CANDIDATES, OK, PLACE_ID_COL, SUGGESTIONS, PlaceIndex, normalize
 from geo.geocode import STATUS as RESOLVE_STATUS
+from geo.ledger_extra import EXTRA_LEG_COLUMNS, check_extra, split_alternatives, with_alternatives
 
 __all__ = [
     "AREA_SEPARATOR",

@@ -24,6 +24,7 @@ from geo._errors import Problem
 from geo.actors import actor_groups, read_actors
 from geo.columns import (
     ACTOR_GROUP,
+    ACTOR_GROUP_RANK,
     CARRIER_ID,
     CATEGORY_LIST,
     FROM_ALT_NAMES,
@@ -35,7 +36,6 @@ from geo.columns import (
     TO_ALT_POINTS,
     TO_ALTERNATIVES,
     TO_UNKNOWN,
-    TRACK,
     TRACK_FILE,
     TRACK_LINE,
     VIA_IDS,
@@ -56,6 +56,7 @@ __all__ = [
 EXTRA_LEG_COLUMNS: tuple[str, ...] = (
     CATEGORY_LIST,
     ACTOR_GROUP,
+    ACTOR_GROUP_RANK,
     FROM_ALTERNATIVES,
     FROM_ALT_NAMES,
     FROM_ALT_POINTS,
@@ -118,9 +119,12 @@ def check_extra(
     legs = legs.copy()
     folder = transfers_path.parent
     actors_path = folder / settings.ACTORS_FILE
-    groups, actor_problems = read_actors(actors_path, file=str(Path(file).parent / settings.ACTORS_FILE))
+    groups, actor_problems = read_actors(
+        actors_path, file=str(Path(file).parent / settings.ACTORS_FILE)
+    )
     problems.extend(actor_problems)
     legs[ACTOR_GROUP] = actor_groups(legs, groups, file=file, problems=problems)
+    legs[ACTOR_GROUP_RANK] = group_ranks(legs[ACTOR_GROUP])
 
     via = resolve_via(legs, file=file, index=index, problems=problems)
     for c in via.columns:
@@ -136,30 +140,58 @@ def check_extra(
     return legs
 
 
+def group_ranks(groups: pd.Series) -> pd.Series:
+    """Rank each leg's group over the whole ledger: most legs first, ties by name.
+
+    Maps colour groups by this rank, so a group keeps its colour on every
+    map, image and export however the legs are filtered.
+    """
+    counts = groups.astype(str).value_counts()
+    order = sorted(counts.index, key=lambda g: (-int(counts[g]), g))
+    rank = {g: i for i, g in enumerate(order)}
+    return groups.astype(str).map(rank).astype("int64")
+
+
 def carrier_key(values: pd.Series) -> pd.Series:
-    """Matching key of carrier ids: upper case, no spaces, hyphens or dots."""
+    """Return the matching key of carrier ids: upper case, no spaces, hyphens or dots."""
     return values.astype(str).str.upper().str.replace(r"[\s\-._]", "", regex=True)
 
 
 def _check_carrier_ids(legs: pd.DataFrame, file: str, problems: list[Problem]) -> None:
     ids = legs[CARRIER_ID].astype(str)
     lines = legs[SOURCE_LINE].to_numpy()
-    for i in np.flatnonzero(((ids.str.len() > _CARRIER_MAX) | ids.str.contains(_CONTROL)).to_numpy()):
+    for i in np.flatnonzero(
+        ((ids.str.len() > _CARRIER_MAX) | ids.str.contains(_CONTROL)).to_numpy()
+    ):
         problems.append(
-            Problem(file, int(lines[i]), CARRIER_ID, ids.iloc[i],
-                    "carrier_id is not one identifier",
-                    f"write one registration, callsign, ship name or IMO number (at most {_CARRIER_MAX} characters)")
+            Problem(
+                file,
+                int(lines[i]),
+                CARRIER_ID,
+                ids.iloc[i],
+                "carrier_id is not one identifier",
+                "write one registration, callsign, ship name or IMO number "
+                f"(at most {_CARRIER_MAX} characters)",
+            )
         )
     given = ids != ""
-    frame = pd.DataFrame({"id": ids[given], "key": carrier_key(ids[given]), "line": lines[given.to_numpy()]})
+    frame = pd.DataFrame(
+        {"id": ids[given], "key": carrier_key(ids[given]), "line": lines[given.to_numpy()]}
+    )
     for _key, grp in frame.groupby("key", sort=True):
         spellings = sorted(set(grp["id"]))
         if len(spellings) > 1:
             first = grp.sort_values("line").iloc[0]
             for _, row in grp[grp["id"] != first["id"]].iterrows():
                 problems.append(
-                    Problem(file, int(row["line"]), CARRIER_ID, row["id"],
-                            f"carrier id written differently from line {int(first['line'])} ({first['id']!r})",
-                            f"write {first['id']!r} everywhere so the legs are linked",
-                            "warning")
+                    Problem(
+                        file,
+                        int(row["line"]),
+                        CARRIER_ID,
+                        row["id"],
+                        "carrier id written differently from line "
+                        f"{int(first['line'])} ({first['id']!r})",
+                        f"write {first['id']!r} everywhere so the legs are linked",
+                        "warning",
+                    )
                 )

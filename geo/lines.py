@@ -49,8 +49,8 @@ __all__ = [
     "arrowheads",
     "geodesic_lines",
     "geodesic_paths",
-    "leg_paths",
     "leg_midpoints",
+    "leg_paths",
     "split_antimeridian",
 ]
 
@@ -686,7 +686,7 @@ def geodesic_lines(
 
 
 def _has_alternatives(legs: pd.DataFrame) -> npt.NDArray[np.bool_]:
-    """True where from or to lists alternatives (``A | B``)."""
+    """Return True where from or to lists alternatives (``A | B``)."""
     has = np.zeros(len(legs), dtype=bool)
     for name in (col.FROM_ALTERNATIVES, col.TO_ALTERNATIVES):
         if name in legs.columns:

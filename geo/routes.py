@@ -126,7 +126,9 @@ def movement_lines(
 
     sea = (out[col.MODE] == SEA_MODE).to_numpy() if col.MODE in out else np.zeros(len(out), bool)
     track = (
-        out[col.TRACK_LINE].notna().to_numpy() if col.TRACK_LINE in out else np.zeros(len(out), bool)
+        out[col.TRACK_LINE].notna().to_numpy()
+        if col.TRACK_LINE in out
+        else np.zeros(len(out), bool)
     )
     for i in np.flatnonzero(sea & ~track):
         row = out.iloc[i]

@@ -62,7 +62,7 @@ def read_track(path: str | Path) -> shapely.LineString:
     path = Path(path)
     try:
         layers = [str(x) for x in pyogrio.list_layers(path)[:, 0]]
-    except Exception as exc:  # noqa: BLE001 - GDAL raises several types
+    except Exception as exc:
         raise TrackError(f"cannot read the file: {exc}") from None
     if path.suffix.lower() == ".gpx":
         layers = [x for x in _GPX_ORDER if x in layers]
@@ -72,9 +72,13 @@ def read_track(path: str | Path) -> shapely.LineString:
     for layer in layers:
         try:
             frame = pyogrio.read_dataframe(path, layer=layer, **options)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise TrackError(f"cannot read layer {layer!r}: {exc}") from None
-        if frame.crs is not None and not frame.crs.equals("EPSG:4326") and frame.crs.to_epsg() != 4326:
+        if (
+            frame.crs is not None
+            and not frame.crs.equals("EPSG:4326")
+            and frame.crs.to_epsg() != 4326
+        ):
             frame = frame.to_crs("EPSG:4326")
         geoms = shapely.get_parts(frame.geometry.dropna().to_numpy())
         kinds = shapely.get_type_id(geoms)
@@ -85,10 +89,14 @@ def read_track(path: str | Path) -> shapely.LineString:
             points.append(shapely.get_coordinates(pts))
         if lines:
             break  # the first layer with lines is the track
-    xy = np.concatenate(lines) if lines else (np.concatenate(points) if points else np.empty((0, 2)))
+    xy = (
+        np.concatenate(lines) if lines else (np.concatenate(points) if points else np.empty((0, 2)))
+    )
     if len(xy) < 2:
         raise TrackError("the file has no line and fewer than two points")
-    if not (np.isfinite(xy).all() and (np.abs(xy[:, 0]) <= 360).all() and (np.abs(xy[:, 1]) <= 90).all()):
+    if not (
+        np.isfinite(xy).all() and (np.abs(xy[:, 0]) <= 360).all() and (np.abs(xy[:, 1]) <= 90).all()
+    ):
         raise TrackError("coordinates are not longitude/latitude degrees")
     keep = np.r_[True, (np.diff(xy, axis=0) != 0).any(axis=1)]
     return shapely.linestrings(xy[keep])
@@ -121,12 +129,22 @@ def check_tracks(
         path = folder / cell
         where = (file, int(line_no[i]), TRACK, cell)
         if path.suffix.lower() not in TRACK_SUFFIXES:
-            problems.append(Problem(*where, "track file type not supported",
-                                    "export the track as " + ", ".join(TRACK_SUFFIXES)))
+            problems.append(
+                Problem(
+                    *where,
+                    "track file type not supported",
+                    "export the track as " + ", ".join(TRACK_SUFFIXES),
+                )
+            )
             continue
         if not path.is_file():
-            problems.append(Problem(*where, "track file not found",
-                                    f"give the path relative to the data folder ({folder})"))
+            problems.append(
+                Problem(
+                    *where,
+                    "track file not found",
+                    f"give the path relative to the data folder ({folder})",
+                )
+            )
             continue
         if path not in cache:
             try:
@@ -135,20 +153,32 @@ def check_tracks(
                 cache[path] = str(exc)
         got = cache[path]
         if isinstance(got, str):
-            problems.append(Problem(*where, f"track file unusable: {got}",
-                                    "export the track again as GPX, KML, GeoJSON or a lon/lat CSV"))
+            problems.append(
+                Problem(
+                    *where,
+                    f"track file unusable: {got}",
+                    "export the track again as GPX, KML, GeoJSON or a lon/lat CSV",
+                )
+            )
             continue
         files.iloc[i] = str(path)
         lines.iloc[i] = got
         xy = shapely.get_coordinates(got)
         row = legs.iloc[i]
-        for end, lon, lat, name in ((xy[0], row[FROM_LON], row[FROM_LAT], "starts"),
-                                    (xy[-1], row[TO_LON], row[TO_LAT], "ends")):
+        for end, lon, lat, name in (
+            (xy[0], row[FROM_LON], row[FROM_LAT], "starts"),
+            (xy[-1], row[TO_LON], row[TO_LAT], "ends"),
+        ):
             if np.isfinite(lon) and np.isfinite(lat):
                 _, _, d = geod.inv(end[0], end[1], lon, lat)
                 if d / 1000 > TRACK_END_TOLERANCE_KM:
-                    problems.append(Problem(*where, f"track {name} {d / 1000:.0f} km from the leg's "
-                                            f"{'origin' if name == 'starts' else 'destination'}",
-                                            "check that the track belongs to this leg and runs from 'from' to 'to'",
-                                            "warning"))
+                    problems.append(
+                        Problem(
+                            *where,
+                            f"track {name} {d / 1000:.0f} km from the leg's "
+                            f"{'origin' if name == 'starts' else 'destination'}",
+                            "check that the track belongs to this leg and runs from 'from' to 'to'",
+                            "warning",
+                        )
+                    )
     return files, lines

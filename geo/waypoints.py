@@ -44,7 +44,7 @@ from geo.columns import (
 from geo.geocode import AMBIGUOUS, CANDIDATES, OK, PLACE_ID_COL, SUGGESTIONS, PlaceIndex
 from geo.geocode import STATUS as RESOLVE_STATUS
 
-__all__ = ["VIA_SEP", "split_alternatives", "resolve_via"]
+__all__ = ["VIA_SEP", "resolve_via", "split_alternatives"]
 
 #: Separator of via places in one cell.
 VIA_SEP = ";"
@@ -86,7 +86,7 @@ def _resolve(
             else:
                 msg = f"unknown {what}"
                 sugg = ans[SUGGESTIONS].iloc[i]
-                hint = ("did you mean " + " or ".join(map(repr, sugg)) + "? " if sugg else "")
+                hint = "did you mean " + " or ".join(map(repr, sugg)) + "? " if sugg else ""
                 hint += "add the place to gazetteer.csv (seas and islands as kind 'region')"
             problems.append(Problem(file, int(p["line"]), p["column"], p["name"], msg, hint))
         ids = ans[PLACE_ID_COL].where(status == OK)
@@ -171,8 +171,14 @@ def split_alternatives(
             for i in np.flatnonzero(dup.to_numpy()):
                 p = parts.iloc[i]
                 problems.append(
-                    Problem(file, int(p["line"]), column, p["cell"],
-                            f"alternative {p['name']!r} is listed twice", "list each candidate once")
+                    Problem(
+                        file,
+                        int(p["line"]),
+                        column,
+                        p["cell"],
+                        f"alternative {p['name']!r} is listed twice",
+                        "list each candidate once",
+                    )
                 )
             # The first candidate is checked by the ledger; resolve the rest here.
             rest = _resolve(parts[~first_part], index, file, problems, what="alternative")
@@ -189,7 +195,10 @@ def complete_alternatives(alternatives: pd.DataFrame, ends: pd.DataFrame) -> pd.
 
     out = alternatives.copy()
     for cols, (c_id, c_name, c_lon, c_lat) in (
-        ((FROM_ALTERNATIVES, FROM_ALT_NAMES, FROM_ALT_POINTS), (FROM_ID, FROM_NAME, FROM_LON, FROM_LAT)),
+        (
+            (FROM_ALTERNATIVES, FROM_ALT_NAMES, FROM_ALT_POINTS),
+            (FROM_ID, FROM_NAME, FROM_LON, FROM_LAT),
+        ),
         ((TO_ALTERNATIVES, TO_ALT_NAMES, TO_ALT_POINTS), (TO_ID, TO_NAME, TO_LON, TO_LAT)),
     ):
         has = out[cols[0]].map(len) > 0
