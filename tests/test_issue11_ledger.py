@@ -313,3 +313,96 @@ def test_bad_tracks_reported(tmp_path: Path) -> None:
     assert {(5, "warning")} <= {(p.line, p.severity) for p in probs}
     with pytest.raises(InputError):
         load_dataset(tmp_path)
+
+
+# --- end to end: CLI, exports, maps ----------------------------------------------------
+
+REPORTS = [
+    # An-124 RA-82030 Hmeimim -> al-Khadim -> Bamako -> Ouagadougou
+    {"transfer_id": "an124", "leg": 1, "from": "Hmeimim", "to": "al-Khadim", "carrier": "An-124",
+     "carrier_id": "RA-82030"},
+    {"transfer_id": "an124", "leg": 2, "from": "al-Khadim", "to": "Bamako", "carrier": "An-124",
+     "carrier_id": "RA-82030", "date": "2024-12-14"},
+    {"transfer_id": "an124", "leg": 3, "from": "Bamako", "to": "Ouagadougou", "carrier": "An-124",
+     "carrier_id": "RA-82030", "date": "2024-12-15"},
+    # 67 flights to Benina or al-Khadim: one leg, two candidate ends
+    {"transfer_id": "flights", "from": "Hmeimim", "to": "Benina | al-Khadim",
+     "quantity": "67 flights", "category": "air_defence;munitions"},
+    # landing ships sighted off Crete
+    {"transfer_id": "ships", "from": "tartus_naval_base", "to": "tobruk_port", "mode": "sea",
+     "via": "Crete", "actor": "Russian Navy", "category": "naval;armour"},
+    {"transfer_id": "turks", "from": "turkey", "to": "western_libya", "actor": "Turkey"},
+]
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_data(tmp_path_factory.mktemp("reports"), REPORTS, actors=ACTORS)
+
+
+def test_transfers_carrier_lists_the_airframe_in_order(reports: Path, capsys) -> None:
+    from layers.cli import main
+
+    assert main(["transfers", "--data", str(reports), "--carrier", "ra82030", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    legs = [(leg["from_id"], leg["to_id"]) for t in out for leg in t["legs"]]
+    assert legs == [("khmeimim_ab", "khadim_ab"), ("khadim_ab", "bamako"), ("bamako", "ouagadougou")]
+    assert main(["transfers", "--data", str(reports), "--carrier", "RA-82031"]) == 1
+    err = capsys.readouterr().err
+    assert "'RA-82030'" in err
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "gpkg", "csv", "kml"])
+def test_exports_carry_the_new_fields(reports: Path, tmp_path: Path, fmt: str) -> None:
+    import geopandas as gpd
+
+    from geo.export import export
+    from layers.style import group_colours
+
+    ds = load_dataset(reports)
+    out = tmp_path / f"legs.{fmt}"
+    export(ds, fmt=fmt, out=out, layer="legs", leg_colours=group_colours(ds.legs))
+    if fmt == "kml":
+        text = out.read_text(encoding="utf-8")
+        assert "Benina International Airport | al-Khadim Air Base" in text
+        assert "sea_route" in text and "RA-82030" in text
+        # Russian military and Russian Navy legs share one group style
+        import re
+
+        styles = {m for m in re.findall(r"<styleUrl>#(group\d+)-", text)}
+        assert len(styles) == 2  # Russia, Turkey
+        return
+    kw = {"layer": "legs"} if fmt == "gpkg" else {}
+    if fmt == "csv":
+        kw = {"GEOM_POSSIBLE_NAMES": "WKT", "KEEP_GEOM_COLUMNS": "NO"}
+    got = gpd.read_file(out, **kw).set_index(c.TRANSFER_ID)
+    assert got.loc["flights", c.TO_ALTERNATIVES] == "benina_airport | khadim_ab"
+    assert got.loc["flights"].geometry.geom_type == "MultiLineString"
+    assert len(got.loc["flights"].geometry.geoms) == 2
+    assert got.loc["flights", c.CATEGORY] == "air_defence;munitions"
+    assert got.loc["ships", c.VIA_NAMES] == "Crete"
+    assert got.loc["ships", c.LINE_METHOD] == "sea_route"
+    assert set(got.loc["an124", c.CARRIER_ID]) == {"RA-82030"}
+    assert got.loc["ships", c.ACTOR_GROUP] == "Russia"
+    assert c.TRACK_LINE not in got.columns and c.VIA_POINTS not in got.columns
+
+
+def test_maps_colour_by_group_and_count_each_category(reports: Path) -> None:
+    from layers.legs import leg_zone_sets, legs_payload
+    from layers.maps import map_meta, ordered_zones, zone_records
+    from layers.style import ACTOR_PALETTE, group_colours
+
+    ds = load_dataset(reports)
+    colours = group_colours(ds.legs)
+    assert colours == {"Russia": ACTOR_PALETTE[0], "Turkey": ACTOR_PALETTE[1]}
+    # a subset (one zone's legs) keeps the same colours
+    assert group_colours(ds.legs[ds.legs[c.ACTOR] == "Turkey"]) == {"Turkey": ACTOR_PALETTE[1]}
+    zones = ordered_zones(ds.zones)
+    recs = zone_records(zones, focus=None)
+    meta = map_meta(ds, ds.legs, recs, zone=None, bounds=None, colours=colours, n_undrawn=0)
+    cats = {x["key"]: x["n"] for x in meta["categories"]}
+    assert cats["armour"] == 1 and cats["naval"] == 1 and cats["munitions"] == 1
+    assert [a["name"] for a in meta["actors"]] == ["Russia", "Turkey"]
+    data = legs_payload(ds.legs, leg_zone_sets(ds.legs, ds.segments, zones), {})
+    to_names = [data["cols"][c.TO_NAME]["u"][k] for k in data["cols"][c.TO_NAME]["c"]]
+    assert "one of: Benina International Airport | al-Khadim Air Base" in to_names

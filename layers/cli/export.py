@@ -37,8 +37,10 @@ def run(args: argparse.Namespace) -> int:
     """Load the dataset and export it; print the files written."""
     from geo.dataset import load_dataset
     from geo.export import export
+    from layers.style import group_colours
 
     dataset = load_dataset(args.data)
-    for path in export(dataset, fmt=args.fmt, out=args.out, layer=args.layer):
+    colours = group_colours(dataset.legs)  # KML legs coloured by actor group, as on the maps
+    for path in export(dataset, fmt=args.fmt, out=args.out, layer=args.layer, leg_colours=colours):
         print(path)
     return 0
