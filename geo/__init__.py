@@ -17,6 +17,7 @@ from geo._errors import (
     UnknownPlaceError,
     ZonesError,
 )
+from geo.actors import read_actors
 from geo.countries import countries_at, load_countries
 from geo.dataset import Dataset, load_dataset, validate_data
 from geo.dates import parse_dates
@@ -26,6 +27,8 @@ from geo.geocode import PlaceIndex, normalize
 from geo.ledger import LedgerResult, read_ledger, read_sources
 from geo.lines import arrowheads, geodesic_lines, leg_midpoints, split_antimeridian
 from geo.paths import data_dir
+from geo.routes import movement_lines, sea_route
+from geo.tracks import read_track
 from geo.zones import attribute_legs, places_faction, read_zones, split_by_zone, zones_at
 
 __all__ = [
@@ -51,13 +54,17 @@ __all__ = [
     "leg_midpoints",
     "load_countries",
     "load_dataset",
+    "movement_lines",
     "normalize",
     "parse_dates",
     "places_faction",
+    "read_actors",
     "read_gazetteer",
     "read_ledger",
     "read_sources",
+    "read_track",
     "read_zones",
+    "sea_route",
     "split_antimeridian",
     "split_by_zone",
     "to_csv",
