@@ -142,13 +142,13 @@ WKT = "WKT"  # geometry as WKT in CSV exports (GDAL and QGIS detect this name)
 IMPLIED_PRECISION = "implied_precision"  # DATE_PRECISIONS class of the date's span
 DATE_PROBLEM = "date_problem"  # why a date could not be read, else None
 
-# --- zones of control (geo/zones.py) ---------------------------------------
+# --- zones of control (geo/zones/) ------------------------------------------
 SEGMENT_KM = "km"  # geodesic km of one leg inside one zone
 SEGMENT_ORDER = "segment"  # 0-based order of a segment along its leg
 PLACE_ZONE = "zone"  # zone a place lies in on a date (places_faction)
 PLACE_FACTION = "faction"
 #: Factions a zone may name (zones.geojson property FACTION). Documented in
-#: geo/zones.py; settings.OPPOSING_FACTIONS says which pairs face each other.
+#: geo/zones/; settings.OPPOSING_FACTIONS says which pairs face each other.
 FACTIONS = (
     "LNA",  # Libyan National Army (Khalifa Haftar) and the eastern authorities
     "GNA",  # Government of National Accord, Tripoli (to 14 March 2021)

@@ -1,0 +1,95 @@
+"""Pieces shared by the zone modules: day numbers, array types, tiles, frame helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import shapely
+from pyproj import Geod
+
+from geo import columns as C  # noqa: N812
+from geo import settings
+from geo.countries import subdivide
+
+#: Start of the ``control_note`` when control changed during a leg's dates.
+CHANGED = "changed during interval"
+
+_GEOD = Geod(ellps=settings.ELLPS)
+_CRS = "EPSG:4326"
+# Open-ended zones end at the largest day numpy's datetime64[D] can hold.
+_FOREVER = np.iinfo(np.int64).max // 2
+_NAT = np.iinfo(np.int64).min
+
+IntArray = npt.NDArray[np.int64]
+ObjArray = npt.NDArray[np.object_]
+
+
+def _days(values: Any, *, open_end: bool) -> IntArray:
+    """Dates as int64 day numbers; NaT -> far future (open_end) or _NAT."""
+    arr = np.asarray(pd.to_datetime(values), dtype="datetime64[D]")
+    out = arr.astype(np.int64)
+    out[np.isnat(arr)] = _FOREVER if open_end else _NAT
+    return out
+
+
+# --- tiles ----------------------------------------------------------------------
+
+
+def _tiles(zones: gpd.GeoDataFrame) -> tuple[ObjArray, IntArray]:
+    """Cut every zone into small tiles; return (tile geometries, zone position).
+
+    See :func:`geo.countries.subdivide`; cached per zone set.
+    """
+    geoms = np.asarray(zones.geometry.values, dtype=object)
+    key = (tuple(zones[C.ZONE_ID].astype(str)), hash(tuple(shapely.to_wkb(geoms))))
+    if key in _TILE_CACHE:
+        return _TILE_CACHE[key]
+    tiles, owners = subdivide(geoms, max_vertices=_TILE_VERTICES, min_size=settings.ZONE_TILE_DEG)
+    shapely.prepare(tiles)
+    if len(_TILE_CACHE) >= 8:
+        _TILE_CACHE.pop(next(iter(_TILE_CACHE)))
+    _TILE_CACHE[key] = (tiles, owners)
+    return tiles, owners
+
+
+_TILE_VERTICES = 64
+_TILE_CACHE: dict[tuple[tuple[str, ...], int], tuple[ObjArray, IntArray]] = {}
+
+
+def _objects(values: Any) -> pd.Series:
+    """Object Series with None (not NaN) for missing values."""
+    arr = np.array(values, dtype=object)  # a copy: inputs may be read-only views
+    arr[pd.isna(arr)] = None
+    return pd.Series(arr, dtype=object)
+
+
+def _col(df: pd.DataFrame, col: str) -> ObjArray:
+    if col in df:
+        return df[col].to_numpy(dtype=object)
+    return np.full(len(df), None, dtype=object)
+
+
+def _xy(df: pd.DataFrame, xcol: str, ycol: str) -> tuple[npt.NDArray[np.float64], ...]:
+    if xcol in df and ycol in df:
+        return (
+            pd.to_numeric(df[xcol], errors="coerce").to_numpy(float),
+            pd.to_numeric(df[ycol], errors="coerce").to_numpy(float),
+        )
+    geoms = df.geometry.values
+    return shapely.get_x(geoms), shapely.get_y(geoms)
+
+
+def _empty_segments() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "row": np.array([], dtype=np.int64),
+            "z": pd.array([], dtype="Int64"),
+            "km": np.array([], dtype=float),
+            "geom": np.array([], dtype=object),
+            "pos": np.array([], dtype=float),
+        }
+    )

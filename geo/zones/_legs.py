@@ -1,0 +1,90 @@
+"""Facts about whole legs: their days, their ends, ``CROSSES_FRONT`` and ``FROM_OUTSIDE``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import shapely
+
+from geo import columns as C  # noqa: N812
+from geo import settings
+from geo.countries import countries_at
+from geo.zones._common import (
+    _NAT,
+    IntArray,
+    _col,
+    _days,
+    _xy,
+)
+
+# --- legs -------------------------------------------------------------------------
+
+
+def _leg_days(lines: pd.DataFrame) -> tuple[IntArray, IntArray]:
+    s = _days(lines[C.DATE_START], open_end=False)
+    e = _days(lines[C.DATE_END], open_end=False)
+    bad = (s == _NAT) | (e == _NAT)
+    s[bad] = _NAT
+    e[bad] = _NAT
+    return s, e
+
+
+def _ends(lines: pd.DataFrame) -> tuple[npt.NDArray[np.float64], ...]:
+    """(x0, y0, x1, y1): the ledger's coordinates, else the line's ends."""
+    if all(col in lines for col in (C.FROM_LON, C.FROM_LAT, C.TO_LON, C.TO_LAT)):
+        return (*_xy(lines, C.FROM_LON, C.FROM_LAT), *_xy(lines, C.TO_LON, C.TO_LAT))
+    geoms = lines.geometry.values
+    first = shapely.get_point(geoms, 0)
+    last = shapely.get_point(geoms, -1)
+    return shapely.get_x(first), shapely.get_y(first), shapely.get_x(last), shapely.get_y(last)
+
+
+def _from_outside(x0: Any, y0: Any, x1: Any, y1: Any) -> pd.arrays.BooleanArray:
+    n = len(x0)
+    pts = shapely.points(np.concatenate([x0, x1]), np.concatenate([y0, y1]))
+    ok = np.isfinite(np.concatenate([x0, x1])) & np.isfinite(np.concatenate([y0, y1]))
+    iso = np.full(2 * n, "", dtype=object)
+    if ok.any():
+        iso[ok] = countries_at(pts[ok]).to_numpy()
+    a, b = iso[:n], iso[n:]
+    known = (a != "") & (b != "")
+    flag = pd.array(a != b, dtype="boolean")
+    flag[~known] = pd.NA
+    return flag
+
+
+_OPPOSING = frozenset("|".join(sorted(pair)) for pair in settings.OPPOSING_FACTIONS)
+
+
+def _front_zones(zones: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """Zones with a zone of an opposing faction in the same country."""
+    z = pd.DataFrame(
+        {
+            "pos": np.arange(len(zones)),
+            "c": _col(zones, C.ZONE_COUNTRY),
+            "f": _col(zones, C.FACTION),
+        }
+    )
+    z = z[z["c"].notna() & z["f"].notna()]
+    pairs = z.merge(z, on="c")
+    pairs = pairs[pairs["f_x"] < pairs["f_y"]]
+    key = pairs["f_x"].astype(str) + "|" + pairs["f_y"].astype(str)
+    hit = pairs[key.isin(_OPPOSING).to_numpy()]
+    out = np.zeros(len(zones), dtype=bool)
+    out[hit["pos_x"].to_numpy(np.int64)] = True
+    out[hit["pos_y"].to_numpy(np.int64)] = True
+    return out
+
+
+def _crosses_front(segs: pd.DataFrame, n: int) -> npt.NDArray[np.bool_]:
+    z = segs[segs[C.ZONE_COUNTRY].notna()][["row", C.ZONE_COUNTRY, C.FACTION]].drop_duplicates()
+    pairs = z.merge(z, on=["row", C.ZONE_COUNTRY])
+    pairs = pairs[pairs[C.FACTION + "_x"] < pairs[C.FACTION + "_y"]]
+    key = pairs[C.FACTION + "_x"] + "|" + pairs[C.FACTION + "_y"]
+    rows = pairs.loc[key.isin(_OPPOSING).to_numpy(), "row"].to_numpy(np.int64)
+    out = np.zeros(n, dtype=bool)
+    out[rows] = True
+    return out

@@ -1,0 +1,384 @@
+"""Reading and checking ``zones.geojson``."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo import columns as C  # noqa: N812
+from geo import settings
+from geo._errors import Problem, ZonesError
+from geo.countries import load_countries
+from geo.zones._common import (
+    _CRS,
+    _days,
+)
+
+__all__ = ["read_zones"]
+
+
+_EQUAL_AREA = "EPSG:6933"
+_PROPS = (
+    C.ZONE_ID,
+    C.FACTION,
+    C.ZONE_LABEL,
+    C.ZONE_COUNTRY,
+    C.VALID_FROM,
+    C.VALID_TO,
+    C.ZONE_SOURCES,
+    C.AS_OF,
+    C.APPROXIMATE,
+    C.CONTESTED,
+)
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_PARTIAL = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+# --- reading and validating ---------------------------------------------------
+
+
+def read_zones(path: str | Path) -> gpd.GeoDataFrame:
+    """Read and validate ``zones.geojson``.
+
+    Parameters
+    ----------
+    path
+        GeoJSON FeatureCollection; properties as in :mod:`geo.columns`
+        (``ZONE_ID`` ... ``CONTESTED``), polygons in (lon, lat).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per feature, index = feature index in the file, columns
+        ``ZONE_ID, FACTION, ZONE_LABEL, ZONE_COUNTRY, VALID_FROM, VALID_TO``
+        (Timestamps; ``VALID_TO`` NaT when open), ``ZONE_SOURCES`` (tuple),
+        ``AS_OF, APPROXIMATE, CONTESTED`` and geometry (valid Polygon or
+        MultiPolygon, EPSG:4326).  ``attrs["warnings"]`` lists repaired
+        geometries as warning :class:`~geo._errors.Problem` s.
+
+    Raises
+    ------
+    ZonesError
+        With every problem found, each naming the feature index (0-based,
+        as in ``features[i]``), the property and the bad value: unreadable
+        file, missing/ill-typed properties, duplicate ids, unknown
+        factions or countries, unparsable dates, ``valid_to`` before
+        ``valid_from``, non-polygon or empty geometry, coordinates out of
+        range, and same-country zones overlapping in time and space
+        without ``contested``.
+
+    """
+    fname = str(path)
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        msg = f"cannot read GeoJSON: {exc}"
+        raise ZonesError(
+            [Problem(fname, None, None, fname, msg, "write a UTF-8 GeoJSON FeatureCollection")]
+        ) from exc
+    feats = doc.get("features") if isinstance(doc, dict) else None
+    if (
+        not isinstance(doc, dict)
+        or doc.get("type") != "FeatureCollection"
+        or not isinstance(feats, list)
+    ):
+        got = doc.get("type") if isinstance(doc, dict) else type(doc).__name__
+        raise ZonesError(
+            [
+                Problem(
+                    fname,
+                    None,
+                    "type",
+                    got,
+                    "not a GeoJSON FeatureCollection with a 'features' list",
+                    'start the file with {"type": "FeatureCollection", "features": [...]}',
+                )
+            ]
+        )
+    problems: list[Problem] = []
+    rows: dict[int, dict[str, Any]] = {}
+    countries = set(load_countries()["iso_a2"]) - {""}
+    for i, feat in enumerate(feats):
+        row = _check_feature(fname, i, feat, countries, problems)
+        if row is not None:
+            rows[i] = row
+    seen: dict[str, int] = {}
+    for i, row in rows.items():
+        zid = row[C.ZONE_ID]
+        if zid in seen:
+            problems.append(
+                Problem(
+                    fname,
+                    i,
+                    C.ZONE_ID,
+                    zid,
+                    f"duplicate zone id (also feature {seen[zid]})",
+                    "give every feature its own zone id, e.g. '<area>-<valid_from>'",
+                )
+            )
+        else:
+            seen[zid] = i
+    gdf = _frame(rows)
+    problems += _overlaps(fname, gdf)
+    if any(p.severity == "error" for p in problems):
+        raise ZonesError(problems)
+    gdf.attrs["warnings"] = [p for p in problems if p.severity == "warning"]
+    return gdf
+
+
+def _check_feature(
+    fname: str, i: int, feat: object, countries: set[str], problems: list[Problem]
+) -> dict[str, Any] | None:
+    """Validate one feature; append its problems; return its row or None."""
+
+    def bad(col: str | None, value: object, message: str, hint: str | None = None) -> None:
+        problems.append(Problem(fname, i, col, value, message, hint))
+
+    if not isinstance(feat, dict) or feat.get("type") != "Feature":
+        bad(
+            "type",
+            type(feat).__name__ if not isinstance(feat, dict) else feat.get("type"),
+            "not a GeoJSON Feature",
+            'each element of "features" must be {"type": "Feature", ...}',
+        )
+        return None
+    props = feat.get("properties")
+    if not isinstance(props, dict):
+        bad("properties", props, "feature has no properties object")
+        return None
+    n_before = len(problems)
+    row: dict[str, Any] = {}
+    for key in _PROPS:
+        if key not in props:
+            bad(key, None, f"missing property {key!r}", f"add {key!r} to the feature's properties")
+    for key in (C.ZONE_ID, C.ZONE_LABEL, C.AS_OF):
+        value = props.get(key)
+        if key in props and (not isinstance(value, str) or not value.strip()):
+            bad(key, value, "must be a non-empty string")
+        row[key] = value
+    if isinstance(row.get(C.AS_OF), str) and not _ISO_PARTIAL.match(row[C.AS_OF]):
+        bad(C.AS_OF, row[C.AS_OF], "as_of is not an ISO date", "write YYYY, YYYY-MM or YYYY-MM-DD")
+    faction = props.get(C.FACTION)
+    if C.FACTION in props and faction not in C.FACTIONS:
+        close = difflib.get_close_matches(str(faction), C.FACTIONS, n=1, cutoff=0.5)
+        hint = f"did you mean {close[0]!r}?" if close else None
+        hint = (hint + " " if hint else "") + "factions: " + ", ".join(C.FACTIONS)
+        bad(C.FACTION, faction, "unknown faction", hint)
+    row[C.FACTION] = faction
+    country = props.get(C.ZONE_COUNTRY)
+    if C.ZONE_COUNTRY in props and country not in countries:
+        bad(
+            C.ZONE_COUNTRY,
+            country,
+            "unknown ISO 3166-1 alpha-2 country code",
+            "use an upper-case code from geo/data/countries.geojson, e.g. 'LY'",
+        )
+    row[C.ZONE_COUNTRY] = country
+    for key in (C.VALID_FROM, C.VALID_TO):
+        value = props.get(key)
+        day: object = pd.NaT
+        if value is None and key == C.VALID_TO:
+            pass  # open-ended
+        elif not isinstance(value, str) or not _ISO_DAY.match(value):
+            if key in props:
+                bad(
+                    key,
+                    value,
+                    "not an ISO date",
+                    "write YYYY-MM-DD" + (" or null for open-ended" if key == C.VALID_TO else ""),
+                )
+        else:
+            try:
+                day = pd.Timestamp(value)
+            except ValueError:
+                bad(key, value, "not a calendar date", "write YYYY-MM-DD")
+        row[key] = day
+    if (
+        pd.notna(row[C.VALID_FROM])
+        and pd.notna(row[C.VALID_TO])
+        and (row[C.VALID_TO] < row[C.VALID_FROM])
+    ):
+        bad(
+            C.VALID_TO,
+            props.get(C.VALID_TO),
+            f"valid_to is before valid_from {props.get(C.VALID_FROM)!r}",
+            "swap the dates or fix the year",
+        )
+    sources = props.get(C.ZONE_SOURCES)
+    if isinstance(sources, str):
+        sources = [sources]
+    if C.ZONE_SOURCES in props and (
+        not isinstance(sources, list)
+        or not sources
+        or not all(isinstance(s, str) and s.strip() for s in sources)
+    ):
+        bad(
+            C.ZONE_SOURCES,
+            props.get(C.ZONE_SOURCES),
+            "sources must be a non-empty list of strings",
+            "list 'outlet, date, URL' for every source the boundary comes from",
+        )
+    row[C.ZONE_SOURCES] = tuple(sources) if isinstance(sources, list) else ()
+    for key in (C.APPROXIMATE, C.CONTESTED):
+        value = props.get(key)
+        if key in props and not isinstance(value, bool):
+            bad(key, value, "must be true or false")
+        row[key] = bool(value) if isinstance(value, bool) else False
+    row["geometry"] = _check_geometry(fname, i, feat.get("geometry"), problems)
+    if row["geometry"] is None or (
+        len(problems) > n_before and any(p.severity == "error" for p in problems[n_before:])
+    ):
+        return None
+    return row
+
+
+def _check_geometry(
+    fname: str, i: int, geo: object, problems: list[Problem]
+) -> shapely.Geometry | None:
+    col = "geometry"
+    if not isinstance(geo, dict) or geo.get("type") not in ("Polygon", "MultiPolygon"):
+        got = geo.get("type") if isinstance(geo, dict) else geo
+        problems.append(
+            Problem(
+                fname,
+                i,
+                col,
+                got,
+                "geometry must be a Polygon or MultiPolygon",
+                "draw the zone as a polygon in (lon, lat)",
+            )
+        )
+        return None
+    try:
+        geom = shapely.from_geojson(json.dumps(geo))
+    except (shapely.errors.GEOSException, ValueError, TypeError) as exc:
+        problems.append(
+            Problem(
+                fname,
+                i,
+                col,
+                str(geo)[:60],
+                f"unreadable geometry: {exc}",
+                "each ring is a closed list of [lon, lat] pairs",
+            )
+        )
+        return None
+    if geom.is_empty:
+        problems.append(Problem(fname, i, col, "EMPTY", "geometry is empty"))
+        return None
+    xy = shapely.get_coordinates(geom)
+    if not np.isfinite(xy).all() or (np.abs(xy[:, 0]) > 180).any() or (np.abs(xy[:, 1]) > 90).any():
+        worst = xy[(np.abs(xy[:, 0]) > 180) | (np.abs(xy[:, 1]) > 90) | ~np.isfinite(xy).all(1)]
+        problems.append(
+            Problem(
+                fname,
+                i,
+                col,
+                tuple(worst[0]),
+                "coordinate out of range",
+                "coordinates are [lon, lat] with -180<=lon<=180, -90<=lat<=90",
+            )
+        )
+        return None
+    if not geom.is_valid:
+        reason = shapely.is_valid_reason(geom)
+        fixed = _polygonal(shapely.make_valid(geom))
+        if fixed is None:
+            problems.append(
+                Problem(
+                    fname,
+                    i,
+                    col,
+                    reason,
+                    "invalid polygon that cannot be repaired into an area",
+                    "redraw the polygon",
+                )
+            )
+            return None
+        problems.append(
+            Problem(
+                fname,
+                i,
+                col,
+                reason,
+                "invalid polygon repaired with make_valid",
+                "fix the rings (no self-intersections) to silence this",
+                severity="warning",
+            )
+        )
+        geom = fixed
+    return geom
+
+
+def _polygonal(geom: shapely.Geometry) -> shapely.Geometry | None:
+    parts = shapely.get_parts(geom)
+    while (shapely.get_type_id(parts) == 7).any():
+        parts = shapely.get_parts(parts)
+    parts = shapely.get_parts(parts)
+    polys = parts[shapely.get_type_id(parts) == 3]
+    if len(polys) == 0:
+        return None
+    out = shapely.union_all(polys)
+    return out if not out.is_empty else None
+
+
+def _frame(rows: dict[int, dict[str, Any]]) -> gpd.GeoDataFrame:
+    cols = [*_PROPS, "geometry"]
+    if not rows:
+        empty = pd.DataFrame({k: pd.Series(dtype=object) for k in cols[:-1]})
+        return gpd.GeoDataFrame(empty, geometry=gpd.GeoSeries([], crs=_CRS))
+    df = pd.DataFrame.from_dict(rows, orient="index")[cols]
+    for key in (C.VALID_FROM, C.VALID_TO):
+        df[key] = pd.to_datetime(df[key])
+    for key in (C.APPROXIMATE, C.CONTESTED):
+        df[key] = df[key].astype(bool)
+    return gpd.GeoDataFrame(df, geometry="geometry", crs=_CRS)
+
+
+def _overlaps(fname: str, zones: gpd.GeoDataFrame) -> list[Problem]:
+    """Same-country zones overlapping in time and space, neither contested."""
+    if len(zones) < 2:
+        return []
+    geoms = zones.geometry.values
+    left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    keep = left < right
+    left, right = left[keep], right[keep]
+    start = _days(zones[C.VALID_FROM], open_end=False)
+    stop = _days(zones[C.VALID_TO], open_end=True)
+    country = zones[C.ZONE_COUNTRY].to_numpy()
+    contested = zones[C.CONTESTED].to_numpy(bool)
+    keep = (
+        (country[left] == country[right])
+        & (start[left] <= stop[right])
+        & (start[right] <= stop[left])
+        & ~(contested[left] | contested[right])
+    )
+    left, right = left[keep], right[keep]
+    if not len(left):
+        return []
+    inter = shapely.intersection(geoms[left], geoms[right])
+    km2 = gpd.GeoSeries(inter, crs=_CRS).to_crs(_EQUAL_AREA).area.to_numpy() / 1e6
+    ids = zones[C.ZONE_ID].to_numpy()
+    index = zones.index.to_numpy()
+    return [
+        Problem(
+            fname,
+            int(index[r]),
+            "geometry",
+            ids[r],
+            f"overlaps zone {ids[lft]!r} (feature {index[lft]}, same country, "
+            f"overlapping dates) by {a:.1f} km2",
+            "cut one polygon out of the other, make their dates not overlap, "
+            "or mark one 'contested': true",
+        )
+        for lft, r, a in zip(left, right, km2, strict=True)
+        if a > settings.ZONE_OVERLAP_TOLERANCE_KM2
+    ]
