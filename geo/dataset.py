@@ -74,7 +74,7 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
     from geo.gazetteer import read_gazetteer
     from geo.geocode import PlaceIndex
     from geo.ledger import read_ledger
-    from geo.routes import movement_lines
+    from geo.routes import counted_lines, movement_lines
     from geo.zones import attribute_legs, read_zones, split_by_zone
 
     folder = _data_dir(data_dir)
@@ -96,7 +96,7 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
         raise InputError(problems)
     lines = movement_lines(ledger.legs)
     legs = attribute_legs(lines, zones)
-    segments = split_by_zone(lines, zones)
+    segments = split_by_zone(counted_lines(lines), zones)  # alternatives: counted candidate
     return Dataset(
         folder=folder,
         places=places,

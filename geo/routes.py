@@ -34,7 +34,7 @@ import shapely
 from geo import columns as col
 from geo import settings
 
-__all__ = ["SEA_MODE", "movement_lines", "sea_route"]
+__all__ = ["SEA_MODE", "counted_lines", "movement_lines", "sea_route"]
 
 #: The ledger mode whose legs follow sea lanes.
 SEA_MODE = "sea"
@@ -183,6 +183,28 @@ def movement_lines(
     out[col.TRANSFER_KM] = np.where(by_transfer.transform("count").to_numpy() > 0, total, np.nan)
     geoms = gpd.GeoSeries(geometry, index=out.index, crs=out.crs)
     return gpd.GeoDataFrame(out.drop(columns=col.GEOMETRY), geometry=geoms)
+
+
+def counted_lines(lines: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Lines with each alternatives leg reduced to its counted (shortest) candidate.
+
+    Splitting a leg at zone boundaries must not add up every candidate's
+    km: this gives :func:`geo.zones.split_by_zone` the one line whose length
+    is the leg's ``LENGTH_KM``.
+    """
+    if col.CANDIDATE_KM not in lines.columns:
+        return lines
+    cand = lines[col.CANDIDATE_KM].tolist()
+    rows = [i for i, t in enumerate(cand) if isinstance(t, tuple) and len(t) > 1]
+    if not rows:
+        return lines
+    geoms = lines.geometry.to_numpy().copy()
+    for i in rows:
+        if geoms[i] is not None and shapely.get_type_id(geoms[i]) == 5:
+            geoms[i] = shapely.get_geometry(geoms[i], int(np.argmin(cand[i])))
+    out = lines.copy()
+    out[out.geometry.name] = gpd.GeoSeries(geoms, index=out.index, crs=out.crs)
+    return out
 
 
 def _tuple(value: object) -> tuple:

@@ -406,3 +406,22 @@ def test_maps_colour_by_group_and_count_each_category(reports: Path) -> None:
     data = legs_payload(ds.legs, leg_zone_sets(ds.legs, ds.segments, zones), {})
     to_names = [data["cols"][c.TO_NAME]["u"][k] for k in data["cols"][c.TO_NAME]["c"]]
     assert "one of: Benina International Airport | al-Khadim Air Base" in to_names
+
+
+def test_zone_attribution_of_alternatives_says_one_of(reports: Path) -> None:
+    ds = load_dataset(reports)
+    leg = ds.legs.set_index(c.TRANSFER_ID).loc["flights"]
+    assert "to: one of: Benina International Airport (LNA" in leg[c.CONTROL_NOTE]
+    assert "al-Khadim Air Base (LNA" in leg[c.CONTROL_NOTE]
+    assert leg[c.TO_FACTION] == "LNA"  # both candidates agree
+    # zone segments follow the counted candidate only: their km add up to the leg's
+    seg = ds.segments[ds.segments[c.TRANSFER_ID] == "flights"]
+    assert seg[c.SEGMENT_KM].sum() == pytest.approx(leg[c.LENGTH_KM], rel=1e-6)
+
+
+def test_alternatives_in_different_factions_leave_faction_open(tmp_path: Path) -> None:
+    rows = [{"from": "Hmeimim", "to": "Benina | Mitiga", "date": "2020-05-18"}]
+    leg = load_dataset(make_data(tmp_path, rows)).legs.iloc[0]
+    assert leg[c.TO_FACTION] is None
+    assert "one of: Benina International Airport (LNA" in leg[c.CONTROL_NOTE]
+    assert "Mitiga International Airport (GNA" in leg[c.CONTROL_NOTE]
