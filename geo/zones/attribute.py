@@ -13,6 +13,7 @@ import shapely
 from geo import columns as C  # noqa: N812
 from geo import settings
 from geo.countries import countries_at
+from geo.zones._alternatives import alternative_ends
 from geo.zones._common import (
     _FOREVER,
     _NAT,
@@ -32,7 +33,6 @@ from geo.zones._legs import (
     _front_zones,
     _leg_days,
 )
-from geo.zones._alternatives import alternative_ends
 from geo.zones.read import read_zones
 from geo.zones.split import _segments
 
