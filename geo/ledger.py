@@ -33,8 +33,6 @@ from geo.columns import (
     CARRIER_ID,
     CATEGORIES,
     CATEGORY,
-    CATEGORY_LIST,
-    CATEGORY_SEP,
     DATE,
     DATE_END,
     DATE_PRECISION,
@@ -540,7 +538,6 @@ def _check_legs(
         (DATE_PRECISION, DATE_PRECISIONS),
     ):
         _check_choice(table, file, col, allowed, problems)
-    categories = _check_categories(table, file, problems)
 
     dates = parse_dates(table[DATE])
     has_date = table[DATE] != ""
@@ -571,7 +568,6 @@ def _check_legs(
     first, alternatives = split_alternatives(table, file=file, index=index, problems=problems)
     ends = _resolve_places(first, file, index, problems)
     legs = table.copy()
-    legs[CATEGORY_LIST] = categories
     legs[LEG] = leg
     legs[SOURCE_IDS] = ids
     legs[DATE_START] = dates[DATE_START]
@@ -672,20 +668,6 @@ def _check_choice(
         hint = f"did you mean {near[0]!r}? " if near else ""
         hint += "allowed: " + ", ".join(allowed)
         _add(problems, file, table, bad & (values == value), column, f"unknown {column}", hint)
-
-
-def _check_categories(table: pd.DataFrame, file: str, problems: list[Problem]) -> pd.Series:
-    """Split category cells on CATEGORY_SEP, check each value; return tuples."""
-    parts = table[CATEGORY].str.split(CATEGORY_SEP, regex=False).explode().str.strip()
-    line = table[SOURCE_LINE].reindex(parts.index).to_numpy()
-    cells = pd.DataFrame({CATEGORY: parts.to_numpy(), SOURCE_LINE: line})
-    _check_choice(cells, file, CATEGORY, CATEGORIES, problems)
-    n_parts = parts.groupby(level=0).transform("size")
-    gap = table.index.isin(parts.index[(parts == "") & (n_parts > 1)])
-    _add(problems, file, table, gap, CATEGORY, "empty category in the list",
-         f"separate categories with a single {CATEGORY_SEP!r}, e.g. 'artillery;armour'")
-    listed = parts[parts != ""].groupby(level=0).agg(tuple)
-    return listed.reindex(table.index).map(lambda t: t if isinstance(t, tuple) else ())
 
 
 def _check_source_ids(

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from rapidfuzz import process
 
 from geo import settings
 from geo._errors import Problem
@@ -26,7 +27,10 @@ from geo.columns import (
     ACTOR_GROUP,
     ACTOR_GROUP_RANK,
     CARRIER_ID,
+    CATEGORIES,
+    CATEGORY,
     CATEGORY_LIST,
+    CATEGORY_SEP,
     FROM_ALT_NAMES,
     FROM_ALT_POINTS,
     FROM_ALTERNATIVES,
@@ -117,6 +121,7 @@ def check_extra(
 
     """
     legs = legs.copy()
+    legs[CATEGORY_LIST] = check_categories(legs, file=file, problems=problems)
     folder = transfers_path.parent
     actors_path = folder / settings.ACTORS_FILE
     groups, actor_problems = read_actors(
@@ -150,6 +155,42 @@ def group_ranks(groups: pd.Series) -> pd.Series:
     order = sorted(counts.index, key=lambda g: (-int(counts[g]), g))
     rank = {g: i for i, g in enumerate(order)}
     return groups.astype(str).map(rank).astype("int64")
+
+
+def check_categories(legs: pd.DataFrame, *, file: str, problems: list[Problem]) -> pd.Series:
+    """Split category cells on CATEGORY_SEP, check each value; return tuples.
+
+    An unknown value is reported with a "did you mean"; an empty one in a
+    list (``armour;;uav``) too. An empty cell is the ledger's own check.
+    """
+    parts = legs[CATEGORY].astype(str).str.split(CATEGORY_SEP, regex=False).explode().str.strip()
+    line = legs[SOURCE_LINE].reindex(parts.index).to_numpy()
+    n_parts = parts.groupby(level=0).transform("size").to_numpy()
+    allowed = list(CATEGORIES)
+    hints: dict[str, str] = {}
+    for value, ln, n in zip(parts.tolist(), line.tolist(), n_parts.tolist(), strict=True):
+        if value == "" and n > 1:
+            problems.append(
+                Problem(
+                    file,
+                    int(ln),
+                    CATEGORY,
+                    value,
+                    "empty category in the list",
+                    f"separate categories with a single {CATEGORY_SEP!r}, e.g. 'artillery;armour'",
+                )
+            )
+        elif value != "" and value not in CATEGORIES:
+            if value not in hints:
+                near = process.extractOne(value.lower(), allowed, score_cutoff=60)
+                hints[value] = (f"did you mean {near[0]!r}? " if near else "") + (
+                    "allowed: " + ", ".join(allowed)
+                )
+            problems.append(
+                Problem(file, int(ln), CATEGORY, value, "unknown category", hints[value])
+            )
+    listed = parts[parts != ""].groupby(level=0).agg(tuple)
+    return listed.reindex(legs.index).map(lambda t: t if isinstance(t, tuple) else ())
 
 
 def carrier_key(values: pd.Series) -> pd.Series:
