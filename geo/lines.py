@@ -493,8 +493,9 @@ def geodesic_paths(
     return join_pieces(pieces, piece_path, n_paths), km
 
 
-def leg_paths(legs: pd.DataFrame, lon1: FloatArray, lat1: FloatArray, lon2: FloatArray,
-              lat2: FloatArray) -> tuple[npt.NDArray[np.intp], FloatArray, npt.NDArray[np.intp]]:
+def leg_paths(
+    legs: pd.DataFrame, lon1: FloatArray, lat1: FloatArray, lon2: FloatArray, lat2: FloatArray
+) -> tuple[npt.NDArray[np.intp], FloatArray, npt.NDArray[np.intp]]:
     """Candidate paths of legs with via points or alternative ends.
 
     Returns
@@ -506,6 +507,7 @@ def leg_paths(legs: pd.DataFrame, lon1: FloatArray, lat1: FloatArray, lon2: Floa
         alternatives, or with an end that cannot be drawn, have no path.
 
     """
+
     def tuples(name: str) -> list[tuple]:
         if name not in legs.columns:
             return [()] * len(legs)
@@ -555,9 +557,15 @@ def _apply_paths(
     cand = [()] * len(out)
     if len(rows):
         lines, km = geodesic_paths(xy, pidx, spacing_km=spacing_km)
-        for r in np.unique(rows):
-            sel = np.flatnonzero(rows == r)
-            geometry[r], length[r], cand[r] = _combine(list(lines[sel]), list(km[sel]))
+        # rows is non-decreasing: the paths of one leg are consecutive.
+        first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        count = np.diff(np.r_[first, len(rows)])
+        single = first[count == 1]
+        geometry[rows[single]] = lines[single]
+        length[rows[single]] = km[single]
+        for a, m in zip(first[count > 1].tolist(), count[count > 1].tolist(), strict=True):
+            r = rows[a]
+            geometry[r], length[r], cand[r] = _combine(list(lines[a : a + m]), list(km[a : a + m]))
     out[col.CANDIDATE_KM] = cand
 
 

@@ -130,27 +130,42 @@ def movement_lines(
         if col.TRACK_LINE in out
         else np.zeros(len(out), bool)
     )
+    from_unknown = out[col.FROM_UNKNOWN].fillna(True).to_numpy(bool)
+    to_unknown = out[col.TO_UNKNOWN].fillna(True).to_numpy(bool)
+    ends = out[[col.FROM_LON, col.FROM_LAT, col.TO_LON, col.TO_LAT]].to_numpy(float)
+    f_alt, t_alt, vias = (
+        out[c].tolist() if c in out.columns else [()] * len(out)
+        for c in (col.FROM_ALT_POINTS, col.TO_ALT_POINTS, col.VIA_POINTS)
+    )
+    routed: dict[tuple, tuple[object, float, tuple]] = {}  # one route per distinct path
     for i in np.flatnonzero(sea & ~track):
-        row = out.iloc[i]
         if geometry[i] is None:
             fallback.iloc[i] = "an end is an unknown stop that cannot be placed"
             continue
-        if row[col.FROM_UNKNOWN] or row[col.TO_UNKNOWN]:
+        if from_unknown[i] or to_unknown[i]:
             fallback.iloc[i] = "an end is an unknown stop: not routed"
             continue
-        origins = _tuple(row.get(col.FROM_ALT_POINTS)) or ((row[col.FROM_LON], row[col.FROM_LAT]),)
-        dests = _tuple(row.get(col.TO_ALT_POINTS)) or ((row[col.TO_LON], row[col.TO_LAT]),)
-        via = list(_tuple(row.get(col.VIA_POINTS)))
-        lines = [
-            shapely.linestrings(_route_path([o, *via, d]))
-            for o, d in itertools.product(origins, dests)
-        ]
-        kms = [_line_km(g) for g in lines]
-        if len(lines) == 1:
-            geometry[i], length[i] = lines[0], kms[0]
-        else:
-            geometry[i], length[i] = shapely.multilinestrings(lines), min(kms)
-            cand[i] = tuple(round(k, 1) for k in kms)
+        origins = _tuple(f_alt[i]) or ((ends[i, 0], ends[i, 1]),)
+        dests = _tuple(t_alt[i]) or ((ends[i, 2], ends[i, 3]),)
+        via = _tuple(vias[i])
+        key = (origins, dests, via)
+        if key not in routed:
+            lines = [
+                shapely.linestrings(_route_path([o, *via, d]))
+                for o, d in itertools.product(origins, dests)
+            ]
+            kms = [_line_km(g) for g in lines]
+            if len(lines) == 1:
+                routed[key] = (lines[0], kms[0], ())
+            else:
+                routed[key] = (
+                    shapely.multilinestrings(lines),
+                    min(kms),
+                    tuple(round(k, 1) for k in kms),
+                )
+        geometry[i], length[i], c_km = routed[key]
+        if c_km:
+            cand[i] = c_km
         method[i] = "sea_route"
     for i in np.flatnonzero(track):
         line = out[col.TRACK_LINE].iloc[i]
