@@ -844,7 +844,7 @@ def _legend(panel: Axes, legs: pd.DataFrame, actors: list[Any], zones: list[Any]
     ]
     sections = [
         ("Evidence (line style)", status),
-        ("Actor (colour)", actors),
+        ("Actor group (colour)", actors),
         ("Zones of control (approximate)", zones),
         ("Places", places),
     ]
