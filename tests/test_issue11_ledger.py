@@ -425,3 +425,27 @@ def test_alternatives_in_different_factions_leave_faction_open(tmp_path: Path) -
     assert leg[c.TO_FACTION] is None
     assert "one of: Benina International Airport (LNA" in leg[c.CONTROL_NOTE]
     assert "Mitiga International Airport (GNA" in leg[c.CONTROL_NOTE]
+
+
+def test_geodesic_paths_piecewise_and_across_the_antimeridian() -> None:
+    from pyproj import Geod
+
+    from geo.lines import geodesic_paths
+
+    xy = np.array([[35.9, 35.4], [24.9, 35.2], [20.27, 32.1], [170.0, 0.0], [-175.0, 5.0], [-170.0, 0.0]])
+    path = np.array([0, 0, 0, 1, 1, 1])
+    lines, km = geodesic_paths(xy, path)
+    geod = Geod(ellps="WGS84")
+    for p, line in enumerate(lines):
+        pts = xy[path == p]
+        expected = sum(geod.inv(*pts[k], *pts[k + 1])[2] for k in range(len(pts) - 1)) / 1000
+        assert km[p] == pytest.approx(expected, rel=1e-12)
+        coords = shapely.get_coordinates(line)
+        # every junction is a vertex, once; longitudes continuous (no 360-degree jump)
+        for q in pts[1:-1]:
+            unrolled = [q[0], q[0] + 360.0]
+            assert sum(np.isclose(coords[:, 0], u).sum() for u in unrolled) == 1
+        assert np.abs(np.diff(coords[:, 0])).max() < 5
+        step = geod.inv(coords[:-1, 0], coords[:-1, 1], coords[1:, 0], coords[1:, 1])[2]
+        assert step.max() <= settings.VERTEX_SPACING_KM * 1000 + 1
+    assert shapely.get_coordinates(lines[1])[-1, 0] == pytest.approx(190.0)
