@@ -372,7 +372,11 @@ def _read_table(
     *,
     what: str,
 ) -> _Read:
-    """Read a CSV into a string table with every column of ``columns``."""
+    """Read a CSV (or Parquet: geo/_parquet.py) into text cells, every one of ``columns``."""
+    if path.suffix.lower() in (".parquet", ".geoparquet", ".pq"):
+        from geo._parquet import read_parquet_table
+
+        return _Read(*read_parquet_table(path, file, columns, SOURCE_LINE, problems, what=what))
     header, lines, raw = read_records(path, file, problems)
     rows = [[cell.strip() for cell in row] for row in raw]
     empty = pd.DataFrame({c: pd.Series([], dtype=object) for c in (*columns, SOURCE_LINE)})
