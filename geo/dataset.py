@@ -71,6 +71,7 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
 
     """
     # Imported here so `movemap geocode` need not import zones/lines.
+    from geo._parquet import transfers_file
     from geo.gazetteer import read_gazetteer
     from geo.geocode import PlaceIndex
     from geo.ledger import read_ledger
@@ -83,9 +84,7 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
     index = PlaceIndex(places)
     ledger = zones = None
     try:
-        ledger = read_ledger(
-            folder / settings.TRANSFERS_FILE, folder / settings.SOURCES_FILE, index
-        )
+        ledger = read_ledger(transfers_file(folder), folder / settings.SOURCES_FILE, index)
     except InputError as exc:
         problems.extend(exc.problems)
     try:
@@ -114,6 +113,7 @@ def validate_data(data_dir: str | Path | None = None) -> list[Problem]:
     Unlike :func:`load_dataset` this never raises for bad input: a
     gazetteer with errors still lets the ledger and zones be checked.
     """
+    from geo._parquet import transfers_file
     from geo.gazetteer import read_gazetteer
     from geo.geocode import PlaceIndex
     from geo.ledger import read_ledger
@@ -128,7 +128,7 @@ def validate_data(data_dir: str | Path | None = None) -> list[Problem]:
         problems.extend(places.attrs["problems"])
         problems.extend(
             read_ledger(
-                folder / settings.TRANSFERS_FILE, folder / settings.SOURCES_FILE, PlaceIndex(places)
+                transfers_file(folder), folder / settings.SOURCES_FILE, PlaceIndex(places)
             ).warnings
         )
     except InputError as exc:  # an unreadable gazetteer header, or the ledger's problems

@@ -334,7 +334,11 @@ def check_ledger(
     declared = set(sources[SOURCE_ID]) | set(rejected_sources[SOURCE_ID])
 
     read = _read_table(
-        Path(transfers_path), tfile, TRANSFERS_COLUMNS, problems, what="legs",
+        Path(transfers_path),
+        tfile,
+        TRANSFERS_COLUMNS,
+        problems,
+        what="legs",
         optional=OPTIONAL_COLUMNS,
     )
     table = read.table
@@ -386,7 +390,15 @@ def _read_table(
     what: str,
     optional: Sequence[str] = (),
 ) -> _Read:
-    """Read a CSV into a string table with every column of ``columns`` (and ``optional``)."""
+    """Read a CSV (or Parquet: geo/_parquet.py) into text cells of ``columns`` (+ ``optional``)."""
+    if path.suffix.lower() in (".parquet", ".geoparquet", ".pq"):
+        from geo._parquet import read_parquet_table
+
+        return _Read(
+            *read_parquet_table(
+                path, file, columns, SOURCE_LINE, problems, what=what, optional=optional
+            )
+        )
     header, lines, raw = read_records(path, file, problems)
     rows = [[cell.strip() for cell in row] for row in raw]
     empty = pd.DataFrame({c: pd.Series([], dtype=object) for c in (*columns, SOURCE_LINE)})

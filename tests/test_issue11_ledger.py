@@ -449,3 +449,22 @@ def test_geodesic_paths_piecewise_and_across_the_antimeridian() -> None:
         step = geod.inv(coords[:-1, 0], coords[:-1, 1], coords[1:, 0], coords[1:, 1])[2]
         assert step.max() <= settings.VERTEX_SPACING_KM * 1000 + 1
     assert shapely.get_coordinates(lines[1])[-1, 0] == pytest.approx(190.0)
+
+
+def test_parquet_ledger_takes_the_optional_columns(tmp_path: Path) -> None:
+    import pandas as pd
+
+    rows = [{"from": "Hmeimim", "to": "Benina | al-Khadim", "via": "Crete", "carrier_id": "RA-82030"}]
+    folder = make_data(tmp_path, rows)
+    table = pd.read_csv(folder / settings.TRANSFERS_FILE, dtype=str, keep_default_na=False)
+    (folder / settings.TRANSFERS_FILE).unlink()
+    table.to_parquet(folder / "transfers.parquet")
+    from geo.gazetteer import read_gazetteer
+    from geo.geocode import PlaceIndex
+    from geo.ledger import read_ledger
+
+    index = PlaceIndex(read_gazetteer(folder / settings.GAZETTEER_FILE))
+    legs = read_ledger(folder / "transfers.parquet", folder / settings.SOURCES_FILE, index).legs
+    assert legs[c.VIA_IDS].tolist() == [("crete",)]
+    assert legs[c.TO_ALTERNATIVES].tolist() == [("benina_airport", "khadim_ab")]
+    assert legs[c.CARRIER_ID].tolist() == ["RA-82030"]

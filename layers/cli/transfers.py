@@ -213,6 +213,7 @@ def transfers_table(legs: pd.DataFrame, place_names: pd.Series | None = None) ->
 
 def _load(data: str | None) -> tuple[LedgerResult, pd.Series]:
     # Imported here so `movemap --help` stays fast.
+    from geo._parquet import transfers_file
     from geo.gazetteer import read_gazetteer
     from geo.geocode import PlaceIndex
     from geo.ledger import read_ledger
@@ -221,7 +222,7 @@ def _load(data: str | None) -> tuple[LedgerResult, pd.Series]:
     folder = data_dir(data)
     places = read_gazetteer(folder / settings.GAZETTEER_FILE)
     ledger = read_ledger(
-        folder / settings.TRANSFERS_FILE, folder / settings.SOURCES_FILE, PlaceIndex(places)
+        transfers_file(folder), folder / settings.SOURCES_FILE, PlaceIndex(places)
     )
     return ledger, places[PLACE_NAME]
 
