@@ -72,6 +72,76 @@ def _route(lon1: float, lat1: float, lon2: float, lat2: float) -> np.ndarray:
     return out
 
 
+#: Step (degrees) at which a segment that touches land is resampled.
+_COAST_STEP_DEG = 0.01
+#: How far (degrees, ~0.5 km) a resampled point on land is moved past the coast.
+_COAST_OFFSET_DEG = 0.005
+#: Margin (degrees) of the land clipped around a segment to find its coast.
+_COAST_MARGIN_DEG = 1.0
+
+
+def _push_off(pts: np.ndarray, a: np.ndarray, b: np.ndarray, mask: shapely.Geometry) -> np.ndarray:
+    """Move the points of segment a-b that lie on land sideways to the water.
+
+    All of one segment's points move to the same side (the side that needs
+    the shorter push for the worst point), so the line follows one shore.
+    """
+    on = shapely.intersects(mask, shapely.points(pts))
+    if not on.any():
+        return pts
+    d = b - a
+    normal = np.array([-d[1], d[0]]) / max(float(np.hypot(*d)), 1e-12)
+    steps = np.arange(1, int(_COAST_MARGIN_DEG / _COAST_STEP_DEG * 2) + 1) * (_COAST_STEP_DEG / 2)
+    best: tuple[float, np.ndarray] | None = None
+    for side in (normal, -normal):
+        cand = pts[on][:, None, :] + steps[None, :, None] * side[None, None, :]
+        wet = ~shapely.intersects(mask, shapely.points(cand.reshape(-1, 2))).reshape(cand.shape[:2])
+        if not wet.any(axis=1).all():
+            continue
+        first = wet.argmax(axis=1)
+        worst = float(steps[first].max())
+        if best is None or worst < best[0]:
+            moved = pts.copy()
+            moved[on] = cand[np.arange(len(first)), first] + side * _COAST_OFFSET_DEG
+            best = (worst, moved)
+    return pts if best is None else best[1]
+
+
+def _off_land(xy: np.ndarray, *, rounds: int = 4) -> np.ndarray:
+    """Keep a route's straight segments off land (Natural Earth 1:50m).
+
+    The sea-lane network's vertices lie at sea, but a straight segment
+    between two of them can cut a cape in a narrow strait (the Dardanelles
+    over Gallipoli). Such a segment is resampled every ``_COAST_STEP_DEG``
+    and its samples on land are pushed sideways just past the shore; this
+    is repeated on the new segments a few times. The first and last
+    segments (from and to the ports, which may sit on land) are left alone.
+    """
+    from geo.countries import land
+
+    mask = land()
+    shapely.prepare(mask)
+    for _ in range(rounds):
+        segs = shapely.linestrings(np.stack([xy[:-1], xy[1:]], axis=1))
+        hit = shapely.intersects(mask, segs)
+        hit[0] = hit[-1] = False
+        touching = np.flatnonzero(hit)
+        if not len(touching):
+            break
+        out: list[np.ndarray] = []
+        prev = 0
+        for k in touching.tolist():
+            out.append(xy[prev : k + 1])
+            a, b = xy[k], xy[k + 1]
+            n = max(int(np.ceil(np.hypot(*(b - a)) / _COAST_STEP_DEG)), 2)
+            pts = a + np.linspace(0.0, 1.0, n + 1)[1:-1, None] * (b - a)
+            out.append(_push_off(pts, a, b, mask))
+            prev = k + 1
+        out.append(xy[prev:])
+        xy = np.concatenate(out)
+    return xy
+
+
 def _route_path(points: list[tuple[float, float]]) -> np.ndarray:
     """Route through ``points`` in order; via points shape the route but are not drawn."""
     parts = []
@@ -83,7 +153,7 @@ def _route_path(points: list[tuple[float, float]]) -> np.ndarray:
         if k < last:  # and at its end
             xy = xy[:-1]
         parts.append(xy)
-    xy = np.concatenate(parts)
+    xy = _off_land(np.concatenate(parts))
     keep = np.r_[True, (np.diff(xy, axis=0) != 0).any(axis=1)]
     xy = xy[keep]
     # Unroll longitudes so Leaflet draws across the antimeridian.

@@ -205,8 +205,11 @@ def test_unknown_alternative_reported(tmp_path: Path) -> None:
 
 
 def _interior_on_land(geom: shapely.Geometry) -> int:
-    xy = shapely.get_coordinates(geom)[1:-1]
-    return int(shapely.intersects(land(), shapely.points(xy)).sum())
+    """Vertices and segments on land, but for the ports' own segments (ports sit on land)."""
+    xy = shapely.get_coordinates(geom)
+    segs = shapely.linestrings(np.stack([xy[1:-2], xy[2:-1]], axis=1))
+    on_vertices = shapely.intersects(land(), shapely.points(xy[1:-1])).sum()
+    return int(on_vertices + shapely.intersects(land(), segs).sum())
 
 
 @pytest.mark.parametrize(
