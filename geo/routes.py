@@ -107,25 +107,50 @@ def _push_off(pts: np.ndarray, a: np.ndarray, b: np.ndarray, mask: shapely.Geome
     return pts if best is None else best[1]
 
 
-def _off_land(xy: np.ndarray, *, rounds: int = 4) -> np.ndarray:
+def _off_land(xy: np.ndarray) -> np.ndarray:
     """Keep a route's straight segments off land (Natural Earth 1:50m).
 
     The sea-lane network's vertices lie at sea, but a straight segment
     between two of them can cut a cape in a narrow strait (the Dardanelles
     over Gallipoli). Such a segment is resampled every ``_COAST_STEP_DEG``
-    and its samples on land are pushed sideways just past the shore; this
-    is repeated on the new segments a few times. The first and last
-    segments (from and to the ports, which may sit on land) are left alone.
+    and its samples on land are pushed sideways just past the shore
+    (:func:`_fixed_segment`, cached: network segments recur across routes).
+    The first and last segments (from and to the ports, which may sit on
+    land) are left alone.
     """
     from geo.countries import land
 
     mask = land()
     shapely.prepare(mask)
+    segs = shapely.linestrings(np.stack([xy[:-1], xy[1:]], axis=1))
+    hit = shapely.intersects(mask, segs)
+    hit[0] = hit[-1] = False
+    touching = np.flatnonzero(hit)
+    if not len(touching):
+        return xy
+    out: list[np.ndarray] = []
+    prev = 0
+    for k in touching.tolist():
+        out.append(xy[prev : k + 1])
+        out.append(_fixed_segment(*xy[k].tolist(), *xy[k + 1].tolist()))
+        prev = k + 1
+    out.append(xy[prev:])
+    return np.concatenate(out)
+
+
+@lru_cache(maxsize=8192)
+def _fixed_segment(ax: float, ay: float, bx: float, by: float, rounds: int = 4) -> np.ndarray:
+    """Points (ends excluded) that take segment a-b around the land it crosses."""
+    from geo.countries import land
+
+    lo = np.minimum([ax, ay], [bx, by]) - 2 * _COAST_MARGIN_DEG
+    hi = np.maximum([ax, ay], [bx, by]) + 2 * _COAST_MARGIN_DEG
+    mask = shapely.clip_by_rect(land(), lo[0], lo[1], hi[0], hi[1])
+    shapely.prepare(mask)
+    xy = np.array([[ax, ay], [bx, by]])
     for _ in range(rounds):
         segs = shapely.linestrings(np.stack([xy[:-1], xy[1:]], axis=1))
-        hit = shapely.intersects(mask, segs)
-        hit[0] = hit[-1] = False
-        touching = np.flatnonzero(hit)
+        touching = np.flatnonzero(shapely.intersects(mask, segs))
         if not len(touching):
             break
         out: list[np.ndarray] = []
@@ -139,7 +164,9 @@ def _off_land(xy: np.ndarray, *, rounds: int = 4) -> np.ndarray:
             prev = k + 1
         out.append(xy[prev:])
         xy = np.concatenate(out)
-    return xy
+    inner = xy[1:-1].copy()
+    inner.setflags(write=False)
+    return inner
 
 
 def _route_path(points: list[tuple[float, float]]) -> np.ndarray:
