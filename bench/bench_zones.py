@@ -6,27 +6,34 @@ Run from the repository root::
     python bench/bench_zones.py --sizes 10000        # quicker
 
 Legs are those of ``bench/bench_lines.py`` (random gazetteer-like places, 90 %
-in lon -20..60, lat 0..60, 10 % anywhere), drawn with
-``geo.lines.geodesic_lines`` (not timed), dated at random between 2019 and
+in lon -20..60, lat 0..60, 10 % anywhere), dated at random between 2019 and
 2025 with a span of one day, a week or a month, against the bundled
-``zones.geojson``.  Each implementation runs in a fresh Python process:
+``zones.geojson``.  Each implementation runs in a fresh Python process, which
+first times ``geo.lines.geodesic_lines`` on the legs (``lines s``: the
+yardstick, same process, same legs) and then:
 
 - ``vectorized``: ``geo.zones.attribute_legs`` + ``geo.zones.split_by_zone``
   (the project's code; ``--no-outside-geometry`` passes
   ``outside_geometry=False``, as the per-row version builds no geometry);
+- ``before`` (up to ``--before-cap`` legs): the same with every leg sent
+  through the GEOS path that was the only one before issue 15 (lines cut in
+  chunks of 8 segments, joined with zone tiles, intersected in GEOS);
 - ``per-row``: for each leg and each end, loop over the zones (prepared
   geometries, date and bounding-box checks first) at every change of
   control in the leg's interval; then for each zone valid on the leg's
   first day whose box meets the line, ``line.intersection(zone)`` and
   ``Geod.geometry_length``.
 
-Above ``--row-cap`` legs the per-row version is timed on a random sample and
-its time scaled linearly; the output says so.  Peak memory is the child's
-peak resident set size (``getrusage``) and its increase over the RSS once
-the lines were built.  Where the per-row version ran on every leg, the two
-are compared: origin/destination factions must agree and km per leg inside
-zones must agree to 1e-6 relative.  Figures depend on the machine and its
-load.
+``zones/lines`` is wall time over wall time, ``(cpu)`` the same in CPU
+seconds (steadier on a busy machine).  Above ``--row-cap`` legs the per-row
+version is timed on a random sample and its time scaled linearly; the
+output says so.  Peak memory is the child's peak resident set size
+(``getrusage``) and its increase over the RSS once the lines were built.
+Checks: against ``before``, the segments, factions and km per leg inside
+zones (1e-5 relative: the GEOS path adds vertices where it cuts lines at
+tile edges, off the geodesic); against per-row (where it ran on every
+leg), factions and km (1e-6).  Figures depend on the machine and its load
+(printed with each row).
 """
 
 from __future__ import annotations
@@ -54,16 +61,32 @@ from geo import settings
 ZONES = Path(__file__).resolve().parent.parent / settings.ZONES_FILE
 
 
-def dated_lines(n: int, seed: int) -> Any:
-    from geo.lines import geodesic_lines
-
+def dated_legs(n: int, seed: int) -> pd.DataFrame:
+    """The legs of ``bench_lines.synthetic_legs``, dated between 2019 and 2025."""
     legs = synthetic_legs(n, seed)
     rng = np.random.default_rng(seed + 1)
     start = pd.Timestamp("2019-01-01") + pd.to_timedelta(rng.integers(0, 7 * 365, n), unit="D")
     span = rng.choice([0, 6, 30], n, p=[0.6, 0.2, 0.2])
     legs[col.DATE_START] = start
     legs[col.DATE_END] = start + pd.to_timedelta(span, unit="D")
-    return geodesic_lines(legs)
+    return legs
+
+
+def dated_lines(n: int, seed: int) -> Any:
+    from geo.lines import geodesic_lines
+
+    return geodesic_lines(dated_legs(n, seed))
+
+
+def _use_geos_path() -> None:
+    """Route every leg through the GEOS path (chunks x zone tiles), as before issue 15."""
+    import geo.zones.split as split
+    from geo.zones._geos import _segments_batch
+
+    def geos_only(*args: Any, on_geodesic: bool, **kw: Any) -> Any:
+        return _segments_batch(*args, **kw)
+
+    split.segments_batch = geos_only  # type: ignore[assignment]
 
 
 def per_row(lines: Any, zones: Any) -> tuple[list[object], list[object], list[float]]:
@@ -141,15 +164,23 @@ def _current_rss_mib() -> float:
 
 def child(impl: str, n: int, sample: int, seed: int, outside: bool = True) -> dict[str, Any]:
     """Time one implementation on one size (run in a fresh process)."""
+    from geo.lines import geodesic_lines
     from geo.zones import attribute_legs, read_zones, split_by_zone
 
     zones = read_zones(ZONES)
-    lines = dated_lines(n, seed)
+    attribute_legs(dated_lines(50, seed + 7), zones)  # zone tiles and edge grid: built once
+    legs_in = dated_legs(n, seed)
+    w0, c0 = time.perf_counter(), time.process_time()
+    lines = geodesic_lines(legs_in)
+    lines_wall, lines_cpu = time.perf_counter() - w0, time.process_time() - c0
+    del legs_in
     if impl == "per-row" and sample < n:
         lines = lines.sample(sample, random_state=seed)
+    if impl == "geos":
+        _use_geos_path()
     rss0 = _current_rss_mib()
     w0, c0 = time.perf_counter(), time.process_time()
-    if impl == "vectorized":
+    if impl in ("vectorized", "geos"):
         legs = attribute_legs(lines, zones)
         segs = split_by_zone(lines, zones, outside_geometry=outside)
         wall, cpu = time.perf_counter() - w0, time.process_time() - c0
@@ -173,6 +204,9 @@ def child(impl: str, n: int, sample: int, seed: int, outside: bool = True) -> di
         "timed_legs": len(lines),
         "wall_s": wall,
         "cpu_s": cpu,
+        "lines_wall_s": lines_wall,
+        "lines_cpu_s": lines_cpu,
+        "load": os.getloadavg()[0],
         "segments": n_segments,
         "froms": [None if f is None else str(f) for f in froms] if n <= 100_000 else [],
         "tos": [None if t is None else str(t) for t in tos] if n <= 100_000 else [],
@@ -194,6 +228,9 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     p.add_argument("--row-cap", type=int, default=10_000, help="largest per-row run (legs)")
+    p.add_argument(
+        "--before-cap", type=int, default=100_000, help="largest run of the GEOS path (legs)"
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument(
         "--no-outside-geometry",
@@ -214,38 +251,64 @@ def main(argv: list[str] | None = None) -> int:
         f"outside geometry {'off' if args.no_outside_geometry else 'on'}"
     )
     print(
-        f"{'legs':>9} {'segments':>10} {'vectorized s':>13} {'(cpu s)':>8} {'per-row s':>10} "
-        f"{'(cpu s)':>8} {'ratio':>7} {'vec peak MiB':>13} {'(+MiB)':>7} {'row peak MiB':>13} note"
+        "zones = attribute_legs + split_by_zone; lines = geodesic_lines for the same legs, "
+        "same process; before = the GEOS chunk x tile path for every leg (--before-cap)"
+    )
+    print(
+        f"{'legs':>9} {'segments':>9} {'lines s':>8} {'zones s':>8} {'zones/lines':>11} "
+        f"{'(cpu)':>6} {'before s':>9} {'before/zones':>12} {'per-row s':>10} "
+        f"{'peak MiB':>9} {'(+MiB)':>7} {'load':>5} note"
     )
     for n in args.sizes:
         vec = run_child("vectorized", n, n, args.seed, not args.no_outside_geometry)
+        old = None
+        if n <= args.before_cap:
+            old = run_child("geos", n, n, args.seed, not args.no_outside_geometry)
         sample = min(n, args.row_cap)
-        row = run_child("per-row", n, sample, args.seed)
-        scale = n / float(row["timed_legs"])
-        row_wall, row_cpu = float(row["wall_s"]) * scale, float(row["cpu_s"]) * scale
-        note = (
-            "per-row measured on all legs"
-            if scale == 1
-            else f"per-row EXTRAPOLATED: timed on a random {sample:,}-leg sample x {scale:g}"
-        )
-        vec_wall = float(vec["wall_s"])
+        row = run_child("per-row", n, sample, args.seed) if sample else None
+        vec_wall, lines_wall = float(vec["wall_s"]), float(vec["lines_wall_s"])
+        cpu_ratio = float(vec["cpu_s"]) / float(vec["lines_cpu_s"])
+        note = ""
+        row_txt = "-"
+        if row is not None:
+            scale = n / float(row["timed_legs"])
+            row_txt = f"{float(row['wall_s']) * scale:.2f}"
+            note = (
+                "per-row measured on all legs"
+                if scale == 1
+                else f"per-row EXTRAPOLATED from a random {sample:,}-leg sample x {scale:g}"
+            )
+        old_txt = f"{float(old['wall_s']):.2f}" if old else "-"
+        old_ratio = f"{float(old['wall_s']) / vec_wall:.1f}x" if old else "-"
         print(
-            f"{n:>9,} {vec['segments']:>10,} {vec_wall:>13.2f} {float(vec['cpu_s']):>8.2f} "
-            f"{row_wall:>10.2f} {row_cpu:>8.2f} {row_wall / vec_wall:>6.1f}x "
-            f"{float(vec['peak_rss_mib']):>13.0f} "
+            f"{n:>9,} {vec['segments']:>9,} {lines_wall:>8.2f} {vec_wall:>8.2f} "
+            f"{vec_wall / lines_wall:>10.2f}x {cpu_ratio:>5.2f}x {old_txt:>9} {old_ratio:>12} "
+            f"{row_txt:>10} {float(vec['peak_rss_mib']):>9.0f} "
             f"{float(vec['peak_rss_mib']) - float(vec['rss_before_mib']):>7.0f} "
-            f"{float(row['peak_rss_mib']):>13.0f} {note}",
+            f"{float(vec['load']):>5.2f} {note}",
             flush=True,
         )
-        if scale == 1 and vec["froms"]:
+        if old and vec["froms"]:
+            same = vec["segments"] == old["segments"]
+            f_ok = vec["froms"] == old["froms"] and vec["tos"] == old["tos"]
+            kv, ko = np.asarray(vec["km"]), np.asarray(old["km"])
+            km_ok = np.isclose(kv, ko, rtol=1e-5, atol=1e-6)
+            print(
+                f"check {n:,} legs against before: segments {'equal' if same else 'DIFFER'}, "
+                f"origin/destination factions {'equal' if f_ok else 'DIFFER'}, km inside "
+                f"zones equal (1e-5) for {km_ok.mean():.4%} of legs, largest relative "
+                f"difference {np.max(np.abs(kv - ko) / np.maximum(ko, 1e-9)):.1e}"
+            )
+        if row is not None and row["timed_legs"] == n and vec["froms"]:
             same_from = np.mean([a == b for a, b in zip(vec["froms"], row["froms"], strict=True)])
             same_to = np.mean([a == b for a, b in zip(vec["tos"], row["tos"], strict=True)])
             kv, kr = np.asarray(vec["km"]), np.asarray(row["km"])
             km_ok = np.isclose(kv, kr, rtol=1e-6, atol=1e-6)
             print(
-                f"check {n:,} legs: same origin faction {same_from:.4%}, destination "
-                f"{same_to:.4%}; km inside zones equal (1e-6) for {km_ok.mean():.4%} of legs; "
-                f"total km in zones vectorized {kv.sum():.3f}, per-row {kr.sum():.3f}"
+                f"check {n:,} legs against per-row: same origin faction {same_from:.4%}, "
+                f"destination {same_to:.4%}; km inside zones equal (1e-6) for "
+                f"{km_ok.mean():.4%} of legs; total km in zones vectorized {kv.sum():.3f}, "
+                f"per-row {kr.sum():.3f}"
             )
     return 0
 

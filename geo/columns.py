@@ -201,3 +201,19 @@ ACTOR_ALIASES = "aliases"
 # `movemap add` never writes them to the ledger.
 EVIDENCE = "evidence"  # the supporting sentence(s), verbatim
 CONFIDENCE = "confidence"  # 0..1, with reasons in the JSON output
+# --- derived ledger columns (issue 11, ledger branch) -------------------------
+CATEGORY_LIST = "categories"  # tuple of the leg's categories (category split on CATEGORY_SEP)
+VIA_IDS = "via_ids"  # tuple of gazetteer ids of the via places, in order
+VIA_NAMES = "via_names"  # tuple of their display names
+VIA_POINTS = "via_points"  # tuple of (lon, lat) of the via places
+FROM_ALTERNATIVES = "from_alternatives"  # tuple of candidate place ids for "A | B", else ()
+TO_ALTERNATIVES = "to_alternatives"
+FROM_ALT_NAMES = "from_alt_names"  # tuple of candidate display names, else ()
+TO_ALT_NAMES = "to_alt_names"
+FROM_ALT_POINTS = "from_alt_points"  # tuple of (lon, lat) per candidate, else ()
+TO_ALT_POINTS = "to_alt_points"
+CANDIDATE_KM = "candidate_km"  # tuple of km per candidate line when from/to has alternatives
+TRACK_FILE = "track_file"  # resolved absolute path of the track file, else ""
+SEA_ROUTE_FALLBACK = "sea_route_fallback"  # why a sea leg is drawn as a geodesic, else ""
+TRACK_LINE = "track_line"  # the observed track as a LineString (lon, lat), else None
+ACTOR_GROUP_RANK = "actor_group_rank"  # 0 = the group with most legs in the ledger (colours)

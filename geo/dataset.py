@@ -71,10 +71,11 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
 
     """
     # Imported here so `movemap geocode` need not import zones/lines.
+    from geo._parquet import transfers_file
     from geo.gazetteer import read_gazetteer
     from geo.geocode import PlaceIndex
     from geo.ledger import read_ledger
-    from geo.lines import geodesic_lines
+    from geo.routes import counted_lines, movement_lines
     from geo.zones import attribute_legs, read_zones, split_by_zone
 
     folder = _data_dir(data_dir)
@@ -87,9 +88,7 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
     index = PlaceIndex(places)
     ledger = zones = None
     try:
-        ledger = read_ledger(
-            folder / settings.TRANSFERS_FILE, folder / settings.SOURCES_FILE, index
-        )
+        ledger = read_ledger(transfers_file(folder), folder / settings.SOURCES_FILE, index)
     except InputError as exc:
         problems.extend(exc.problems)
     try:
@@ -98,9 +97,9 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
         problems.extend(exc.problems)
     if ledger is None or zones is None:
         raise InputError(problems)
-    lines = geodesic_lines(ledger.legs)
+    lines = movement_lines(ledger.legs)
     legs = attribute_legs(lines, zones)
-    segments = split_by_zone(lines, zones)
+    segments = split_by_zone(counted_lines(lines), zones)  # alternatives: counted candidate
     return Dataset(
         folder=folder,
         places=places,
@@ -118,6 +117,7 @@ def validate_data(data_dir: str | Path | None = None) -> list[Problem]:
     Unlike :func:`load_dataset` this never raises for bad input: a
     gazetteer with errors still lets the ledger and zones be checked.
     """
+    from geo._parquet import transfers_file
     from geo.gazetteer import read_gazetteer
     from geo.geocode import PlaceIndex
     from geo.ledger import read_ledger
@@ -125,7 +125,7 @@ def validate_data(data_dir: str | Path | None = None) -> list[Problem]:
 
     folder = _data_dir(data_dir)
     problems: list[Problem] = []
-    transfers, sources = folder / settings.TRANSFERS_FILE, folder / settings.SOURCES_FILE
+    transfers, sources = transfers_file(folder), folder / settings.SOURCES_FILE
     # A bad gazetteer row must not hide the ledger's problems: check the
     # ledger against every place whose id is usable.
     places = None

@@ -73,12 +73,19 @@ _KML_SHOWN = {
         col.QUANTITY,
         col.CATEGORY,
         col.ACTOR,
+        col.ACTOR_GROUP,
         col.MODE,
         col.CARRIER,
+        col.CARRIER_ID,
         col.STATUS,
         col.FROM_NAME,
         col.TO_NAME,
+        col.FROM_ALT_NAMES,
+        col.TO_ALT_NAMES,
+        col.VIA_NAMES,
         col.LENGTH_KM,
+        col.CANDIDATE_KM,
+        col.LINE_METHOD,
         col.FROM_FACTION,
         col.TO_FACTION,
         col.ZONE_SEGMENTS,
@@ -162,10 +169,37 @@ def legs_table(dataset: DatasetLike) -> gpd.GeoDataFrame:
     legs = dataset.legs
     ids = legs[col.TRANSFER_ID].astype(str) + "/" + legs[col.LEG].astype(str)
     split = split_antimeridian(legs)
-    flat = _flatten(pd.DataFrame(legs.drop(columns=legs.geometry.name)))
+    flat = _flatten(_issue11_fields(pd.DataFrame(legs.drop(columns=legs.geometry.name))))
     flat.insert(0, col.FEATURE_ID, ids.to_numpy())
     flat[col.ZONE_SEGMENTS] = _zone_segments(legs, dataset.segments)
     return gpd.GeoDataFrame(flat, geometry=split.geometry.to_numpy(), crs="EPSG:4326")
+
+
+#: Working columns of the pipeline that exports leave out: coordinates already
+#: in the geometry, the track line (the geometry of an observed leg), the
+#: track's absolute path (machine-specific; ``track`` keeps the ledger's
+#: relative path), the colour rank and the category tuple (``category`` has them).
+_NOT_EXPORTED = (
+    col.VIA_POINTS,
+    col.FROM_ALT_POINTS,
+    col.TO_ALT_POINTS,
+    col.TRACK_LINE,
+    col.TRACK_FILE,
+    col.ACTOR_GROUP_RANK,
+    col.CATEGORY_LIST,
+)
+
+
+def _issue11_fields(legs: pd.DataFrame) -> pd.DataFrame:
+    """Write alternatives as ``A | B`` (as in the ledger); drop working columns."""
+    out = legs.drop(columns=[c for c in _NOT_EXPORTED if c in legs.columns])
+    for name in (col.FROM_ALTERNATIVES, col.TO_ALTERNATIVES, col.FROM_ALT_NAMES, col.TO_ALT_NAMES):
+        if name in out.columns:
+            out[name] = [
+                f" {col.ALTERNATIVE_SEP} ".join(map(str, t)) if isinstance(t, tuple) and t else None
+                for t in out[name]
+            ]
+    return out
 
 
 def places_table(dataset: DatasetLike) -> gpd.GeoDataFrame:
@@ -407,7 +441,13 @@ def faction_colors(factions: Sequence[object]) -> dict[str, str]:
     return {name: pal[i % len(pal)] for i, name in enumerate(names)}
 
 
-def to_kml(dataset: DatasetLike, path: str | Path, *, name: str = "movemap") -> Path:
+def to_kml(
+    dataset: DatasetLike,
+    path: str | Path,
+    *,
+    name: str = "movemap",
+    leg_colours: Mapping[str, str] | None = None,
+) -> Path:
     """Write legs, places and zones as one KML 2.2 document for Google Earth.
 
     Parameters
@@ -418,6 +458,10 @@ def to_kml(dataset: DatasetLike, path: str | Path, *, name: str = "movemap") -> 
         Output ``.kml`` file.
     name
         Document name shown in Google Earth's sidebar.
+    leg_colours
+        Actor group -> hex colour (``layers.style.group_colours``): legs are
+        then coloured by group, as on the maps, with the status's width.
+        ``None``: coloured by status.
 
     Returns
     -------
@@ -434,10 +478,12 @@ def to_kml(dataset: DatasetLike, path: str | Path, *, name: str = "movemap") -> 
     shown as text, never run.
 
     """
-    return write_text(path, _kml_text(dataset, name=name))
+    return write_text(path, _kml_text(dataset, name=name, leg_colours=leg_colours))
 
 
-def _kml_text(dataset: DatasetLike, *, name: str) -> str:
+def _kml_text(
+    dataset: DatasetLike, *, name: str, leg_colours: Mapping[str, str] | None = None
+) -> str:
     legs = legs_table(dataset)
     places = places_table(dataset)
     zones = zones_table(dataset)
@@ -453,6 +499,14 @@ def _kml_text(dataset: DatasetLike, *, name: str) -> str:
         ls = ET.SubElement(style, "LineStyle")
         _text(ls, "color", _kml_color(hexcolor, 1.0))
         _text(ls, "width", str(width))
+    group_ids: dict[str, int] = {}
+    for i, (group, hexcolor) in enumerate(sorted((leg_colours or {}).items())):
+        group_ids[group] = i
+        for status, (_status_colour, width) in settings.KML_STATUS_STYLE.items():
+            style = ET.SubElement(doc, "Style", {"id": f"group{i}-{_xml_id(status)}"})
+            ls = ET.SubElement(style, "LineStyle")
+            _text(ls, "color", _kml_color(hexcolor, 1.0))
+            _text(ls, "width", str(width))
     for faction, hexcolor in colors.items():
         style = ET.SubElement(doc, "Style", {"id": f"faction-{_xml_id(faction)}"})
         ls = ET.SubElement(style, "LineStyle")
@@ -501,6 +555,9 @@ def _kml_text(dataset: DatasetLike, *, name: str) -> str:
             label = f"{row[col.TRANSFER_ID]} leg {row[col.LEG]}: {route}"
             status = row.get(col.STATUS)
             style_url = f"#status-{_xml_id(status)}" if isinstance(status, str) else None
+            group = row.get(col.ACTOR_GROUP, row.get(col.ACTOR))
+            if isinstance(status, str) and group in group_ids:
+                style_url = f"#group{group_ids[group]}-{_xml_id(status)}"
             span = (row.get(col.DATE_START), row.get(col.DATE_END))
             pm = _placemark(fold, "leg", row, label, sources=sources, span=span, style=style_url)
             _kml_geometry(pm, row.geometry, tessellate=True)
@@ -700,7 +757,10 @@ def to_gpkg(dataset: DatasetLike, path: str | Path) -> Path:
     with atomic_path(path) as tmp, _gdal_config(OGR_CURRENT_DATE=stamp):
         for name in LAYERS:
             table = _TABLES[name](dataset)
-            pyogrio.write_dataframe(table, tmp, layer=name, driver="GPKG", promote_to_multi=False)
+            # Legs with alternative ends are MultiLineStrings: one type per layer.
+            kinds = set(table.geometry.dropna().geom_type)
+            multi = len(kinds) > 1 and any(k.startswith("Multi") for k in kinds)
+            pyogrio.write_dataframe(table, tmp, layer=name, driver="GPKG", promote_to_multi=multi)
     return Path(path)
 
 
@@ -795,6 +855,7 @@ def export(
     out: str | Path,
     layer: Layer = "all",
     raw_csv: bool = False,
+    leg_colours: Mapping[str, str] | None = None,
 ) -> list[Path]:
     """Export a dataset in one format.
 
@@ -813,6 +874,8 @@ def export(
         GeoJSON only: which layer to put in a single file.
     raw_csv
         CSV only: write text exactly, without defusing formula-like cells.
+    leg_colours
+        KML only: actor group -> colour (see :func:`to_kml`).
 
     Returns
     -------
@@ -831,7 +894,7 @@ def export(
             return [to_geojson(dataset, out, layer=layer)]
         return [to_geojson(dataset, out / f"{name}.geojson", layer=name) for name in LAYERS]  # type: ignore[arg-type]
     if fmt == "kml":
-        return [to_kml(dataset, out)]
+        return [to_kml(dataset, out, leg_colours=leg_colours)]
     if fmt == "gpkg":
         return [to_gpkg(dataset, out)]
     if fmt == "csv":

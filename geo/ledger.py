@@ -30,6 +30,7 @@ from geo._errors import LedgerError, Problem
 from geo.columns import (
     ACTOR,
     CARRIER,
+    CARRIER_ID,
     CATEGORIES,
     CATEGORY,
     DATE,
@@ -78,13 +79,16 @@ from geo.columns import (
     TO_NAME,
     TO_PRECISION,
     TO_UNKNOWN,
+    TRACK,
     TRANSFER_ID,
     UNKNOWN_STOP_PREFIX,
+    VIA,
 )
 from geo.dates import check_precision, check_reported_dates, parse_dates
 from geo.geocode import AMBIGUOUS, CANDIDATES, OK, PLACE_ID_COL, SUGGESTIONS, PlaceIndex, normalize
 from geo.geocode import STATUS as RESOLVE_STATUS
 from geo.ledger_places import resolve_ends, serves_warnings
+from geo.ledger_extra import EXTRA_LEG_COLUMNS, check_extra, split_alternatives, with_alternatives
 
 __all__ = [
     "AREA_SEPARATOR",
@@ -119,7 +123,7 @@ TRANSFERS_COLUMNS: tuple[str, ...] = (
     NOTE,
 )
 #: Columns transfers.csv may have (issue 11); read as "" when absent.
-OPTIONAL_COLUMNS: tuple[str, ...] = (DATE_AS_REPORTED,)
+OPTIONAL_COLUMNS: tuple[str, ...] = (VIA, CARRIER_ID, TRACK, DATE_AS_REPORTED)
 #: transfers.csv columns that may be left empty (not stated in the reporting).
 #: A blank date_precision is derived from the date.
 _OPTIONAL_VALUES = (QUANTITY, CARRIER, NOTE, DATE_PRECISION)
@@ -163,6 +167,7 @@ _LEG_COLUMNS: tuple[str, ...] = (
     DATE_OPEN_START,
     DATE_OPEN_END,
     *OPTIONAL_COLUMNS,
+    *EXTRA_LEG_COLUMNS,
 )
 _SOURCE_ID_RE = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 _URL_RE = r"^https?://\S+$"
@@ -340,12 +345,17 @@ def check_ledger(
     declared = set(sources[SOURCE_ID]) | set(rejected_sources[SOURCE_ID])
 
     read = _read_table(
-        Path(transfers_path), tfile, TRANSFERS_COLUMNS, problems, what="legs",
+        Path(transfers_path),
+        tfile,
+        TRANSFERS_COLUMNS,
+        problems,
+        what="legs",
         optional=OPTIONAL_COLUMNS,
     )
     table = read.table
     if read.usable:
         legs = _check_legs(table, tfile, index, declared, problems, wrong_width=read.wrong_width)
+        legs = check_extra(legs, Path(transfers_path), file=tfile, index=index, problems=problems)
         _warn_unused(sources, set(legs[SOURCE_IDS].explode().dropna()), sfile, problems)
         published = dict(zip(sources[SOURCE_ID], sources[SOURCE_DATE], strict=True))
         problems.extend(check_reported_dates(legs, published, file=tfile))
@@ -393,7 +403,15 @@ def _read_table(
     what: str,
     optional: Sequence[str] = (),
 ) -> _Read:
-    """Read a CSV into a string table with every column of ``columns`` (and ``optional``)."""
+    """Read a CSV (or Parquet: geo/_parquet.py) into text cells of ``columns`` (+ ``optional``)."""
+    if path.suffix.lower() in (".parquet", ".geoparquet", ".pq"):
+        from geo._parquet import read_parquet_table
+
+        return _Read(
+            *read_parquet_table(
+                path, file, columns, SOURCE_LINE, problems, what=what, optional=optional
+            )
+        )
     header, lines, raw = read_records(path, file, problems)
     rows = [[cell.strip() for cell in row] for row in raw]
     empty = pd.DataFrame({c: pd.Series([], dtype=object) for c in (*columns, SOURCE_LINE)})
@@ -544,7 +562,6 @@ def _check_legs(
     for col, allowed in (
         (STATUS, STATUSES),
         (MODE, MODES),
-        (CATEGORY, CATEGORIES),
         (DATE_PRECISION, DATE_PRECISIONS),
     ):
         _check_choice(table, file, col, allowed, problems)
@@ -576,7 +593,8 @@ def _check_legs(
         )
 
     ids = _check_source_ids(table, file, declared, problems)
-    ends = _resolve_places(table, file, index, problems)
+    first, alternatives = split_alternatives(table, file=file, index=index, problems=problems)
+    ends = _resolve_places(first, file, index, problems)
     legs = table.copy()
     legs[LEG] = leg
     legs[SOURCE_IDS] = ids
@@ -590,6 +608,7 @@ def _check_legs(
         legs[flag] = dates[flag]
     for col in ends.columns:
         legs[col] = ends[col]
+    legs = with_alternatives(legs, alternatives)
     _check_chain(legs, file, problems)
     problems += serves_warnings(legs, file)  # issue 10: city named where its base is meant
     return legs

@@ -45,7 +45,14 @@ import shapely
 from geo import columns as col
 from geo import settings
 
-__all__ = ["arrowheads", "geodesic_lines", "leg_midpoints", "split_antimeridian"]
+__all__ = [
+    "arrowheads",
+    "geodesic_lines",
+    "geodesic_paths",
+    "leg_midpoints",
+    "leg_paths",
+    "split_antimeridian",
+]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -414,6 +421,154 @@ def _estimate_unknown_stops(
     return out[0::2, 0], out[0::2, 1], out[1::2, 0], out[1::2, 1]
 
 
+# --- paths through via points and alternative ends (issue 11) -----------------
+
+
+def join_pieces(
+    pieces: npt.NDArray[np.object_], path_of_piece: npt.NDArray[np.intp], n_paths: int
+) -> npt.NDArray[np.object_]:
+    """Join consecutive LineString pieces of each path into one LineString.
+
+    The junction vertex is kept once, and each piece is shifted by a
+    multiple of 360 degrees so longitudes stay continuous along the path.
+    """
+    out = np.full(n_paths, None, dtype=object)
+    if len(pieces) == 0:
+        return out
+    xy, which = shapely.get_coordinates(pieces, return_index=True)
+    starts = np.searchsorted(which, np.arange(len(pieces)))
+    ends = np.r_[starts[1:], len(which)] - 1
+    path = path_of_piece[which]
+    first_piece = np.r_[True, path_of_piece[1:] != path_of_piece[:-1]]
+    # Unroll: shift piece k so its start meets the end of piece k-1.
+    jump = np.zeros(len(pieces))
+    jump[1:] = 360.0 * np.round((xy[ends[:-1], 0] - xy[starts[1:], 0]) / 360.0)
+    jump[first_piece] = 0.0
+    grp = np.cumsum(first_piece) - 1
+    shift = jump.cumsum() - np.r_[0.0, jump.cumsum()][np.flatnonzero(first_piece)][grp]
+    xy[:, 0] += shift[which]
+    drop = np.zeros(len(xy), dtype=bool)
+    drop[starts[~first_piece]] = True  # the junction is the previous piece's last vertex
+    keep = ~drop
+    lines = shapely.linestrings(xy[keep], indices=path[keep])
+    present = np.unique(path[keep])
+    out[present] = lines
+    return out
+
+
+def geodesic_paths(
+    xy: FloatArray,
+    path_index: npt.NDArray[np.intp],
+    *,
+    spacing_km: float = settings.VERTEX_SPACING_KM,
+) -> tuple[npt.NDArray[np.object_], FloatArray]:
+    """Densified geodesic polylines through ordered points, all paths at once.
+
+    Parameters
+    ----------
+    xy
+        (n, 2) lon/lat of every point of every path, in path order.
+    path_index
+        (n,) path number of each point (0, 1, ...; non-decreasing); each
+        path has at least two points.
+    spacing_km
+        Largest distance between consecutive vertices.
+
+    Returns
+    -------
+    lines, km
+        One LineString per path (geodesic piece by piece, junctions exactly
+        the points) and its geodesic length in km.
+
+    """
+    n_paths = int(path_index.max()) + 1 if len(path_index) else 0
+    same = path_index[1:] == path_index[:-1]
+    a = np.flatnonzero(same)
+    lon1, lat1, lon2, lat2 = xy[a, 0], xy[a, 1], xy[a + 1, 0], xy[a + 1, 1]
+    azi1, _, s12 = _GEOD.inv(lon1, lat1, lon2, lat2)
+    azi1, s12 = np.asarray(azi1, float), np.asarray(s12, float)
+    pieces = _densify(lon1, lat1, lon2, lat2, azi1, s12, spacing_km * 1000.0)
+    piece_path = path_index[a]
+    km = np.bincount(piece_path, weights=s12 / 1000.0, minlength=n_paths)
+    return join_pieces(pieces, piece_path, n_paths), km
+
+
+def leg_paths(
+    legs: pd.DataFrame, lon1: FloatArray, lat1: FloatArray, lon2: FloatArray, lat2: FloatArray
+) -> tuple[npt.NDArray[np.intp], FloatArray, npt.NDArray[np.intp]]:
+    """Candidate paths of legs with via points or alternative ends.
+
+    Returns
+    -------
+    legs_of_path, xy, path_index
+        Row position (in ``legs``) of each path; the points of all paths
+        (origin candidate, via points in order, destination candidate); the
+        path number of each point. Legs with neither via points nor
+        alternatives, or with an end that cannot be drawn, have no path.
+
+    """
+
+    def tuples(name: str) -> list[tuple]:
+        if name not in legs.columns:
+            return [()] * len(legs)
+        return [t if isinstance(t, tuple) else () for t in legs[name].tolist()]
+
+    via = tuples(col.VIA_POINTS)
+    f_alt, t_alt = tuples(col.FROM_ALT_POINTS), tuples(col.TO_ALT_POINTS)
+    rows: list[int] = []
+    pts: list[tuple[float, float]] = []
+    idx: list[int] = []
+    for i in np.flatnonzero([bool(v or f or t) for v, f, t in zip(via, f_alt, t_alt, strict=True)]):
+        origins = f_alt[i] or ((lon1[i], lat1[i]),)
+        dests = t_alt[i] or ((lon2[i], lat2[i]),)
+        for o, d in itertools.product(origins, dests):
+            path = [o, *via[i], d]
+            if not np.isfinite(np.asarray(path, dtype=float)).all():
+                continue
+            idx.extend([len(rows)] * len(path))
+            pts.extend(path)
+            rows.append(int(i))
+    return (
+        np.asarray(rows, dtype=np.intp),
+        np.asarray(pts, dtype=float).reshape(-1, 2),
+        np.asarray(idx, dtype=np.intp),
+    )
+
+
+def _combine(parts: list, kms: list[float]) -> tuple[object, float, tuple[float, ...]]:
+    """One leg's candidate lines -> geometry, counted km (shortest), all km."""
+    if len(parts) == 1:
+        return parts[0], kms[0], ()
+    return shapely.multilinestrings(parts), min(kms), tuple(round(k, 1) for k in kms)
+
+
+def _apply_paths(
+    out: pd.DataFrame,
+    geometry: npt.NDArray[np.object_],
+    length: FloatArray,
+    lon1: FloatArray,
+    lat1: FloatArray,
+    lon2: FloatArray,
+    lat2: FloatArray,
+    spacing_km: float,
+) -> None:
+    """Redraw legs with via points or alternatives through their paths (in place)."""
+    rows, xy, pidx = leg_paths(out, lon1, lat1, lon2, lat2)
+    cand = [()] * len(out)
+    if len(rows):
+        lines, km = geodesic_paths(xy, pidx, spacing_km=spacing_km)
+        # rows is non-decreasing: the paths of one leg are consecutive.
+        first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        count = np.diff(np.r_[first, len(rows)])
+        single = first[count == 1]
+        geometry[rows[single]] = lines[single]
+        length[rows[single]] = km[single]
+        for a, m in zip(first[count > 1].tolist(), count[count > 1].tolist(), strict=True):
+            r = rows[a]
+            geometry[r], length[r], cand[r] = _combine(list(lines[a : a + m]), list(km[a : a + m]))
+    out[col.CANDIDATE_KM] = cand
+
+
 # --- public API ---------------------------------------------------------------
 
 
@@ -461,6 +616,16 @@ def geodesic_lines(
           together trace the known neighbours' geodesic.
         - ``TRANSFER_KM``: sum of ``LENGTH_KM`` over the transfer's drawn
           legs (NaN if none is drawn).
+        - ``LINE_METHOD``: ``"geodesic"`` (``""`` without geometry).
+        - ``CANDIDATE_KM``: km of each candidate line where from/to lists
+          alternatives (else ``()``).
+
+        A leg with via points (``VIA_POINTS``) is drawn geodesic piece by
+        piece through them, its length the sum of the pieces. A leg whose
+        from/to lists alternatives (``FROM_ALT_POINTS``/``TO_ALT_POINTS``)
+        gets a MultiLineString with one line per candidate, is
+        ``UNCERTAIN`` (drawn faint), and counts once: ``LENGTH_KM`` is the
+        shortest candidate.
 
     Raises
     ------
@@ -495,6 +660,8 @@ def geodesic_lines(
         b = np.mod(azi1, 360.0)
         bearing[d] = np.where(b >= 360.0, 0.0, b)
         geometry[d] = _densify(lon1[d], lat1[d], lon2[d], lat2[d], azi1, s12, spacing_km * 1000.0)
+    out = pd.DataFrame(legs).copy()
+    _apply_paths(out, geometry, length, lon1, lat1, lon2, lat2, spacing_km)
     zero = drawable & (length < settings.ZERO_LENGTH_KM)
     bearing[zero] = np.nan
 
@@ -505,9 +672,9 @@ def geodesic_lines(
         | legs[col.FROM_PRECISION].isin(coarse).to_numpy()
         | legs[col.TO_PRECISION].isin(coarse).to_numpy()
         | ~drawable
+        | _has_alternatives(legs)
     )
 
-    out = pd.DataFrame(legs).copy()
     out[col.LENGTH_KM] = length
     out[col.BEARING] = bearing
     out[col.UNCERTAIN] = uncertain
@@ -517,12 +684,22 @@ def geodesic_lines(
     out[col.FROM_EST_LAT] = np.where(from_est, lat1, np.nan)
     out[col.TO_EST_LON] = np.where(to_est, lon2, np.nan)
     out[col.TO_EST_LAT] = np.where(to_est, lat2, np.nan)
+    out[col.LINE_METHOD] = np.where(pd.isna(geometry), "", "geodesic").astype(object)
     by_transfer = out.groupby(col.TRANSFER_ID, sort=False, dropna=False)[col.LENGTH_KM]
     total = by_transfer.transform("sum").to_numpy(float)
     out[col.TRANSFER_KM] = np.where(by_transfer.transform("count").to_numpy() > 0, total, np.nan)
     if col.GEOMETRY in out.columns:
         out = out.drop(columns=col.GEOMETRY)
     return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geometry, index=out.index), crs=_CRS)
+
+
+def _has_alternatives(legs: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """Return True where from or to lists alternatives (``A | B``)."""
+    has = np.zeros(len(legs), dtype=bool)
+    for name in (col.FROM_ALTERNATIVES, col.TO_ALTERNATIVES):
+        if name in legs.columns:
+            has |= legs[name].map(lambda t: isinstance(t, tuple) and len(t) > 0).to_numpy(bool)
+    return has
 
 
 def split_antimeridian(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

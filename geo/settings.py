@@ -9,6 +9,7 @@ GAZETTEER_FILE: Final = "gazetteer.csv"
 TRANSFERS_FILE: Final = "transfers.csv"
 SOURCES_FILE: Final = "sources.csv"
 ZONES_FILE: Final = "zones.geojson"
+ACTORS_FILE: Final = "actors.csv"  # optional: actor groups (issue 11)
 
 #: Ellipsoid for every distance, bearing and geodesic line.
 ELLPS: Final = "WGS84"

@@ -19,7 +19,7 @@ from geopandas import GeoDataFrame
 from geo import columns as col
 from layers._element import MovemapElement
 from layers.payload import bool_column, dict_column, flat_parts, iso_dates, number_column
-from layers.style import actor_colours
+from layers.style import group_colours
 
 __all__ = ["LEG_TEXT_COLUMNS", "LegsLayer", "leg_zone_sets", "legs_payload"]
 
@@ -36,8 +36,11 @@ LEG_TEXT_COLUMNS: tuple[str, ...] = (
     col.CATEGORY,
     col.QUANTITY,
     col.ACTOR,
+    col.ACTOR_GROUP,
     col.MODE,
     col.CARRIER,
+    col.CARRIER_ID,
+    col.LINE_METHOD,
     col.STATUS,
     col.SOURCE_IDS,
     col.NOTE,
@@ -144,7 +147,7 @@ def legs_payload(
     zone_keys
         Zone id -> position in the page's zone list (unused ids dropped).
     colours
-        Actor -> colour; defaults to :func:`layers.style.actor_colours`.
+        Actor group -> colour; defaults to :func:`layers.style.group_colours`.
 
     Returns
     -------
@@ -159,6 +162,8 @@ def legs_payload(
     cols: dict[str, Any] = {}
     for name in LEG_TEXT_COLUMNS:
         cols[name] = dict_column(legs[name]) if name in legs else {"u": [], "c": [-1] * n}
+    for name, text in _issue11_texts(legs).items():
+        cols[name] = dict_column(text)
     cols["date_start"] = iso_dates(legs[col.DATE_START])
     cols["date_end"] = iso_dates(legs[col.DATE_END])
     # Dates in words and as the report put them (issue 11).
@@ -191,7 +196,7 @@ def legs_payload(
         lambda zs: ",".join(str(zone_keys[z]) for z in zs if z in zone_keys)
     )
     if colours is None:
-        colours = actor_colours(legs[col.ACTOR])
+        colours = group_colours(legs)
     return {
         "n": n,
         "cols": cols,
@@ -201,6 +206,28 @@ def legs_payload(
         "zones": dict_column(zone_text),
         "actor_colour": colours,
     }
+
+
+def _tuple_text(legs: pd.DataFrame, name: str, sep: str) -> pd.Series:
+    if name not in legs.columns:
+        return pd.Series("", index=legs.index, dtype=object)
+    return (
+        legs[name]
+        .map(lambda t: sep.join(str(x) for x in t) if isinstance(t, tuple) else "")
+        .astype(object)
+    )
+
+
+def _issue11_texts(legs: pd.DataFrame) -> dict[str, pd.Series]:
+    """Popup texts of via points, alternative ends and candidate lengths."""
+    out = {"via_names": _tuple_text(legs, col.VIA_NAMES, " \u2192 ")}
+    for name_col, alt_col in ((col.FROM_NAME, col.FROM_ALT_NAMES), (col.TO_NAME, col.TO_ALT_NAMES)):
+        alts = _tuple_text(legs, alt_col, " | ")
+        if name_col in legs.columns:
+            out[name_col] = legs[name_col].where(alts == "", "one of: " + alts)
+    km = _tuple_text(legs, col.CANDIDATE_KM, " / ")
+    out["candidate_km"] = km.where(km == "", "candidates " + km + " km; the shortest is counted")
+    return out
 
 
 class LegsLayer(MovemapElement):

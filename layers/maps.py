@@ -33,8 +33,9 @@ from layers.style import (
     OTHER_COLOUR,
     STATUS_STYLE,
     UNCERTAIN_STYLE,
-    actor_colours,
+    colour_key,
     faction_colours,
+    group_colours,
 )
 from layers.zones import ZonesLayer, ordered_zones, zone_records, zone_slugs
 
@@ -164,8 +165,10 @@ def map_meta(
 ) -> dict[str, Any]:
     """Assemble the page metadata handed to ``movemap.setup``."""
     statuses = legs[col.STATUS].astype(str).value_counts()
-    categories = legs[col.CATEGORY].astype(str).value_counts()
-    actors = legs[col.ACTOR].astype(str).value_counts()
+    # A leg with several categories counts under each.
+    categories = legs[col.CATEGORY].astype(str).str.split(col.CATEGORY_SEP).explode()
+    categories = categories.str.strip().value_counts()
+    actors = colour_key(legs).value_counts()
     zones = dataset.zones
     factions = faction_colours(zones[col.FACTION].astype(str)) if len(zones) else {}
     subtitle = None
@@ -266,7 +269,7 @@ def build_map(dataset: Dataset, *, zone: str | None = None, cdn: bool = False) -
     sets = zone_sets[keep].reset_index(drop=True)
     recs = zone_records(zones, focus=zone)
     zone_keys = {r["key"]: i for i, r in enumerate(recs)}
-    colours = actor_colours(all_legs[col.ACTOR])  # same colours on every map
+    colours = group_colours(all_legs)  # same colours on every map
     legs_data = legs_payload(legs, sets, zone_keys, colours=colours)
     places = places_payload(dataset.places, legs, zone_keys)
     n_undrawn = sum(g is None for g in legs_data["geom"])

@@ -664,7 +664,7 @@ def _draw_legs(
 ) -> list[Any]:
     from geo.lines import arrowheads
 
-    colours = style.actor_colours(legs[col.ACTOR].astype(str)) if len(legs) else {}
+    colours = style.group_colours(legs) if len(legs) else {}
     drawable = legs[legs.geometry.notna() & ~legs.geometry.is_empty]
     lw = 1.3 * k
     for status in col.STATUSES:
@@ -673,7 +673,7 @@ def _draw_legs(
             continue
         segs, cols = [], []
         for geom, actor, unsure in zip(
-            mine.geometry, mine[col.ACTOR], mine.get(col.UNCERTAIN, False), strict=False
+            mine.geometry, style.colour_key(mine), mine.get(col.UNCERTAIN, False), strict=False
         ):
             rgba = mpl.colors.to_rgba(colours.get(str(actor), style.OTHER_COLOUR))
             if bool(unsure):
@@ -697,7 +697,8 @@ def _draw_legs(
         span_km = _GEOD.inv(x0, (y0 + y1) / 2, x1, (y0 + y1) / 2)[2] / 1000
         arrows = arrowheads(drawable, position=0.55, size_km=0.022 * span_km)
         fc = [
-            mpl.colors.to_rgba(colours.get(str(a), style.OTHER_COLOUR)) for a in arrows[col.ACTOR]
+            mpl.colors.to_rgba(colours.get(str(a), style.OTHER_COLOUR))
+            for a in style.colour_key(arrows)
         ]
         coll = _polygon_patch(
             list(arrows.geometry), facecolor=fc, edgecolor="white", linewidth=0.3 * k, zorder=6
@@ -710,7 +711,7 @@ def _draw_legs(
     ]
     others = [n for n, c in colours.items() if c == style.OTHER_COLOUR]
     if others:
-        label = f"{len(others)} other actors" if len(others) > 1 else _plain(others[0])
+        label = f"{len(others)} other actor groups" if len(others) > 1 else _plain(others[0])
         handles.append(Line2D([], [], color=style.OTHER_COLOUR, lw=2.2 * k, label=label))
     return handles
 
@@ -843,7 +844,7 @@ def _legend(panel: Axes, legs: pd.DataFrame, actors: list[Any], zones: list[Any]
     ]
     sections = [
         ("Evidence (line style)", status),
-        ("Actor (colour)", actors),
+        ("Actor group (colour)", actors),
         ("Zones of control (approximate)", zones),
         ("Places", places),
     ]

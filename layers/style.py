@@ -26,7 +26,9 @@ __all__ = [
     "UNCERTAIN_STYLE",
     "ZONE_PALETTE",
     "actor_colours",
+    "colour_key",
     "faction_colours",
+    "group_colours",
 ]
 
 #: Okabe-Ito, yellow (#F0E442) left out: it vanishes on a light basemap.
@@ -100,6 +102,41 @@ def actor_colours(actors: Iterable[object]) -> dict[str, str]:
     return {
         name: ACTOR_PALETTE[i] if i < len(ACTOR_PALETTE) else OTHER_COLOUR
         for i, (name, _) in enumerate(ranked)
+    }
+
+
+def colour_key(legs: pd.DataFrame) -> pd.Series:
+    """Return what a leg's colour follows: its actor group (actors.csv), else its actor."""
+    key = col.ACTOR_GROUP if col.ACTOR_GROUP in legs.columns else col.ACTOR
+    return legs[key].astype(str)
+
+
+def group_colours(legs: pd.DataFrame) -> dict[str, str]:
+    """Colour of every actor group of ``legs``, the same on every map.
+
+    Parameters
+    ----------
+    legs
+        Dataset legs. With ``ACTOR_GROUP_RANK`` (the group's rank over the
+        whole ledger, see :func:`geo.ledger_extra.group_ranks`) a group gets
+        the palette colour of its rank whatever subset ``legs`` is; ranks
+        beyond the palette share :data:`OTHER_COLOUR`, so a legend has at
+        most ``len(ACTOR_PALETTE) + 1`` colours. Without it, as
+        :func:`actor_colours` of :func:`colour_key`.
+
+    Returns
+    -------
+    dict
+        Group -> hex colour.
+
+    """
+    if col.ACTOR_GROUP_RANK not in legs.columns or col.ACTOR_GROUP not in legs.columns:
+        return actor_colours(colour_key(legs))
+    pairs = legs[[col.ACTOR_GROUP, col.ACTOR_GROUP_RANK]].drop_duplicates()
+    pairs = pairs.sort_values([col.ACTOR_GROUP_RANK, col.ACTOR_GROUP])
+    return {
+        str(g): ACTOR_PALETTE[int(r)] if int(r) < len(ACTOR_PALETTE) else OTHER_COLOUR
+        for g, r in zip(pairs[col.ACTOR_GROUP], pairs[col.ACTOR_GROUP_RANK], strict=True)
     }
 
 

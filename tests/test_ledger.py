@@ -40,6 +40,7 @@ from geo.columns import (
 )
 from geo.gazetteer import read_gazetteer
 from geo.geocode import PlaceIndex
+from geo.ledger_extra import EXTRA_LEG_COLUMNS
 from geo.ledger import (
     OPTIONAL_COLUMNS,
     SOURCES_COLUMNS,
@@ -317,6 +318,7 @@ def test_leg_table_columns_types_and_order(tmp_path: Path, index: PlaceIndex) ->
         "date_open_start",
         "date_open_end",
         *OPTIONAL_COLUMNS,
+        *EXTRA_LEG_COLUMNS,
     ]
     assert list(zip(legs[TRANSFER_ID], legs[LEG], strict=True)) == [("A", 1), ("B", 1), ("B", 2)]
     assert legs[LEG].dtype == np.int64

@@ -652,3 +652,105 @@ def test_russia_zone_around_the_antimeridian(zones, lon, lat, faction):
     pt = pd.DataFrame({C.LON: [lon], C.LAT: [lat]})
     res = places_faction(pt, at="2021-01-01", zones=zones)
     assert res[C.PLACE_FACTION].tolist() == [faction]
+
+
+# --- the segment-array path against the GEOS path (issue 15) -----------------------
+
+
+def _geos_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Send every leg through the GEOS path (chunks x zone tiles)."""
+    import geo.zones.split as split
+    from geo.zones._geos import _segments_batch
+
+    def geos_only(*args, on_geodesic, **kw):
+        return _segments_batch(*args, **kw)
+
+    monkeypatch.setattr(split, "segments_batch", geos_only)
+
+
+def _global_legs(n: int, seed: int) -> gpd.GeoDataFrame:
+    """Legs like bench_lines': mostly Europe/Africa/Middle East, some anywhere (antimeridian)."""
+    from geo.lines import geodesic_lines
+
+    rng = np.random.default_rng(seed)
+    glob = rng.random((n, 2)) < 0.25
+    lon = np.where(glob, rng.uniform(-180, 180, (n, 2)), rng.uniform(-10, 60, (n, 2)))
+    lat = np.where(glob, rng.uniform(-60, 75, (n, 2)), rng.uniform(10, 60, (n, 2)))
+    start = pd.Timestamp("2019-01-01") + pd.to_timedelta(rng.integers(0, 7 * 365, n), unit="D")
+    span = rng.choice([0, 30], n)
+    df = pd.DataFrame(
+        {
+            C.TRANSFER_ID: [f"G{i:04d}" for i in range(n)],
+            C.LEG: 1,
+            C.FROM_LON: lon[:, 0],
+            C.FROM_LAT: lat[:, 0],
+            C.TO_LON: lon[:, 1],
+            C.TO_LAT: lat[:, 1],
+            C.FROM_PRECISION: "site",
+            C.TO_PRECISION: "site",
+            C.FROM_UNKNOWN: False,
+            C.TO_UNKNOWN: False,
+            C.DATE_START: start,
+            C.DATE_END: start + pd.to_timedelta(span, unit="D"),
+        }
+    )
+    return geodesic_lines(df)
+
+
+def _assert_same_split(fast: gpd.GeoDataFrame, slow: gpd.GeoDataFrame) -> None:
+    cols = [c for c in slow.columns if c not in ("geometry", C.SEGMENT_KM)]
+    pd.testing.assert_frame_equal(fast[cols], slow[cols])
+    np.testing.assert_allclose(fast[C.SEGMENT_KM], slow[C.SEGMENT_KM], rtol=1e-5, atol=1e-6)
+    g0, g1 = fast.geometry.values, slow.geometry.values
+    assert (shapely.is_missing(g0) == shapely.is_missing(g1)).all()
+    both = ~shapely.is_missing(g0)
+    assert shapely.hausdorff_distance(g0[both], g1[both]).max() < 1e-6
+
+
+def test_segment_array_path_matches_geos_path(zones, monkeypatch):
+    lines = _global_legs(400, seed=5)
+    wide = shapely.bounds(lines.geometry.values)
+    assert ((wide[:, 0] < -180) | (wide[:, 2] > 180)).any()  # antimeridian legs are in
+    fast = split_by_zone(lines, zones)
+    fast_attr = attribute_legs(lines, zones)
+    _geos_only(monkeypatch)
+    slow = split_by_zone(lines, zones)
+    slow_attr = attribute_legs(lines, zones)
+    _assert_same_split(fast, slow)
+    pd.testing.assert_frame_equal(fast_attr, slow_attr)
+    assert fast[C.ZONE_ID].nunique() > 10 and fast[C.CONTROL_NOTE].str.startswith(CHANGED).any()
+
+
+def test_legs_touching_boundary_vertices_go_to_geos(zones, monkeypatch):
+    """A leg through a vertex of a zone boundary is not toggled there: GEOS settles it."""
+    from geo.lines import geodesic_lines
+    from geo.zones import _crossings
+
+    x, y = _shared_vertex(zones, "ly-west-2019-03-01", "ly-east-2019-03-01")
+    df = pd.DataFrame(
+        {
+            C.TRANSFER_ID: ["V1", "V2"],
+            C.LEG: 1,
+            C.FROM_LON: [x, x - 3.0],
+            C.FROM_LAT: [y, y - 1.0],
+            C.TO_LON: [x + 4.0, x + 3.0],
+            C.TO_LAT: [y + 0.5, y + 1.0],
+            C.FROM_PRECISION: "site",
+            C.TO_PRECISION: "site",
+            C.FROM_UNKNOWN: False,
+            C.TO_UNKNOWN: False,
+            C.DATE_START: pd.Timestamp("2020-05-19"),
+            C.DATE_END: pd.Timestamp("2020-05-19"),
+        }
+    )
+    lines = geodesic_lines(df)
+    from geo.zones._common import _days
+
+    zf = _days(zones[C.VALID_FROM], open_end=False)
+    zt = _days(zones[C.VALID_TO], open_end=True)
+    s = _days(lines[C.DATE_START], open_end=False)
+    mt = _crossings.meetings(lines.geometry.values, s, zones, zf, zt)
+    assert mt.hard.tolist() == [True, False]
+    fast = split_by_zone(lines, zones)
+    _geos_only(monkeypatch)
+    _assert_same_split(fast, split_by_zone(lines, zones))

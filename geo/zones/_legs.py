@@ -44,11 +44,15 @@ def _ends(lines: pd.DataFrame) -> tuple[npt.NDArray[np.float64], ...]:
 
 def _from_outside(x0: Any, y0: Any, x1: Any, y1: Any) -> pd.arrays.BooleanArray:
     n = len(x0)
-    pts = shapely.points(np.concatenate([x0, x1]), np.concatenate([y0, y1]))
-    ok = np.isfinite(np.concatenate([x0, x1])) & np.isfinite(np.concatenate([y0, y1]))
+    x = np.asarray(np.concatenate([x0, x1]), dtype=float)
+    y = np.asarray(np.concatenate([y0, y1]), dtype=float)
+    ok = np.isfinite(x) & np.isfinite(y)
     iso = np.full(2 * n, "", dtype=object)
     if ok.any():
-        iso[ok] = countries_at(pts[ok]).to_numpy()
+        # Legs run between a few places: look each place up once.
+        uxy, inv = np.unique(np.column_stack([x[ok], y[ok]]), axis=0, return_inverse=True)
+        found = countries_at(shapely.points(uxy[:, 0], uxy[:, 1])).to_numpy()
+        iso[ok] = found[inv.ravel()]
     a, b = iso[:n], iso[n:]
     known = (a != "") & (b != "")
     flag = pd.array(a != b, dtype="boolean")

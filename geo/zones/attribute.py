@@ -13,6 +13,7 @@ import shapely
 from geo import columns as C  # noqa: N812
 from geo import settings
 from geo.countries import countries_at
+from geo.zones._alternatives import alternative_ends
 from geo.zones._common import (
     _FOREVER,
     _NAT,
@@ -394,6 +395,8 @@ def attribute_legs(lines: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> gpd.GeoD
     f = np.where(note_from == "", "", "from: " + note_from.astype(object))
     t = np.where(note_to == "", "", "to: " + note_to.astype(object))
     out[C.CONTROL_NOTE] = np.where((f != "") & (t != ""), f + "; " + t, f + t)
+    # Ends written "A | B": "one of: ..." (issue 11).
+    alternative_ends(out, s, e, lambda x, y, a, b: _locate(x, y, a, b, zones, tiles))
     # Only zones facing an opposing faction in the same country can make a
     # front; the others (host countries, bases) need not be joined here.
     front = zones[_front_zones(zones)]

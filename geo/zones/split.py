@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
@@ -13,47 +11,24 @@ import shapely
 from geo import columns as C  # noqa: N812
 from geo.zones._common import (
     _CRS,
-    _GEOD,
     _NAT,
     CHANGED,
     IntArray,
     ObjArray,
-    _days,
     _empty_segments,
     _objects,
     _tiles,
 )
+from geo.zones._fast import segments_batch
 from geo.zones._legs import (
     _crosses_front,
     _ends,
     _from_outside,
     _leg_days,
 )
-from geo.zones._outside import _outside
+from geo.zones._pieces import _geodesic_km, _line_parts
 
 __all__ = ["split_by_zone"]
-
-
-def _geodesic_km(parts: ObjArray) -> npt.NDArray[np.float64]:
-    """Geodesic length (km) of each LineString, on arrays."""
-    xy, idx = shapely.get_coordinates(parts, return_index=True)
-    same = idx[1:] == idx[:-1]
-    if not same.any():
-        return np.zeros(len(parts))
-    a, b = xy[:-1][same], xy[1:][same]
-    _, _, dist = _GEOD.inv(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
-    return np.bincount(idx[1:][same], weights=dist, minlength=len(parts)) / 1000.0
-
-
-def _line_parts(geoms: ObjArray) -> tuple[ObjArray, IntArray]:
-    parts, idx = shapely.get_parts(geoms, return_index=True)
-    while (shapely.get_type_id(parts) == 7).any():
-        parts, sub = shapely.get_parts(parts, return_index=True)
-        idx = idx[sub]
-    parts, sub = shapely.get_parts(parts, return_index=True)
-    idx = idx[sub]
-    keep = (shapely.get_type_id(parts) == 1) & (shapely.get_num_coordinates(parts) > 1)
-    return parts[keep], idx[keep]
 
 
 def _normalized(lines: gpd.GeoDataFrame) -> ObjArray:
@@ -72,31 +47,9 @@ def _normalized(lines: gpd.GeoDataFrame) -> ObjArray:
     return geoms
 
 
-#: Lines are cut into chunks of this many segments before the join, so each
-#: line/tile intersection handles a short line and bounding boxes are tight.
-_CHUNK_SEGMENTS = 8
 #: Legs per batch: bounds the memory of the chunked geometries (~0.5 GB
 #: of temporaries for 20,000 legs of a few thousand km).
 _BATCH_LEGS = 20_000
-
-
-def _chunks(geoms: ObjArray) -> tuple[ObjArray, IntArray, IntArray]:
-    """Cut lines into chunks; return (chunks, line position, order along the line)."""
-    parts, pidx = _line_parts(geoms)
-    xy, vidx = shapely.get_coordinates(parts, return_index=True)
-    m = np.bincount(vidx, minlength=len(parts))
-    start = np.cumsum(m) - m
-    nseg = m - 1
-    k = _CHUNK_SEGMENTS
-    nch = np.maximum(-(-nseg // k), 1)
-    cpart = np.repeat(np.arange(len(parts)), nch)
-    c = np.arange(nch.sum()) - np.repeat(np.cumsum(nch) - nch, nch)
-    size = np.minimum(k, nseg[cpart] - c * k) + 1
-    first = np.repeat(start[cpart] + c * k, size)
-    vid = first + (np.arange(size.sum()) - np.repeat(np.cumsum(size) - size, size))
-    chunks = shapely.linestrings(xy[vid], indices=np.repeat(np.arange(len(size)), size))
-    # parts come in order along each line, chunks in order along each part
-    return chunks, pidx[cpart], np.arange(len(chunks), dtype=np.int64)
 
 
 def _segments(
@@ -127,7 +80,7 @@ def _segments(
         total[rows_ok] = np.bincount(lidx, weights=_geodesic_km(lparts), minlength=len(rows_ok))
     changed = np.zeros(n, dtype=bool)
     batches = [
-        _segments_batch(
+        segments_batch(
             geoms,
             rows_ok[b : b + _BATCH_LEGS],
             s,
@@ -138,6 +91,7 @@ def _segments(
             changed,
             geometry=geometry,
             outside_geometry=outside_geometry,
+            on_geodesic=C.LENGTH_KM in lines,
         )
         for b in range(0, len(rows_ok), _BATCH_LEGS)  # a few batches, each vectorized
     ]
@@ -165,93 +119,6 @@ def _segments(
         )
     seg = seg.sort_values(["row", "pos"], kind="stable").reset_index(drop=True)
     return _label(seg, zones, changed)
-
-
-def _flag_changes(
-    changed: npt.NDArray[np.bool_],
-    z: IntArray,
-    r: IntArray,
-    s: IntArray,
-    e: IntArray,
-    zf: IntArray,
-    zt: IntArray,
-) -> None:
-    """Mark legs (``r``) whose zone ``z`` starts or ends inside [s, e]."""
-    flip = ((zf[z] > s[r]) & (zf[z] <= e[r])) | ((zt[z] >= s[r]) & (zt[z] < e[r]))
-    changed[r[flip]] = True
-
-
-def _segments_batch(
-    geoms: ObjArray,
-    rows: IntArray,
-    s: IntArray,
-    e: IntArray,
-    zones: gpd.GeoDataFrame,
-    tiles: tuple[ObjArray, IntArray],
-    total: npt.NDArray[np.float64],
-    changed: npt.NDArray[np.bool_],
-    *,
-    geometry: bool,
-    outside_geometry: bool,
-) -> pd.DataFrame:
-    tile_geoms, owner = tiles
-    zgeom = np.asarray(zones.geometry.values, dtype=object)
-    shapely.prepare(zgeom)  # no-op once prepared
-    zf = _days(zones[C.VALID_FROM], open_end=False)
-    zt = _days(zones[C.VALID_TO], open_end=True)
-    batch = geoms[rows]
-    if not geometry:
-        # Whole lines against whole (prepared) zones: one test per pair.
-        if len(zgeom) and len(rows):
-            z, li = shapely.STRtree(batch).query(zgeom, predicate="intersects")
-        else:
-            z = li = np.array([], dtype=np.int64)
-        r = rows[li]
-        _flag_changes(changed, z, r, s, e, zf, zt)
-        live = (zf[z] <= s[r]) & (zt[z] >= s[r])
-        met_pairs = pd.DataFrame({"row": r[live], "z": z[live]})
-        return met_pairs.assign(km=np.nan, geom=None, pos=0.0)
-    # Lines cut into short chunks against small tiles: tight boxes, cheap tests.
-    chunks, cline, corder = _chunks(batch)
-    crow = rows[cline]
-    if len(tile_geoms) and len(chunks):
-        ti, ci = shapely.STRtree(chunks).query(tile_geoms, predicate="intersects")
-    else:
-        ti = ci = np.array([], dtype=np.int64)
-    z = owner[ti]
-    rc = crow[ci]
-    _flag_changes(changed, z, rc, s, e, zf, zt)
-    live = (zf[z] <= s[rc]) & (zt[z] >= s[rc])
-    ti, ci, z = ti[live], ci[live], z[live]
-    # Most chunks lie inside their zone (often across the cuts between its
-    # tiles): test each (chunk, zone) pair once against the prepared zone
-    # and keep such chunks whole; only chunks crossing a zone's boundary
-    # are intersected, with that zone's small tiles.
-    pair = z.astype(np.int64) * max(len(chunks), 1) + ci
-    _, first, inv = np.unique(pair, return_index=True, return_inverse=True)
-    in_zone = shapely.contains_properly(zgeom[z[first]], chunks[ci[first]])
-    cut = ~in_zone[inv]
-    tc, cc = ti[cut], ci[cut]
-    cut_pieces = shapely.intersection(chunks[cc], tile_geoms[tc])
-    n_in = int(in_zone.sum())
-    ci = np.concatenate([ci[first][in_zone], cc])
-    z = np.concatenate([z[first][in_zone], z[cut]])
-    pieces = np.concatenate([chunks[ci[:n_in]], cut_pieces])
-    parts, pidx = _line_parts(pieces)
-    pci = ci[pidx]
-    pos = corder[pci].astype(float)
-    at_start = pidx < n_in  # whole chunks start where the chunk does
-    pos[~at_start] += shapely.line_locate_point(
-        chunks[pci[~at_start]], shapely.get_point(parts[~at_start], 0), normalized=True
-    )
-    df = pd.DataFrame({"row": crow[pci], "z": z[pidx], "km": _geodesic_km(parts), "pos": pos})
-    df["geom"] = parts
-    area = shapely.area(zgeom)
-    ids = zones[C.ZONE_ID].to_numpy()
-    seg = _resolve_overlaps(_merge_parts(df), total, area, ids)
-    seg["z"] = seg["z"].astype("Int64")
-    outside = _outside(seg, parts, pci, chunks, crow, corder, geoms, rows, total, outside_geometry)
-    return pd.concat([seg, outside], ignore_index=True)
 
 
 def _label(
@@ -284,57 +151,6 @@ def _label(
         chg, np.where(note == "", CHANGED + " (zones as of date_start)", note), note
     )
     return seg
-
-
-def _merge_parts(df: pd.DataFrame) -> pd.DataFrame:
-    """One row per (leg, zone): parts joined, km summed, first position."""
-    if df.empty:
-        return pd.DataFrame({"row": [], "z": [], "km": [], "geom": [], "pos": []})
-    df = df.sort_values(["row", "z", "pos"], kind="stable")
-    grp = df.groupby(["row", "z"], sort=False)
-    code = grp.ngroup().to_numpy()
-    agg = grp.agg(km=("km", "sum"), pos=("pos", "min")).reset_index()
-    multi = shapely.multilinestrings(df["geom"].to_numpy(), indices=code)
-    agg["geom"] = shapely.line_merge(multi)
-    return agg
-
-
-def _resolve_overlaps(
-    seg: pd.DataFrame, total: npt.NDArray[np.float64], area: Any, ids: ObjArray
-) -> pd.DataFrame:
-    """Where zones overlap (contested), keep each stretch in the smallest zone only."""
-    if seg.empty:
-        return seg
-    sums = seg.groupby("row")["km"].sum()
-    over = sums.index[(sums.to_numpy() > total[sums.index] * (1 + 1e-9) + 1e-6)].to_numpy()
-    if not len(over):
-        return seg
-    sel = seg["row"].isin(over).to_numpy()
-    sub = seg[sel].copy()
-    zi = sub["z"].to_numpy(np.int64)
-    sub["_area"], sub["_id"] = area[zi], ids[zi]
-    sub = sub.sort_values(["row", "_area", "_id"], kind="stable")
-    sub["_rank"] = sub.groupby("row").cumcount()
-    covered = np.full(len(over), None, dtype=object)
-    geoms = sub["geom"].to_numpy(dtype=object).copy()
-    rank = sub["_rank"].to_numpy()
-    slot = np.searchsorted(over, sub["row"].to_numpy())
-    for r in range(int(rank.max()) + 1):  # a few ranks, each vectorized
-        at = rank == r
-        cov = covered[slot[at]]
-        orig = geoms[at]
-        has = ~shapely.is_missing(cov)
-        newg = orig.copy()
-        newg[has] = shapely.difference(orig[has], shapely.buffer(cov[has], 1e-7))
-        geoms[at] = newg
-        merged = orig.copy()
-        merged[has] = shapely.union(cov[has], orig[has])
-        covered[slot[at]] = merged
-    sub["geom"] = geoms
-    parts, idx = _line_parts(geoms)
-    sub["km"] = np.bincount(idx, weights=_geodesic_km(parts), minlength=len(sub))
-    sub = sub[sub["km"] > 0].drop(columns=["_area", "_id", "_rank"])
-    return pd.concat([seg[~sel], sub]).sort_index(kind="stable")
 
 
 def split_by_zone(

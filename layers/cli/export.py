@@ -46,12 +46,21 @@ def run(args: argparse.Namespace) -> int:
     from geo._io import check_out_dir, check_out_file
     from geo.dataset import load_dataset, unplaced_legs
     from geo.export import export
+    from layers.style import group_colours
 
     single = args.fmt != "geojson" or Path(args.out).suffix.lower() in (".geojson", ".json")
     (check_out_file if single else check_out_dir)(args.out)
     dataset = load_dataset(args.data)
     for problem in [*dataset.warnings, *unplaced_legs(dataset)]:
         print(problem, file=sys.stderr)
-    for path in export(dataset, fmt=args.fmt, out=args.out, layer=args.layer, raw_csv=args.raw_csv):
+    colours = group_colours(dataset.legs)  # KML legs coloured by actor group, as on the maps
+    for path in export(
+        dataset,
+        fmt=args.fmt,
+        out=args.out,
+        layer=args.layer,
+        raw_csv=args.raw_csv,
+        leg_colours=colours,
+    ):
         print(path)
     return 0

@@ -15,12 +15,14 @@ from geo import settings
 from geo.columns import (
     ACTOR,
     CARRIER,
+    CARRIER_ID,
     CATEGORY,
     DATE,
     DATE_END,
     DATE_PRECISION,
     DATE_START,
     EQUIPMENT,
+    FROM_ALT_NAMES,
     FROM_ID,
     FROM_NAME,
     FROM_UNKNOWN,
@@ -31,11 +33,14 @@ from geo.columns import (
     QUANTITY,
     SOURCE_IDS,
     STATUS,
+    TO_ALT_NAMES,
     TO_ID,
     TO_NAME,
     TO_UNKNOWN,
+    TRACK_LINE,
     TRANSFER_ID,
     UNKNOWN_STOP_PREFIX,
+    VIA_NAMES,
 )
 from geo.ledger import LedgerResult
 from layers.cli._common import add_data_argument
@@ -54,6 +59,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="print a JSON list of transfers, each with its legs as nested objects",
     )
+    parser.add_argument(
+        "--carrier",
+        metavar="ID",
+        help="only the legs of one carrier (carrier_id: registration, callsign, ship name, "
+        "IMO number; case, spaces and hyphens ignored), in date order",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,11 +72,51 @@ def run(args: argparse.Namespace) -> int:
     ledger, place_names = _load(args.data)
     for problem in ledger.warnings:
         print(problem, file=sys.stderr)
+    legs = ledger.legs
+    if args.carrier is not None:
+        legs = carrier_legs(legs, args.carrier)
+        if legs.empty:
+            print(_no_carrier(ledger.legs, args.carrier), file=sys.stderr)
+            return 1
     if args.json:
-        print(json.dumps(transfers_json(ledger.legs), indent=2, ensure_ascii=False))
+        print(json.dumps(transfers_json(legs), indent=2, ensure_ascii=False))
     else:
-        print(transfers_table(ledger.legs, place_names), end="")
+        print(transfers_table(legs, place_names), end="")
     return 0
+
+
+def carrier_legs(legs: pd.DataFrame, carrier_id: str) -> pd.DataFrame:
+    """Legs of one carrier, earliest first (ids compared ignoring case, spaces, hyphens).
+
+    Parameters
+    ----------
+    legs
+        ``LedgerResult.legs``.
+    carrier_id
+        As written in the ledger's ``carrier_id`` column, or close to it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The matching legs sorted by start date, then transfer and leg.
+
+    """
+    from geo.ledger_extra import carrier_key
+
+    key = carrier_key(pd.Series([carrier_id])).iloc[0]
+    mine = legs[(legs[CARRIER_ID] != "") & (carrier_key(legs[CARRIER_ID]) == key)]
+    return mine.sort_values([DATE_START, TRANSFER_ID, LEG], kind="stable")
+
+
+def _no_carrier(legs: pd.DataFrame, carrier_id: str) -> str:
+    from rapidfuzz import process
+
+    known = sorted(set(legs[CARRIER_ID]) - {""})
+    if not known:
+        return f"no leg has carrier_id {carrier_id!r}: the ledger lists no carrier ids"
+    near = [m[0] for m in process.extract(carrier_id, known, limit=3, score_cutoff=50)]
+    hint = f"did you mean {' or '.join(map(repr, near))}? " if near else ""
+    return f"no leg has carrier_id {carrier_id!r}; {hint}known: {', '.join(known)}"
 
 
 def transfers_json(legs: pd.DataFrame) -> list[dict[str, Any]]:
@@ -87,6 +138,7 @@ def transfers_json(legs: pd.DataFrame) -> list[dict[str, Any]]:
 
     """
     out: list[dict[str, Any]] = []
+    legs = legs.drop(columns=[TRACK_LINE], errors="ignore")  # a geometry; the path is kept
     for tid, group in legs.groupby(TRANSFER_ID, sort=False):
         leg_objs = [_leg_json(row) for row in group.to_dict(orient="records")]
         cited = dict.fromkeys(s for ids in group[SOURCE_IDS] for s in ids)
@@ -133,12 +185,14 @@ def transfers_table(legs: pd.DataFrame, place_names: pd.Series | None = None) ->
         rows = [
             [
                 str(r[LEG]),
-                _stop(r[FROM_NAME], r[FROM_ID], r[FROM_UNKNOWN], names),
-                _stop(r[TO_NAME], r[TO_ID], r[TO_UNKNOWN], names),
+                " | ".join(r.get(FROM_ALT_NAMES) or ())
+                or _stop(r[FROM_NAME], r[FROM_ID], r[FROM_UNKNOWN], names),
+                " | ".join(r.get(TO_ALT_NAMES) or ())
+                or _stop(r[TO_NAME], r[TO_ID], r[TO_UNKNOWN], names),
                 r[DATE],
                 r[DATE_PRECISION],
                 r[MODE],
-                r[CARRIER] or "-",
+                " ".join(filter(None, (r[CARRIER], r.get(CARRIER_ID, "")))) or "-",
                 r[ACTOR],
                 r[STATUS],
             ]
@@ -147,6 +201,8 @@ def transfers_table(legs: pd.DataFrame, place_names: pd.Series | None = None) ->
         lines = [f"{tid}: {what}", f"  sources: {', '.join(cited)}"]
         lines += ["  " + line for line in _align([list(_TABLE_COLUMNS), *rows])]
         for r in group.to_dict(orient="records"):
+            if r.get(VIA_NAMES):
+                lines.append(f"  via (leg {r[LEG]}): {' -> '.join(r[VIA_NAMES])}")
             if r[NOTE]:
                 lines.append(f"  note (leg {r[LEG]}): {r[NOTE]}")
         blocks.append("\n".join(lines) + "\n")
@@ -157,6 +213,7 @@ def transfers_table(legs: pd.DataFrame, place_names: pd.Series | None = None) ->
 
 def _load(data: str | None) -> tuple[LedgerResult, pd.Series]:
     # Imported here so `movemap --help` stays fast.
+    from geo._parquet import transfers_file
     from geo.gazetteer import read_gazetteer
     from geo.geocode import PlaceIndex
     from geo.ledger import read_ledger
@@ -165,7 +222,7 @@ def _load(data: str | None) -> tuple[LedgerResult, pd.Series]:
     folder = data_dir(data)
     places = read_gazetteer(folder / settings.GAZETTEER_FILE)
     ledger = read_ledger(
-        folder / settings.TRANSFERS_FILE, folder / settings.SOURCES_FILE, PlaceIndex(places)
+        transfers_file(folder), folder / settings.SOURCES_FILE, PlaceIndex(places)
     )
     return ledger, places[PLACE_NAME]
 

@@ -210,14 +210,20 @@
       dec(c.date_start, i) + ' \u2013 ' + dec(c.date_end, i) + ')');
     if (c.date_as_reported) { row(t, 'Date as reported', dec(c.date_as_reported, i)); }
     row(t, 'Status', dec(c.status, i));
-    var actor = add(el('span'), swatch(D.actor_colour[dec(c.actor, i)] || '#7f7f7f')).parentNode;
+    var actor = add(el('span'), swatch(D.actor_colour[groupOf(i)] || '#7f7f7f')).parentNode;
     add(actor, document.createTextNode(dec(c.actor, i) || ''));
     row(t, 'Actor', actor);
+    if (groupOf(i) !== dec(c.actor, i)) { row(t, 'Actor group', groupOf(i)); }
     row(t, 'Mode', dec(c.mode, i));
     row(t, 'Carrier', dec(c.carrier, i));
+    row(t, 'Carrier id', dec(c.carrier_id, i));
+    row(t, 'Via', dec(c.via_names, i));
+    row(t, 'Line', dec(c.line_method, i));
     var len = fmtKm(c.length_km[i]);
-    if (c.uncertain[i]) { len += ' (uncertain: unknown stop or coarse point)'; }
+    if (c.uncertain[i]) { len += ' (uncertain: unknown stop, coarse point or alternatives)'; }
     row(t, 'Length', len);
+    row(t, 'Alternatives', dec(c.candidate_km, i));
+    row(t, 'Same carrier', carrierLegs(i));
     row(t, 'Origin on that date', factionText(dec(c.from_faction, i), dec(c.from_zone, i)));
     row(t, 'Destination on that date', factionText(dec(c.to_faction, i), dec(c.to_zone, i)));
     if (c.crosses_front[i]) { row(t, 'Front line', 'crosses it'); }
@@ -225,6 +231,24 @@
     row(t, 'Note', dec(c.note, i));
     add(box, sourcesBlock((dec(c.source_ids, i) || '').split(';')));
     return box;
+  }
+  // The other legs flown or sailed by the same carrier (carrier_id), in order.
+  function carrierLegs(i) {
+    var c = S.legs.cols;
+    if (!c.carrier_id || c.carrier_id.c[i] < 0 || dec(c.carrier_id, i) === '') { return null; }
+    var code = c.carrier_id.c[i], ul = el('ul', 'mm-carrier-legs'), n = 0;
+    for (var j = 0; j < S.legs.n; j++) {
+      if (j === i || c.carrier_id.c[j] !== code) { continue; }
+      add(ul, el('li', null, dec(c.date, j) + ' ' + (dec(c.from_name, j) || '?') + ' \u2192 ' +
+        (dec(c.to_name, j) || '?') + ' (' + dec(c.transfer_id, j) + ', leg ' + c.leg[j] + ')'));
+      n++;
+    }
+    return n ? ul : 'no other leg';
+  }
+  // Legs are coloured by actor group (actors.csv); without one, by actor.
+  function groupOf(i) {
+    var c = S.legs.cols;
+    return (c.actor_group && dec(c.actor_group, i)) || dec(c.actor, i);
   }
   function factionText(faction, zone) {
     if (!faction) { return 'unknown'; }
@@ -307,7 +331,7 @@
       if (!parts) { continue; }
       var status = dec(c.status, i);
       var st = S.meta.status_style[status] || {};
-      var colour = D.actor_colour[dec(c.actor, i)] || '#7f7f7f';
+      var colour = D.actor_colour[groupOf(i)] || '#7f7f7f';
       var uncertain = c.uncertain[i];
       var latlngs = parts.map(function (flat) {
         var out = new Array(flat.length / 2);
@@ -420,7 +444,10 @@
     var D = S.legs, c = D.cols, from = S.from || '0000-00-00', to = S.to || '9999-99-99';
     var zoneU = D.zoneSets.map(anyOn);
     var statusU = c.status.u.map(function (s) { return !!S.statusOn[s]; });
-    var catU = c.category.u.map(function (s) { return !!S.categoryOn[s]; });
+    // A leg listing several categories ('artillery;armour') shows if any is on.
+    var catU = c.category.u.map(function (s) {
+      return s.split(';').some(function (k) { return !!S.categoryOn[k.trim()]; });
+    });
     var legPasses = new Uint8Array(D.n);  // all filters but zones (for places)
     var nShown = 0;
     for (var i = 0; i < D.n; i++) {
@@ -580,7 +607,7 @@
   function buildLegend(div) {
     var m = S.meta, D = S.legs;
     var body = section(div, 'Legend', true);
-    add(body, el('div', 'mm-legend-head', 'Colour = actor'));
+    add(body, el('div', 'mm-legend-head', 'Colour = actor group'));
     var others = [];
     m.actors.forEach(function (a) {
       if (a.colour === m.other_colour) { others.push(a.name + ' (' + a.n + ')'); return; }
@@ -591,7 +618,7 @@
     if (others.length) {
       var ro = add(body, el('div', 'mm-legend-row'));
       add(ro, swatch(m.other_colour));
-      add(ro, el('span', null, others.length + ' other actors'));
+      add(ro, el('span', null, others.length + ' other actor groups'));
       ro.title = others.join('; ');
       add(body, el('div', 'mm-legend-note mm-legend-others', others.join('; ')));
     }

@@ -1,0 +1,238 @@
+"""The ledger's optional columns and derived fields (issue 11).
+
+Called by :func:`geo.ledger.check_ledger` in the same single pass as every
+other check, so all problems still come out at once:
+
+- ``actor`` -> ``ACTOR_GROUP`` through the optional ``actors.csv``
+  (:mod:`geo.actors`);
+- ``from``/``to`` alternatives ``A | B`` (:mod:`geo.waypoints`);
+- ``via`` places (:mod:`geo.waypoints`);
+- ``carrier_id``: one identifier (registration, callsign, ship name, IMO);
+- ``track``: an observed track file (:mod:`geo.tracks`).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import process
+
+from geo import settings
+from geo._errors import Problem
+from geo.actors import actor_groups, read_actors
+from geo.columns import (
+    ACTOR_GROUP,
+    ACTOR_GROUP_RANK,
+    CARRIER_ID,
+    CATEGORIES,
+    CATEGORY,
+    CATEGORY_LIST,
+    CATEGORY_SEP,
+    FROM_ALT_NAMES,
+    FROM_ALT_POINTS,
+    FROM_ALTERNATIVES,
+    FROM_UNKNOWN,
+    SOURCE_LINE,
+    TO_ALT_NAMES,
+    TO_ALT_POINTS,
+    TO_ALTERNATIVES,
+    TO_UNKNOWN,
+    TRACK_FILE,
+    TRACK_LINE,
+    VIA_IDS,
+    VIA_NAMES,
+    VIA_POINTS,
+)
+from geo.geocode import PlaceIndex
+from geo.waypoints import complete_alternatives, resolve_via, split_alternatives
+
+__all__ = [
+    "EXTRA_LEG_COLUMNS",
+    "check_extra",
+    "split_alternatives",
+    "with_alternatives",
+]
+
+#: Derived leg columns added by this module, in order.
+EXTRA_LEG_COLUMNS: tuple[str, ...] = (
+    CATEGORY_LIST,
+    ACTOR_GROUP,
+    ACTOR_GROUP_RANK,
+    FROM_ALTERNATIVES,
+    FROM_ALT_NAMES,
+    FROM_ALT_POINTS,
+    TO_ALTERNATIVES,
+    TO_ALT_NAMES,
+    TO_ALT_POINTS,
+    VIA_IDS,
+    VIA_NAMES,
+    VIA_POINTS,
+    TRACK_FILE,
+    TRACK_LINE,
+)
+_CARRIER_MAX = 80
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def with_alternatives(legs: pd.DataFrame, alternatives: pd.DataFrame) -> pd.DataFrame:
+    """Join the alternative columns; chain keys of an ``A | B`` end become the set."""
+    alternatives = complete_alternatives(alternatives, legs)
+    legs = legs.copy()
+    for c in alternatives.columns:
+        legs[c] = alternatives[c]
+    for alt, unk in ((FROM_ALTERNATIVES, FROM_UNKNOWN), (TO_ALTERNATIVES, TO_UNKNOWN)):
+        key = f"_{unk}_key"
+        has = legs[alt].map(len) > 0
+        ok = has & legs[alt].map(lambda t: all(x is not None for x in t))
+        legs.loc[has, key] = None
+        legs.loc[ok, key] = legs.loc[ok, alt].map(lambda t: "|".join(sorted(t)))
+    return legs
+
+
+def check_extra(
+    legs: pd.DataFrame,
+    transfers_path: Path,
+    *,
+    file: str,
+    index: PlaceIndex,
+    problems: list[Problem],
+) -> pd.DataFrame:
+    """Check the optional columns; return ``legs`` with the derived ones.
+
+    Parameters
+    ----------
+    legs
+        The leg table built by the ledger checks (text cells, SOURCE_LINE).
+    transfers_path
+        transfers.csv; ``actors.csv`` and track paths are read beside it.
+    file
+        transfers.csv as the user would type it.
+    index
+        The gazetteer index (via places).
+    problems
+        Where every problem is appended.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    """
+    legs = legs.copy()
+    legs[CATEGORY_LIST] = check_categories(legs, file=file, problems=problems)
+    folder = transfers_path.parent
+    actors_path = folder / settings.ACTORS_FILE
+    groups, actor_problems = read_actors(
+        actors_path, file=str(Path(file).parent / settings.ACTORS_FILE)
+    )
+    problems.extend(actor_problems)
+    legs[ACTOR_GROUP] = actor_groups(legs, groups, file=file, problems=problems)
+    legs[ACTOR_GROUP_RANK] = group_ranks(legs[ACTOR_GROUP])
+
+    via = resolve_via(legs, file=file, index=index, problems=problems)
+    for c in via.columns:
+        legs[c] = via[c]
+
+    _check_carrier_ids(legs, file, problems)
+
+    from geo.tracks import check_tracks
+
+    files, lines = check_tracks(legs, folder, file=file, problems=problems)
+    legs[TRACK_FILE] = files
+    legs[TRACK_LINE] = lines
+    return legs
+
+
+def group_ranks(groups: pd.Series) -> pd.Series:
+    """Rank each leg's group over the whole ledger: most legs first, ties by name.
+
+    Maps colour groups by this rank, so a group keeps its colour on every
+    map, image and export however the legs are filtered.
+    """
+    counts = groups.astype(str).value_counts()
+    order = sorted(counts.index, key=lambda g: (-int(counts[g]), g))
+    rank = {g: i for i, g in enumerate(order)}
+    return groups.astype(str).map(rank).astype("int64")
+
+
+def check_categories(legs: pd.DataFrame, *, file: str, problems: list[Problem]) -> pd.Series:
+    """Split category cells on CATEGORY_SEP, check each value; return tuples.
+
+    An unknown value is reported with a "did you mean"; an empty one in a
+    list (``armour;;uav``) too. An empty cell is the ledger's own check.
+    """
+    parts = legs[CATEGORY].astype(str).str.split(CATEGORY_SEP, regex=False).explode().str.strip()
+    line = legs[SOURCE_LINE].reindex(parts.index).to_numpy()
+    n_parts = parts.groupby(level=0).transform("size").to_numpy()
+    allowed = list(CATEGORIES)
+    hints: dict[str, str] = {}
+    for value, ln, n in zip(parts.tolist(), line.tolist(), n_parts.tolist(), strict=True):
+        if value == "" and n > 1:
+            problems.append(
+                Problem(
+                    file,
+                    int(ln),
+                    CATEGORY,
+                    value,
+                    "empty category in the list",
+                    f"separate categories with a single {CATEGORY_SEP!r}, e.g. 'artillery;armour'",
+                )
+            )
+        elif value != "" and value not in CATEGORIES:
+            if value not in hints:
+                near = process.extractOne(value.lower(), allowed, score_cutoff=60)
+                hints[value] = (f"did you mean {near[0]!r}? " if near else "") + (
+                    "allowed: " + ", ".join(allowed)
+                )
+            problems.append(
+                Problem(file, int(ln), CATEGORY, value, "unknown category", hints[value])
+            )
+    listed = parts[parts != ""].groupby(level=0).agg(tuple)
+    return listed.reindex(legs.index).map(lambda t: t if isinstance(t, tuple) else ())
+
+
+def carrier_key(values: pd.Series) -> pd.Series:
+    """Return the matching key of carrier ids: upper case, no spaces, hyphens or dots."""
+    return values.astype(str).str.upper().str.replace(r"[\s\-._]", "", regex=True)
+
+
+def _check_carrier_ids(legs: pd.DataFrame, file: str, problems: list[Problem]) -> None:
+    ids = legs[CARRIER_ID].astype(str)
+    lines = legs[SOURCE_LINE].to_numpy()
+    for i in np.flatnonzero(
+        ((ids.str.len() > _CARRIER_MAX) | ids.str.contains(_CONTROL)).to_numpy()
+    ):
+        problems.append(
+            Problem(
+                file,
+                int(lines[i]),
+                CARRIER_ID,
+                ids.iloc[i],
+                "carrier_id is not one identifier",
+                "write one registration, callsign, ship name or IMO number "
+                f"(at most {_CARRIER_MAX} characters)",
+            )
+        )
+    given = ids != ""
+    frame = pd.DataFrame(
+        {"id": ids[given], "key": carrier_key(ids[given]), "line": lines[given.to_numpy()]}
+    )
+    for _key, grp in frame.groupby("key", sort=True):
+        spellings = sorted(set(grp["id"]))
+        if len(spellings) > 1:
+            first = grp.sort_values("line").iloc[0]
+            for _, row in grp[grp["id"] != first["id"]].iterrows():
+                problems.append(
+                    Problem(
+                        file,
+                        int(row["line"]),
+                        CARRIER_ID,
+                        row["id"],
+                        "carrier id written differently from line "
+                        f"{int(first['line'])} ({first['id']!r})",
+                        f"write {first['id']!r} everywhere so the legs are linked",
+                        "warning",
+                    )
+                )
