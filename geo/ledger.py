@@ -87,8 +87,8 @@ from geo.columns import (
 from geo.dates import check_precision, check_reported_dates, parse_dates
 from geo.geocode import AMBIGUOUS, CANDIDATES, OK, PLACE_ID_COL, SUGGESTIONS, PlaceIndex, normalize
 from geo.geocode import STATUS as RESOLVE_STATUS
-from geo.ledger_places import resolve_ends, serves_warnings
 from geo.ledger_extra import EXTRA_LEG_COLUMNS, check_extra, split_alternatives, with_alternatives
+from geo.ledger_places import resolve_ends, serves_warnings
 
 __all__ = [
     "AREA_SEPARATOR",

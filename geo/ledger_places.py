@@ -158,7 +158,7 @@ _LOOSE = ("skeleton", "part", "fuzzy")
 
 
 def _merged(gazetteer: object, world: Iterable[str], *, most: int = 3) -> tuple[str, ...]:
-    """The gazetteer's suggestions first, then the world's, without repeats."""
+    """Return the gazetteer's suggestions first, then the world's, without repeats."""
     first = tuple(gazetteer) if isinstance(gazetteer, (tuple, list)) else ()
     return tuple(dict.fromkeys((*first, *world)))[:most]
 

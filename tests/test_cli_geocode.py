@@ -137,18 +137,26 @@ def test_json_reports_failures_too(capsys):
 
 
 def test_world_places_resolve_with_their_source(capsys):
-    rc, out, err = run(capsys, "--json", "al-Khadim air base", "Moscow", "port of Tartus", "HL59")
+    rc, out, err = run(capsys, "--json", "Kufra airport", "Moscow", "port of Tartus", "HLKF")
     assert rc == 0, err
     data = json.loads(out)
-    khadim, moscow, tartus, code = data
-    assert khadim["id"] == "ourairports:HL59" and khadim["source"] == "OurAirports HL59"
-    assert (khadim["lat"], khadim["lon"]) == pytest.approx((31.9985, 21.1918), abs=1e-3)
-    assert khadim["kind"] == "airfield" and khadim["precision"] == "site"
+    kufra, moscow, tartus, code = data
+    assert kufra["id"] == "ourairports:HLKF" and kufra["source"] == "OurAirports HLKF"
+    assert (kufra["lat"], kufra["lon"]) == pytest.approx((24.1787, 23.314), abs=1e-3)
+    assert kufra["kind"] == "airfield" and kufra["precision"] == "site"
     assert moscow["country"] == "RU" and moscow["kind"] == "city"
     assert moscow["source"].startswith("GeoNames ")
     # A port cue on a city that serves a base: the curated naval facility.
     assert tartus["id"] == "tartus_naval_base"
-    assert code["id"] == "ourairports:HL59"
+    assert code["id"] == "ourairports:HLKF"
+
+
+def test_a_world_airfield_also_in_the_gazetteer_answers_with_the_curated_row(capsys):
+    # al-Khadim is curated (at OurAirports HL59's point): its name and its code
+    # both give the gazetteer row, which takes precedence over the world tables.
+    rc, out, err = run(capsys, "--json", "al-Khadim air base", "HL59")
+    assert rc == 0, err
+    assert [d["id"] for d in json.loads(out)] == ["khadim_ab", "khadim_ab"]
 
 
 def test_country_and_kind_filters(capsys):
