@@ -19,7 +19,7 @@ from geopandas import GeoDataFrame
 from geo import columns as col
 from layers._element import MovemapElement
 from layers.payload import bool_column, dict_column, flat_parts, iso_dates, number_column
-from layers.style import actor_colours
+from layers.style import colour_keys, leg_colours
 
 __all__ = ["LEG_TEXT_COLUMNS", "LegsLayer", "leg_zone_sets", "legs_payload"]
 
@@ -144,7 +144,7 @@ def legs_payload(
     zone_keys
         Zone id -> position in the page's zone list (unused ids dropped).
     colours
-        Actor -> colour; defaults to :func:`layers.style.actor_colours`.
+        Colour key -> colour; defaults to :func:`layers.style.leg_colours`.
 
     Returns
     -------
@@ -161,6 +161,7 @@ def legs_payload(
         cols[name] = dict_column(legs[name]) if name in legs else {"u": [], "c": [-1] * n}
     cols["date_start"] = iso_dates(legs[col.DATE_START])
     cols["date_end"] = iso_dates(legs[col.DATE_END])
+    cols["colour_key"] = dict_column(colour_keys(legs))
     cols[col.LEG] = number_column(legs[col.LEG], ndigits=0)
     n_legs = legs.groupby(col.TRANSFER_ID)[col.LEG].transform("size")
     cols["n_legs"] = n_legs.astype(int).tolist()
@@ -185,7 +186,7 @@ def legs_payload(
         lambda zs: ",".join(str(zone_keys[z]) for z in zs if z in zone_keys)
     )
     if colours is None:
-        colours = actor_colours(legs[col.ACTOR])
+        colours = leg_colours(legs)
     return {
         "n": n,
         "cols": cols,

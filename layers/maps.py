@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +25,7 @@ from branca.element import Element, Figure
 
 from geo import columns as col
 from layers.assets import PageAssets
-from layers.basemap import CountryOutlines, TileBase, countries_geojson, tile_options
+from layers.basemap import CountryOutlines, TileBase, tile_options
 from layers.controls import MapControls, MapSetup
 from layers.escape import html_text, safe_url
 from layers.legs import LegsLayer, leg_zone_sets, legs_payload
@@ -34,8 +35,9 @@ from layers.style import (
     OTHER_COLOUR,
     STATUS_STYLE,
     UNCERTAIN_STYLE,
-    actor_colours,
+    colour_keys,
     faction_colours,
+    leg_colours,
 )
 from layers.zones import ZonesLayer, ordered_zones, zone_records, zone_slugs
 
@@ -45,7 +47,9 @@ if TYPE_CHECKING:
 __all__ = [
     "INDEX_FILE",
     "TITLE",
+    "BuildContext",
     "MovemapMap",
+    "build_context",
     "build_map",
     "build_maps",
     "map_files",
@@ -166,7 +170,7 @@ def map_meta(
     """Assemble the page metadata handed to ``movemap.setup``."""
     statuses = legs[col.STATUS].astype(str).value_counts()
     categories = legs[col.CATEGORY].astype(str).value_counts()
-    actors = legs[col.ACTOR].astype(str).value_counts()
+    actors = colour_keys(legs).value_counts()
     zones = dataset.zones
     factions = faction_colours(zones[col.FACTION].astype(str)) if len(zones) else {}
     subtitle = None
@@ -231,7 +235,72 @@ def map_meta(
 # --------------------------------------------------------------------- maps
 
 
-def build_map(dataset: Dataset, *, zone: str | None = None, cdn: bool = False) -> folium.Map:
+@dataclass(frozen=True)
+class BuildContext:
+    """What every map of one build shares, computed once per build.
+
+    Attributes
+    ----------
+    zones
+        :func:`layers.zones.ordered_zones` of the dataset.
+    zone_sets
+        :func:`layers.legs.leg_zone_sets` of every leg.
+    records
+        :func:`layers.zones.zone_records` (no focus).
+    colours
+        Colour key -> colour (:func:`layers.style.leg_colours`).
+    theatre
+        Bounds of everything drawn: the 1:50m base map detail goes there.
+
+    """
+
+    zones: pd.DataFrame
+    zone_sets: pd.Series
+    records: list[dict[str, Any]]
+    colours: dict[str, str]
+    theatre: tuple[float, float, float, float] | None
+
+
+def build_context(dataset: Dataset, *, colours: dict[str, str] | None = None) -> BuildContext:
+    """Compute what every map of a build shares (see :class:`BuildContext`).
+
+    Parameters
+    ----------
+    dataset
+        Output of :func:`geo.dataset.load_dataset` (possibly filtered).
+    colours
+        Leg colours; default :func:`layers.style.leg_colours` of
+        ``dataset.legs``.  Pass the colours of the *unfiltered* dataset so
+        a filtered build keeps the same colours.
+
+    """
+    zones = ordered_zones(dataset.zones)
+    legs = dataset.legs
+    zone_sets = leg_zone_sets(legs, dataset.segments, zones)
+    place_pts = shapely.points(
+        np.column_stack([dataset.places[col.LON], dataset.places[col.LAT]])
+    ) if len(dataset.places) else np.array([])
+    used = set(legs[col.FROM_ID].dropna().astype(str)) | set(legs[col.TO_ID].dropna().astype(str))
+    if len(place_pts):
+        place_pts = place_pts[dataset.places.index.astype(str).isin(used)]
+    theatre = _rounded(_bounds(legs.geometry.to_numpy(), place_pts))
+    return BuildContext(
+        zones=zones,
+        zone_sets=zone_sets,
+        records=zone_records(zones),
+        colours=leg_colours(legs) if colours is None else colours,
+        theatre=theatre,
+    )
+
+
+def build_map(
+    dataset: Dataset,
+    *,
+    zone: str | None = None,
+    cdn: bool = False,
+    context: BuildContext | None = None,
+    title: str | None = None,
+) -> folium.Map:
     """Build the overview map, or the map of one zone.
 
     Parameters
@@ -244,6 +313,10 @@ def build_map(dataset: Dataset, *, zone: str | None = None, cdn: bool = False) -
         ``None`` for the overview of every leg.
     cdn
         Link Leaflet and jQuery from a CDN instead of inlining them.
+    context
+        Shared per-build data (:func:`build_context`); computed if omitted.
+    title
+        Map title (default :data:`TITLE`).
 
     Returns
     -------
@@ -255,19 +328,20 @@ def build_map(dataset: Dataset, *, zone: str | None = None, cdn: bool = False) -
         If ``zone`` is not a zone id of the dataset.
 
     """
-    zones = ordered_zones(dataset.zones)
+    ctx = build_context(dataset) if context is None else context
+    zones = ctx.zones
     zone_ids = zones[col.ZONE_ID].tolist()
     if zone is not None and zone not in zone_ids:
         msg = f"unknown zone {zone!r}; zones are {', '.join(map(repr, zone_ids))}"
         raise KeyError(msg)
     all_legs = dataset.legs
-    zone_sets = leg_zone_sets(all_legs, dataset.segments, zones)
+    zone_sets = ctx.zone_sets
     keep = _legs_for_zone(zone_sets, zone)
     legs = all_legs[keep].reset_index(drop=True)
     sets = zone_sets[keep].reset_index(drop=True)
-    recs = zone_records(zones, focus=zone)
+    recs = [dict(r, focus=zone is not None and r["key"] == zone) for r in ctx.records]
     zone_keys = {r["key"]: i for i, r in enumerate(recs)}
-    colours = actor_colours(all_legs[col.ACTOR])  # same colours on every map
+    colours = ctx.colours  # same colours on every map
     legs_data = legs_payload(legs, sets, zone_keys, colours=colours)
     places = places_payload(dataset.places, legs, zone_keys)
     n_undrawn = sum(g is None for g in legs_data["geom"])
@@ -287,17 +361,11 @@ def build_map(dataset: Dataset, *, zone: str | None = None, cdn: bool = False) -
             or _bounds(legs.geometry.to_numpy())
             or _bounds(zones.geometry.to_numpy())
         )
-    region = _bounds(legs.geometry.to_numpy(), place_pts) or bounds or (-20.0, 10.0, 60.0, 60.0)
-    if bounds is not None:  # a zone map must have outlines all over its zone
-        region = (
-            min(region[0], bounds[0]),
-            min(region[1], bounds[1]),
-            max(region[2], bounds[2]),
-            max(region[3], bounds[3]),
-        )
     meta = map_meta(
         dataset, legs, recs, zone=zone, bounds=bounds, colours=colours, n_undrawn=n_undrawn
     )
+    if title is not None:
+        meta["title"] = title
     centre = (
         [0.0, 0.0] if bounds is None else [(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2]
     )
@@ -309,14 +377,13 @@ def build_map(dataset: Dataset, *, zone: str | None = None, cdn: bool = False) -
         control_scale=True,
         world_copy_jump=False,
     )
-    title = TITLE if zone is None else f"{TITLE}: {meta['subtitle']}"
+    page_title = meta["title"] if zone is None else f"{meta['title']}: {meta['subtitle']}"
     root = fmap.get_root()
     assert isinstance(root, Figure)
-    root.title = html_text(title)  # branca does not escape it
+    root.title = html_text(page_title)  # branca does not escape it
     fmap.add_child(PageAssets(cdn=cdn), name="assets")
     fmap.add_child(MapSetup(meta), name="setup")
-    outlines = countries_geojson(_rounded(region), focus=None if zone is None else _rounded(bounds))
-    fmap.add_child(CountryOutlines(outlines), name="outlines")
+    fmap.add_child(CountryOutlines(ctx.theatre), name="outlines")
     fmap.add_child(TileBase(tile_options()), name="tiles")
     fmap.add_child(ZonesLayer(recs), name="zones")
     fmap.add_child(LegsLayer(legs_data), name="legs")
@@ -327,9 +394,17 @@ def build_map(dataset: Dataset, *, zone: str | None = None, cdn: bool = False) -
     return fmap
 
 
-def render_map(dataset: Dataset, *, zone: str | None = None, cdn: bool = False) -> str:
+def render_map(
+    dataset: Dataset,
+    *,
+    zone: str | None = None,
+    cdn: bool = False,
+    context: BuildContext | None = None,
+    title: str | None = None,
+) -> str:
     """Return the HTML of :func:`build_map` as a string."""
-    return build_map(dataset, zone=zone, cdn=cdn).get_root().render()
+    fmap = build_map(dataset, zone=zone, cdn=cdn, context=context, title=title)
+    return fmap.get_root().render()
 
 
 def map_files(dataset: Dataset) -> dict[str | None, str]:
@@ -354,7 +429,14 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def build_maps(dataset: Dataset, out_dir: str | Path, *, cdn: bool = False) -> list[Path]:
+def build_maps(
+    dataset: Dataset,
+    out_dir: str | Path,
+    *,
+    cdn: bool = False,
+    colours: dict[str, str] | None = None,
+    title: str | None = None,
+) -> list[Path]:
     """Write the overview and every zone map into ``out_dir``.
 
     Each file is written to a temporary file and moved into place, so a
@@ -369,6 +451,11 @@ def build_maps(dataset: Dataset, out_dir: str | Path, *, cdn: bool = False) -> l
         Folder to write into (created if missing).
     cdn
         Link Leaflet and jQuery from a CDN instead of inlining them.
+    colours
+        Leg colours (default: from ``dataset``); pass the unfiltered
+        dataset's so a filtered build keeps every actor's colour.
+    title
+        Title of every map (default :data:`TITLE`).
 
     Returns
     -------
@@ -379,9 +466,10 @@ def build_maps(dataset: Dataset, out_dir: str | Path, *, cdn: bool = False) -> l
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
+    context = build_context(dataset, colours=colours)
     for zone, name in map_files(dataset).items():
         path = out / name
-        _write_atomic(path, render_map(dataset, zone=zone, cdn=cdn))
+        _write_atomic(path, render_map(dataset, zone=zone, cdn=cdn, context=context, title=title))
         written.append(path)
     keep = {p.name for p in written}
     for old in sorted(out.glob("*.html")):

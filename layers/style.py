@@ -26,7 +26,9 @@ __all__ = [
     "UNCERTAIN_STYLE",
     "ZONE_PALETTE",
     "actor_colours",
+    "colour_keys",
     "faction_colours",
+    "leg_colours",
 ]
 
 #: Okabe-Ito, yellow (#F0E442) left out: it vanishes on a light basemap.
@@ -77,6 +79,50 @@ assert set(STATUS_STYLE) == set(col.STATUSES)
 
 #: Extra options for legs touching an unknown stop or a coarse point.
 UNCERTAIN_STYLE: Final[Mapping[str, object]] = {"opacity": 0.45}
+
+
+def colour_keys(legs: pd.DataFrame) -> pd.Series:
+    """What each leg is coloured by: its actor group, else its actor.
+
+    Parameters
+    ----------
+    legs
+        Legs with :data:`geo.columns.ACTOR` and, when the ledger has actor
+        groups (issue 11), :data:`geo.columns.ACTOR_GROUP`.
+
+    Returns
+    -------
+    pandas.Series
+        One string per leg, aligned with ``legs``: the non-empty actor
+        group, otherwise the actor.
+
+    """
+    actor = legs[col.ACTOR].fillna("").astype(str) if col.ACTOR in legs else pd.Series(
+        "", index=legs.index, dtype=object
+    )
+    if col.ACTOR_GROUP not in legs:
+        return actor
+    group = legs[col.ACTOR_GROUP].fillna("").astype(str).str.strip()
+    return group.where(group != "", actor)
+
+
+def leg_colours(legs: pd.DataFrame) -> dict[str, str]:
+    """The one colour assignment every output uses (maps, brief, slide, KML).
+
+    Parameters
+    ----------
+    legs
+        The legs of the *whole* dataset: colours are ranked on it, so a
+        filtered map or a zone brief keeps each actor group's colour.
+
+    Returns
+    -------
+    dict
+        Colour key (:func:`colour_keys`) -> hex colour, see
+        :func:`actor_colours`.
+
+    """
+    return actor_colours(colour_keys(legs))
 
 
 def actor_colours(actors: Iterable[object]) -> dict[str, str]:

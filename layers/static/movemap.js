@@ -143,7 +143,7 @@
   MM.addCountries = function (map, geojson, name) {
     var layer = L.geoJSON(geojson, {
       pane: 'mmBase', renderer: S.baseRenderer, interactive: false,
-      attribution: 'Country outlines: Natural Earth 1:50m',
+      attribution: 'Country outlines: Natural Earth 1:110m, 1:50m near the data',
       filter: function (f) { return !/Point/.test((f.geometry || f).type); },
       style: function (f) {
         return f.properties.kind === 'border' ?
@@ -208,7 +208,7 @@
     row(t, 'Date', dec(c.date, i) + ' (' + dp + ' precision: ' + dec(c.date_start, i) +
       ' \u2013 ' + dec(c.date_end, i) + ')');
     row(t, 'Status', dec(c.status, i));
-    var actor = add(el('span'), swatch(D.actor_colour[dec(c.actor, i)] || '#7f7f7f')).parentNode;
+    var actor = add(el('span'), swatch(D.actor_colour[dec(c.colour_key, i)] || S.meta.other_colour)).parentNode;
     add(actor, document.createTextNode(dec(c.actor, i) || ''));
     row(t, 'Actor', actor);
     row(t, 'Mode', dec(c.mode, i));
@@ -305,7 +305,7 @@
       if (!parts) { continue; }
       var status = dec(c.status, i);
       var st = S.meta.status_style[status] || {};
-      var colour = D.actor_colour[dec(c.actor, i)] || '#7f7f7f';
+      var colour = D.actor_colour[dec(c.colour_key, i)] || S.meta.other_colour;
       var uncertain = c.uncertain[i];
       var latlngs = parts.map(function (flat) {
         var out = new Array(flat.length / 2);
