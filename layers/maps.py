@@ -215,6 +215,7 @@ def map_meta(
             {"name": a, "colour": colours.get(a, "#7f7f7f"), "n": int(actors[a])}
             for a in sorted(actors.index, key=lambda a: (-actors[a], a))
         ],
+        "colour_by": "actor group" if col.ACTOR_GROUP in legs else "actor",
         "factions": [{"name": f, "colour": c} for f, c in factions.items()],
         "zones": [{k: v for k, v in r.items() if k != "geometry"} for r in zone_recs],
         "sources": _sources_for(dataset.sources, legs),
