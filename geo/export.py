@@ -403,7 +403,13 @@ def faction_colors(factions: Sequence[object]) -> dict[str, str]:
     return {name: pal[i % len(pal)] for i, name in enumerate(names)}
 
 
-def to_kml(dataset: DatasetLike, path: str | Path, *, name: str = "movemap") -> Path:
+def to_kml(
+    dataset: DatasetLike,
+    path: str | Path,
+    *,
+    name: str = "movemap",
+    colours: Mapping[str, str] | None = None,
+) -> Path:
     """Write legs, places and zones as one KML 2.2 document for Google Earth.
 
     Parameters
@@ -414,6 +420,9 @@ def to_kml(dataset: DatasetLike, path: str | Path, *, name: str = "movemap") -> 
         Output ``.kml`` file.
     name
         Document name shown in Google Earth's sidebar.
+    colours
+        Leg colour per actor group (else actor), as the maps draw them
+        (``layers.style.leg_colours``); ``None`` colours legs by status.
 
     Returns
     -------
@@ -422,7 +431,8 @@ def to_kml(dataset: DatasetLike, path: str | Path, *, name: str = "movemap") -> 
 
     Notes
     -----
-    Legs are styled by status (line colour and width), carry a TimeSpan
+    Legs are styled by status (line colour and width, or width only when
+    ``colours`` is given), carry a TimeSpan
     for Google Earth's time slider, and sit in one folder per faction zone
     they end in; zones sit in one folder per faction. Every field is kept
     in ``ExtendedData``. Descriptions are HTML built from escaped values
@@ -430,10 +440,21 @@ def to_kml(dataset: DatasetLike, path: str | Path, *, name: str = "movemap") -> 
     shown as text, never run.
 
     """
-    return write_text(path, _kml_text(dataset, name=name))
+    return write_text(path, _kml_text(dataset, name=name, colours=colours))
 
 
-def _kml_text(dataset: DatasetLike, *, name: str) -> str:
+def _colour_key(row: pd.Series) -> str:
+    # The rule of layers.style.colour_keys: the actor group, else the actor.
+    group = row.get(col.ACTOR_GROUP)
+    if isinstance(group, str) and group.strip():
+        return group.strip()
+    actor = row.get(col.ACTOR)
+    return actor if isinstance(actor, str) else ""
+
+
+def _kml_text(
+    dataset: DatasetLike, *, name: str, colours: Mapping[str, str] | None = None
+) -> str:
     legs = legs_table(dataset)
     places = places_table(dataset)
     zones = zones_table(dataset)
@@ -449,6 +470,13 @@ def _kml_text(dataset: DatasetLike, *, name: str) -> str:
         ls = ET.SubElement(style, "LineStyle")
         _text(ls, "color", _kml_color(hexcolor, 1.0))
         _text(ls, "width", str(width))
+        for hexleg in sorted(set((colours or {}).values())):
+            style = ET.SubElement(
+                doc, "Style", {"id": f"status-{_xml_id(status)}-{hexleg.lstrip('#').lower()}"}
+            )
+            ls = ET.SubElement(style, "LineStyle")
+            _text(ls, "color", _kml_color(hexleg, 1.0))
+            _text(ls, "width", str(width))
     for faction, hexcolor in colors.items():
         style = ET.SubElement(doc, "Style", {"id": f"faction-{_xml_id(faction)}"})
         ls = ET.SubElement(style, "LineStyle")
@@ -497,6 +525,9 @@ def _kml_text(dataset: DatasetLike, *, name: str) -> str:
             label = f"{row[col.TRANSFER_ID]} leg {row[col.LEG]}: {route}"
             status = row.get(col.STATUS)
             style_url = f"#status-{_xml_id(status)}" if isinstance(status, str) else None
+            hexleg = (colours or {}).get(_colour_key(row))
+            if style_url and hexleg:
+                style_url += f"-{hexleg.lstrip('#').lower()}"
             span = (row.get(col.DATE_START), row.get(col.DATE_END))
             pm = _placemark(fold, "leg", row, label, sources=sources, span=span, style=style_url)
             _kml_geometry(pm, row.geometry, tessellate=True)
@@ -724,7 +755,12 @@ def _data_date(dataset: DatasetLike) -> pd.Timestamp:
 
 
 def export(
-    dataset: DatasetLike, *, fmt: Format, out: str | Path, layer: Layer = "all"
+    dataset: DatasetLike,
+    *,
+    fmt: Format,
+    out: str | Path,
+    layer: Layer = "all",
+    colours: Mapping[str, str] | None = None,
 ) -> list[Path]:
     """Export a dataset in one format.
 
@@ -741,6 +777,8 @@ def export(
         CSV holds the legs only; KML and GeoPackage hold every layer.
     layer
         GeoJSON only: which layer to put in a single file.
+    colours
+        KML only: leg colours, see :func:`to_kml`.
 
     Returns
     -------
@@ -759,7 +797,7 @@ def export(
             return [to_geojson(dataset, out, layer=layer)]
         return [to_geojson(dataset, out / f"{name}.geojson", layer=name) for name in LAYERS]  # type: ignore[arg-type]
     if fmt == "kml":
-        return [to_kml(dataset, out)]
+        return [to_kml(dataset, out, colours=colours)]
     if fmt == "gpkg":
         return [to_gpkg(dataset, out)]
     if fmt == "csv":

@@ -301,6 +301,7 @@ def build_map(
     cdn: bool = False,
     context: BuildContext | None = None,
     title: str | None = None,
+    subset: str | None = None,
 ) -> folium.Map:
     """Build the overview map, or the map of one zone.
 
@@ -318,6 +319,8 @@ def build_map(
         Shared per-build data (:func:`build_context`); computed if omitted.
     title
         Map title (default :data:`TITLE`).
+    subset
+        What a filter kept, in words (shown under the title).
 
     Returns
     -------
@@ -367,6 +370,7 @@ def build_map(
     )
     if title is not None:
         meta["title"] = title
+    meta["selection"] = subset
     centre = (
         [0.0, 0.0] if bounds is None else [(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2]
     )
@@ -402,9 +406,10 @@ def render_map(
     cdn: bool = False,
     context: BuildContext | None = None,
     title: str | None = None,
+    subset: str | None = None,
 ) -> str:
     """Return the HTML of :func:`build_map` as a string."""
-    fmap = build_map(dataset, zone=zone, cdn=cdn, context=context, title=title)
+    fmap = build_map(dataset, zone=zone, cdn=cdn, context=context, title=title, subset=subset)
     return fmap.get_root().render()
 
 
@@ -437,6 +442,7 @@ def build_maps(
     cdn: bool = False,
     colours: dict[str, str] | None = None,
     title: str | None = None,
+    subset: str | None = None,
 ) -> list[Path]:
     """Write the overview and every zone map into ``out_dir``.
 
@@ -457,6 +463,8 @@ def build_maps(
         dataset's so a filtered build keeps every actor's colour.
     title
         Title of every map (default :data:`TITLE`).
+    subset
+        What a filter kept, in words (shown under every map's title).
 
     Returns
     -------
@@ -470,7 +478,12 @@ def build_maps(
     context = build_context(dataset, colours=colours)
     for zone, name in map_files(dataset).items():
         path = out / name
-        _write_atomic(path, render_map(dataset, zone=zone, cdn=cdn, context=context, title=title))
+        _write_atomic(
+            path,
+            render_map(
+                dataset, zone=zone, cdn=cdn, context=context, title=title, subset=subset
+            ),
+        )
         written.append(path)
     keep = {p.name for p in written}
     for old in sorted(out.glob("*.html")):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from layers.cli._common import add_data_argument
+from layers.cli._common import add_data_argument, add_filter_arguments, leg_filter
 
 HELP = "write a briefing pack: static and interactive map, GeoJSON, sources, embed snippet, slide"
 
@@ -31,14 +31,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="only legs starting, ending or passing through this zone id",
     )
     add_data_argument(parser)
+    add_filter_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     """Load the dataset, write the pack, print the files written."""
     from geo.dataset import load_dataset
+    from geo.filters import filter_dataset
     from layers.brief import write_brief
+    from layers.style import leg_colours
 
-    dataset = load_dataset(args.data)
-    for path in write_brief(dataset, args.out, title=args.title, as_of=args.as_of, zone=args.zone):
+    full = load_dataset(args.data)
+    legfilter = leg_filter(args)
+    dataset = filter_dataset(full, legfilter)
+    written = write_brief(
+        dataset,
+        args.out,
+        title=args.title,
+        as_of=args.as_of,
+        zone=args.zone,
+        colours=leg_colours(full.legs),  # the HTML maps' colours, whatever is selected
+        selection=legfilter.describe() or None,
+    )
+    for path in written:
         print(path)
     return 0

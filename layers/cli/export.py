@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from layers.cli._common import add_data_argument
+from layers.cli._common import add_data_argument, add_filter_arguments, leg_filter
 
 HELP = "export legs, places and zones as GeoJSON, KML, GeoPackage or CSV"
 
@@ -31,14 +31,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "with its layer)",
     )
     add_data_argument(parser)
+    add_filter_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     """Load the dataset and export it; print the files written."""
     from geo.dataset import load_dataset
     from geo.export import export
+    from geo.filters import filter_dataset
 
-    dataset = load_dataset(args.data)
-    for path in export(dataset, fmt=args.fmt, out=args.out, layer=args.layer):
+    full = load_dataset(args.data)
+    dataset = filter_dataset(full, leg_filter(args))
+    colours = None
+    if args.fmt == "kml":  # the maps' colours (folium is not imported)
+        from layers.style import leg_colours
+
+        colours = leg_colours(full.legs)
+    for path in export(dataset, fmt=args.fmt, out=args.out, layer=args.layer, colours=colours):
         print(path)
     return 0

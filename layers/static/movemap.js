@@ -576,6 +576,7 @@
     var m = S.meta;
     add(div, el('div', 'mm-title', m.title));
     if (m.subtitle) { add(div, el('div', 'mm-subtitle', m.subtitle)); }
+    if (m.selection) { add(div, el('div', 'mm-selection', 'Selected legs — ' + m.selection)); }
     var asof = add(div, el('div', 'mm-asof', m.as_of_text));
     asof.setAttribute('data-as-of', m.as_of || '');
     var count = add(div, el('div', 'mm-count'));
