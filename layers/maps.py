@@ -28,13 +28,15 @@ from layers.assets import PageAssets
 from layers.basemap import CountryOutlines, TileBase, tile_options
 from layers.controls import MapControls, MapSetup
 from layers.escape import html_text, safe_url
-from layers.legs import LegsLayer, leg_zone_sets, legs_payload
+from layers.legs import LegsLayer, leg_zone_sets, legs_payload, with_stubs
 from layers.payload import unwrap_antimeridian
 from layers.places import PLACE_STYLE, PlacesLayer, places_payload
 from layers.style import (
     OTHER_COLOUR,
     STATUS_STYLE,
     UNCERTAIN_STYLE,
+    ZONE_FILL_OPACITY,
+    ZONE_FOCUS_FILL_OPACITY,
     colour_keys,
     faction_colours,
     leg_colours,
@@ -221,6 +223,7 @@ def map_meta(
         "sources": _sources_for(dataset.sources, legs),
         "status_style": {k: dict(v) for k, v in STATUS_STYLE.items()},
         "uncertain_opacity": UNCERTAIN_STYLE["opacity"],
+        "zone_opacity": [ZONE_FILL_OPACITY, ZONE_FOCUS_FILL_OPACITY],
         "other_colour": OTHER_COLOUR,
         "place_style": PLACE_STYLE,
         "bounds": None
@@ -230,6 +233,7 @@ def map_meta(
             [round(bounds[3], 4), round(bounds[2], 4)],
         ],
         "n_undrawn": n_undrawn,
+        "n_stubs": int(legs[col.LINE_METHOD].eq("stub").sum()) if col.LINE_METHOD in legs else 0,
     }
 
 
@@ -341,7 +345,7 @@ def build_map(
     all_legs = dataset.legs
     zone_sets = ctx.zone_sets
     keep = _legs_for_zone(zone_sets, zone)
-    legs = all_legs[keep].reset_index(drop=True)
+    legs = with_stubs(all_legs[keep].reset_index(drop=True), dataset.places)
     sets = zone_sets[keep].reset_index(drop=True)
     recs = [dict(r, focus=zone is not None and r["key"] == zone) for r in ctx.records]
     zone_keys = {r["key"]: i for i, r in enumerate(recs)}

@@ -77,6 +77,11 @@ def place_ends(legs: GeoDataFrame, zone_ids: set[str]) -> pd.DataFrame:
         lon[have] = xy[:, 0]
         lat[have] = xy[:, 1]
         unknown = legs[unk_col].fillna(False).astype(bool).to_numpy()
+        if col.LINE_METHOD in legs:
+            # The loose end of a stub is no place: it marks "not reported".
+            stub = legs[col.LINE_METHOD].eq("stub").to_numpy() & unknown
+            lon[stub] = np.nan
+            lat[stub] = np.nan
         zone = legs[zone_col].astype("string")
         frame = pd.DataFrame(
             {

@@ -24,6 +24,9 @@ __all__ = [
     "OTHER_COLOUR",
     "STATUS_STYLE",
     "UNCERTAIN_STYLE",
+    "FACTION_COLOURS",
+    "ZONE_FILL_OPACITY",
+    "ZONE_FOCUS_FILL_OPACITY",
     "ZONE_PALETTE",
     "actor_colours",
     "colour_keys",
@@ -66,6 +69,35 @@ ZONE_PALETTE: Final = (
     "#999933",
     "#AA4499",
 )
+
+#: Zone fill colour per documented faction (geo.columns.FACTIONS), fixed so a
+#: faction has the same colour on every map, brief and KML whatever else is
+#: shown.  Hues after Paul Tol's colour-blind-safe schemes; factions that
+#: face each other (settings.OPPOSING_FACTIONS) differ in hue *and*
+#: lightness (blue Tripoli governments against the orange LNA; in Syria
+#: purple, dark green, yellow and cyan).  Checked by
+#: tests/test_maps.py: every pair of opposing factions stays distinct, and
+#: every fill stands out from the land, also under simulated deuteranopia,
+#: protanopia and tritanopia (CAM02-UCS distance, colorspacious).
+FACTION_COLOURS: Final[Mapping[str, str]] = {
+    "LNA": "#EE7733",  # orange
+    "GNA": "#3366AA",  # blue
+    "GNU": "#3388CC",  # blue (successor of the GNA in Tripoli)
+    "Assad government": "#AA3377",  # purple
+    "Syrian transitional government": "#117755",  # teal green
+    "HTS": "#1B5E20",  # dark green
+    "SDF": "#DDAA33",  # yellow
+    "Turkey/SNA": "#55BBEE",  # cyan
+    "Russia": "#882255",  # wine
+    "Belarus": "#BB5566",  # rose
+    "UAE": "#997700",  # ochre
+    "Turkey": "#33BBEE",  # cyan
+    "Mali": "#888822",  # olive
+    "Germany": "#666666",  # grey
+}
+#: Fill opacity of a zone on the HTML maps (the zone a map is about: FOCUS).
+ZONE_FILL_OPACITY: Final = 0.28
+ZONE_FOCUS_FILL_OPACITY: Final = 0.4
 
 #: Leaflet path options per status: the dash pattern says how sure we are.
 STATUS_STYLE: Final[Mapping[str, Mapping[str, object]]] = {
@@ -150,6 +182,19 @@ def actor_colours(actors: Iterable[object]) -> dict[str, str]:
 
 
 def faction_colours(factions: Iterable[object]) -> dict[str, str]:
-    """Assign zone fill colours to factions in sorted order."""
+    """Zone fill colour per faction: :data:`FACTION_COLOURS`, then the palette.
+
+    A faction not documented in :data:`FACTION_COLOURS` takes the next
+    :data:`ZONE_PALETTE` colour no documented faction uses, in sorted order.
+    """
     names = sorted({str(f) for f in factions})
-    return {name: ZONE_PALETTE[i % len(ZONE_PALETTE)] for i, name in enumerate(names)}
+    spare = [c for c in ZONE_PALETTE if c.upper() not in {v.upper() for v in FACTION_COLOURS.values()}]
+    out: dict[str, str] = {}
+    k = 0
+    for name in names:
+        if name in FACTION_COLOURS:
+            out[name] = FACTION_COLOURS[name]
+        else:
+            out[name] = spare[k % len(spare)]
+            k += 1
+    return out

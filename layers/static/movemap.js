@@ -177,7 +177,7 @@
           style: function () {
             return {
               color: z.colour, weight: z.focus ? 3 : 1.5, fillColor: z.colour,
-              fillOpacity: z.focus ? 0.35 : 0.22, dashArray: z.approximate ? '6 4' : null
+              fillOpacity: S.meta.zone_opacity[z.focus ? 1 : 0], dashArray: z.approximate ? '6 4' : null
             };
           }
         }).addTo(group);
@@ -185,10 +185,10 @@
       if (z.label_at) {
         var text = el('div', 'mm-zone-label-text', z.map_label);
         var icon = L.divIcon({className: 'mm-zone-label', html: text, iconSize: null});
-        L.marker(z.label_at, {icon: icon, pane: 'mmLabels', interactive: false, keyboard: false})
+        var label = L.marker(z.label_at, {icon: icon, pane: 'mmLabels', interactive: false, keyboard: false})
           .addTo(group);
       }
-      S.zoneLayers[z.key] = {layer: group, zone: z, shown: false};
+      S.zoneLayers[z.key] = {layer: group, zone: z, shown: false, label: label || null};
     });
   };
 
@@ -202,6 +202,10 @@
       dec(c.transfer_id, i) + ' \u00b7 leg ' + c.leg[i] + ' of ' + n));
     var t = add(box, el('table', 'mm-popup-table'));
     row(t, 'Route', (dec(c.from_name, i) || '?') + ' \u2192 ' + (dec(c.to_name, i) || '?'));
+    if (c.stub && c.stub[i]) {
+      row(t, 'Drawn as', 'a short stub at the known end: the ' +
+        (dec(c.from_id, i) ? 'destination' : 'origin') + ' was not reported');
+    }
     row(t, 'Quantity', dec(c.quantity, i));
     row(t, 'Category', dec(c.category, i));
     var dp = dec(c.date_precision, i);
@@ -386,24 +390,77 @@
       P.priority = P.items.map(function (p, j) { return j; }).sort(function (a, b) {
         return P.items[b].legs.length - P.items[a].legs.length || a - b;
       });
-      map.on('zoomend moveend', declutter);
-      S.onRefresh.push(declutter);
+      P.labelsOn = true;
     }
   };
+  // Greedy label placement in screen pixels: leg numbers first (each
+  // nudged off the others), then place names by how many legs they carry
+  // (tried right, left, above, below the marker; hidden if all collide),
+  // then zone names.  Every placed box is an obstacle for the next.
+  function hits(r, taken) {
+    for (var k = 0; k < taken.length; k++) {
+      var t = taken[k];
+      if (r.left < t.right && r.right > t.left && r.top < t.bottom && r.bottom > t.top) { return true; }
+    }
+    return false;
+  }
+  function moved(r, dx, dy) {
+    return {left: r.left + dx, right: r.right + dx, top: r.top + dy, bottom: r.bottom + dy};
+  }
+  function place(node, taken, candidates) {
+    node.style.visibility = '';
+    node.style.marginLeft = '0px';
+    node.style.marginTop = '0px';
+    var r = node.getBoundingClientRect();
+    for (var k = 0; k < candidates.length; k++) {
+      var c = candidates[k](r), box = moved(r, c[0], c[1]);
+      if (!hits(box, taken)) {
+        node.style.marginLeft = c[0] + 'px';
+        node.style.marginTop = c[1] + 'px';
+        taken.push(box);
+        return true;
+      }
+    }
+    node.style.visibility = 'hidden';
+    return false;
+  }
+  var BADGE_STEPS = [[0, 0], [0, -20], [20, 0], [0, 20], [-20, 0], [20, -20], [-20, 20],
+    [20, 20], [-20, -20], [0, -40], [40, 0], [0, 40], [-40, 0]];
+  var LABEL_SIDES = [
+    function () { return [0, 0]; },                                   // right (Leaflet's place)
+    function (r) { return [-(r.right - r.left) - 16, 0]; },            // left
+    function (r) { return [-(r.right - r.left) / 2 - 8, -(r.bottom - r.top) / 2 - 8]; },  // above
+    function (r) { return [-(r.right - r.left) / 2 - 8, (r.bottom - r.top) / 2 + 8]; }   // below
+  ];
   function declutter() {
-    var P = S.places, taken = [];
-    P.priority.forEach(function (j) {
-      var tip = P.markers[j].getTooltip();
-      var node = tip && tip.getElement && tip.getElement();
-      if (!node || !P.shown[j]) { return; }
-      node.style.visibility = '';
-      var r = node.getBoundingClientRect();
-      var clash = taken.some(function (t) {
-        return r.left < t.right && r.right > t.left && r.top < t.bottom && r.bottom > t.top;
+    var taken = [], D = S.legs, P = S.places;
+    if (!S.map) { return; }
+    if (D && D.numbers) {
+      BADGE_STEPS.fns = BADGE_STEPS.fns || BADGE_STEPS.map(function (d) { return function () { return d; }; });
+      for (var i = 0; i < D.n; i++) {
+        var m = D.numbers[i];
+        if (!m || !D.shown[i] || !S.map.hasLayer(m)) { continue; }
+        var node = m.getElement && m.getElement();
+        if (node && node.firstChild) { place(node.firstChild, taken, BADGE_STEPS.fns); }
+      }
+    }
+    if (P && P.labels && P.priority) {
+      P.priority.forEach(function (j) {
+        var tip = P.markers[j].getTooltip();
+        var node = tip && tip.getElement && tip.getElement();
+        if (!node || !P.shown[j]) { return; }
+        // The marker itself is an obstacle too.
+        place(node, taken, LABEL_SIDES);
       });
-      if (clash) { node.style.visibility = 'hidden'; } else { taken.push(r); }
+    }
+    Object.keys(S.zoneLayers).forEach(function (key) {
+      var zl = S.zoneLayers[key];
+      if (!zl.shown || !zl.label) { return; }
+      var node = zl.label.getElement && zl.label.getElement();
+      if (node && node.firstChild) { place(node.firstChild, taken, [LABEL_SIDES[0]]); }
     });
   }
+  MM.declutter = declutter;
 
   // ------------------------------------------------------------ filtering
   function anyOn(keys) {
@@ -583,6 +640,7 @@
     S.onRefresh.push(function () {
       var D = S.legs;
       count.textContent = D.nShown + ' of ' + D.n + ' legs shown' +
+        (m.n_stubs ? '; ' + m.n_stubs + ' drawn as short stubs (one end not reported)' : '') +
         (m.n_undrawn ? ' (' + m.n_undrawn + ' cannot be drawn: no locatable end)' : '');
     });
     var D = S.legs, c = D.cols;
@@ -628,6 +686,11 @@
     var r2 = add(body, el('div', 'mm-legend-row'));
     add(r2, svgLine('#333', null, m.uncertain_opacity));
     add(r2, el('span', null, 'faded: unknown stop or coarse point'));
+    if (m.n_stubs) {
+      var r3 = add(body, el('div', 'mm-legend-row'));
+      add(r3, svgLine('#333', '2 6', m.uncertain_opacity));
+      add(r3, el('span', null, 'short stub: the other end was not reported'));
+    }
     add(body, el('div', 'mm-legend-note',
       'Arrowheads show direction; numbers mark the legs of a multi-leg route' +
       (D && !D.show_numbers ? ' (in popups only at this size)' : '') + '.'));
@@ -797,6 +860,8 @@
     new Box(buildTimeFilter, {position: 'topleft', className: 'mm-time'}).addTo(map);
     new Box(buildLayerControl, {position: 'topright', className: 'mm-layers'}).addTo(map);
     new Box(buildLegend, {position: 'topright', className: 'mm-legend'}).addTo(map);
+    S.onRefresh.push(declutter);
+    map.on('zoomend moveend', declutter);
     MM.refresh();
     var b = S.meta.bounds;
     if (b) { map.fitBounds(b, fitPadding(map)); }
