@@ -623,7 +623,7 @@ def write_brief(
 
     summary = transfer_summary(picked)
     shown_when = when if when is not None else _latest(picked.legs)
-    subtitle = f"{len(summary)} transfers, {len(picked.legs)} legs"
+    subtitle = _counted(len(summary), "transfer") + ", " + _counted(len(picked.legs), "leg")
     if shown_when is not None:
         subtitle = f"As of {shown_when:%d %B %Y}".replace(" 0", " ") + " \u00b7 " + subtitle
     if zone:
@@ -645,6 +645,10 @@ def write_brief(
     return written
 
 
+def _counted(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def _figure_subtitle(
     picked: Any, when: pd.Timestamp | None, selection: str | None
 ) -> str:
@@ -652,7 +656,7 @@ def _figure_subtitle(
     shown = when if when is not None else _latest(picked.legs)
     date = f"As of {shown:%d %B %Y}".replace(" 0", " ") if shown is not None else "Undated"
     n_transfers = picked.legs[col.TRANSFER_ID].nunique()
-    parts = [date, f"{n_transfers} transfers, {len(picked.legs)} legs"]
+    parts = [date, _counted(n_transfers, "transfer") + ", " + _counted(len(picked.legs), "leg")]
     if selection:
         parts.append(selection)
     parts.append("lines join origin and destination; they are not flight paths")
