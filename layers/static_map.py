@@ -484,7 +484,10 @@ def draw_static_map(
         With an Agg canvas; save it with :func:`save_figure`.
 
     """
-    legs: gpd.GeoDataFrame = dataset.legs
+    from layers.legs import with_stubs
+
+    # A leg with one unreported end is a short stub at its known end, as on the HTML maps.
+    legs: gpd.GeoDataFrame = with_stubs(dataset.legs, dataset.places)
     when = pd.Timestamp(as_of) if as_of is not None else _latest(legs)
     zones = zones_at(dataset.zones, when)
     width_in, height_in = size_px[0] / dpi, size_px[1] / dpi
