@@ -238,3 +238,34 @@ def test_playback_changes_what_is_drawn(maps, opener, mode) -> None:
     )
     page.page.wait_for_timeout(300)
     assert page.js("movemap.drawnLegCount()") == 0
+
+
+LABELS = ".mm-place-label, .mm-legno-text, .mm-zone-label-text"
+
+
+@pytest.mark.parametrize("view", [None, ([33.0, 22.0], 6), ([34.5, 30.0], 5)])
+def test_labels_and_leg_numbers_never_cover_each_other(maps, opener, view) -> None:
+    page = opener(maps[None], 1366, 768)
+    if view is not None:
+        page.js(f"movemap.state.map.setView({list(view[0])}, {view[1]}, {{animate: false}})")
+        page.page.wait_for_timeout(300)
+    boxes = page.js(
+        f"Array.from(document.querySelectorAll({LABELS!r}))"
+        ".filter(e => getComputedStyle(e).visibility !== 'hidden' &&"
+        " (!e.parentNode.style || e.parentNode.style.visibility !== 'hidden'))"
+        ".map(e => { const r = e.getBoundingClientRect();"
+        " return {name: e.textContent, x: r.left, y: r.top, r: r.right, b: r.bottom}; })"
+        ".filter(b => b.r - b.x > 0 && b.r > 0 && b.b > 0 && b.x < 1366 && b.y < 768)"
+    )
+    assert len(boxes) >= 5, boxes
+    assert _overlaps(boxes) == []
+    # Every leg number of a multi-leg route on screen is shown (none hidden by another).
+    hidden = page.js(
+        "Array.from(document.querySelectorAll('.mm-legno-text'))"
+        ".filter(e => e.style.visibility === 'hidden').length"
+    )
+    assert hidden == 0
+    # Places with legs keep their names: Sirte and Tartus were unlabelled before.
+    names = {b["name"] for b in boxes}
+    if view == ([33.0, 22.0], 6):
+        assert {"Sirte", "Zawiya", "Zuwara Airport"} <= names
