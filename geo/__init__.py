@@ -21,6 +21,7 @@ from geo.countries import countries_at, load_countries
 from geo.dataset import Dataset, load_dataset, validate_data
 from geo.dates import parse_dates
 from geo.export import export, to_csv, to_geojson, to_gpkg, to_kml
+from geo.filters import LegFilter, filter_dataset, filter_legs
 from geo.gazetteer import read_gazetteer
 from geo.geocode import PlaceIndex, normalize
 from geo.ledger import LedgerResult, read_ledger, read_sources
@@ -36,6 +37,7 @@ __all__ = [
     "InputError",
     "LedgerError",
     "LedgerResult",
+    "LegFilter",
     "MovemapError",
     "PlaceIndex",
     "PlaceLookupError",
@@ -47,6 +49,8 @@ __all__ = [
     "countries_at",
     "data_dir",
     "export",
+    "filter_dataset",
+    "filter_legs",
     "geodesic_lines",
     "leg_midpoints",
     "load_countries",

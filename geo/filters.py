@@ -185,8 +185,10 @@ def filter_legs(legs: pd.DataFrame, legfilter: LegFilter) -> np.ndarray:
         bounds[name] = bound
     if "since" in bounds and "until" in bounds and bounds["since"] > bounds["until"]:
         problems.append(
-            Problem(_WHERE, None, "--since", legfilter.since, f"is after --until {legfilter.until!r}",
-                    "swap the two dates")
+            Problem(
+                _WHERE, None, "--since", legfilter.since,
+                f"is after --until {legfilter.until!r}", "swap the two dates",
+            )
         )
     start = pd.to_datetime(legs[col.DATE_START], errors="coerce").to_numpy()
     stop = pd.to_datetime(legs[col.DATE_END], errors="coerce").to_numpy()
@@ -205,7 +207,7 @@ def filter_legs(legs: pd.DataFrame, legfilter: LegFilter) -> np.ndarray:
 
 
 def filter_dataset(dataset: Dataset, legfilter: LegFilter) -> Dataset:
-    """The dataset with only the legs ``legfilter`` keeps (and their segments).
+    """Return the dataset with only the legs ``legfilter`` keeps (and their segments).
 
     Places, zones and sources are kept whole: maps draw only the places
     the kept legs touch and list only the sources they cite.

@@ -15,7 +15,6 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-import numpy as np
 import shapely
 import xyzservices.providers as xyz
 from folium.template import Template
@@ -79,7 +78,8 @@ def countries_geojson(
     coarse = load_countries(scale="110m").geometry.to_numpy()
     parts: list[tuple[str, shapely.Geometry, shapely.Geometry]] = []
     if theatre is None:
-        parts.append(("110m", shapely.union_all(coarse), shapely.union_all(shapely.boundary(coarse))))
+        borders = shapely.union_all(shapely.boundary(coarse))
+        parts.append(("110m", shapely.union_all(coarse), borders))
     else:
         box = _box(theatre, margin)
         fine = load_countries(scale="50m").geometry.to_numpy()

@@ -652,7 +652,7 @@ def _counted(n: int, noun: str) -> str:
 def _figure_subtitle(
     picked: Any, when: pd.Timestamp | None, selection: str | None
 ) -> str:
-    """The map's line under the title: date, what is drawn, the caveat on lines."""
+    """Return the map's line under the title: date, what is drawn, the caveat on lines."""
     shown = when if when is not None else _latest(picked.legs)
     date = f"As of {shown:%d %B %Y}".replace(" 0", " ") if shown is not None else "Undated"
     n_transfers = picked.legs[col.TRANSFER_ID].nunique()

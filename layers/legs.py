@@ -21,7 +21,14 @@ from layers._element import MovemapElement
 from layers.payload import bool_column, dict_column, flat_parts, iso_dates, number_column
 from layers.style import colour_keys, leg_colours
 
-__all__ = ["LEG_TEXT_COLUMNS", "STUB_KM", "LegsLayer", "leg_zone_sets", "legs_payload", "with_stubs"]
+__all__ = [
+    "LEG_TEXT_COLUMNS",
+    "STUB_KM",
+    "LegsLayer",
+    "leg_zone_sets",
+    "legs_payload",
+    "with_stubs",
+]
 
 #: Text columns shipped to the page (popup and tooltip fields).
 LEG_TEXT_COLUMNS: tuple[str, ...] = (
@@ -107,10 +114,12 @@ def with_stubs(legs: GeoDataFrame, places: pd.DataFrame) -> GeoDataFrame:
     for pos in np.flatnonzero(missing):
         row = legs.iloc[pos]
         ends = []
-        for id_col, unk_col in ((col.FROM_ID, col.FROM_UNKNOWN), (col.TO_ID, col.TO_UNKNOWN)):
+        for id_col in (col.FROM_ID, col.TO_ID):
             pid = row.get(id_col)
-            ok = isinstance(pid, str) and pid in places.index
-            ends.append((float(places.at[pid, col.LON]), float(places.at[pid, col.LAT])) if ok else None)
+            if isinstance(pid, str) and pid in places.index:
+                ends.append((float(places.at[pid, col.LON]), float(places.at[pid, col.LAT])))
+            else:
+                ends.append(None)
         if (ends[0] is None) == (ends[1] is None):
             continue  # no end, or both ends, located: nothing to stub
         known = ends[0] or ends[1]

@@ -21,10 +21,10 @@ from geo import columns as col
 
 __all__ = [
     "ACTOR_PALETTE",
+    "FACTION_COLOURS",
     "OTHER_COLOUR",
     "STATUS_STYLE",
     "UNCERTAIN_STYLE",
-    "FACTION_COLOURS",
     "ZONE_FILL_OPACITY",
     "ZONE_FOCUS_FILL_OPACITY",
     "ZONE_PALETTE",
@@ -114,7 +114,7 @@ UNCERTAIN_STYLE: Final[Mapping[str, object]] = {"opacity": 0.45}
 
 
 def colour_keys(legs: pd.DataFrame) -> pd.Series:
-    """What each leg is coloured by: its actor group, else its actor.
+    """Return what each leg is coloured by: its actor group, else its actor.
 
     Parameters
     ----------
@@ -139,7 +139,7 @@ def colour_keys(legs: pd.DataFrame) -> pd.Series:
 
 
 def leg_colours(legs: pd.DataFrame) -> dict[str, str]:
-    """The one colour assignment every output uses (maps, brief, slide, KML).
+    """Return the one colour assignment every output uses (maps, brief, slide, KML).
 
     Parameters
     ----------
@@ -188,7 +188,8 @@ def faction_colours(factions: Iterable[object]) -> dict[str, str]:
     :data:`ZONE_PALETTE` colour no documented faction uses, in sorted order.
     """
     names = sorted({str(f) for f in factions})
-    spare = [c for c in ZONE_PALETTE if c.upper() not in {v.upper() for v in FACTION_COLOURS.values()}]
+    used = {v.upper() for v in FACTION_COLOURS.values()}
+    spare = [c for c in ZONE_PALETTE if c.upper() not in used]
     out: dict[str, str] = {}
     k = 0
     for name in names:

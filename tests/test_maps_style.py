@@ -183,9 +183,8 @@ def test_a_leg_with_one_locatable_end_is_drawn_as_a_stub(dataset) -> None:
     assert drawn[col.UNCERTAIN].all()
     for _, row in drawn.iterrows():
         xy = shapely.get_coordinates(row.geometry)
-        pid = row[col.TO_ID] if row[col.FROM_UNKNOWN] and not isinstance(row[col.FROM_ID], str) else (
-            row[col.FROM_ID]
-        )
+        from_known = isinstance(row[col.FROM_ID], str)
+        pid = row[col.FROM_ID] if from_known else row[col.TO_ID]
         place = dataset.places.loc[pid]
         known = xy[-1] if pid == row[col.TO_ID] else xy[0]
         assert np.allclose(known, [place[col.LON], place[col.LAT]])

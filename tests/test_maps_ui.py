@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-
 from test_maps_browser import READY, Page, browser  # noqa: F401 - the shared fixture
 
 pytestmark = pytest.mark.browser

@@ -34,15 +34,17 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
             help=f"{what}; repeat or separate with commas for several",
         )
     group.add_argument(
-        "--since", metavar="DATE", help="legs whose dates reach DATE or later (2020, 2020-05, 2020-05-18)"
+        "--since",
+        metavar="DATE",
+        help="legs whose dates reach DATE or later (2020, 2020-05, 2020-05-18)",
     )
     group.add_argument(
         "--until", metavar="DATE", help="legs whose dates start by DATE (2020, 2020-05, 2020-05-18)"
     )
 
 
-def leg_filter(args: argparse.Namespace):  # noqa: ANN201 - geo.filters.LegFilter, imported lazily
-    """The :class:`geo.filters.LegFilter` of the parsed filter options."""
+def leg_filter(args: argparse.Namespace):
+    """Return the :class:`geo.filters.LegFilter` of the parsed filter options."""
     from geo.filters import FILTER_OPTIONS, LegFilter
 
     return LegFilter.of(**{name: getattr(args, name, None) for name in FILTER_OPTIONS})
