@@ -30,7 +30,7 @@ from layers.controls import MapControls, MapSetup
 from layers.escape import html_text, safe_url
 from layers.legs import LegsLayer, leg_zone_sets, legs_payload, with_stubs
 from layers.payload import unwrap_antimeridian
-from layers.places import PLACE_STYLE, PlacesLayer, places_payload
+from layers.places import PLACE_STYLE, PlacesLayer, place_ends, places_payload
 from layers.style import (
     OTHER_COLOUR,
     STATUS_STYLE,
@@ -256,6 +256,10 @@ class BuildContext:
         Colour key -> colour (:func:`layers.style.leg_colours`).
     theatre
         Bounds of everything drawn: the 1:50m base map detail goes there.
+    legs
+        Every leg, one-end legs given their stub (:func:`layers.legs.with_stubs`).
+    ends
+        :func:`layers.places.place_ends` of ``legs`` (``_row`` = position).
 
     """
 
@@ -264,6 +268,8 @@ class BuildContext:
     records: list[dict[str, Any]]
     colours: dict[str, str]
     theatre: tuple[float, float, float, float] | None
+    legs: pd.DataFrame
+    ends: pd.DataFrame
 
 
 def build_context(dataset: Dataset, *, colours: dict[str, str] | None = None) -> BuildContext:
@@ -289,12 +295,16 @@ def build_context(dataset: Dataset, *, colours: dict[str, str] | None = None) ->
     if len(place_pts):
         place_pts = place_pts[dataset.places.index.astype(str).isin(used)]
     theatre = _rounded(_bounds(legs.geometry.to_numpy(), place_pts))
+    records = zone_records(zones)
+    stubbed = with_stubs(legs.reset_index(drop=True), dataset.places)
     return BuildContext(
         zones=zones,
         zone_sets=zone_sets,
-        records=zone_records(zones),
+        records=records,
         colours=leg_colours(legs) if colours is None else colours,
         theatre=theatre,
+        legs=stubbed,
+        ends=place_ends(stubbed, {r["key"] for r in records}),
     )
 
 
@@ -342,16 +352,20 @@ def build_map(
     if zone is not None and zone not in zone_ids:
         msg = f"unknown zone {zone!r}; zones are {', '.join(map(repr, zone_ids))}"
         raise KeyError(msg)
-    all_legs = dataset.legs
     zone_sets = ctx.zone_sets
     keep = _legs_for_zone(zone_sets, zone)
-    legs = with_stubs(all_legs[keep].reset_index(drop=True), dataset.places)
+    legs = ctx.legs[keep].reset_index(drop=True)
     sets = zone_sets[keep].reset_index(drop=True)
+    # The build's leg ends, renumbered to this map's leg positions.
+    new_pos = np.full(len(keep), -1)
+    new_pos[keep] = np.arange(int(keep.sum()))
+    ends = ctx.ends[keep[ctx.ends["_row"].to_numpy()]].copy()
+    ends["_row"] = new_pos[ends["_row"].to_numpy()]
     recs = [dict(r, focus=zone is not None and r["key"] == zone) for r in ctx.records]
     zone_keys = {r["key"]: i for i, r in enumerate(recs)}
     colours = ctx.colours  # same colours on every map
     legs_data = legs_payload(legs, sets, zone_keys, colours=colours)
-    places = places_payload(dataset.places, legs, zone_keys)
+    places = places_payload(dataset.places, legs, zone_keys, ends=ends)
     n_undrawn = sum(g is None for g in legs_data["geom"])
 
     place_pts = shapely.points([[p["lon"], p["lat"]] for p in places]) if places else np.array([])
