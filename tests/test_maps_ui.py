@@ -268,3 +268,26 @@ def test_labels_and_leg_numbers_never_cover_each_other(maps, opener, view) -> No
     names = {b["name"] for b in boxes}
     if view == ([33.0, 22.0], 6):
         assert {"Sirte", "Zawiya", "Zuwara Airport"} <= names
+
+
+def test_a_filtered_build_says_and_draws_exactly_its_legs(opener, tmp_path) -> None:
+    from geo.dataset import load_dataset
+    from geo.filters import LegFilter, filter_dataset
+    from layers.cli import main
+
+    out = tmp_path / "maps"
+    args = ["build", "--out", str(out), "--actor", "Russian military", "--since", "2024-12"]
+    assert main(args) == 0
+    want = filter_dataset(load_dataset(), LegFilter.of(actor="Russian military", since="2024-12"))
+    page = opener(out / "index.html", 1366, 768)
+    n = len(want.legs)
+    assert page.js("movemap.state.legs.n") == n
+    assert page.js("movemap.drawnLegCount()") == n  # every leg has a known end here
+    count = page.js("document.querySelector('.mm-count').textContent")
+    assert count.startswith(f"{n} of {n} legs shown")
+    assert "actor: Russian military; from 2024-12" in page.js(
+        "document.querySelector('.mm-selection').textContent"
+    )
+    legend = page.js("document.querySelector('.mm-legend').textContent")
+    assert f"Russian military ({n})" in legend
+    assert "Turkey" not in legend

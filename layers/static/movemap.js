@@ -780,6 +780,7 @@
     var play = add(body, el('div', 'mm-play'));
     var btn = add(play, el('button', 'mm-play-button', '\u25b6 play'));
     btn.type = 'button';
+    btn.disabled = !S.meta.date_min;  // no dated leg on this map: nothing to play
     function select(cls, label, options, value) {
       var s = add(play, el('select', cls));
       s.setAttribute('aria-label', label);
