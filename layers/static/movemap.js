@@ -435,6 +435,7 @@
   function declutter() {
     var taken = [], D = S.legs, P = S.places;
     if (!S.map) { return; }
+
     if (D && D.numbers) {
       BADGE_STEPS.fns = BADGE_STEPS.fns || BADGE_STEPS.map(function (d) { return function () { return d; }; });
       for (var i = 0; i < D.n; i++) {
@@ -444,6 +445,12 @@
         if (node && node.firstChild) { place(node.firstChild, taken, BADGE_STEPS.fns); }
       }
     }
+    // Panels are obstacles for names (not for leg numbers, which mark lines).
+    Array.prototype.forEach.call(
+      S.map.getContainer().querySelectorAll('.leaflet-control'), function (e) {
+        var r = e.getBoundingClientRect();
+        if (r.width > 0) { taken.push({left: r.left, right: r.right, top: r.top, bottom: r.bottom}); }
+      });
     if (P && P.labels && P.priority) {
       P.priority.forEach(function (j) {
         var tip = P.markers[j].getTooltip();
