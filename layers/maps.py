@@ -375,6 +375,9 @@ def build_map(
             dtype=object,
         )
         bounds = _bounds(focus) or _bounds(place_pts)
+        if bounds is not None and (bounds[2] - bounds[0] > 60 or bounds[3] - bounds[1] > 35):
+            # A zone as large as Russia: frame on where its legs and places are.
+            bounds = _bounds(place_pts, legs.geometry.to_numpy()) or bounds
     else:
         # The overview shows every transfer, so it fits every place an
         # end of a leg is drawn at, country-level points included.
