@@ -1,6 +1,8 @@
-"""Country polygons bundled with movemap (Natural Earth 1:50m).
+"""Country polygons bundled with movemap (Natural Earth 1:50m and 1:110m).
 
-The shapes live in ``geo/data/countries.geojson``, derived from the npm
+The shapes live in ``geo/data/countries.geojson`` (1:50m, used for every
+computation) and ``geo/data/countries-110m.geojson`` (1:110m, only drawn
+as the world-wide base map), derived from the npm
 package world-atlas by ``scripts/derive_countries.py`` (see
 ``geo/data/README.md``).  Every geometry is valid, EPSG:4326, (lon, lat).
 """
@@ -25,6 +27,8 @@ ISO_A2 = "iso_a2"
 COUNTRY_NAME = "name"
 #: Package-data file holding the polygons.
 COUNTRIES_FILE = "countries.geojson"
+#: Package-data file per Natural Earth scale.
+SCALE_FILES = {"50m": COUNTRIES_FILE, "110m": "countries-110m.geojson"}
 
 __all__ = [
     "COUNTRY_NAME",
@@ -38,8 +42,8 @@ __all__ = [
 
 
 @cache
-def _countries() -> gpd.GeoDataFrame:
-    path = resources.files("geo") / "data" / COUNTRIES_FILE
+def _countries(scale: str = "50m") -> gpd.GeoDataFrame:
+    path = resources.files("geo") / "data" / SCALE_FILES[scale]
     with resources.as_file(path) as file:
         gdf = pyogrio.read_dataframe(file)
     gdf = gdf.set_crs("EPSG:4326", allow_override=True)
@@ -47,8 +51,15 @@ def _countries() -> gpd.GeoDataFrame:
     return gdf[[ISO_A2, COUNTRY_NAME, "geometry"]]
 
 
-def load_countries() -> gpd.GeoDataFrame:
+def load_countries(*, scale: str = "50m") -> gpd.GeoDataFrame:
     """Return the country polygons.
+
+    Parameters
+    ----------
+    scale
+        ``"50m"`` (Natural Earth 1:50m, the default, used for every
+        computation) or ``"110m"`` (1:110m, coarse: for drawing the whole
+        world cheaply).
 
     Returns
     -------
@@ -59,7 +70,10 @@ def load_countries() -> gpd.GeoDataFrame:
         returns a copy so callers may modify it freely.
 
     """
-    return _countries().copy()
+    if scale not in SCALE_FILES:
+        msg = f"unknown scale {scale!r}; use one of {', '.join(SCALE_FILES)}"
+        raise ValueError(msg)
+    return _countries(scale).copy()
 
 
 def subdivide(

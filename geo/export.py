@@ -446,7 +446,7 @@ def to_kml(
     path: str | Path,
     *,
     name: str = "movemap",
-    leg_colours: Mapping[str, str] | None = None,
+    colours: Mapping[str, str] | None = None,
 ) -> Path:
     """Write legs, places and zones as one KML 2.2 document for Google Earth.
 
@@ -458,10 +458,9 @@ def to_kml(
         Output ``.kml`` file.
     name
         Document name shown in Google Earth's sidebar.
-    leg_colours
-        Actor group -> hex colour (``layers.style.group_colours``): legs are
-        then coloured by group, as on the maps, with the status's width.
-        ``None``: coloured by status.
+    colours
+        Leg colour per actor group (else actor), as the maps draw them
+        (``layers.style.leg_colours``); ``None`` colours legs by status.
 
     Returns
     -------
@@ -470,7 +469,8 @@ def to_kml(
 
     Notes
     -----
-    Legs are styled by status (line colour and width), carry a TimeSpan
+    Legs are styled by status (line colour and width, or width only when
+    ``colours`` is given), carry a TimeSpan
     for Google Earth's time slider, and sit in one folder per faction zone
     they end in; zones sit in one folder per faction. Every field is kept
     in ``ExtendedData``. Descriptions are HTML built from escaped values
@@ -478,11 +478,20 @@ def to_kml(
     shown as text, never run.
 
     """
-    return write_text(path, _kml_text(dataset, name=name, leg_colours=leg_colours))
+    return write_text(path, _kml_text(dataset, name=name, colours=colours))
+
+
+def _colour_key(row: pd.Series) -> str:
+    # The rule of layers.style.colour_keys: the actor group, else the actor.
+    group = row.get(col.ACTOR_GROUP)
+    if isinstance(group, str) and group.strip():
+        return group.strip()
+    actor = row.get(col.ACTOR)
+    return actor if isinstance(actor, str) else ""
 
 
 def _kml_text(
-    dataset: DatasetLike, *, name: str, leg_colours: Mapping[str, str] | None = None
+    dataset: DatasetLike, *, name: str, colours: Mapping[str, str] | None = None
 ) -> str:
     legs = legs_table(dataset)
     places = places_table(dataset)
@@ -499,13 +508,12 @@ def _kml_text(
         ls = ET.SubElement(style, "LineStyle")
         _text(ls, "color", _kml_color(hexcolor, 1.0))
         _text(ls, "width", str(width))
-    group_ids: dict[str, int] = {}
-    for i, (group, hexcolor) in enumerate(sorted((leg_colours or {}).items())):
-        group_ids[group] = i
-        for status, (_status_colour, width) in settings.KML_STATUS_STYLE.items():
-            style = ET.SubElement(doc, "Style", {"id": f"group{i}-{_xml_id(status)}"})
+        for hexleg in sorted(set((colours or {}).values())):
+            style = ET.SubElement(
+                doc, "Style", {"id": f"status-{_xml_id(status)}-{hexleg.lstrip('#').lower()}"}
+            )
             ls = ET.SubElement(style, "LineStyle")
-            _text(ls, "color", _kml_color(hexcolor, 1.0))
+            _text(ls, "color", _kml_color(hexleg, 1.0))
             _text(ls, "width", str(width))
     for faction, hexcolor in colors.items():
         style = ET.SubElement(doc, "Style", {"id": f"faction-{_xml_id(faction)}"})
@@ -555,9 +563,9 @@ def _kml_text(
             label = f"{row[col.TRANSFER_ID]} leg {row[col.LEG]}: {route}"
             status = row.get(col.STATUS)
             style_url = f"#status-{_xml_id(status)}" if isinstance(status, str) else None
-            group = row.get(col.ACTOR_GROUP, row.get(col.ACTOR))
-            if isinstance(status, str) and group in group_ids:
-                style_url = f"#group{group_ids[group]}-{_xml_id(status)}"
+            hexleg = (colours or {}).get(_colour_key(row))
+            if style_url and hexleg:
+                style_url += f"-{hexleg.lstrip('#').lower()}"
             span = (row.get(col.DATE_START), row.get(col.DATE_END))
             pm = _placemark(fold, "leg", row, label, sources=sources, span=span, style=style_url)
             _kml_geometry(pm, row.geometry, tessellate=True)
@@ -855,7 +863,7 @@ def export(
     out: str | Path,
     layer: Layer = "all",
     raw_csv: bool = False,
-    leg_colours: Mapping[str, str] | None = None,
+    colours: Mapping[str, str] | None = None,
 ) -> list[Path]:
     """Export a dataset in one format.
 
@@ -874,8 +882,8 @@ def export(
         GeoJSON only: which layer to put in a single file.
     raw_csv
         CSV only: write text exactly, without defusing formula-like cells.
-    leg_colours
-        KML only: actor group -> colour (see :func:`to_kml`).
+    colours
+        KML only: leg colours, see :func:`to_kml`.
 
     Returns
     -------
@@ -894,7 +902,7 @@ def export(
             return [to_geojson(dataset, out, layer=layer)]
         return [to_geojson(dataset, out / f"{name}.geojson", layer=name) for name in LAYERS]  # type: ignore[arg-type]
     if fmt == "kml":
-        return [to_kml(dataset, out, leg_colours=leg_colours)]
+        return [to_kml(dataset, out, colours=colours)]
     if fmt == "gpkg":
         return [to_gpkg(dataset, out)]
     if fmt == "csv":

@@ -1,8 +1,11 @@
 """Base maps: embedded country outlines (offline) and a light tile layer.
 
-The outlines come from :func:`geo.countries.load_countries` (Natural
-Earth 1:50m), clipped to the map's region and simplified so a page stays
-small; they are the default base so a page renders with no network.
+The outlines cover the whole world, so no pan or zoom shows blank land:
+Natural Earth 1:110m everywhere, and 1:50m (simplified to ~1 km) inside
+the *theatre*, the box around every leg, place and zone of the build plus
+:data:`THEATRE_MARGIN_DEG`.  They are computed once per build (cached on
+the theatre box) and every map of the build embeds the same text, so the
+outlines are the default base and a page renders with no network.
 The tile layer (Esri World Light Gray Canvas via xyzservices) is offered in the
 layer control and fetches tiles only when chosen.
 """
@@ -12,7 +15,6 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-import numpy as np
 import shapely
 import xyzservices.providers as xyz
 from folium.template import Template
@@ -20,76 +22,95 @@ from folium.template import Template
 from geo.countries import load_countries
 from layers._element import MovemapElement
 from layers.escape import script_json
-from layers.payload import geojson_geometry, unwrap_antimeridian
+from layers.payload import geojson_geometry
 
 __all__ = [
     "OUTLINES_NAME",
+    "THEATRE_MARGIN_DEG",
     "TILES_NAME",
     "CountryOutlines",
     "TileBase",
     "countries_geojson",
+    "countries_json",
     "tile_options",
 ]
 
 #: Layer-control names of the two base maps.
 OUTLINES_NAME = "Country outlines (offline)"
 TILES_NAME = "Esri light grey tiles (needs network)"
-#: Degrees added around the map's data bounds before clipping outlines.
-CLIP_MARGIN_DEG = 40.0
-#: Degrees around a zone map's zone where outlines are kept finer.
-FOCUS_MARGIN_DEG = 4.0
+#: Degrees added around the build's data bounds for the 1:50m detail.
+THEATRE_MARGIN_DEG = 12.0
+#: Douglas-Peucker tolerance (degrees) of the 1:50m detail (~1 km).
+DETAIL_TOLERANCE = 0.01
+#: Decimal places of the outlines (~100 m).
+OUTLINE_DIGITS = 3
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=8)
 def countries_geojson(
-    bounds: tuple[float, float, float, float],
+    theatre: tuple[float, float, float, float] | None,
     *,
-    focus: tuple[float, float, float, float] | None = None,
-    margin: float = CLIP_MARGIN_DEG,
+    margin: float = THEATRE_MARGIN_DEG,
 ) -> dict[str, Any]:
-    """Country outlines around ``bounds``, simplified to stay small.
+    """World country outlines, finer around ``theatre``.
 
-    Land is sent twice: as fills (no stroke) clipped to the region, and
-    as border lines clipped to it, so the clip rectangle itself is never
-    drawn as a border.  Around ``focus`` (a zone map's zone) outlines are
-    kept finer than elsewhere.
+    Land is sent as fills (no stroke) and borders as lines, so the seam
+    between the two scales is never drawn as a border.  The world is
+    Natural Earth 1:110m; inside the theatre box 1:50m replaces it.
 
     Parameters
     ----------
-    bounds
-        (min lon, min lat, max lon, max lat) of what the map shows.
-    focus
-        Bounds drawn in more detail (plus :data:`FOCUS_MARGIN_DEG`).
+    theatre
+        (min lon, min lat, max lon, max lat) of everything the build
+        draws; ``None`` for the world at 1:110m only.
     margin
-        Degrees added on every side of ``bounds`` before clipping.
+        Degrees added on every side of ``theatre``.
 
     Returns
     -------
     dict
         GeoJSON FeatureCollection; each feature's ``kind`` property is
-        ``"land"`` (fill) or ``"border"`` (line).  Cached per arguments
-        (every map of one build shares a region): treat as read-only.
+        ``"land"`` (fill) or ``"border"`` (line) and ``scale`` is
+        ``"110m"`` or ``"50m"``.  Cached per arguments (every map of one
+        build shares it): treat as read-only.
 
     """
-    box = _box(bounds, margin)
-    span = max(box.bounds[2] - box.bounds[0], box.bounds[3] - box.bounds[1])
-    parts = [(box, max(0.02, span / 1000.0))]
-    if focus is not None:
-        fine = shapely.intersection(_box(focus, FOCUS_MARGIN_DEG), box)
-        fspan = max(fine.bounds[2] - fine.bounds[0], fine.bounds[3] - fine.bounds[1], 0.1)
-        parts = [(box.difference(fine), parts[0][1]), (fine, max(0.002, fspan / 600.0))]
-    geoms = np.array([unwrap_antimeridian(g) for g in load_countries().geometry], dtype=object)
+    coarse = load_countries(scale="110m").geometry.to_numpy()
+    parts: list[tuple[str, shapely.Geometry, shapely.Geometry]] = []
+    if theatre is None:
+        borders = shapely.union_all(shapely.boundary(coarse))
+        parts.append(("110m", shapely.union_all(coarse), borders))
+    else:
+        box = _box(theatre, margin)
+        fine = load_countries(scale="50m").geometry.to_numpy()
+        fine = fine[shapely.intersects(fine, box)]
+        fine = shapely.simplify(fine, DETAIL_TOLERANCE, preserve_topology=True)
+        # Clip first, then union: only the theatre's vertices are merged.
+        fine_land = shapely.union_all(shapely.intersection(fine, box))
+        fine_border = shapely.intersection(shapely.union_all(shapely.boundary(fine)), box)
+        outside = shapely.difference(coarse, box)
+        coarse_land = shapely.union_all(outside)
+        coarse_border = shapely.difference(shapely.union_all(shapely.boundary(coarse)), box)
+        parts += [("110m", coarse_land, coarse_border), ("50m", fine_land, fine_border)]
     features = []
-    for area, tolerance in parts:
-        hit = shapely.intersects(geoms, area)
-        simple = shapely.simplify(geoms[hit], tolerance, preserve_topology=True)
-        land = shapely.intersection(shapely.union_all(simple), area)
-        border = shapely.intersection(shapely.union_all(shapely.boundary(simple)), area)
+    for scale, land, border in parts:
         for kind, geom in (("land", _only(land, 2)), ("border", _only(border, 1))):
-            gj = geojson_geometry(geom, tolerance=0, ndigits=3)
+            gj = geojson_geometry(geom, tolerance=0, ndigits=OUTLINE_DIGITS)
             if gj is not None:
-                features.append({"type": "Feature", "properties": {"kind": kind}, "geometry": gj})
+                features.append(
+                    {
+                        "type": "Feature",
+                        "properties": {"kind": kind, "scale": scale},
+                        "geometry": gj,
+                    }
+                )
     return {"type": "FeatureCollection", "features": features}
+
+
+@lru_cache(maxsize=8)
+def countries_json(theatre: tuple[float, float, float, float] | None) -> str:
+    """:func:`countries_geojson` as script-safe JSON, serialised once per build."""
+    return script_json(countries_geojson(theatre))
 
 
 def _only(geom: shapely.Geometry, dim: int) -> shapely.Geometry | None:
@@ -105,9 +126,9 @@ def _box(bounds: tuple[float, float, float, float], margin: float) -> shapely.Po
     west, south, east, north = bounds
     return shapely.box(
         max(west - margin, -180.0),
-        max(south - margin, -85.0),
+        max(south - margin, -90.0),
         min(east + margin, 180.0),
-        min(north + margin, 85.0),
+        min(north + margin, 90.0),
     )
 
 
@@ -126,7 +147,14 @@ def tile_options() -> dict[str, Any]:
 
 
 class CountryOutlines(MovemapElement):
-    """Offline base map of country outlines (the default base layer)."""
+    """Offline base map of country outlines (the default base layer).
+
+    Parameters
+    ----------
+    data
+        The theatre box handed to :func:`countries_json` (or ``None``).
+
+    """
 
     _name = "CountryOutlines"
     _template = Template(
@@ -137,6 +165,10 @@ class CountryOutlines(MovemapElement):
         {% endmacro %}
         """
     )
+
+    def json(self) -> str:
+        """Return the outlines as script-safe JSON (one serialisation per build)."""
+        return countries_json(self.data)
 
     def name_json(self) -> str:
         """Return the layer name as script-safe JSON."""

@@ -528,6 +528,8 @@ def write_brief(
     zone: str | None = None,
     size_px: tuple[int, int] = settings.BRIEF_MAP_SIZE_PX,
     raw_csv: bool = False,
+    colours: dict[str, str] | None = None,
+    selection: str | None = None,
 ) -> list[Path]:
     """Write the briefing pack for a dataset into ``out_dir``.
 
@@ -550,6 +552,12 @@ def write_brief(
         Write sources.csv with text exactly as read; by default text cells a
         spreadsheet would run as formulas are defused
         (:func:`geo.export.spreadsheet_safe`).
+    colours
+        Leg colours; pass :func:`layers.style.leg_colours` of the whole
+        (unfiltered) dataset so the brief matches the HTML maps.  Default:
+        from ``dataset``.
+    selection
+        What a leg filter kept, in words (said in the subtitles).
 
     Returns
     -------
@@ -584,10 +592,31 @@ def write_brief(
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
 
-    fig = draw_static_map(picked, title=title, as_of=when, size_px=size_px)
+    from layers.maps import build_context
+    from layers.style import leg_colours
+
+    if colours is None:
+        colours = leg_colours(dataset.legs)
+    focus = None
+    if zone:
+        zid = _zone_id(dataset.zones, zone)
+        focus = dataset.zones.loc[dataset.zones[col.ZONE_ID] == zid, col.GEOMETRY].iloc[0]
+    fig = draw_static_map(
+        picked, title=title, as_of=when, size_px=size_px, colours=colours, focus=focus,
+        subtitle=_figure_subtitle(picked, when, selection),
+    )
     written.append(save_figure(fig, out / "map.png"))
     written.append(save_figure(fig, out / "map.svg"))
-    written.append(write_text(out / "map.html", render_map(picked, zone=zone, cdn=False)))
+    context = build_context(picked, colours=colours)
+    written.append(
+        write_text(
+            out / "map.html",
+            render_map(
+                picked, zone=zone and _zone_id(dataset.zones, zone), cdn=False, context=context,
+                title=title, subset=selection,
+            ),
+        )
+    )
     # The GeoJSON holds the zones the static map shows: those valid on its date.
     on_map = dataclasses.replace(picked, zones=zones_at(picked.zones, when or _latest(picked.legs)))
     written.append(to_geojson(on_map, out / "map.geojson", layer="all"))
@@ -600,11 +629,13 @@ def write_brief(
 
     summary = transfer_summary(picked)
     shown_when = when if when is not None else _latest(picked.legs)
-    subtitle = f"{len(summary)} transfers, {len(picked.legs)} legs"
+    subtitle = _counted(len(summary), "transfer") + ", " + _counted(len(picked.legs), "leg")
     if shown_when is not None:
         subtitle = f"As of {shown_when:%d %B %Y}".replace(" 0", " ") + " \u00b7 " + subtitle
     if zone:
         subtitle += f" \u00b7 zone {zone}"
+    if selection:
+        subtitle += f" \u00b7 {selection}"
     written.append(
         write_slide(
             out / "slide.pptx",
@@ -618,6 +649,24 @@ def write_brief(
         )
     )
     return written
+
+
+def _counted(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def _figure_subtitle(
+    picked: Any, when: pd.Timestamp | None, selection: str | None
+) -> str:
+    """Return the map's line under the title: date, what is drawn, the caveat on lines."""
+    shown = when if when is not None else _latest(picked.legs)
+    date = f"As of {shown:%d %B %Y}".replace(" 0", " ") if shown is not None else "Undated"
+    n_transfers = picked.legs[col.TRANSFER_ID].nunique()
+    parts = [date, _counted(n_transfers, "transfer") + ", " + _counted(len(picked.legs), "leg")]
+    if selection:
+        parts.append(selection)
+    parts.append("lines join origin and destination; they are not flight paths")
+    return " \u00b7 ".join(parts)
 
 
 def _latest(legs: pd.DataFrame) -> pd.Timestamp | None:

@@ -19,9 +19,16 @@ from geopandas import GeoDataFrame
 from geo import columns as col
 from layers._element import MovemapElement
 from layers.payload import bool_column, dict_column, flat_parts, iso_dates, number_column
-from layers.style import group_colours
+from layers.style import colour_keys, leg_colours
 
-__all__ = ["LEG_TEXT_COLUMNS", "LegsLayer", "leg_zone_sets", "legs_payload"]
+__all__ = [
+    "LEG_TEXT_COLUMNS",
+    "STUB_KM",
+    "LegsLayer",
+    "leg_zone_sets",
+    "legs_payload",
+    "with_stubs",
+]
 
 #: Text columns shipped to the page (popup and tooltip fields).
 LEG_TEXT_COLUMNS: tuple[str, ...] = (
@@ -61,6 +68,73 @@ LINE_DIGITS = 4
 MAX_LEG_NUMBERS = 2000
 #: Where along a leg (fraction of its length) its number is drawn.
 NUMBER_AT = 0.3
+
+
+#: Length of the stub drawn for a leg with only one locatable end.
+STUB_KM = 250.0
+#: Bearing (degrees) the stub takes from the known end towards the unknown one.
+STUB_BEARING = 0.0
+
+
+def with_stubs(legs: GeoDataFrame, places: pd.DataFrame) -> GeoDataFrame:
+    """Give a leg with one locatable end a short stub at that end.
+
+    A leg whose other end is an unnamed stop with no locatable neighbour
+    has no line (``geo.lines`` never invents a place).  So that every leg
+    is visible, it is drawn as a :data:`STUB_KM` geodesic stub starting
+    (or ending) at its known end, pointing :data:`STUB_BEARING`, with
+    :data:`geo.columns.LINE_METHOD` ``"stub"`` and flagged uncertain; the
+    popup says the other end was not reported.
+
+    Parameters
+    ----------
+    legs
+        Dataset legs.
+    places
+        Gazetteer points (indexed by place id, LAT/LON columns).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``legs`` (a copy when a stub was added).
+
+    """
+    import shapely
+    from pyproj import Geod
+
+    from geo import settings
+
+    geoms = legs.geometry.to_numpy()
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    if not missing.any():
+        return legs
+    legs = legs.copy()
+    if col.LINE_METHOD not in legs:
+        legs[col.LINE_METHOD] = pd.Series("geodesic", index=legs.index, dtype=object).where(
+            ~missing, None
+        )
+    geod = Geod(ellps=settings.ELLPS)
+    for pos in np.flatnonzero(missing):
+        row = legs.iloc[pos]
+        ends = []
+        for id_col in (col.FROM_ID, col.TO_ID):
+            pid = row.get(id_col)
+            if isinstance(pid, str) and pid in places.index:
+                ends.append((float(places.at[pid, col.LON]), float(places.at[pid, col.LAT])))
+            else:
+                ends.append(None)
+        if (ends[0] is None) == (ends[1] is None):
+            continue  # no end, or both ends, located: nothing to stub
+        known = ends[0] or ends[1]
+        lon, lat, _ = geod.fwd(known[0], known[1], STUB_BEARING, STUB_KM * 1000.0)
+        npts = geod.npts(known[0], known[1], lon, lat, 8)
+        line = [known, *npts, (lon, lat)]
+        if ends[0] is None:  # unknown origin: the stub arrives at the known end
+            line = line[::-1]
+        legs.iloc[pos, legs.columns.get_loc(legs.geometry.name)] = shapely.linestrings(line)
+        legs.iloc[pos, legs.columns.get_loc(col.LINE_METHOD)] = "stub"
+        legs.iloc[pos, legs.columns.get_loc(col.UNCERTAIN)] = True
+    return legs
 
 
 def leg_zone_sets(legs: pd.DataFrame, segments: pd.DataFrame, zones: pd.DataFrame) -> pd.Series:
@@ -147,7 +221,7 @@ def legs_payload(
     zone_keys
         Zone id -> position in the page's zone list (unused ids dropped).
     colours
-        Actor group -> colour; defaults to :func:`layers.style.group_colours`.
+        Colour key -> colour; defaults to :func:`layers.style.leg_colours`.
 
     Returns
     -------
@@ -172,6 +246,10 @@ def legs_payload(
     cols["date_words"] = date_words(legs[col.DATE])
     reported = legs.get(col.DATE_AS_REPORTED, pd.Series("", index=legs.index, dtype=object))
     cols[col.DATE_AS_REPORTED] = dict_column(reported)
+    cols["colour_key"] = dict_column(colour_keys(legs))
+    cols["stub"] = bool_column(
+        legs.get(col.LINE_METHOD, pd.Series(None, index=legs.index)).eq("stub")
+    )
     cols[col.LEG] = number_column(legs[col.LEG], ndigits=0)
     n_legs = legs.groupby(col.TRANSFER_ID)[col.LEG].transform("size")
     cols["n_legs"] = n_legs.astype(int).tolist()
@@ -196,7 +274,7 @@ def legs_payload(
         lambda zs: ",".join(str(zone_keys[z]) for z in zs if z in zone_keys)
     )
     if colours is None:
-        colours = group_colours(legs)
+        colours = leg_colours(legs)
     return {
         "n": n,
         "cols": cols,

@@ -11,6 +11,7 @@ give byte-identical files.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,19 +24,21 @@ from branca.element import Element, Figure
 from geo import columns as col
 from geo._io import check_out_dir, staged_folder
 from layers.assets import PageAssets
-from layers.basemap import CountryOutlines, TileBase, countries_geojson, tile_options
+from layers.basemap import CountryOutlines, TileBase, tile_options
 from layers.controls import MapControls, MapSetup
 from layers.escape import html_text, safe_url
-from layers.legs import LegsLayer, leg_zone_sets, legs_payload
+from layers.legs import LegsLayer, leg_zone_sets, legs_payload, with_stubs
 from layers.payload import unwrap_antimeridian
-from layers.places import PLACE_STYLE, PlacesLayer, places_payload
+from layers.places import PLACE_STYLE, PlacesLayer, place_ends, places_payload
 from layers.style import (
     OTHER_COLOUR,
     STATUS_STYLE,
     UNCERTAIN_STYLE,
-    colour_key,
+    ZONE_FILL_OPACITY,
+    ZONE_FOCUS_FILL_OPACITY,
+    colour_keys,
     faction_colours,
-    group_colours,
+    leg_colours,
 )
 from layers.zones import ZonesLayer, ordered_zones, zone_records, zone_slugs
 
@@ -45,7 +48,9 @@ if TYPE_CHECKING:
 __all__ = [
     "INDEX_FILE",
     "TITLE",
+    "BuildContext",
     "MovemapMap",
+    "build_context",
     "build_map",
     "build_maps",
     "map_files",
@@ -168,7 +173,7 @@ def map_meta(
     # A leg with several categories counts under each.
     categories = legs[col.CATEGORY].astype(str).str.split(col.CATEGORY_SEP).explode()
     categories = categories.str.strip().value_counts()
-    actors = colour_key(legs).value_counts()
+    actors = colour_keys(legs).value_counts()
     zones = dataset.zones
     factions = faction_colours(zones[col.FACTION].astype(str)) if len(zones) else {}
     subtitle = None
@@ -213,11 +218,13 @@ def map_meta(
             {"name": a, "colour": colours.get(a, "#7f7f7f"), "n": int(actors[a])}
             for a in sorted(actors.index, key=lambda a: (-actors[a], a))
         ],
+        "colour_by": "actor group" if col.ACTOR_GROUP in legs else "actor",
         "factions": [{"name": f, "colour": c} for f, c in factions.items()],
         "zones": [{k: v for k, v in r.items() if k != "geometry"} for r in zone_recs],
         "sources": _sources_for(dataset.sources, legs),
         "status_style": {k: dict(v) for k, v in STATUS_STYLE.items()},
         "uncertain_opacity": UNCERTAIN_STYLE["opacity"],
+        "zone_opacity": [ZONE_FILL_OPACITY, ZONE_FOCUS_FILL_OPACITY],
         "other_colour": OTHER_COLOUR,
         "place_style": PLACE_STYLE,
         "bounds": None
@@ -227,13 +234,90 @@ def map_meta(
             [round(bounds[3], 4), round(bounds[2], 4)],
         ],
         "n_undrawn": n_undrawn,
+        "n_stubs": int(legs[col.LINE_METHOD].eq("stub").sum()) if col.LINE_METHOD in legs else 0,
     }
 
 
 # --------------------------------------------------------------------- maps
 
 
-def build_map(dataset: Dataset, *, zone: str | None = None, cdn: bool = False) -> folium.Map:
+@dataclass(frozen=True)
+class BuildContext:
+    """What every map of one build shares, computed once per build.
+
+    Attributes
+    ----------
+    zones
+        :func:`layers.zones.ordered_zones` of the dataset.
+    zone_sets
+        :func:`layers.legs.leg_zone_sets` of every leg.
+    records
+        :func:`layers.zones.zone_records` (no focus).
+    colours
+        Colour key -> colour (:func:`layers.style.leg_colours`).
+    theatre
+        Bounds of everything drawn: the 1:50m base map detail goes there.
+    legs
+        Every leg, one-end legs given their stub (:func:`layers.legs.with_stubs`).
+    ends
+        :func:`layers.places.place_ends` of ``legs`` (``_row`` = position).
+
+    """
+
+    zones: pd.DataFrame
+    zone_sets: pd.Series
+    records: list[dict[str, Any]]
+    colours: dict[str, str]
+    theatre: tuple[float, float, float, float] | None
+    legs: pd.DataFrame
+    ends: pd.DataFrame
+
+
+def build_context(dataset: Dataset, *, colours: dict[str, str] | None = None) -> BuildContext:
+    """Compute what every map of a build shares (see :class:`BuildContext`).
+
+    Parameters
+    ----------
+    dataset
+        Output of :func:`geo.dataset.load_dataset` (possibly filtered).
+    colours
+        Leg colours; default :func:`layers.style.leg_colours` of
+        ``dataset.legs``.  Pass the colours of the *unfiltered* dataset so
+        a filtered build keeps the same colours.
+
+    """
+    zones = ordered_zones(dataset.zones)
+    legs = dataset.legs
+    zone_sets = leg_zone_sets(legs, dataset.segments, zones)
+    place_pts = shapely.points(
+        np.column_stack([dataset.places[col.LON], dataset.places[col.LAT]])
+    ) if len(dataset.places) else np.array([])
+    used = set(legs[col.FROM_ID].dropna().astype(str)) | set(legs[col.TO_ID].dropna().astype(str))
+    if len(place_pts):
+        place_pts = place_pts[dataset.places.index.astype(str).isin(used)]
+    theatre = _rounded(_bounds(legs.geometry.to_numpy(), place_pts))
+    records = zone_records(zones)
+    stubbed = with_stubs(legs.reset_index(drop=True), dataset.places)
+    return BuildContext(
+        zones=zones,
+        zone_sets=zone_sets,
+        records=records,
+        colours=leg_colours(legs) if colours is None else colours,
+        theatre=theatre,
+        legs=stubbed,
+        ends=place_ends(stubbed, {r["key"] for r in records}),
+    )
+
+
+def build_map(
+    dataset: Dataset,
+    *,
+    zone: str | None = None,
+    cdn: bool = False,
+    context: BuildContext | None = None,
+    title: str | None = None,
+    subset: str | None = None,
+) -> folium.Map:
     """Build the overview map, or the map of one zone.
 
     Parameters
@@ -246,6 +330,12 @@ def build_map(dataset: Dataset, *, zone: str | None = None, cdn: bool = False) -
         ``None`` for the overview of every leg.
     cdn
         Link Leaflet and jQuery from a CDN instead of inlining them.
+    context
+        Shared per-build data (:func:`build_context`); computed if omitted.
+    title
+        Map title (default :data:`TITLE`).
+    subset
+        What a filter kept, in words (shown under the title).
 
     Returns
     -------
@@ -257,21 +347,26 @@ def build_map(dataset: Dataset, *, zone: str | None = None, cdn: bool = False) -
         If ``zone`` is not a zone id of the dataset.
 
     """
-    zones = ordered_zones(dataset.zones)
+    ctx = build_context(dataset) if context is None else context
+    zones = ctx.zones
     zone_ids = zones[col.ZONE_ID].tolist()
     if zone is not None and zone not in zone_ids:
         msg = f"unknown zone {zone!r}; zones are {', '.join(map(repr, zone_ids))}"
         raise KeyError(msg)
-    all_legs = dataset.legs
-    zone_sets = leg_zone_sets(all_legs, dataset.segments, zones)
+    zone_sets = ctx.zone_sets
     keep = _legs_for_zone(zone_sets, zone)
-    legs = all_legs[keep].reset_index(drop=True)
+    legs = ctx.legs[keep].reset_index(drop=True)
     sets = zone_sets[keep].reset_index(drop=True)
-    recs = zone_records(zones, focus=zone)
+    # The build's leg ends, renumbered to this map's leg positions.
+    new_pos = np.full(len(keep), -1)
+    new_pos[keep] = np.arange(int(keep.sum()))
+    ends = ctx.ends[keep[ctx.ends["_row"].to_numpy()]].copy()
+    ends["_row"] = new_pos[ends["_row"].to_numpy()]
+    recs = [dict(r, focus=zone is not None and r["key"] == zone) for r in ctx.records]
     zone_keys = {r["key"]: i for i, r in enumerate(recs)}
-    colours = group_colours(all_legs)  # same colours on every map
+    colours = ctx.colours  # same colours on every map
     legs_data = legs_payload(legs, sets, zone_keys, colours=colours)
-    places = places_payload(dataset.places, legs, zone_keys)
+    places = places_payload(dataset.places, legs, zone_keys, ends=ends)
     n_undrawn = sum(g is None for g in legs_data["geom"])
 
     place_pts = shapely.points([[p["lon"], p["lat"]] for p in places]) if places else np.array([])
@@ -281,6 +376,9 @@ def build_map(dataset: Dataset, *, zone: str | None = None, cdn: bool = False) -
             dtype=object,
         )
         bounds = _bounds(focus) or _bounds(place_pts)
+        if bounds is not None and (bounds[2] - bounds[0] > 60 or bounds[3] - bounds[1] > 35):
+            # A zone as large as Russia: frame on where its legs and places are.
+            bounds = _bounds(place_pts, legs.geometry.to_numpy()) or bounds
     else:
         # The overview shows every transfer, so it fits every place an
         # end of a leg is drawn at, country-level points included.
@@ -289,17 +387,12 @@ def build_map(dataset: Dataset, *, zone: str | None = None, cdn: bool = False) -
             or _bounds(legs.geometry.to_numpy())
             or _bounds(zones.geometry.to_numpy())
         )
-    region = _bounds(legs.geometry.to_numpy(), place_pts) or bounds or (-20.0, 10.0, 60.0, 60.0)
-    if bounds is not None:  # a zone map must have outlines all over its zone
-        region = (
-            min(region[0], bounds[0]),
-            min(region[1], bounds[1]),
-            max(region[2], bounds[2]),
-            max(region[3], bounds[3]),
-        )
     meta = map_meta(
         dataset, legs, recs, zone=zone, bounds=bounds, colours=colours, n_undrawn=n_undrawn
     )
+    if title is not None:
+        meta["title"] = title
+    meta["selection"] = subset
     centre = (
         [0.0, 0.0] if bounds is None else [(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2]
     )
@@ -311,14 +404,13 @@ def build_map(dataset: Dataset, *, zone: str | None = None, cdn: bool = False) -
         control_scale=True,
         world_copy_jump=False,
     )
-    title = TITLE if zone is None else f"{TITLE}: {meta['subtitle']}"
+    page_title = meta["title"] if zone is None else f"{meta['title']}: {meta['subtitle']}"
     root = fmap.get_root()
     assert isinstance(root, Figure)
-    root.title = html_text(title)  # branca does not escape it
+    root.title = html_text(page_title)  # branca does not escape it
     fmap.add_child(PageAssets(cdn=cdn), name="assets")
     fmap.add_child(MapSetup(meta), name="setup")
-    outlines = countries_geojson(_rounded(region), focus=None if zone is None else _rounded(bounds))
-    fmap.add_child(CountryOutlines(outlines), name="outlines")
+    fmap.add_child(CountryOutlines(ctx.theatre), name="outlines")
     fmap.add_child(TileBase(tile_options()), name="tiles")
     fmap.add_child(ZonesLayer(recs), name="zones")
     fmap.add_child(LegsLayer(legs_data), name="legs")
@@ -329,9 +421,18 @@ def build_map(dataset: Dataset, *, zone: str | None = None, cdn: bool = False) -
     return fmap
 
 
-def render_map(dataset: Dataset, *, zone: str | None = None, cdn: bool = False) -> str:
+def render_map(
+    dataset: Dataset,
+    *,
+    zone: str | None = None,
+    cdn: bool = False,
+    context: BuildContext | None = None,
+    title: str | None = None,
+    subset: str | None = None,
+) -> str:
     """Return the HTML of :func:`build_map` as a string."""
-    return build_map(dataset, zone=zone, cdn=cdn).get_root().render()
+    fmap = build_map(dataset, zone=zone, cdn=cdn, context=context, title=title, subset=subset)
+    return fmap.get_root().render()
 
 
 def map_files(dataset: Dataset) -> dict[str | None, str]:
@@ -357,7 +458,15 @@ def check_out(out_dir: str | Path) -> Path:
     return check_out_dir(out_dir, owned=is_generated)
 
 
-def build_maps(dataset: Dataset, out_dir: str | Path, *, cdn: bool = False) -> list[Path]:
+def build_maps(
+    dataset: Dataset,
+    out_dir: str | Path,
+    *,
+    cdn: bool = False,
+    colours: dict[str, str] | None = None,
+    title: str | None = None,
+    subset: str | None = None,
+) -> list[Path]:
     """Write the overview and every zone map into ``out_dir``, as one set.
 
     The whole set is written into a staging folder beside ``out_dir`` and
@@ -375,6 +484,13 @@ def build_maps(dataset: Dataset, out_dir: str | Path, *, cdn: bool = False) -> l
         an earlier build wrote.
     cdn
         Link Leaflet and jQuery from a CDN instead of inlining them.
+    colours
+        Leg colours (default: from ``dataset``); pass the unfiltered
+        dataset's so a filtered build keeps every actor's colour.
+    title
+        Title of every map (default :data:`TITLE`).
+    subset
+        What a filter kept, in words (shown under every map's title).
 
     Returns
     -------
@@ -389,9 +505,12 @@ def build_maps(dataset: Dataset, out_dir: str | Path, *, cdn: bool = False) -> l
     """
     out = Path(out_dir)
     names = map_files(dataset)
+    context = build_context(dataset, colours=colours)
     with staged_folder(out, owned=is_generated) as stage:
         for zone, name in names.items():
-            html = render_map(dataset, zone=zone, cdn=cdn)
+            html = render_map(
+                dataset, zone=zone, cdn=cdn, context=context, title=title, subset=subset
+            )
             with open(stage / name, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(html)
     return [out / name for name in names.values()]

@@ -43,6 +43,9 @@ def dict_column(values: pd.Series) -> dict[str, list[Any]]:
         ``{"u": sorted unique strings, "c": one code per row}``.
 
     """
+    kind = getattr(getattr(values, "dtype", None), "kind", "O")
+    if len(values) <= _SMALL and kind not in "mM":  # pandas formats dates its own way
+        return _dict_column_small(list(values))
     s = pd.Series(values).reset_index(drop=True)
     listlike = s.map(lambda v: isinstance(v, tuple | list))
     if listlike.any():
@@ -50,6 +53,27 @@ def dict_column(values: pd.Series) -> dict[str, list[Any]]:
     s = s.astype("string")
     codes, uniques = pd.factorize(s, sort=True)
     return {"u": [str(u) for u in uniques], "c": codes.tolist()}
+
+
+#: Up to this many rows :func:`dict_column` encodes in plain Python: a map of
+#: a few dozen legs builds ~25 columns, and pandas' per-call overhead
+#: (string dtype, factorize) was most of the build time.
+_SMALL = 2000
+
+
+def _dict_column_small(values: list[Any]) -> dict[str, list[Any]]:
+    """:func:`dict_column` for a short list (same output, no pandas)."""
+    text: list[str | None] = []
+    for v in values:
+        if isinstance(v, tuple | list):
+            v = ";".join(map(str, v))
+        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
+            text.append(None)
+        else:
+            text.append(str(v))
+    uniques = sorted({t for t in text if t is not None})
+    code = {u: i for i, u in enumerate(uniques)}
+    return {"u": uniques, "c": [-1 if t is None else code[t] for t in text]}
 
 
 def iso_dates(values: pd.Series) -> dict[str, list[Any]]:

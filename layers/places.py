@@ -77,6 +77,11 @@ def place_ends(legs: GeoDataFrame, zone_ids: set[str]) -> pd.DataFrame:
         lon[have] = xy[:, 0]
         lat[have] = xy[:, 1]
         unknown = legs[unk_col].fillna(False).astype(bool).to_numpy()
+        if col.LINE_METHOD in legs:
+            # The loose end of a stub is no place: it marks "not reported".
+            stub = legs[col.LINE_METHOD].eq("stub").to_numpy() & unknown
+            lon[stub] = np.nan
+            lat[stub] = np.nan
         zone = legs[zone_col].astype("string")
         frame = pd.DataFrame(
             {
@@ -108,7 +113,11 @@ def place_ends(legs: GeoDataFrame, zone_ids: set[str]) -> pd.DataFrame:
 
 
 def places_payload(
-    places: GeoDataFrame, legs: GeoDataFrame, zone_keys: dict[str, int]
+    places: GeoDataFrame,
+    legs: GeoDataFrame,
+    zone_keys: dict[str, int],
+    *,
+    ends: pd.DataFrame | None = None,
 ) -> list[dict[str, Any]]:
     """Build the page data for the places layer.
 
@@ -120,6 +129,9 @@ def places_payload(
         The legs on this map, with a fresh 0..n-1 index.
     zone_keys
         Zone id -> position in the page's zone list.
+    ends
+        :func:`place_ends` of ``legs`` when already computed (a build
+        computes them once for every leg and subsets them per map).
 
     Returns
     -------
@@ -130,7 +142,8 @@ def places_payload(
         zone ids the place is in on the dates of its legs).
 
     """
-    ends = place_ends(legs, set(zone_keys))
+    if ends is None:
+        ends = place_ends(legs, set(zone_keys))
     if ends.empty:
         return []
     gaz = places.reset_index(drop=True).set_index(col.PLACE_ID, drop=False)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import math
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -148,6 +149,14 @@ def _polygon_patch(geoms: Sequence[Any], **kw: Any) -> PatchCollection:
             )
             patches.append(PathPatch(MplPath(verts, codes)))
     return PatchCollection(patches, **kw)
+
+
+def _focus_extent(focus: Any) -> tuple[float, float, float, float]:
+    """Bounds (x0, x1, y0, y1) of a zone, padded by 15% (at least 0.5 degrees)."""
+    b = shapely.bounds(focus)
+    mx = max((b[2] - b[0]) * 0.15, 0.5)
+    my = max((b[3] - b[1]) * 0.15, 0.5)
+    return float(b[0] - mx), float(b[2] + mx), float(b[1] - my), float(b[3] + my)
 
 
 def _extent(legs: gpd.GeoDataFrame, ends: pd.DataFrame) -> tuple[float, float, float, float]:
@@ -440,6 +449,8 @@ def draw_static_map(
     size_px: tuple[int, int] = settings.BRIEF_MAP_SIZE_PX,
     dpi: int = settings.BRIEF_MAP_DPI,
     subtitle: str | None = None,
+    colours: dict[str, str] | None = None,
+    focus: Any = None,
 ) -> Figure:
     """Draw the briefing map of a dataset.
 
@@ -459,6 +470,13 @@ def draw_static_map(
         Resolution for the PNG.
     subtitle
         Line under the title; by default the as-of date and counts.
+    colours
+        Leg colours (:func:`layers.style.leg_colours` of the *whole*
+        dataset, so a subset keeps the interactive maps' colours);
+        default: from ``dataset.legs``.
+    focus
+        A geometry (a zone) to frame the map on; legs leaving the frame
+        are cut at its edge and labelled with where they go.
 
     Returns
     -------
@@ -466,7 +484,10 @@ def draw_static_map(
         With an Agg canvas; save it with :func:`save_figure`.
 
     """
-    legs: gpd.GeoDataFrame = dataset.legs
+    from layers.legs import with_stubs
+
+    # A leg with one unreported end is a short stub at its known end, as on the HTML maps.
+    legs: gpd.GeoDataFrame = with_stubs(dataset.legs, dataset.places)
     when = pd.Timestamp(as_of) if as_of is not None else _latest(legs)
     zones = zones_at(dataset.zones, when)
     width_in, height_in = size_px[0] / dpi, size_px[1] / dpi
@@ -481,7 +502,8 @@ def draw_static_map(
         ends = _ends(legs)
         ends[col.LON] = _unwrap(ends[col.LON].to_numpy(float))
         pos = ax.get_position()
-        x0, x1, y0, y1 = _fit(_extent(legs, ends), pos.width * width_in, pos.height * height_in)
+        extent = _extent(legs, ends) if focus is None else _focus_extent(focus)
+        x0, x1, y0, y1 = _fit(extent, pos.width * width_in, pos.height * height_in)
         # Lines onto the window's copy of the world.
         legs = legs.set_geometry(
             gpd.GeoSeries(
@@ -505,7 +527,9 @@ def draw_static_map(
         # Colours from the whole dataset, as the interactive map picks them.
         factions = style.faction_colours(dataset.zones[col.FACTION].astype(str))
         zone_handles = _draw_zones(ax, zones, view, k, factions)
-        actor_handles = _draw_legs(ax, legs, (x0, x1, y0, y1), k)
+        if colours is None:
+            colours = style.leg_colours(dataset.legs) if len(dataset.legs) else {}
+        actor_handles = _draw_legs(ax, legs, (x0, x1, y0, y1), k, colours)
         inside = ends[
             ends[col.LON].between(x0, x1).to_numpy() & ends[col.LAT].between(y0, y1).to_numpy()
         ]
@@ -556,10 +580,17 @@ def draw_static_map(
             color=_MUTED,
             va="center",
         )
-        fig.text(
-            0.015, 0.048, _plain(_source_line(dataset)), fontsize=6.2 * k, color=_MUTED, va="center"
+        # Footer: source line and caveat, wrapped to the figure's width
+        # (a DejaVu Sans character is at most ~0.6 em wide on average),
+        # never cut at the edge.
+        chars = max(40, int(width_in * 72 * 0.96 / (0.6 * 6.2 * k)))
+        footer = "\n".join(
+            textwrap.fill(_plain(text), chars)
+            for text in (_source_line(dataset), _caveat(zones))
         )
-        fig.text(0.015, 0.022, _plain(_caveat(zones)), fontsize=6.2 * k, color=_MUTED, va="center")
+        fig.text(
+            0.015, 0.07, footer, fontsize=6.2 * k, color=_MUTED, va="top", linespacing=1.25
+        )
     return fig
 
 
@@ -660,11 +691,20 @@ def _draw_zones(
 
 
 def _draw_legs(
-    ax: Axes, legs: gpd.GeoDataFrame, bounds: tuple[float, float, float, float], k: float
+    ax: Axes,
+    legs: gpd.GeoDataFrame,
+    bounds: tuple[float, float, float, float],
+    k: float,
+    palette: dict[str, str],
 ) -> list[Any]:
     from geo.lines import arrowheads
 
-    colours = style.group_colours(legs) if len(legs) else {}
+    keys = style.colour_keys(legs) if len(legs) else pd.Series(dtype=object)
+    # Only the colour keys drawn here, in the palette's order (legend).
+    present = set(keys)
+    colours = {name: c for name, c in palette.items() if name in present}
+    colours.update({name: style.OTHER_COLOUR for name in sorted(present - set(colours))})
+    legs = legs.assign(_colour_key=keys.to_numpy() if len(legs) else [])
     drawable = legs[legs.geometry.notna() & ~legs.geometry.is_empty]
     lw = 1.3 * k
     for status in col.STATUSES:
@@ -673,7 +713,7 @@ def _draw_legs(
             continue
         segs, cols = [], []
         for geom, actor, unsure in zip(
-            mine.geometry, style.colour_key(mine), mine.get(col.UNCERTAIN, False), strict=False
+            mine.geometry, mine["_colour_key"], mine.get(col.UNCERTAIN, False), strict=False
         ):
             rgba = mpl.colors.to_rgba(colours.get(str(actor), style.OTHER_COLOUR))
             if bool(unsure):
@@ -698,7 +738,7 @@ def _draw_legs(
         arrows = arrowheads(drawable, position=0.55, size_km=0.022 * span_km)
         fc = [
             mpl.colors.to_rgba(colours.get(str(a), style.OTHER_COLOUR))
-            for a in style.colour_key(arrows)
+            for a in style.colour_keys(arrows)
         ]
         coll = _polygon_patch(
             list(arrows.geometry), facecolor=fc, edgecolor="white", linewidth=0.3 * k, zorder=6
@@ -898,9 +938,14 @@ def _ids(value: Any) -> list[str]:
 def _caveat(zones: pd.DataFrame) -> str:
     as_of = ""
     if len(zones) and col.AS_OF in zones:
-        dates = sorted({str(d) for d in zones[col.AS_OF].dropna()})
-        if dates:
-            as_of = f" (as of {', '.join(dates)})"
+        stamps = pd.to_datetime(
+            pd.Series([str(d) for d in zones[col.AS_OF].dropna()], dtype=object),
+            errors="coerce",
+            format="mixed",
+        ).dropna()
+        if len(stamps):
+            # One sensible line: the latest description the boundaries draw on.
+            as_of = f" (descriptions up to {stamps.max():%Y-%m-%d})"
     return (
         f"Zone boundaries are approximate{as_of}, drawn from public descriptions, "
         "not surveyed lines. "

@@ -21,14 +21,17 @@ from geo import columns as col
 
 __all__ = [
     "ACTOR_PALETTE",
+    "FACTION_COLOURS",
     "OTHER_COLOUR",
     "STATUS_STYLE",
     "UNCERTAIN_STYLE",
+    "ZONE_FILL_OPACITY",
+    "ZONE_FOCUS_FILL_OPACITY",
     "ZONE_PALETTE",
     "actor_colours",
-    "colour_key",
+    "colour_keys",
     "faction_colours",
-    "group_colours",
+    "leg_colours",
 ]
 
 #: Okabe-Ito, yellow (#F0E442) left out: it vanishes on a light basemap.
@@ -67,6 +70,35 @@ ZONE_PALETTE: Final = (
     "#AA4499",
 )
 
+#: Zone fill colour per documented faction (geo.columns.FACTIONS), fixed so a
+#: faction has the same colour on every map, brief and KML whatever else is
+#: shown.  Hues after Paul Tol's colour-blind-safe schemes; factions that
+#: face each other (settings.OPPOSING_FACTIONS) differ in hue *and*
+#: lightness (blue Tripoli governments against the orange LNA; in Syria
+#: purple, dark green, yellow and cyan).  Checked by
+#: tests/test_maps.py: every pair of opposing factions stays distinct, and
+#: every fill stands out from the land, also under simulated deuteranopia,
+#: protanopia and tritanopia (CAM02-UCS distance, colorspacious).
+FACTION_COLOURS: Final[Mapping[str, str]] = {
+    "LNA": "#EE7733",  # orange
+    "GNA": "#3366AA",  # blue
+    "GNU": "#3388CC",  # blue (successor of the GNA in Tripoli)
+    "Assad government": "#AA3377",  # purple
+    "Syrian transitional government": "#117755",  # teal green
+    "HTS": "#1B5E20",  # dark green
+    "SDF": "#DDAA33",  # yellow
+    "Turkey/SNA": "#55BBEE",  # cyan
+    "Russia": "#882255",  # wine
+    "Belarus": "#BB5566",  # rose
+    "UAE": "#997700",  # ochre
+    "Turkey": "#33BBEE",  # cyan
+    "Mali": "#888822",  # olive
+    "Germany": "#666666",  # grey
+}
+#: Fill opacity of a zone on the HTML maps (the zone a map is about: FOCUS).
+ZONE_FILL_OPACITY: Final = 0.28
+ZONE_FOCUS_FILL_OPACITY: Final = 0.4
+
 #: Leaflet path options per status: the dash pattern says how sure we are.
 STATUS_STYLE: Final[Mapping[str, Mapping[str, object]]] = {
     "confirmed": {"dashArray": None, "weight": 3.5, "label": "confirmed (solid)"},
@@ -79,6 +111,60 @@ assert set(STATUS_STYLE) == set(col.STATUSES)
 
 #: Extra options for legs touching an unknown stop or a coarse point.
 UNCERTAIN_STYLE: Final[Mapping[str, object]] = {"opacity": 0.45}
+
+
+def colour_keys(legs: pd.DataFrame) -> pd.Series:
+    """Return what each leg is coloured by: its actor group, else its actor.
+
+    Parameters
+    ----------
+    legs
+        Legs with :data:`geo.columns.ACTOR` and, when the ledger has actor
+        groups (issue 11), :data:`geo.columns.ACTOR_GROUP`.
+
+    Returns
+    -------
+    pandas.Series
+        One string per leg, aligned with ``legs``: the non-empty actor
+        group, otherwise the actor.
+
+    """
+    actor = legs[col.ACTOR].fillna("").astype(str) if col.ACTOR in legs else pd.Series(
+        "", index=legs.index, dtype=object
+    )
+    if col.ACTOR_GROUP not in legs:
+        return actor
+    group = legs[col.ACTOR_GROUP].fillna("").astype(str).str.strip()
+    return group.where(group != "", actor)
+
+
+def leg_colours(legs: pd.DataFrame) -> dict[str, str]:
+    """Return the one colour assignment every output uses (maps, brief, slide, KML).
+
+    Parameters
+    ----------
+    legs
+        The legs of the *whole* dataset: colours are ranked on it, so a
+        filtered map or a zone brief keeps each actor group's colour.
+
+    Returns
+    -------
+    dict
+        Colour key (:func:`colour_keys`) -> hex colour, see
+        :func:`actor_colours`.
+
+    """
+    keys = colour_keys(legs)
+    if col.ACTOR_GROUP_RANK in legs and len(legs):
+        # The group's rank over the whole ledger (geo.ledger_extra.group_ranks):
+        # any subset of the legs gets the same colours as the whole.
+        ranks = pd.Series(legs[col.ACTOR_GROUP_RANK].to_numpy(), index=keys.to_numpy())
+        ranks = ranks[~ranks.index.duplicated()].sort_values(kind="stable")
+        return {
+            str(k): ACTOR_PALETTE[int(r)] if int(r) < len(ACTOR_PALETTE) else OTHER_COLOUR
+            for k, r in sorted(ranks.items(), key=lambda kv: (int(kv[1]), str(kv[0])))
+        }
+    return actor_colours(keys)
 
 
 def actor_colours(actors: Iterable[object]) -> dict[str, str]:
@@ -105,42 +191,21 @@ def actor_colours(actors: Iterable[object]) -> dict[str, str]:
     }
 
 
-def colour_key(legs: pd.DataFrame) -> pd.Series:
-    """Return what a leg's colour follows: its actor group (actors.csv), else its actor."""
-    key = col.ACTOR_GROUP if col.ACTOR_GROUP in legs.columns else col.ACTOR
-    return legs[key].astype(str)
-
-
-def group_colours(legs: pd.DataFrame) -> dict[str, str]:
-    """Colour of every actor group of ``legs``, the same on every map.
-
-    Parameters
-    ----------
-    legs
-        Dataset legs. With ``ACTOR_GROUP_RANK`` (the group's rank over the
-        whole ledger, see :func:`geo.ledger_extra.group_ranks`) a group gets
-        the palette colour of its rank whatever subset ``legs`` is; ranks
-        beyond the palette share :data:`OTHER_COLOUR`, so a legend has at
-        most ``len(ACTOR_PALETTE) + 1`` colours. Without it, as
-        :func:`actor_colours` of :func:`colour_key`.
-
-    Returns
-    -------
-    dict
-        Group -> hex colour.
-
-    """
-    if col.ACTOR_GROUP_RANK not in legs.columns or col.ACTOR_GROUP not in legs.columns:
-        return actor_colours(colour_key(legs))
-    pairs = legs[[col.ACTOR_GROUP, col.ACTOR_GROUP_RANK]].drop_duplicates()
-    pairs = pairs.sort_values([col.ACTOR_GROUP_RANK, col.ACTOR_GROUP])
-    return {
-        str(g): ACTOR_PALETTE[int(r)] if int(r) < len(ACTOR_PALETTE) else OTHER_COLOUR
-        for g, r in zip(pairs[col.ACTOR_GROUP], pairs[col.ACTOR_GROUP_RANK], strict=True)
-    }
-
-
 def faction_colours(factions: Iterable[object]) -> dict[str, str]:
-    """Assign zone fill colours to factions in sorted order."""
+    """Zone fill colour per faction: :data:`FACTION_COLOURS`, then the palette.
+
+    A faction not documented in :data:`FACTION_COLOURS` takes the next
+    :data:`ZONE_PALETTE` colour no documented faction uses, in sorted order.
+    """
     names = sorted({str(f) for f in factions})
-    return {name: ZONE_PALETTE[i % len(ZONE_PALETTE)] for i, name in enumerate(names)}
+    used = {v.upper() for v in FACTION_COLOURS.values()}
+    spare = [c for c in ZONE_PALETTE if c.upper() not in used]
+    out: dict[str, str] = {}
+    k = 0
+    for name in names:
+        if name in FACTION_COLOURS:
+            out[name] = FACTION_COLOURS[name]
+        else:
+            out[name] = spare[k % len(spare)]
+            k += 1
+    return out

@@ -1,11 +1,12 @@
-"""Derive geo/data/countries.geojson from Natural Earth 1:50m (npm world-atlas).
+"""Derive geo/data/countries.geojson (Natural Earth 1:50m) and
+geo/data/countries-110m.geojson (1:110m) from the npm package world-atlas.
 
 Usage::
 
-    python scripts/derive_countries.py [--atlas PATH/TO/countries-50m.json]
+    python scripts/derive_countries.py [--scale 50m|110m] [--atlas PATH/TO/countries-50m.json]
 
 Without ``--atlas`` the script runs ``npm pack world-atlas@<VERSION>`` in a
-temporary folder (npm registry only) and reads ``countries-50m.json`` from
+temporary folder (npm registry only) and reads ``countries-<scale>.json`` from
 the tarball.  Output is deterministic: features sorted by (iso_a2, name),
 coordinates snapped to a 1e-4 degree grid (~11 m), exterior rings
 counter-clockwise (RFC 7946).
@@ -27,7 +28,9 @@ import shapely
 
 WORLD_ATLAS_VERSION = "2.0.2"
 PRECISION = 4  # decimal places; 1e-4 deg ~ 11 m, below 1:50m accuracy
-OUT = Path(__file__).resolve().parent.parent / "geo" / "data" / "countries.geojson"
+DATA = Path(__file__).resolve().parent.parent / "geo" / "data"
+#: Output file per Natural Earth scale.
+OUTPUTS = {"50m": DATA / "countries.geojson", "110m": DATA / "countries-110m.geojson"}
 
 # Features world-atlas ships without an ISO 3166-1 numeric id.  Kosovo gets
 # the user-assigned code XK used by the EU and most data providers; the
@@ -42,8 +45,8 @@ NO_NUMERIC_ID = {
 }
 
 
-def fetch_atlas(workdir: Path) -> Path:
-    """Download world-atlas with ``npm pack`` and return countries-50m.json."""
+def fetch_atlas(workdir: Path, scale: str = "50m") -> Path:
+    """Download world-atlas with ``npm pack`` and return countries-<scale>.json."""
     subprocess.run(
         ["npm", "pack", f"world-atlas@{WORLD_ATLAS_VERSION}", "--silent"],
         cwd=workdir,
@@ -52,8 +55,8 @@ def fetch_atlas(workdir: Path) -> Path:
     )
     tgz = workdir / f"world-atlas-{WORLD_ATLAS_VERSION}.tgz"
     with tarfile.open(tgz) as tar:
-        tar.extract("package/countries-50m.json", workdir, filter="data")
-    return workdir / "package" / "countries-50m.json"
+        tar.extract(f"package/countries-{scale}.json", workdir, filter="data")
+    return workdir / "package" / f"countries-{scale}.json"
 
 
 def iso_a2(numeric: str | None, name: str) -> str:
@@ -186,11 +189,13 @@ def write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--atlas", type=Path, help="countries-50m.json (default: npm pack)")
-    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--scale", choices=sorted(OUTPUTS), default="50m")
+    parser.add_argument("--atlas", type=Path, help="countries-<scale>.json (default: npm pack)")
+    parser.add_argument("--out", type=Path, default=None, help="default: geo/data/, by scale")
     args = parser.parse_args()
+    args.out = args.out or OUTPUTS[args.scale]
     with tempfile.TemporaryDirectory() as tmp:
-        atlas = args.atlas or fetch_atlas(Path(tmp))
+        atlas = args.atlas or fetch_atlas(Path(tmp), args.scale)
         gdf = derive(atlas)
     invalid = ~gdf.geometry.is_valid
     if invalid.any():

@@ -269,3 +269,141 @@ def test_cli_reports_bad_zone(
 )
 def test_when(start: str, end: str, text: str) -> None:
     assert _when(pd.Timestamp(start), pd.Timestamp(end)) == text
+
+
+# ------------------------------------------------------------------ issue 13
+
+
+@pytest.fixture(scope="module")
+def zone_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("zone-pack")
+    code = main(
+        ["brief", "--out", str(out), "--zone", "ly-west-2019-03-01", "--title", "Western Libya"]
+    )
+    assert code == 0
+    return out
+
+
+def _figure_texts(svg: Path) -> str:
+    import re
+
+    return " ".join(re.findall(r"<!-- (.*?) -->", svg.read_text(encoding="utf-8")))
+
+
+def test_zone_brief_is_framed_on_the_zone_and_cuts_legs_at_the_edge(zone_pack: Path) -> None:
+    import shapely
+
+    from layers.static_map import _focus_extent
+
+    ds = load_dataset()
+    zone = ds.zones.loc[ds.zones[col.ZONE_ID] == "ly-west-2019-03-01", col.GEOMETRY].iloc[0]
+    x0, x1, y0, y1 = _focus_extent(zone)
+    # The frame is the zone's, not the legs' (Ramstein, Syria are far outside).
+    assert x1 - x0 < 12 and y1 - y0 < 10
+    assert not shapely.box(x0, y0, x1, y1).contains(shapely.Point(7.6, 49.4))  # Ramstein
+    import matplotlib as mpl
+
+    from layers.static_map import draw_static_map
+
+    picked = filter_dataset(ds, zone="ly-west-2019-03-01")
+    fig = draw_static_map(picked, title="t", focus=zone)
+    ax = fig.axes[0]
+    got = ax.get_xlim(), ax.get_ylim()
+    assert got[0][0] <= x0 + 1e-6 and got[0][1] >= x1 - 1e-6  # the zone is whole
+    assert got[0][1] - got[0][0] < 15  # and fills the frame (aspect padding only)
+    texts = [t.get_text() for t in fig.findobj(mpl.text.Text)]
+    assert "to Ramstein Air Base" in texts
+    assert "from Syria" in texts
+
+
+def test_brief_footer_wraps_inside_the_picture_and_as_of_is_one_date(zone_pack: Path) -> None:
+    import numpy as np
+    from PIL import Image
+
+    text = _figure_texts(zone_pack / "map.svg")
+    assert "(descriptions up to 20" in text
+    assert "(as of 20" not in text
+    px = np.asarray(Image.open(zone_pack / "map.png").convert("L"))
+    h, w = px.shape
+    # Nothing is drawn in the last 0.5% of the width (text cut at the edge would be).
+    assert (px[int(h * 0.9) :, int(w * 0.995) :] > 250).all()
+
+
+def test_brief_filters_change_what_is_drawn_and_said(tmp_path: Path) -> None:
+    out = tmp_path / "b"
+    code = main(
+        ["brief", "--out", str(out), "--title", "Russian air defences to Libya",
+         "--category", "air_defence", "--actor", "Russia / Wagner Group"]
+    )
+    assert code == 0
+    rows = pd.read_csv(out / "sources.csv")
+    assert set(rows["transfer_id"]) == {"ru-sa22-2020"}
+    text = _figure_texts(out / "map.svg")
+    assert "1 transfer, 1 leg" in text
+    assert "actor: Russia / Wagner Group; equipment category: air_defence" in text
+    prs = Presentation(str(out / "slide.pptx"))
+    slide_text = " ".join(
+        s.text_frame.text for s in prs.slides[0].shapes if s.has_text_frame
+    )
+    assert "1 transfer, 1 leg" in slide_text
+
+
+def test_brief_colours_match_the_html_maps(zone_pack: Path) -> None:
+    from layers.style import leg_colours
+
+    colours = leg_colours(load_dataset().legs)
+    svg = (zone_pack / "map.svg").read_text(encoding="utf-8").lower()
+    html = (zone_pack / "map.html").read_text(encoding="utf-8").lower()
+    for actor in ("Turkey", "GNA government forces"):
+        assert colours[actor].lower() in svg, actor
+        assert f'"{actor.lower()}":"{colours[actor].lower()}"' in html
+
+
+@pytest.mark.slow
+def test_slide_renders_in_libreoffice_with_picture_and_table(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    import numpy as np
+    from PIL import Image
+
+    soffice = shutil.which("soffice")
+    if soffice is None or shutil.which("pdftoppm") is None:
+        pytest.skip("LibreOffice (soffice) or poppler (pdftoppm) is not installed")
+    out = tmp_path / "pack"
+    write_brief(load_dataset(), out, title="Transfers")
+    subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+         "--convert-to", "pdf", "--outdir", str(tmp_path), str(out / "slide.pptx")],
+        check=True, capture_output=True, timeout=180,
+    )
+    pdf = tmp_path / "slide.pdf"
+    subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page*.png"))
+    assert len(pages) == 1
+    img = np.asarray(Image.open(pages[0]).convert("RGB")).astype(int)
+    h, w, _ = img.shape
+    assert abs(w / h - 16 / 9) < 0.02
+    ink = (img < 235).any(axis=-1)
+    painted = (img < 250).any(axis=-1)
+    # The picture: the left ~57% below the title is a map (land and sea, no white).
+    picture = painted[int(h * 0.25) : int(h * 0.7), int(w * 0.05) : int(w * 0.42)]
+    assert picture.mean() > 0.9
+    sea = (np.abs(img - img[int(h * 0.45), int(w * 0.3)]) < 8).all(axis=-1)
+    assert 0.05 < sea[int(h * 0.25) : int(h * 0.7), int(w * 0.05) : int(w * 0.42)].mean() < 0.95
+    # The table: right of the picture, with its header row and text.
+    table = ink[int(h * 0.17) : int(h * 0.6), int(w * 0.59) : int(w * 0.995)]
+    assert table.mean() > 0.1
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    from layers.brief import transfer_summary
+
+    first = str(transfer_summary(load_dataset())["Transfer"].iloc[0])
+    # A long id wraps inside its cell (pdftotext drops the hyphen at the break).
+    flat = "".join(text.split()).replace("-", "")
+    for word in ("Transfer", "Equipment", "Route", "When", "Status", first):
+        assert word.replace("-", "") in flat
+    # Nothing runs off the page: the right and bottom edges are blank.
+    assert not ink[:, int(w * 0.997) :].any()
+    assert not ink[int(h * 0.99) :, :].any()

@@ -360,11 +360,11 @@ def test_exports_carry_the_new_fields(reports: Path, tmp_path: Path, fmt: str) -
     import geopandas as gpd
 
     from geo.export import export
-    from layers.style import group_colours
+    from layers.style import leg_colours
 
     ds = load_dataset(reports)
     out = tmp_path / f"legs.{fmt}"
-    export(ds, fmt=fmt, out=out, layer="legs", leg_colours=group_colours(ds.legs))
+    export(ds, fmt=fmt, out=out, layer="legs", colours=leg_colours(ds.legs))
     if fmt == "kml":
         text = out.read_text(encoding="utf-8")
         assert "Benina International Airport | al-Khadim Air Base" in text
@@ -372,7 +372,7 @@ def test_exports_carry_the_new_fields(reports: Path, tmp_path: Path, fmt: str) -
         # Russian military and Russian Navy legs share one group style
         import re
 
-        styles = {m for m in re.findall(r"<styleUrl>#(group\d+)-", text)}
+        styles = set(re.findall(r"<styleUrl>#status-[a-z_]+-([0-9a-f]{6})<", text))
         assert len(styles) == 2  # Russia, Turkey
         return
     kw = {"layer": "legs"} if fmt == "gpkg" else {}
@@ -393,13 +393,13 @@ def test_exports_carry_the_new_fields(reports: Path, tmp_path: Path, fmt: str) -
 def test_maps_colour_by_group_and_count_each_category(reports: Path) -> None:
     from layers.legs import leg_zone_sets, legs_payload
     from layers.maps import map_meta, ordered_zones, zone_records
-    from layers.style import ACTOR_PALETTE, group_colours
+    from layers.style import ACTOR_PALETTE, leg_colours
 
     ds = load_dataset(reports)
-    colours = group_colours(ds.legs)
+    colours = leg_colours(ds.legs)
     assert colours == {"Russia": ACTOR_PALETTE[0], "Turkey": ACTOR_PALETTE[1]}
     # a subset (one zone's legs) keeps the same colours
-    assert group_colours(ds.legs[ds.legs[c.ACTOR] == "Turkey"]) == {"Turkey": ACTOR_PALETTE[1]}
+    assert leg_colours(ds.legs[ds.legs[c.ACTOR] == "Turkey"]) == {"Turkey": ACTOR_PALETTE[1]}
     zones = ordered_zones(ds.zones)
     recs = zone_records(zones, focus=None)
     meta = map_meta(ds, ds.legs, recs, zone=None, bounds=None, colours=colours, n_undrawn=0)

@@ -131,7 +131,10 @@ def _zone_sets(dataset):
 def _drawable_mask(dataset) -> list[bool]:
     import shapely
 
-    g = dataset.legs.geometry.to_numpy()
+    from layers.legs import with_stubs
+
+    # A leg with one locatable end is drawn as a stub there (issue 13).
+    g = with_stubs(dataset.legs, dataset.places).geometry.to_numpy()
     return (~(shapely.is_missing(g) | shapely.is_empty(g))).tolist()
 
 

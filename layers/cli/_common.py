@@ -15,3 +15,37 @@ def add_data_argument(parser: argparse.ArgumentParser) -> None:
         "(default: $MOVEMAP_DATA, else the current folder; every command prints "
         "'data: FOLDER (how it was chosen)' on stderr)",
     )
+
+
+def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the leg filters shared by ``build``, ``brief`` and ``export``."""
+    group = parser.add_argument_group(
+        "filters", "keep only the legs matching every option given (any of a repeated option)"
+    )
+    for name, what in (
+        ("transfer", "transfer id"),
+        ("actor", "actor or actor group"),
+        ("category", "equipment category (air_defence, aircraft, ...)"),
+        ("status", "status (confirmed, reported, alleged, assessed, planned)"),
+    ):
+        group.add_argument(
+            f"--{name}",
+            action="append",
+            metavar=name.upper(),
+            help=f"{what}; repeat or separate with commas for several",
+        )
+    group.add_argument(
+        "--since",
+        metavar="DATE",
+        help="legs whose dates reach DATE or later (2020, 2020-05, 2020-05-18)",
+    )
+    group.add_argument(
+        "--until", metavar="DATE", help="legs whose dates start by DATE (2020, 2020-05, 2020-05-18)"
+    )
+
+
+def leg_filter(args: argparse.Namespace):
+    """Return the :class:`geo.filters.LegFilter` of the parsed filter options."""
+    from geo.filters import FILTER_OPTIONS, LegFilter
+
+    return LegFilter.of(**{name: getattr(args, name, None) for name in FILTER_OPTIONS})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from layers.cli._common import add_data_argument
+from layers.cli._common import add_data_argument, add_filter_arguments, leg_filter
 
 HELP = "write a briefing pack: static and interactive map, GeoJSON, sources, embed snippet, slide"
 
@@ -38,25 +38,33 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "= + - @ tab or CR get a leading ' so a spreadsheet cannot run them as formulas",
     )
     add_data_argument(parser)
+    add_filter_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     """Load the dataset, write the pack, print the files written."""
     from geo._io import check_out_dir
     from geo.dataset import load_dataset
+    from geo.filters import filter_dataset
     from layers.brief import write_brief
+    from layers.style import leg_colours
 
     check_out_dir(args.out)
-    dataset = load_dataset(args.data)
-    for problem in dataset.warnings:
+    full = load_dataset(args.data)
+    for problem in full.warnings:
         print(problem, file=sys.stderr)
-    for path in write_brief(
+    legfilter = leg_filter(args)
+    dataset = filter_dataset(full, legfilter)
+    written = write_brief(
         dataset,
         args.out,
         title=args.title,
         as_of=args.as_of,
         zone=args.zone,
         raw_csv=args.raw_csv,
-    ):
+        colours=leg_colours(full.legs),  # the HTML maps' colours, whatever is selected
+        selection=legfilter.describe() or None,
+    )
+    for path in written:
         print(path)
     return 0

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from layers.cli._common import add_data_argument
+from layers.cli._common import add_data_argument, add_filter_arguments, leg_filter
 
 HELP = "write maps/index.html (overview) and one self-contained HTML map per faction zone"
 
@@ -30,21 +30,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="link Leaflet and jQuery from a CDN instead of inlining them "
         "(smaller files that need a network to open)",
     )
+    parser.add_argument("--title", default=None, help="title of every map")
+    add_filter_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     """Load the data, build every map, print the files written."""
     # Imported here so other subcommands never load folium.
     from geo.dataset import load_dataset
+    from geo.filters import filter_dataset
     from geo.paths import data_dir
     from layers.maps import build_maps, check_out
+    from layers.style import leg_colours
 
     out = Path(args.out) if args.out else data_dir(args.data) / DEFAULT_OUT
     check_out(out)
-    dataset = load_dataset(args.data)
-    for problem in dataset.warnings:
+    full = load_dataset(args.data)
+    for problem in full.warnings:
         print(problem, file=sys.stderr)
-    written = build_maps(dataset, out, cdn=args.cdn)
+    legfilter = leg_filter(args)
+    dataset = filter_dataset(full, legfilter)
+    # Colours from the whole ledger: a filtered map keeps every actor's colour.
+    written = build_maps(
+        dataset,
+        out,
+        cdn=args.cdn,
+        colours=leg_colours(full.legs),
+        title=args.title,
+        subset=legfilter.describe() or None,
+    )
     for path in written:
         print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
     return 0

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from layers.cli._common import add_data_argument
+from layers.cli._common import add_data_argument, add_filter_arguments, leg_filter
 
 HELP = "export legs, places and zones as GeoJSON, KML, GeoPackage or CSV"
 
@@ -39,6 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "= + - @ tab or CR get a leading ' so a spreadsheet cannot run them as formulas",
     )
     add_data_argument(parser)
+    add_filter_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -46,21 +47,26 @@ def run(args: argparse.Namespace) -> int:
     from geo._io import check_out_dir, check_out_file
     from geo.dataset import load_dataset, unplaced_legs
     from geo.export import export
-    from layers.style import group_colours
+    from geo.filters import filter_dataset
 
     single = args.fmt != "geojson" or Path(args.out).suffix.lower() in (".geojson", ".json")
     (check_out_file if single else check_out_dir)(args.out)
-    dataset = load_dataset(args.data)
-    for problem in [*dataset.warnings, *unplaced_legs(dataset)]:
+    full = load_dataset(args.data)
+    dataset = filter_dataset(full, leg_filter(args))
+    for problem in [*full.warnings, *unplaced_legs(dataset)]:
         print(problem, file=sys.stderr)
-    colours = group_colours(dataset.legs)  # KML legs coloured by actor group, as on the maps
+    colours = None
+    if args.fmt == "kml":  # the maps' colours (folium is not imported)
+        from layers.style import leg_colours
+
+        colours = leg_colours(full.legs)
     for path in export(
         dataset,
         fmt=args.fmt,
         out=args.out,
         layer=args.layer,
         raw_csv=args.raw_csv,
-        leg_colours=colours,
+        colours=colours,
     ):
         print(path)
     return 0

@@ -143,7 +143,7 @@
   MM.addCountries = function (map, geojson, name) {
     var layer = L.geoJSON(geojson, {
       pane: 'mmBase', renderer: S.baseRenderer, interactive: false,
-      attribution: 'Country outlines: Natural Earth 1:50m',
+      attribution: 'Country outlines: Natural Earth 1:110m, 1:50m near the data',
       filter: function (f) { return !/Point/.test((f.geometry || f).type); },
       style: function (f) {
         return f.properties.kind === 'border' ?
@@ -177,7 +177,7 @@
           style: function () {
             return {
               color: z.colour, weight: z.focus ? 3 : 1.5, fillColor: z.colour,
-              fillOpacity: z.focus ? 0.35 : 0.22, dashArray: z.approximate ? '6 4' : null
+              fillOpacity: S.meta.zone_opacity[z.focus ? 1 : 0], dashArray: z.approximate ? '6 4' : null
             };
           }
         }).addTo(group);
@@ -185,10 +185,10 @@
       if (z.label_at) {
         var text = el('div', 'mm-zone-label-text', z.map_label);
         var icon = L.divIcon({className: 'mm-zone-label', html: text, iconSize: null});
-        L.marker(z.label_at, {icon: icon, pane: 'mmLabels', interactive: false, keyboard: false})
+        var label = L.marker(z.label_at, {icon: icon, pane: 'mmLabels', interactive: false, keyboard: false})
           .addTo(group);
       }
-      S.zoneLayers[z.key] = {layer: group, zone: z, shown: false};
+      S.zoneLayers[z.key] = {layer: group, zone: z, shown: false, label: label || null};
     });
   };
 
@@ -202,6 +202,10 @@
       dec(c.transfer_id, i) + ' \u00b7 leg ' + c.leg[i] + ' of ' + n));
     var t = add(box, el('table', 'mm-popup-table'));
     row(t, 'Route', (dec(c.from_name, i) || '?') + ' \u2192 ' + (dec(c.to_name, i) || '?'));
+    if (c.stub && c.stub[i]) {
+      row(t, 'Drawn as', 'a short stub at the known end: the ' +
+        (dec(c.from_id, i) ? 'destination' : 'origin') + ' was not reported');
+    }
     row(t, 'Quantity', dec(c.quantity, i));
     row(t, 'Category', dec(c.category, i));
     var dp = dec(c.date_precision, i);
@@ -210,7 +214,7 @@
       dec(c.date_start, i) + ' \u2013 ' + dec(c.date_end, i) + ')');
     if (c.date_as_reported) { row(t, 'Date as reported', dec(c.date_as_reported, i)); }
     row(t, 'Status', dec(c.status, i));
-    var actor = add(el('span'), swatch(D.actor_colour[groupOf(i)] || '#7f7f7f')).parentNode;
+    var actor = add(el('span'), swatch(D.actor_colour[dec(c.colour_key, i)] || S.meta.other_colour)).parentNode;
     add(actor, document.createTextNode(dec(c.actor, i) || ''));
     row(t, 'Actor', actor);
     if (groupOf(i) !== dec(c.actor, i)) { row(t, 'Actor group', groupOf(i)); }
@@ -331,7 +335,7 @@
       if (!parts) { continue; }
       var status = dec(c.status, i);
       var st = S.meta.status_style[status] || {};
-      var colour = D.actor_colour[groupOf(i)] || '#7f7f7f';
+      var colour = D.actor_colour[dec(c.colour_key, i)] || S.meta.other_colour;
       var uncertain = c.uncertain[i];
       var latlngs = parts.map(function (flat) {
         var out = new Array(flat.length / 2);
@@ -412,24 +416,84 @@
       P.priority = P.items.map(function (p, j) { return j; }).sort(function (a, b) {
         return P.items[b].legs.length - P.items[a].legs.length || a - b;
       });
-      map.on('zoomend moveend', declutter);
-      S.onRefresh.push(declutter);
+      P.labelsOn = true;
     }
   };
+  // Greedy label placement in screen pixels: leg numbers first (each
+  // nudged off the others), then place names by how many legs they carry
+  // (tried right, left, above, below the marker; hidden if all collide),
+  // then zone names.  Every placed box is an obstacle for the next.
+  function hits(r, taken) {
+    for (var k = 0; k < taken.length; k++) {
+      var t = taken[k];
+      if (r.left < t.right && r.right > t.left && r.top < t.bottom && r.bottom > t.top) { return true; }
+    }
+    return false;
+  }
+  function moved(r, dx, dy) {
+    return {left: r.left + dx, right: r.right + dx, top: r.top + dy, bottom: r.bottom + dy};
+  }
+  function place(node, taken, candidates) {
+    node.style.visibility = '';
+    node.style.marginLeft = '0px';
+    node.style.marginTop = '0px';
+    var r = node.getBoundingClientRect();
+    for (var k = 0; k < candidates.length; k++) {
+      var c = candidates[k](r), box = moved(r, c[0], c[1]);
+      if (!hits(box, taken)) {
+        node.style.marginLeft = c[0] + 'px';
+        node.style.marginTop = c[1] + 'px';
+        taken.push(box);
+        return true;
+      }
+    }
+    node.style.visibility = 'hidden';
+    return false;
+  }
+  var BADGE_STEPS = [[0, 0], [0, -20], [20, 0], [0, 20], [-20, 0], [20, -20], [-20, 20],
+    [20, 20], [-20, -20], [0, -40], [40, 0], [0, 40], [-40, 0]];
+  var LABEL_SIDES = [
+    function () { return [0, 0]; },                                   // right (Leaflet's place)
+    function (r) { return [-(r.right - r.left) - 16, 0]; },            // left
+    function (r) { return [-(r.right - r.left) / 2 - 8, -(r.bottom - r.top) / 2 - 8]; },  // above
+    function (r) { return [-(r.right - r.left) / 2 - 8, (r.bottom - r.top) / 2 + 8]; }   // below
+  ];
   function declutter() {
-    var P = S.places, taken = [];
-    P.priority.forEach(function (j) {
-      var tip = P.markers[j].getTooltip();
-      var node = tip && tip.getElement && tip.getElement();
-      if (!node || !P.shown[j]) { return; }
-      node.style.visibility = '';
-      var r = node.getBoundingClientRect();
-      var clash = taken.some(function (t) {
-        return r.left < t.right && r.right > t.left && r.top < t.bottom && r.bottom > t.top;
+    var taken = [], D = S.legs, P = S.places;
+    if (!S.map) { return; }
+
+    if (D && D.numbers) {
+      BADGE_STEPS.fns = BADGE_STEPS.fns || BADGE_STEPS.map(function (d) { return function () { return d; }; });
+      for (var i = 0; i < D.n; i++) {
+        var m = D.numbers[i];
+        if (!m || !D.shown[i] || !S.map.hasLayer(m)) { continue; }
+        var node = m.getElement && m.getElement();
+        if (node && node.firstChild) { place(node.firstChild, taken, BADGE_STEPS.fns); }
+      }
+    }
+    // Panels are obstacles for names (not for leg numbers, which mark lines).
+    Array.prototype.forEach.call(
+      S.map.getContainer().querySelectorAll('.leaflet-control'), function (e) {
+        var r = e.getBoundingClientRect();
+        if (r.width > 0) { taken.push({left: r.left, right: r.right, top: r.top, bottom: r.bottom}); }
       });
-      if (clash) { node.style.visibility = 'hidden'; } else { taken.push(r); }
+    if (P && P.labels && P.priority) {
+      P.priority.forEach(function (j) {
+        var tip = P.markers[j].getTooltip();
+        var node = tip && tip.getElement && tip.getElement();
+        if (!node || !P.shown[j]) { return; }
+        // The marker itself is an obstacle too.
+        place(node, taken, LABEL_SIDES);
+      });
+    }
+    Object.keys(S.zoneLayers).forEach(function (key) {
+      var zl = S.zoneLayers[key];
+      if (!zl.shown || !zl.label) { return; }
+      var node = zl.label.getElement && zl.label.getElement();
+      if (node && node.firstChild) { place(node.firstChild, taken, [LABEL_SIDES[0]]); }
     });
   }
+  MM.declutter = declutter;
 
   // ------------------------------------------------------------ filtering
   function anyOn(keys) {
@@ -487,6 +551,21 @@
     S.onRefresh.forEach(function (f) { f(); });
   };
 
+  // Room the panels take on each side, so the data is fitted beside them.
+  function fitPadding(map) {
+    var c = map.getContainer().getBoundingClientRect();
+    var left = 10, right = 10, top = 10;
+    Array.prototype.forEach.call(map.getContainer().querySelectorAll('.mm-control'), function (e) {
+      var r = e.getBoundingClientRect();
+      if (r.width === 0) { return; }
+      if (r.left - c.left < c.width / 2) { left = Math.max(left, r.right - c.left); }
+      else { right = Math.max(right, c.right - r.left); }
+    });
+    // Panels wider than half the map (a phone) do not shrink the view to nothing.
+    if (left + right > c.width * 0.7) { left = right = 10; top = 60; }
+    return {paddingTopLeft: [left + 10, top + 10], paddingBottomRight: [right + 10, 30], maxZoom: 9};
+  }
+
   // ------------------------------------------------------------ controls
   var Box = L.Control.extend({
     initialize: function (build, options) { this._build = build; L.setOptions(this, options); },
@@ -495,6 +574,12 @@
       L.DomEvent.disableClickPropagation(div);
       L.DomEvent.disableScrollPropagation(div);
       this._build(div);
+      var top = div.firstElementChild;
+      if (top && top.tagName === 'DETAILS') {
+        var sync = function () { div.classList.toggle('mm-closed', !top.open); };
+        sync();
+        top.addEventListener('toggle', sync);
+      }
       return div;
     }
   });
@@ -538,8 +623,10 @@
     return d;
   }
 
-  function buildLayerControl(div) {
-    div.setAttribute('aria-label', 'Layers');
+  function buildLayerControl(outer) {
+    outer.setAttribute('aria-label', 'Layers');
+    var div = section(outer, 'Layers', !S.compact);
+    div.className += ' mm-panel';
     var bases = section(div, 'Base map', true);
     S.bases.forEach(function (b, i) {
       var label = add(bases, el('label', 'mm-check'));
@@ -582,12 +669,14 @@
     var m = S.meta;
     add(div, el('div', 'mm-title', m.title));
     if (m.subtitle) { add(div, el('div', 'mm-subtitle', m.subtitle)); }
+    if (m.selection) { add(div, el('div', 'mm-selection', 'Selected legs — ' + m.selection)); }
     var asof = add(div, el('div', 'mm-asof', m.as_of_text));
     asof.setAttribute('data-as-of', m.as_of || '');
     var count = add(div, el('div', 'mm-count'));
     S.onRefresh.push(function () {
       var D = S.legs;
       count.textContent = D.nShown + ' of ' + D.n + ' legs shown' +
+        (m.n_stubs ? '; ' + m.n_stubs + ' drawn as short stubs (one end not reported)' : '') +
         (m.n_undrawn ? ' (' + m.n_undrawn + ' cannot be drawn: no locatable end)' : '');
     });
     var D = S.legs, c = D.cols;
@@ -606,8 +695,9 @@
 
   function buildLegend(div) {
     var m = S.meta, D = S.legs;
-    var body = section(div, 'Legend', true);
-    add(body, el('div', 'mm-legend-head', 'Colour = actor group'));
+    var body = section(div, 'Legend', !S.compact);
+    body.className += ' mm-panel';
+    add(body, el('div', 'mm-legend-head', 'Colour = ' + (m.colour_by || 'actor')));
     var others = [];
     m.actors.forEach(function (a) {
       if (a.colour === m.other_colour) { others.push(a.name + ' (' + a.n + ')'); return; }
@@ -632,6 +722,11 @@
     var r2 = add(body, el('div', 'mm-legend-row'));
     add(r2, svgLine('#333', null, m.uncertain_opacity));
     add(r2, el('span', null, 'faded: unknown stop or coarse point'));
+    if (m.n_stubs) {
+      var r3 = add(body, el('div', 'mm-legend-row'));
+      add(r3, svgLine('#333', '2 6', m.uncertain_opacity));
+      add(r3, el('span', null, 'short stub: the other end was not reported'));
+    }
     add(body, el('div', 'mm-legend-note',
       'Arrowheads show direction; numbers mark the legs of a multi-leg route' +
       (D && !D.show_numbers ? ' (in popups only at this size)' : '') + '.'));
@@ -650,31 +745,63 @@
       'Zones: fill colour = faction (swatches under Layers); dashed edge = approximate boundary.'));
   }
 
+  // ISO 8601 calendar dates only (the browser's date input shows the
+  // locale's MM/DD/YYYY; everything else on the page is ISO).
+  function isoDay(text) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(text).trim());
+    if (!m) { return null; }
+    var d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+    return d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 &&
+      d.getUTCDate() === +m[3] ? m[0] : null;
+  }
+  function dayNum(iso) { return Date.parse(iso + 'T00:00:00Z') / 86400000; }
+  function numDay(n) { return new Date(Math.round(n) * 86400000).toISOString().slice(0, 10); }
+
   function buildTimeFilter(div) {
-    add(div, el('div', 'mm-control-title', 'Dates: legs whose date range overlaps; zones in force on \u2018to\u2019'));
-    var wrap = add(div, el('div', 'mm-dates'));
-    function input(label, value) {
+    var body = section(div, 'Dates and playback', !S.compact);
+    body.className += ' mm-panel';
+    add(body, el('div', 'mm-note', 'Legs whose date range overlaps; zones in force on \u2018to\u2019. ' +
+      'Dates as YYYY-MM-DD.'));
+    var wrap = add(body, el('div', 'mm-dates'));
+    function input(label, value, cls) {
       var l = add(wrap, el('label', null, label + ' '));
-      var i = add(l, el('input'));
-      i.type = 'date';
-      i.min = S.meta.date_min || '';
-      i.max = S.meta.date_max || '';
+      var i = add(l, el('input', cls));
+      i.type = 'text';
+      i.setAttribute('inputmode', 'numeric');
+      i.setAttribute('pattern', '\\d{4}-\\d{2}-\\d{2}');
+      i.setAttribute('placeholder', 'YYYY-MM-DD');
+      i.setAttribute('aria-label', label + ' date, YYYY-MM-DD');
+      i.size = 10;
+      i.maxLength = 10;
       i.value = value || '';
       return i;
     }
-    var from = input('from', S.from);
-    var to = input('to', S.to);
-    from.className = 'mm-date-from';
-    to.className = 'mm-date-to';
+    var from = input('from', S.from, 'mm-date-from');
+    var to = input('to', S.to, 'mm-date-to');
     var reset = add(wrap, el('button', 'mm-link', 'reset'));
+    var msg = add(body, el('div', 'mm-date-error'));
+    msg.setAttribute('role', 'alert');
     function apply() {
-      S.from = from.value || S.meta.date_min;
-      S.to = to.value || S.meta.date_max;
+      var f = from.value.trim() === '' ? S.meta.date_min : isoDay(from.value);
+      var t = to.value.trim() === '' ? S.meta.date_max : isoDay(to.value);
+      from.classList.toggle('mm-invalid', !f);
+      to.classList.toggle('mm-invalid', !t);
+      if (!f || !t) {
+        msg.textContent = 'Not a date: ' + (!f ? from.value : to.value) +
+          ' \u2014 write YYYY-MM-DD, e.g. ' + (S.meta.date_max || '2020-05-18');
+        return;
+      }
+      if (f > t) { msg.textContent = '\u2018from\u2019 is after \u2018to\u2019: swap them.'; return; }
+      msg.textContent = '';
+      stop();
+      S.play.k = 0;
+      S.from = f;
+      S.to = t;
       MM.refresh();
     }
     S.onRefresh.push(function () {
-      if (from.value !== S.from) { from.value = S.from || ''; }
-      if (to.value !== S.to) { to.value = S.to || ''; }
+      if (document.activeElement !== from) { from.value = S.from || ''; }
+      if (document.activeElement !== to) { to.value = S.to || ''; }
     });
     L.DomEvent.on(from, 'change', apply);
     L.DomEvent.on(to, 'change', apply);
@@ -683,6 +810,64 @@
       to.value = S.meta.to || S.meta.date_max || '';
       apply();
     });
+
+    // Playback: step the 'to' date from the start of the chosen range to
+    // its end; cumulative keeps 'from', a sliding window moves it along.
+    var play = add(body, el('div', 'mm-play'));
+    var btn = add(play, el('button', 'mm-play-button', '\u25b6 play'));
+    btn.type = 'button';
+    btn.disabled = !S.meta.date_min;  // no dated leg on this map: nothing to play
+    function select(cls, label, options, value) {
+      var s = add(play, el('select', cls));
+      s.setAttribute('aria-label', label);
+      options.forEach(function (o) {
+        var opt = add(s, el('option', null, o[1]));
+        opt.value = o[0];
+      });
+      s.value = value;
+      return s;
+    }
+    var mode = select('mm-play-mode', 'playback mode',
+      [['cumulative', 'cumulative'], ['30', '30-day window'], ['90', '90-day window'],
+       ['365', '1-year window']], 'cumulative');
+    var speed = select('mm-play-speed', 'playback speed',
+      [['0.5', '0.5\u00d7'], ['1', '1\u00d7'], ['2', '2\u00d7'], ['4', '4\u00d7']], '1');
+    var now = add(body, el('div', 'mm-play-now'));
+    var P = {timer: null, steps: 120, k: 0};
+    S.play = P;
+    function frame() {
+      var t = P.t0 + (P.t1 - P.t0) * P.k / P.steps;
+      S.to = numDay(t);
+      S.from = mode.value === 'cumulative' ? P.from : numDay(Math.max(P.t0, t - (+mode.value)));
+      now.textContent = 'Showing ' + S.from + ' \u2013 ' + S.to;
+      MM.refresh();
+      P.k += 1;
+      if (P.k > P.steps) { stop(); }
+    }
+    function stop() {
+      if (P.timer !== null) { window.clearInterval(P.timer); P.timer = null; }
+      btn.textContent = '\u25b6 play';
+      btn.classList.remove('mm-playing');
+    }
+    function start() {
+      if (P.k === 0 || P.k > P.steps) {
+        // A new run over the range set in the date boxes (a pause keeps it).
+        P.from = S.from || S.meta.date_min;
+        P.to = S.to || S.meta.date_max;
+        P.t0 = dayNum(P.from);
+        P.t1 = dayNum(P.to);
+        P.k = 0;
+      }
+      btn.textContent = '\u275a\u275a pause';
+      btn.classList.add('mm-playing');
+      frame();
+      P.timer = window.setInterval(frame, 150 / (+speed.value));
+    }
+    L.DomEvent.on(btn, 'click', function () { if (P.timer === null) { start(); } else { stop(); } });
+    L.DomEvent.on(speed, 'change', function () {
+      if (P.timer !== null) { stop(); start(); }
+    });
+    MM.playing = function () { return P.timer !== null; };
   }
 
   MM.setDates = function (from, to) { S.from = from; S.to = to; MM.refresh(); };
@@ -701,15 +886,25 @@
   MM.legLayer = function (i) { return S.legs.lines[i]; };
   MM.placeLayer = function (j) { return S.places.markers[j]; };
 
+  // Panels: a column on each side (Leaflet's top corners, laid out as
+  // flex columns in movemap.css), so they stack and never overlap; each
+  // collapses to its heading, and on a narrow screen starts collapsed.
   MM.finish = function (map) {
+    var size = map.getSize();
+    S.compact = size.x < 700 || size.y < 500;
+    map.getContainer().classList.toggle('mm-compact', S.compact);
     new Box(buildTitle, {position: 'topleft', className: 'mm-title-box'}).addTo(map);
+    new Box(buildTimeFilter, {position: 'topleft', className: 'mm-time'}).addTo(map);
     new Box(buildLayerControl, {position: 'topright', className: 'mm-layers'}).addTo(map);
-    new Box(buildLegend, {position: 'bottomright', className: 'mm-legend'}).addTo(map);
-    new Box(buildTimeFilter, {position: 'bottomleft', className: 'mm-time'}).addTo(map);
+    new Box(buildLegend, {position: 'topright', className: 'mm-legend'}).addTo(map);
+    S.onRefresh.push(declutter);
+    map.on('zoomend moveend', declutter);
     MM.refresh();
     var b = S.meta.bounds;
-    // Leave room for the title (top left) and the layer control (right).
-    if (b) { map.fitBounds(b, {paddingTopLeft: [40, 120], paddingBottomRight: [260, 30], maxZoom: 9}); }
+    if (b) { map.fitBounds(b, fitPadding(map)); }
+    map.on('resize', function () {
+      map.getContainer().classList.toggle('mm-compact', map.getSize().x < 700 || map.getSize().y < 500);
+    });
     MM.ready = true;
     MM.readyAt = window.performance ? window.performance.now() : null;  // ms since navigation
     // The canvas draws on the next animation frame: note when that frame is done.
