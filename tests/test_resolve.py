@@ -11,8 +11,8 @@ from geo.resolve import Resolution, resolve, resolve_together, serving
 
 
 @pytest.fixture(scope="module")
-def index() -> PlaceIndex:
-    return PlaceIndex(read_gazetteer(REPO_ROOT / "gazetteer.csv"))
+def index(seed_gazetteer) -> PlaceIndex:
+    return PlaceIndex(read_gazetteer(seed_gazetteer))
 
 
 def one(name: str, index: PlaceIndex | None = None, **kw: object) -> Resolution:

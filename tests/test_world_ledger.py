@@ -24,8 +24,8 @@ SOURCES = (
 
 
 @pytest.fixture(scope="module")
-def index() -> PlaceIndex:
-    return PlaceIndex(read_gazetteer(REPO_ROOT / "gazetteer.csv"))
+def index(seed_gazetteer) -> PlaceIndex:
+    return PlaceIndex(read_gazetteer(seed_gazetteer))
 
 
 def check(tmp_path: Path, index: PlaceIndex, *legs: tuple[str, str, str, str, str]):
