@@ -141,16 +141,24 @@
 
   // ------------------------------------------------------------ base maps
   MM.addCountries = function (map, geojson, name) {
-    var layer = L.geoJSON(geojson, {
-      pane: 'mmBase', renderer: S.baseRenderer, interactive: false,
-      attribution: 'Country outlines: Natural Earth 1:110m, 1:50m near the data',
-      filter: function (f) { return !/Point/.test((f.geometry || f).type); },
-      style: function (f) {
-        return f.properties.kind === 'border' ?
-          {color: '#8c8c8c', weight: 0.8, fill: false} :
-          {stroke: false, fillColor: '#f4f2ee', fillOpacity: 1};
-      }
+    // The world is drawn three times, shifted by 360 degrees either way, so
+    // panning past the antimeridian (or zooming out) never shows blank land:
+    // the same data, only the longitudes are offset when read.
+    var copies = [0, -360, 360].map(function (shift) {
+      return L.geoJSON(geojson, {
+        pane: 'mmBase', renderer: S.baseRenderer, interactive: false,
+        attribution: shift === 0 ?
+          'Country outlines: Natural Earth 1:110m, 1:50m near the data' : undefined,
+        coordsToLatLng: function (c) { return L.latLng(c[1], c[0] + shift); },
+        filter: function (f) { return !/Point/.test((f.geometry || f).type); },
+        style: function (f) {
+          return f.properties.kind === 'border' ?
+            {color: '#8c8c8c', weight: 0.8, fill: false} :
+            {stroke: false, fillColor: '#f4f2ee', fillOpacity: 1};
+        }
+      });
     });
+    var layer = L.featureGroup(copies);
     layer.addTo(map);
     map.getContainer().classList.add('mm-offline-base');
     S.bases.push({name: name, layer: layer, offline: true});
