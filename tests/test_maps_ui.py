@@ -289,5 +289,5 @@ def test_a_filtered_build_says_and_draws_exactly_its_legs(opener, tmp_path) -> N
         "document.querySelector('.mm-selection').textContent"
     )
     legend = page.js("document.querySelector('.mm-legend').textContent")
-    assert f"Russian military ({n})" in legend
+    assert f"Russia ({n})" in legend  # the legend colours by actor group (actors.csv)
     assert "Turkey" not in legend

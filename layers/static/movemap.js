@@ -502,6 +502,21 @@
     });
   }
   MM.declutter = declutter;
+  // Labels are placed once the frame's layers are all in (zone labels, tooltips
+  // and markers are added by several handlers of one refresh or view change):
+  // on the next animation frame, once however many events asked for it.
+  // Once more when things have settled (a zoom animation's last frame, late
+  // layout): placement is cheap, and a stale one leaves labels on each other.
+  function scheduleDeclutter() {
+    window.clearTimeout(S.declutterLate);
+    S.declutterLate = window.setTimeout(declutter, 300);
+    if (S.declutterPending) { return; }
+    S.declutterPending = true;
+    window.requestAnimationFrame(function () {
+      S.declutterPending = false;
+      declutter();
+    });
+  }
 
   // ------------------------------------------------------------ filtering
   function anyOn(keys) {
@@ -905,14 +920,15 @@
     new Box(buildTimeFilter, {position: 'topleft', className: 'mm-time'}).addTo(map);
     new Box(buildLayerControl, {position: 'topright', className: 'mm-layers'}).addTo(map);
     new Box(buildLegend, {position: 'topright', className: 'mm-legend'}).addTo(map);
-    S.onRefresh.push(declutter);
-    map.on('zoomend moveend', declutter);
+    S.onRefresh.push(scheduleDeclutter);
+    map.on('zoomend moveend', scheduleDeclutter);
     MM.refresh();
     var b = S.meta.bounds;
     if (b) { map.fitBounds(b, fitPadding(map)); }
     map.on('resize', function () {
       map.getContainer().classList.toggle('mm-compact', map.getSize().x < 700 || map.getSize().y < 500);
     });
+    scheduleDeclutter();
     MM.ready = true;
     MM.readyAt = window.performance ? window.performance.now() : null;  // ms since navigation
     // The canvas draws on the next animation frame: note when that frame is done.
