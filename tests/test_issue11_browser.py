@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from geo import columns as col
-from tests.test_issue11_ledger import ACTORS, REPORTS, make_data
-from tests.test_maps_browser import _click_leg, _toggle, browser, open_page  # noqa: F401
+from test_issue11_ledger import ACTORS, REPORTS, make_data
+from test_maps_browser import _click_leg, _toggle, browser, open_page  # noqa: F401
 
 pytestmark = pytest.mark.browser
 

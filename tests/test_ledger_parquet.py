@@ -17,7 +17,7 @@ from geo.gazetteer import read_gazetteer
 from geo.geocode import PlaceIndex
 from geo.ledger import check_ledger, read_ledger
 from geo.paths import REPO_ROOT
-from tests.test_ledger import BAD_SOURCES, BAD_TRANSFERS, keyed
+from test_ledger import BAD_SOURCES, BAD_TRANSFERS, keyed
 
 
 @pytest.fixture(scope="module")
