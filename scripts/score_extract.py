@@ -6,7 +6,11 @@ Bundled set: the five reports in tests/data/reports/bundled/ (copies of
 Development set: the reports in tests/data/reports/dev/, scored against
 tests/data/reports/dev/annotations.csv.
 
-Usage: python scripts/score_extract.py [--show]
+Held-out set: the reports in tests/data/reports/heldout/, never used for
+tuning, scored against tests/data/reports/heldout/annotations.csv.
+
+Usage: python scripts/score_extract.py [bundled] [dev] [heldout] [--show]
+(bundled and dev when no set is named)
 """
 
 from __future__ import annotations
@@ -44,8 +48,9 @@ def bundled() -> tuple[dict, list[GoldLeg]]:
     return cands, gold
 
 
-def dev() -> tuple[dict, list[GoldLeg]]:
-    folder = REPORTS / "dev"
+def annotated(name: str = "dev") -> tuple[dict, list[GoldLeg]]:
+    """Candidates and annotated legs of an annotated folder (``dev``, ``heldout``)."""
+    folder = REPORTS / name
     gold = read_annotations(folder / "annotations.csv")
     meta = {r["file"]: r for r in _csv(folder / "reports.csv")}
     cands = {}
@@ -54,9 +59,23 @@ def dev() -> tuple[dict, list[GoldLeg]]:
     return cands, gold
 
 
+def dev() -> tuple[dict, list[GoldLeg]]:
+    """Candidates and annotated legs of the development set."""
+    return annotated("dev")
+
+
+SETS = {"bundled": bundled, "dev": dev, "heldout": lambda: annotated("heldout")}
+
+
 def main(argv: list[str]) -> int:
     show = "--show" in argv
-    for label, (cands, gold) in (("bundled", bundled()), ("dev", dev())):
+    names = [a for a in argv if not a.startswith("--")] or ["bundled", "dev"]
+    unknown = [n for n in names if n not in SETS]
+    if unknown:
+        print(f"unknown set {', '.join(unknown)}: choose from {', '.join(SETS)}", file=sys.stderr)
+        return 2
+    for label in names:
+        cands, gold = SETS[label]()
         got = score(cands, gold)
         print(f"{label}: recall {got['found']}/{got['legs']} = {got['recall']:.0%}, "
               f"precision {got['right']}/{got['candidates']} = {got['precision']:.0%}")

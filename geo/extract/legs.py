@@ -134,6 +134,18 @@ def assemble(pipe, text: str, *, published: dt.date | None) -> list[Candidate]:
             if not frm.known:
                 _fill_origin(pipe, cand, s, doc, last, out, chained_start, sentences, raw, i,
                              events, k)
+            if "origin: named in the adjacent sentence" in cand.reasons and out and \
+                    out[-1].sentence == _neighbour(sentences, i, -1) and \
+                    not out[-1].to.known and \
+                    out[-1].frm.ledger() == cand.frm.ledger():
+                # "The ship had sailed from Baltiysk ... It reached Tobruk": one leg, not two
+                done = out.pop()
+                if done.evidence[0] in cand.evidence:
+                    cand.evidence.remove(done.evidence[0])
+                cand.evidence.insert(0, done.evidence[0])  # in the report's order
+                cand.reasons.append("completes the previous sentence's leg, whose "
+                                    "destination it did not name")
+                last = out[-1] if out else None
             _area_of_unnamed(pipe, cand, main, chained=how == "chain" or any(
                 "previous movement" in r for r in cand.reasons))
             _describe(pipe, cand, s, doc, last if (chained_start or how == "chain") else None)
@@ -244,7 +256,12 @@ def _events(pipe, s: Sentence, doc, seen: list[Place]):
             elif cur is not None and cur[1] is None and not moves_between and not m.coord:
                 cur[0] = _narrower(cur[0], stop)  # "out of Libya from Zuwara airport"
             else:
-                cur = [stop, None, [], "", m.end]
+                vias: list = []
+                if cur is not None and cur[0] is None and cur[1] is None and cur[2]:
+                    # "transited the Bosphorus ... en route from Novorossiysk to Tartus"
+                    vias = cur[2]
+                    events.remove(cur)
+                cur = [stop, None, vias, "", m.end]
                 events.append(cur)
         elif m.role == "to":
             if cur is not None and cur[1] is None:
@@ -402,7 +419,7 @@ def _fill_origin(pipe, cand, s, doc, last, out, chained_start, sentences, raw, i
             cand.frm = Stop(dem[0], place, pos=dem[2])
             cand.reasons.append(f"origin: the country of the '{dem[0]}' things that moved")
             return
-    for j in (i + 1, i - 1):
+    for j in (_neighbour(sentences, i, 1), _neighbour(sentences, i, -1)):
         if 0 <= j < len(raw) and _same_paragraph(sentences, i, j, doc):
             for frm, to, _, _ in raw[j]:
                 if frm.known and not to.known:
@@ -440,6 +457,15 @@ def _carrier_demonym(pipe, s: Sentence, doc):
                 if 0 <= a - db <= 2 and iso:
                     return doc[da:db].text, iso, doc[da].idx
     return None
+
+
+def _neighbour(sentences, i: int, step: int) -> int:
+    """Index of the nearest sentence before (-1) or after (+1) ``i`` that is not blank
+    (the sentencizer makes a line break between sentences a sentence of its own)."""
+    j = i + step
+    while 0 <= j < len(sentences) and not sentences[j].span.text.strip():
+        j += step
+    return j
 
 
 def _same_paragraph(sentences, i: int, j: int, doc) -> bool:
