@@ -460,8 +460,10 @@ def _carrier_demonym(pipe, s: Sentence, doc):
 
 
 def _neighbour(sentences, i: int, step: int) -> int:
-    """Index of the nearest sentence before (-1) or after (+1) ``i`` that is not blank
-    (the sentencizer makes a line break between sentences a sentence of its own)."""
+    """Return the nearest sentence before (-1) or after (+1) ``i`` that is not blank.
+
+    The sentencizer makes a line break between sentences a sentence of its own.
+    """
     j = i + step
     while 0 <= j < len(sentences) and not sentences[j].span.text.strip():
         j += step

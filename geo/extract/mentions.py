@@ -17,7 +17,7 @@ _QUALIFIERS = {"based", "backed", "supported", "funded", "aligned", "led", "cont
 #: words after a place name that belong to the place, not to another proper name
 _SITE_WORDS = {"airport", "port", "airbase", "base", "air", "naval", "airfield", "province",
                "provinces", "governorate", "city", "region", "harbour", "harbor", "international"}
-#: "BEIRUT, LEBANON (10:20 P.M.) \u2013", "NIAMEY, Niger\u2014": where the report was filed, not a stop
+#: "BEIRUT, LEBANON (10:20 P.M.) \u2013", "NIAMEY, Niger\u2014": where it was filed, not a stop
 _DATELINE = re.compile(r"[A-Z][A-Z'.-]+(?:\s[A-Z][A-Z'.-]+)*,\s*[A-Z][\w'.-]+(?:\s[A-Z][\w'.-]+)*"
                        r"\s*(?:\([^)]{0,30}\))?\s*[\u2013\u2014-]")
 _STOP_PUNCT = {",", ";", ":", ".", "(", ")", "\u2014", "\u2013", "“", "”", '"'}
@@ -96,8 +96,10 @@ def read_sentence(pipe, sent, world_spans, cue_matches, resolve) -> Sentence:
 
 
 def _seas_on_the_way(out: Sentence) -> None:
-    """'towards Mediterranean en route from Novorossiysk to Tartus': a sea or strait
-    given as a destination before a later destination is a place passed (via)."""
+    """Make a sea or strait named as a destination before a later one a via point.
+
+    "towards Mediterranean en route from Novorossiysk to Tartus": passed, not a stop.
+    """
     tos = [m for m in out.places if m.role == "to"]
     for m in tos[:-1]:
         p = m.place
@@ -171,8 +173,10 @@ def _coordinate(out: Sentence, doc) -> None:
 
 
 def _appositive(doc, out: Sentence, pos: int, place_end: set[int]) -> bool:
-    """Tell whether the words before ``pos`` describe the place named just before them:
-    "Baltiysk, a major Russian naval base in ..." (", a/an/the" after a place)."""
+    """Tell whether the words before ``pos`` describe the place named just before them.
+
+    "Baltiysk, a major Russian naval base in ...": ", a/an/the" right after a place.
+    """
     for k in range(pos - 1, max(out.span.start, pos - 8), -1):
         if doc[k].text in _STOP_PUNCT:
             return doc[k].text == "," and k in place_end and k + 1 < pos and \
@@ -375,7 +379,7 @@ def _unnamed_destinations(out: Sentence, doc) -> None:
 
 
 def _named_after(out: Sentence, doc, k: int) -> Mention | None:
-    """The place that names an unnamed site: "port city of Tartous", "port of Tobruk"."""
+    """Return the place that names an unnamed site ("port city of Tartous")."""
     while k < out.span.end and doc[k].lower_ in ("city", "town"):
         k += 1
     if k < out.span.end and doc[k].lower_ == "of":
