@@ -89,3 +89,30 @@ def test_demonym_ports_and_city_comma_country():
     got = legs("They noticed ships that can go from Iranian ports to Astrakhan, Russia, but "
                "do not enter the port.", "2023-05-26")
     assert got == [("?Iranian ports @ Iran", "Astrakhan")]
+
+
+def test_receiver_of_a_delivery_is_the_destination_and_two_origins_two_legs():
+    # AFP via Al Siasi: "Mali's military rulers took delivery on Thursday of more aircraft
+    # from Russia ... as well as drones from Turkey" gave one leg, Russia -> ?, with drones
+    text = ("Mali's military rulers took delivery on Thursday of more L-39 jets from Russia, "
+            "its main ally, as well as Bayraktar TB2 drones from Turkey.")
+    got = cands(text, "2023-10-06")
+    assert [(c.frm.ledger(), c.to.ledger()) for c in got] == [("russia", "mali"),
+                                                             ("turkey", "mali")]
+    assert got[0].equipment.startswith("L-39") and "drones" not in got[0].equipment
+    assert got[1].equipment.startswith("Bayraktar TB2") and got[1].category == "uav"
+    assert all(c.date == "2023-10-05" for c in got)
+
+
+def test_received_without_a_receiver_invents_no_destination():
+    got = legs("The equipment was received from Russia last week.", "2023-10-06")
+    assert got == [("russia", "?destination not reported")]
+
+
+def test_advisors_and_shahed_drones_are_recognised():
+    (c,) = cands("A first set of about 100 Russian advisors had arrived in Niger on April 10 "
+                 "along with air defence systems.")
+    assert c.equipment.split("; ")[0] == "military instructors" and c.category == "personnel"
+    assert c.date == "2024-04-10"
+    (d,) = cands("Shahed drones were shipped from Iran to Russia.")
+    assert d.equipment.startswith("Shahed/Geran") and d.category == "uav"

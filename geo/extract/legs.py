@@ -253,6 +253,11 @@ def _events(pipe, s: Sentence, doc, seen: list[Place]):
             if cur is not None and cur[0] is None and not _semicolon(doc, cur[4], m.start) \
                     and not (moves_between and next_is_to):
                 cur[0] = stop
+            elif cur is not None and cur[1] is None and cur[0] is not None and \
+                    _two_countries(cur[0], stop):
+                # "aircraft from Russia ... as well as drones from Turkey": two origins
+                cur = [stop, None, [], "", m.end]
+                events.append(cur)
             elif cur is not None and cur[1] is None and not moves_between and not m.coord:
                 cur[0] = _narrower(cur[0], stop)  # "out of Libya from Zuwara airport"
             else:
@@ -289,6 +294,11 @@ def _events(pipe, s: Sentence, doc, seen: list[Place]):
                     ev[side] = first[side]
                 if first[side] is None and ev[side] is not None:
                     first[side] = ev[side]
+    if events and not any(ev[1] for ev in events) and s.has("receive"):
+        taker = _receiver(s, doc)
+        if taker is not None:
+            for ev in events:
+                ev[1] = _stop(taker, seen, doc)
     if not any(ev[1] for ev in events) and s.has("move"):
         home = _actor_home(pipe, s, doc)
         if home is not None:
@@ -298,6 +308,26 @@ def _events(pipe, s: Sentence, doc, seen: list[Place]):
                 events.append([None, home, [], "", 0])
     return [(ev[0] or Stop(""), ev[1] or Stop("", note="destination not reported"), ev[2], ev[3])
             for ev in events]
+
+
+def _two_countries(a: Stop, b: Stop) -> bool:
+    """Tell whether two origins are two different countries (two sources, two legs)."""
+    return a.place is not None and b.place is not None and not a.unnamed and \
+        not b.unnamed and a.place.kind == b.place.kind == "country" and \
+        a.place.country != b.place.country
+
+
+def _receiver(s: Sentence, doc) -> Mention | None:
+    """Return the place that takes delivery: "Mali's junta took delivery of ...".
+
+    The last place named before the first ``receive`` cue, with no role of its own
+    or only as a possessive ("Mali's"); a dateline or a description is no receiver.
+    """
+    first = min(a for a, _ in s.cues["receive"])
+    before = [m for m in s.places if m.end <= first and m.place is not None
+              and (m.role == "" or (m.role == "qualifier" and m.end < len(doc)
+                                    and doc[m.end].text in ("'s", "\u2019s")))]
+    return before[-1] if before else None
 
 
 def _seen_in(pipe, s: Sentence, doc) -> Mention | None:
@@ -516,6 +546,14 @@ def _describe(pipe, cand: Candidate, s: Sentence, doc, previous: Candidate | Non
           if not (ship and ship[0] <= doc[a].idx < ship[1])]
     cargo = [x for x in eq if not x[2].carrier]
     carriers = [x for x in eq if x[2].carrier]
+    origins = sorted(m.char_start for m in s.places if m.role == "from" and m.place is not None
+                     and m.place.kind == "country")
+    if len(origins) > 1 and cand.frm.pos in origins:
+        # "L-39 jets from Russia as well as TB2 drones from Turkey": each its own cargo
+        k = origins.index(cand.frm.pos)
+        lo = origins[k - 1] if k else s.span.start_char
+        own = [x for x in cargo if lo <= doc[x[0]].idx < cand.frm.pos]
+        cargo = own  # nothing named before this origin: nothing borrowed from the other
     if cargo:
         labels = list(dict.fromkeys(e.label for _, _, e in cargo))
         specific = [x for x in cargo if x[2].label not in _GENERIC] or cargo
