@@ -116,3 +116,15 @@ def test_advisors_and_shahed_drones_are_recognised():
     assert c.date == "2024-04-10"
     (d,) = cands("Shahed drones were shipped from Iran to Russia.")
     assert d.equipment.startswith("Shahed/Geran") and d.category == "uav"
+
+
+def test_war_start_clause_gives_an_open_interval_and_footage_is_no_origin():
+    # Reuters via Africa News Watch: "since the war started in April 2023" was read as
+    # April 2023 (one month); "footage from Amdjarass" invented a leg from Amdjarass
+    text = ("At least 86 UAE planes have landed at Amdjarass airfield in eastern Chad since "
+            "the war started in April 2023.\n"
+            "Reuters uncovered footage from Amdjarass this year, showing crates.")
+    (c,) = cands(text, "2024-12-12")
+    assert c.to.name == "Amdjarass airfield" and c.to.place.country == "TD"
+    assert c.frm.place.country == "AE"
+    assert (c.date, c.date_as_reported) == ("2023-04/..", "since the war started in April 2023")

@@ -300,6 +300,8 @@ def _roles(out: Sentence, doc) -> None:
 
 _NOT_TO = {"according", "thanks", "due", "next", "close", "similar", "compared", "prior",
            "addition", "relation", "respect", "owing", "contrary", "access"}
+_NOT_FROM = {"footage", "images", "image", "video", "videos", "photos", "photographs",
+             "pictures", "imagery", "correspondent", "residents", "witnesses", "sources"}
 _BASE_NOUNS_FR = {"aéroport", "l\u2019aéroport", "l'aéroport", "port", "base", "aérodrome"}
 
 
@@ -310,6 +312,8 @@ def _idiom(doc, hit) -> str:
     word = doc[s:e].text.lower()
     if kind == "to" and word == "to" and before in _NOT_TO:
         return "stop"
+    if kind == "from" and word == "from" and before in _NOT_FROM:
+        return "stop"  # "footage from Amdjarass": where a picture was taken, not an origin
     return "skip" if kind == "from" and word == "de" and before in _BASE_NOUNS_FR else ""
 
 
