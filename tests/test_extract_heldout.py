@@ -128,3 +128,20 @@ def test_war_start_clause_gives_an_open_interval_and_footage_is_no_origin():
     assert c.to.name == "Amdjarass airfield" and c.to.place.country == "TD"
     assert c.frm.place.country == "AE"
     assert (c.date, c.date_as_reported) == ("2023-04/..", "since the war started in April 2023")
+
+
+def test_buyer_is_the_destination():
+    # CNN via Ukrainska Pravda: "weapons that Russia buys from Iran" gave Iran -> ?
+    (c,) = cands("Shahed drones and other weapons that Russia buys from Iran may move through "
+                 "this route.", "2023-05-26")
+    assert (c.frm.place.country, c.to.place.country) == ("IR", "RU")
+    assert c.to.name == "Russia" and c.category == "uav"
+
+
+def test_recipient_named_by_a_demonym_is_an_unnamed_stop_in_that_country():
+    # Reuters: "airlines accused by the U.N. of transporting Emirati weaponry to a Libyan
+    # warlord": the leg UAE -> Libya was missed
+    (c,) = cands("Airlines were accused by the U.N. of transporting Emirati weaponry to a "
+                 "Libyan warlord.", "2024-12-12")
+    assert c.to.ledger() == "?a Libyan warlord @ libya"
+    assert c.frm.place.country == "AE" and c.status == "alleged"

@@ -300,6 +300,9 @@ def _roles(out: Sentence, doc) -> None:
 
 _NOT_TO = {"according", "thanks", "due", "next", "close", "similar", "compared", "prior",
            "addition", "relation", "respect", "owing", "contrary", "access"}
+#: recipients named by a demonym: "to a Libyan warlord", "to the Sudanese army"
+_PARTIES = {"warlord", "warlords", "army", "armies", "militia", "militias", "junta", "forces",
+            "government", "rebels", "military", "commander", "paramilitaries"}
 _NOT_FROM = {"footage", "images", "image", "video", "videos", "photos", "photographs",
              "pictures", "imagery", "correspondent", "residents", "witnesses", "sources"}
 _BASE_NOUNS_FR = {"aéroport", "l\u2019aéroport", "l'aéroport", "port", "base", "aérodrome"}
@@ -357,6 +360,16 @@ def _unnamed_destinations(out: Sentence, doc) -> None:
                                                                      "their", "his", "one"):
                 j += 1
             dem = next((d for d in out.demonyms if d[0] == j), None)
+            if dem is not None and kind == "to" and dem[2] and dem[1] < out.span.end and \
+                    doc[dem[1]].lower_ in _PARTIES:
+                # "weaponry to a Libyan warlord": a recipient in that country, unnamed
+                k = dem[1] + 1
+                text = doc[e:k].text
+                out.unnamed_to.append(Mention(text, e, k, doc[e].idx,
+                                              doc[k - 1].idx + len(doc[k - 1].text), None,
+                                              role=kind, unnamed=text, cue=doc[s:e].text,
+                                              cue_start=s, country=dem[2]))
+                continue
             if dem is not None and dem[1] in base_starts:
                 k = base_starts[dem[1]]
                 named = _named_after(out, doc, k)
