@@ -45,6 +45,8 @@ class Stop:
     def ledger(self) -> str:
         """Return the value for the ledger's from/to column."""
         if self.place is not None and not self.unnamed:
+            if not self.place.curated and self.place.kind == "country":
+                return self.place.name  # "Iranian cargo aircraft": the ledger wants "Iran"
             return self.place.id if self.place.curated else self.name
         if self.place is not None:
             area = self.place.id if self.place.curated else self.place.name
