@@ -145,3 +145,12 @@ def test_recipient_named_by_a_demonym_is_an_unnamed_stop_in_that_country():
                  "Libyan warlord.", "2024-12-12")
     assert c.to.ledger() == "?a Libyan warlord @ libya"
     assert c.frm.place.country == "AE" and c.status == "alleged"
+
+
+def test_negated_hedging_word_gives_no_status():
+    # CNN via Ukrainska Pravda: "ships ... do not enter the port officially" was 'confirmed'
+    (c,) = cands("They noticed ships that can go from Iranian ports to Astrakhan, Russia, but "
+                 "do not enter the port officially there.", "2023-05-26")
+    assert c.status == "reported"
+    (d,) = cands("Russia officially delivered the S-400 from Russia to Turkey.", "2023-05-26")
+    assert d.status == "confirmed"

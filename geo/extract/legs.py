@@ -585,12 +585,13 @@ def _describe(pipe, cand: Candidate, s: Sentence, doc, previous: Candidate | Non
     if carriers:
         modes.insert(0, "sea" if carriers[0][2].category == "naval" else "air")
     cand.mode = modes[0] if modes else (previous.mode if previous else "unknown")
-    statuses = [pipe.lexicon.cues["status"][doc[a:b].text.lower()]
-                for a, b in s.cues.get("status", [])]
+    cues = [(a, b) for a, b in s.cues.get("status", [])
+            if not _negated(doc, a, s.span.start)]  # "do not enter the port officially"
+    statuses = [pipe.lexicon.cues["status"][doc[a:b].text.lower()] for a, b in cues]
     cand.status = min(statuses, key=_STATUS_RANK.index) if statuses else "reported"
     if statuses:
-        cand.reasons.append(f"status '{cand.status}' from "
-                            f"'{s.cue_texts('status')[statuses.index(cand.status)]}'")
+        a, b = cues[statuses.index(cand.status)]
+        cand.reasons.append(f"status '{cand.status}' from '{doc[a:b].text}'")
     actor = ""
     if s.actors:
         actor = pipe.lexicon.actors.get(s.actors[0][2], (s.actors[0][2], ""))[0]
@@ -613,6 +614,11 @@ def _describe(pipe, cand: Candidate, s: Sentence, doc, previous: Candidate | Non
     for stop in (cand.frm, cand.to):
         if stop.note and stop.note not in cand.reasons and stop.place is not None:
             cand.reasons.append(stop.note)
+
+
+def _negated(doc, a: int, start: int) -> bool:
+    """Tell whether a hedging word is negated ("do not enter the port officially")."""
+    return any(doc[k].lower_ in ("not", "n't", "never", "no") for k in range(max(start, a - 5), a))
 
 
 def _ship_span(s: Sentence, doc) -> tuple[int, int] | None:
