@@ -25,6 +25,16 @@ from geo.extract.score import GoldLeg, end_of_ledger, read_annotations, score
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "tests" / "data" / "reports"
+#: report file -> its text, as extracted (to check that evidence is verbatim)
+TEXTS: dict[str, str] = {}
+
+
+def verbatim(cands: dict) -> tuple[int, int]:
+    """(candidates whose every evidence passage is the report's text at its offsets, all)."""
+    ok = sum(bool(c.evidence) and all(TEXTS[name][e["start"]:e["end"]] == e["text"]
+                                      for e in c.evidence)
+             for name, cs in cands.items() for c in cs)
+    return ok, sum(len(cs) for cs in cands.values())
 
 
 def _csv(path: Path) -> list[dict]:
@@ -38,7 +48,7 @@ def bundled() -> tuple[dict, list[GoldLeg]]:
     cands, gold = {}, []
     ledger = _csv(ROOT / "transfers.csv")
     for r in reports:
-        _, cands[r["file"]] = extract_file(REPORTS / "bundled" / r["file"],
+        TEXTS[r["file"]], cands[r["file"]] = extract_file(REPORTS / "bundled" / r["file"],
                                            published=r["published"] or None)
         for row in ledger:
             if r["source_id"] in row["source_ids"].split(";"):
@@ -55,7 +65,7 @@ def annotated(name: str = "dev") -> tuple[dict, list[GoldLeg]]:
     meta = {r["file"]: r for r in _csv(folder / "reports.csv")}
     cands = {}
     for name, r in sorted(meta.items()):
-        _, cands[name] = extract_file(folder / name, published=r["published"] or None)
+        TEXTS[name], cands[name] = extract_file(folder / name, published=r["published"] or None)
     return cands, gold
 
 
@@ -78,7 +88,8 @@ def main(argv: list[str]) -> int:
         cands, gold = SETS[label]()
         got = score(cands, gold)
         print(f"{label}: recall {got['found']}/{got['legs']} = {got['recall']:.0%}, "
-              f"precision {got['right']}/{got['candidates']} = {got['precision']:.0%}")
+              f"precision {got['right']}/{got['candidates']} = {got['precision']:.0%}, "
+              "verbatim evidence {}/{}".format(*verbatim(cands)))
         if show:
             for m in got["missed"]:
                 print("  missed", *m)
