@@ -76,6 +76,7 @@ def _resolve(
     out["id"] = None
     if len(distinct):
         res = index.resolve(distinct).set_index(pd.Index(distinct.to_numpy(), dtype=object))
+        world = _world_places(res, index)
         ans = res.reindex(names.where(wanted).to_numpy())
         status = ans[RESOLVE_STATUS].to_numpy()
         for i in np.flatnonzero(wanted.to_numpy() & (status != OK)):
@@ -95,7 +96,35 @@ def _resolve(
     out["pname"] = at[PLACE_NAME].to_numpy()
     out["lon"] = at[LON].to_numpy(dtype=float)
     out["lat"] = at[LAT].to_numpy(dtype=float)
+    if len(distinct) and world:
+        for i, (name, id_) in enumerate(zip(names, out["id"], strict=True)):
+            if id_ is None and name in world:
+                p = world[name]
+                out.iloc[i, out.columns.get_indexer(["id", "pname", "lon", "lat"])] = [
+                    p.id, p.name, p.lon, p.lat]
     return out
+
+
+def _world_places(res: pd.DataFrame, index: PlaceIndex) -> dict:
+    """World places (countries, seas, ports...) for names the gazetteer does not hold.
+
+    "via Portugal", "via the Caspian Sea": resolved like a ledger end by
+    :func:`geo.resolve.resolve`, accepted only when the match is exact (not a
+    loose spelling) and clearly wins; the gazetteer's answer in ``res`` is
+    replaced by OK for those names.
+    """
+    todo = [n for n, st in zip(res.index, res[RESOLVE_STATUS], strict=True) if st != OK]
+    if not todo:
+        return {}
+    from geo.ledger_places import _LOOSE
+    from geo.resolve import resolve
+
+    found = {}
+    for name, r in zip(todo, resolve(todo, index=index, suggest=False), strict=True):
+        if r.status == "ok" and r.candidates[0].how not in _LOOSE:
+            found[name] = r.candidates[0]
+            res.loc[name, RESOLVE_STATUS] = OK
+    return found
 
 
 def _explode(table: pd.DataFrame, column: str, sep: str) -> pd.DataFrame:

@@ -6,7 +6,11 @@ Bundled set: the five reports in tests/data/reports/bundled/ (copies of
 Development set: the reports in tests/data/reports/dev/, scored against
 tests/data/reports/dev/annotations.csv.
 
-Usage: python scripts/score_extract.py [--show]
+Held-out set: the reports in tests/data/reports/heldout/, never used for
+tuning, scored against tests/data/reports/heldout/annotations.csv.
+
+Usage: python scripts/score_extract.py [bundled] [dev] [heldout] [--show]
+(bundled and dev when no set is named)
 """
 
 from __future__ import annotations
@@ -21,6 +25,16 @@ from geo.extract.score import GoldLeg, end_of_ledger, read_annotations, score
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "tests" / "data" / "reports"
+#: report file -> its text, as extracted (to check that evidence is verbatim)
+TEXTS: dict[str, str] = {}
+
+
+def verbatim(cands: dict) -> tuple[int, int]:
+    """(candidates whose every evidence passage is the report's text at its offsets, all)."""
+    ok = sum(bool(c.evidence) and all(TEXTS[name][e["start"]:e["end"]] == e["text"]
+                                      for e in c.evidence)
+             for name, cs in cands.items() for c in cs)
+    return ok, sum(len(cs) for cs in cands.values())
 
 
 def _csv(path: Path) -> list[dict]:
@@ -34,7 +48,7 @@ def bundled() -> tuple[dict, list[GoldLeg]]:
     cands, gold = {}, []
     ledger = _csv(ROOT / "transfers.csv")
     for r in reports:
-        _, cands[r["file"]] = extract_file(REPORTS / "bundled" / r["file"],
+        TEXTS[r["file"]], cands[r["file"]] = extract_file(REPORTS / "bundled" / r["file"],
                                            published=r["published"] or None)
         for row in ledger:
             if r["source_id"] in row["source_ids"].split(";"):
@@ -44,22 +58,38 @@ def bundled() -> tuple[dict, list[GoldLeg]]:
     return cands, gold
 
 
-def dev() -> tuple[dict, list[GoldLeg]]:
-    folder = REPORTS / "dev"
+def annotated(name: str = "dev") -> tuple[dict, list[GoldLeg]]:
+    """Candidates and annotated legs of an annotated folder (``dev``, ``heldout``)."""
+    folder = REPORTS / name
     gold = read_annotations(folder / "annotations.csv")
     meta = {r["file"]: r for r in _csv(folder / "reports.csv")}
     cands = {}
     for name, r in sorted(meta.items()):
-        _, cands[name] = extract_file(folder / name, published=r["published"] or None)
+        TEXTS[name], cands[name] = extract_file(folder / name, published=r["published"] or None)
     return cands, gold
+
+
+def dev() -> tuple[dict, list[GoldLeg]]:
+    """Candidates and annotated legs of the development set."""
+    return annotated("dev")
+
+
+SETS = {"bundled": bundled, "dev": dev, "heldout": lambda: annotated("heldout")}
 
 
 def main(argv: list[str]) -> int:
     show = "--show" in argv
-    for label, (cands, gold) in (("bundled", bundled()), ("dev", dev())):
+    names = [a for a in argv if not a.startswith("--")] or ["bundled", "dev"]
+    unknown = [n for n in names if n not in SETS]
+    if unknown:
+        print(f"unknown set {', '.join(unknown)}: choose from {', '.join(SETS)}", file=sys.stderr)
+        return 2
+    for label in names:
+        cands, gold = SETS[label]()
         got = score(cands, gold)
         print(f"{label}: recall {got['found']}/{got['legs']} = {got['recall']:.0%}, "
-              f"precision {got['right']}/{got['candidates']} = {got['precision']:.0%}")
+              f"precision {got['right']}/{got['candidates']} = {got['precision']:.0%}, "
+              "verbatim evidence {}/{}".format(*verbatim(cands)))
         if show:
             for m in got["missed"]:
                 print("  missed", *m)

@@ -122,6 +122,11 @@ CASES = [
     ("Sunday, December 15", FRI, None, "2024-12-15", "day"),
     ("  Thursday   last week. ", FRI, None, "2024-12-12", "day"),
     ("THURSDAY LAST WEEK", FRI, None, "2024-12-12", "day"),
+    # Reuters on UAE flights to Amdjarass (Dec 2024): a war's start written as a clause
+    ("since the war started in April 2023", "2024-12-12", None, "2023-04/..", "month"),
+    ("since Sudan's civil war began last year", "2024-12-12", None, "2023/..", "year"),
+    ("since the conflict erupted on 15 April 2023", "2024-12-12", None, "2023-04-15/..", "day"),
+    ("the war started in April 2023", "2024-12-12", None, "2023-04", "month"),
 ]
 
 

@@ -45,6 +45,8 @@ class Stop:
     def ledger(self) -> str:
         """Return the value for the ledger's from/to column."""
         if self.place is not None and not self.unnamed:
+            if not self.place.curated and self.place.kind == "country":
+                return self.place.name  # "Iranian cargo aircraft": the ledger wants "Iran"
             return self.place.id if self.place.curated else self.name
         if self.place is not None:
             area = self.place.id if self.place.curated else self.place.name
@@ -134,6 +136,18 @@ def assemble(pipe, text: str, *, published: dt.date | None) -> list[Candidate]:
             if not frm.known:
                 _fill_origin(pipe, cand, s, doc, last, out, chained_start, sentences, raw, i,
                              events, k)
+            if "origin: named in the adjacent sentence" in cand.reasons and out and \
+                    out[-1].sentence == _neighbour(sentences, i, -1) and \
+                    not out[-1].to.known and \
+                    out[-1].frm.ledger() == cand.frm.ledger():
+                # "The ship had sailed from Baltiysk ... It reached Tobruk": one leg, not two
+                done = out.pop()
+                if done.evidence[0] in cand.evidence:
+                    cand.evidence.remove(done.evidence[0])
+                cand.evidence.insert(0, done.evidence[0])  # in the report's order
+                cand.reasons.append("completes the previous sentence's leg, whose "
+                                    "destination it did not name")
+                last = out[-1] if out else None
             _area_of_unnamed(pipe, cand, main, chained=how == "chain" or any(
                 "previous movement" in r for r in cand.reasons))
             _describe(pipe, cand, s, doc, last if (chained_start or how == "chain") else None)
@@ -241,10 +255,20 @@ def _events(pipe, s: Sentence, doc, seen: list[Place]):
             if cur is not None and cur[0] is None and not _semicolon(doc, cur[4], m.start) \
                     and not (moves_between and next_is_to):
                 cur[0] = stop
+            elif cur is not None and cur[1] is None and cur[0] is not None and \
+                    _two_countries(cur[0], stop):
+                # "aircraft from Russia ... as well as drones from Turkey": two origins
+                cur = [stop, None, [], "", m.end]
+                events.append(cur)
             elif cur is not None and cur[1] is None and not moves_between and not m.coord:
                 cur[0] = _narrower(cur[0], stop)  # "out of Libya from Zuwara airport"
             else:
-                cur = [stop, None, [], "", m.end]
+                vias: list = []
+                if cur is not None and cur[0] is None and cur[1] is None and cur[2]:
+                    # "transited the Bosphorus ... en route from Novorossiysk to Tartus"
+                    vias = cur[2]
+                    events.remove(cur)
+                cur = [stop, None, vias, "", m.end]
                 events.append(cur)
         elif m.role == "to":
             if cur is not None and cur[1] is None:
@@ -272,6 +296,11 @@ def _events(pipe, s: Sentence, doc, seen: list[Place]):
                     ev[side] = first[side]
                 if first[side] is None and ev[side] is not None:
                     first[side] = ev[side]
+    if events and not any(ev[1] for ev in events) and s.has("receive"):
+        taker = _receiver(s, doc)
+        if taker is not None:
+            for ev in events:
+                ev[1] = _stop(taker, seen, doc)
     if not any(ev[1] for ev in events) and s.has("move"):
         home = _actor_home(pipe, s, doc)
         if home is not None:
@@ -281,6 +310,26 @@ def _events(pipe, s: Sentence, doc, seen: list[Place]):
                 events.append([None, home, [], "", 0])
     return [(ev[0] or Stop(""), ev[1] or Stop("", note="destination not reported"), ev[2], ev[3])
             for ev in events]
+
+
+def _two_countries(a: Stop, b: Stop) -> bool:
+    """Tell whether two origins are two different countries (two sources, two legs)."""
+    return a.place is not None and b.place is not None and not a.unnamed and \
+        not b.unnamed and a.place.kind == b.place.kind == "country" and \
+        a.place.country != b.place.country
+
+
+def _receiver(s: Sentence, doc) -> Mention | None:
+    """Return the place that takes delivery: "Mali's junta took delivery of ...".
+
+    The last place named before the first ``receive`` cue, with no role of its own
+    or only as a possessive ("Mali's"); a dateline or a description is no receiver.
+    """
+    first = min(a for a, _ in s.cues["receive"])
+    before = [m for m in s.places if m.end <= first and m.place is not None
+              and (m.role == "" or (m.role == "qualifier" and m.end < len(doc)
+                                    and doc[m.end].text in ("'s", "\u2019s")))]
+    return before[-1] if before else None
 
 
 def _seen_in(pipe, s: Sentence, doc) -> Mention | None:
@@ -402,7 +451,7 @@ def _fill_origin(pipe, cand, s, doc, last, out, chained_start, sentences, raw, i
             cand.frm = Stop(dem[0], place, pos=dem[2])
             cand.reasons.append(f"origin: the country of the '{dem[0]}' things that moved")
             return
-    for j in (i + 1, i - 1):
+    for j in (_neighbour(sentences, i, 1), _neighbour(sentences, i, -1)):
         if 0 <= j < len(raw) and _same_paragraph(sentences, i, j, doc):
             for frm, to, _, _ in raw[j]:
                 if frm.known and not to.known:
@@ -440,6 +489,17 @@ def _carrier_demonym(pipe, s: Sentence, doc):
                 if 0 <= a - db <= 2 and iso:
                     return doc[da:db].text, iso, doc[da].idx
     return None
+
+
+def _neighbour(sentences, i: int, step: int) -> int:
+    """Return the nearest sentence before (-1) or after (+1) ``i`` that is not blank.
+
+    The sentencizer makes a line break between sentences a sentence of its own.
+    """
+    j = i + step
+    while 0 <= j < len(sentences) and not sentences[j].span.text.strip():
+        j += step
+    return j
 
 
 def _same_paragraph(sentences, i: int, j: int, doc) -> bool:
@@ -488,6 +548,14 @@ def _describe(pipe, cand: Candidate, s: Sentence, doc, previous: Candidate | Non
           if not (ship and ship[0] <= doc[a].idx < ship[1])]
     cargo = [x for x in eq if not x[2].carrier]
     carriers = [x for x in eq if x[2].carrier]
+    origins = sorted(m.char_start for m in s.places if m.role == "from" and m.place is not None
+                     and m.place.kind == "country")
+    if len(origins) > 1 and cand.frm.pos in origins:
+        # "L-39 jets from Russia as well as TB2 drones from Turkey": each its own cargo
+        k = origins.index(cand.frm.pos)
+        lo = origins[k - 1] if k else s.span.start_char
+        own = [x for x in cargo if lo <= doc[x[0]].idx < cand.frm.pos]
+        cargo = own  # nothing named before this origin: nothing borrowed from the other
     if cargo:
         labels = list(dict.fromkeys(e.label for _, _, e in cargo))
         specific = [x for x in cargo if x[2].label not in _GENERIC] or cargo
@@ -517,12 +585,13 @@ def _describe(pipe, cand: Candidate, s: Sentence, doc, previous: Candidate | Non
     if carriers:
         modes.insert(0, "sea" if carriers[0][2].category == "naval" else "air")
     cand.mode = modes[0] if modes else (previous.mode if previous else "unknown")
-    statuses = [pipe.lexicon.cues["status"][doc[a:b].text.lower()]
-                for a, b in s.cues.get("status", [])]
+    cues = [(a, b) for a, b in s.cues.get("status", [])
+            if not _negated(doc, a, s.span.start)]  # "do not enter the port officially"
+    statuses = [pipe.lexicon.cues["status"][doc[a:b].text.lower()] for a, b in cues]
     cand.status = min(statuses, key=_STATUS_RANK.index) if statuses else "reported"
     if statuses:
-        cand.reasons.append(f"status '{cand.status}' from "
-                            f"'{s.cue_texts('status')[statuses.index(cand.status)]}'")
+        a, b = cues[statuses.index(cand.status)]
+        cand.reasons.append(f"status '{cand.status}' from '{doc[a:b].text}'")
     actor = ""
     if s.actors:
         actor = pipe.lexicon.actors.get(s.actors[0][2], (s.actors[0][2], ""))[0]
@@ -545,6 +614,11 @@ def _describe(pipe, cand: Candidate, s: Sentence, doc, previous: Candidate | Non
     for stop in (cand.frm, cand.to):
         if stop.note and stop.note not in cand.reasons and stop.place is not None:
             cand.reasons.append(stop.note)
+
+
+def _negated(doc, a: int, start: int) -> bool:
+    """Tell whether a hedging word is negated ("do not enter the port officially")."""
+    return any(doc[k].lower_ in ("not", "n't", "never", "no") for k in range(max(start, a - 5), a))
 
 
 def _ship_span(s: Sentence, doc) -> tuple[int, int] | None:

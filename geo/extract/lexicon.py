@@ -13,7 +13,9 @@ analyst can extend it without touching code:
     (``from``, ``to``, ``via``, ``presence``), traps (``false_dest``,
     ``locative``, ``speculative``), ``return`` ("and back"), ``chain``
     subjects, hedging (``status`` with the status as value), ``mode`` cues
-    and ``base`` nouns naming an unnamed site.
+    and ``base`` nouns naming an unnamed site; ``receive``: taking delivery
+    ("Mali took delivery of aircraft from Russia": the place named before it
+    is the destination when the sentence names none).
 ``demonyms.csv``
     ``demonym,country``: "Syrian bases" lie in SY.
 ``bases.csv``
@@ -53,6 +55,7 @@ CUE_KINDS = (
     "status",
     "mode",
     "base",
+    "receive",
 )
 
 

@@ -17,6 +17,9 @@ _QUALIFIERS = {"based", "backed", "supported", "funded", "aligned", "led", "cont
 #: words after a place name that belong to the place, not to another proper name
 _SITE_WORDS = {"airport", "port", "airbase", "base", "air", "naval", "airfield", "province",
                "provinces", "governorate", "city", "region", "harbour", "harbor", "international"}
+#: "BEIRUT, LEBANON (10:20 P.M.) \u2013", "NIAMEY, Niger\u2014": where it was filed, not a stop
+_DATELINE = re.compile(r"[A-Z][A-Z'.-]+(?:\s[A-Z][A-Z'.-]+)*,\s*[A-Z][\w'.-]+(?:\s[A-Z][\w'.-]+)*"
+                       r"\s*(?:\([^)]{0,30}\))?\s*[\u2013\u2014-]")
 _STOP_PUNCT = {",", ";", ":", ".", "(", ")", "\u2014", "\u2013", "“", "”", '"'}
 
 
@@ -87,8 +90,23 @@ def read_sentence(pipe, sent, world_spans, cue_matches, resolve) -> Sentence:
     _drop_ship_names(out, doc)
     _roles(out, doc)
     _coordinate(out, doc)
+    _seas_on_the_way(out)
     _unnamed_destinations(out, doc)
     return out
+
+
+def _seas_on_the_way(out: Sentence) -> None:
+    """Make a sea or strait named as a destination before a later one a via point.
+
+    "towards Mediterranean en route from Novorossiysk to Tartus": passed, not a stop.
+    """
+    tos = [m for m in out.places if m.role == "to"]
+    for m in tos[:-1]:
+        p = m.place
+        if p is not None and p.kind == "region" and (not p.country or "strait" in
+                                                       (p.name or "").lower() or
+                                                       p.id in ("bosphorus", "dardanelles")):
+            m.role = "via"
 
 
 _SHIP_RES = (
@@ -97,6 +115,9 @@ _SHIP_RES = (
                "[\u201c\"'\u2018]?" r"((?:[A-Z][\w-]+)(?:\s+(?:[A-Z][\w-]+|[IVX]+|\d+))?)"),
     re.compile(r"\b(?:the\s+)?(?!(?:The|A|An|This|That|Its|Their|Russian|Turkish)\b)([A-Z][\w-]+(?:\s+[IVX]+)?)(?:\s+and\s+[A-Z][\w-]+(?:\s+[IVX]+)?)?"
                r"\s+(?:dry\s+)?(?:cargo|landing|container|ro-ro)\s+ships?\b"),
+    # "The vessel, Mys Zhelaniya, was ...", "another Russian vessel, Sparta IV, sailed"
+    re.compile(r"\b(?:ship|vessel|freighter|tanker|ro-ro)s?,\s+"
+               r"((?:[A-Z][\w-]+)(?:\s+(?:[A-Z][\w-]+|[IVX]+|\d+))?),"),
 )
 
 
@@ -142,10 +163,32 @@ def _coordinate(out: Sentence, doc) -> None:
                 continue
             prev_end = last.end
             gap = [t.lower_ for t in doc[prev_end:m.start]]
+            if gap == [","] and _country_of(m, last):
+                m.role = "qualifier"  # "to Astrakhan, Russia": the country of the place before
+                continue
             if gap and gap[-1] in ("and", "or", ",", "&", "et", "ou") and all(
                     g in ("and", "or", ",", "&", "et", "ou") for g in gap):
                 m.role, m.cue, m.cue_start, m.coord = prev.role, prev.cue, prev.cue_start, True
                 m.unnamed = ""
+
+
+def _appositive(doc, out: Sentence, pos: int, place_end: set[int]) -> bool:
+    """Tell whether the words before ``pos`` describe the place named just before them.
+
+    "Baltiysk, a major Russian naval base in ...": ", a/an/the" right after a place.
+    """
+    for k in range(pos - 1, max(out.span.start, pos - 8), -1):
+        if doc[k].text in _STOP_PUNCT:
+            return doc[k].text == "," and k in place_end and k + 1 < pos and \
+                doc[k + 1].lower_ in ("a", "an", "the", "one")
+    return False
+
+
+def _country_of(m: Mention, last: Mention) -> bool:
+    """Tell whether ``m`` is the country that holds the place just before it."""
+    p, q = m.place, last.place
+    return p is not None and q is not None and p.kind == "country" and \
+        q.kind != "country" and bool(p.country) and p.country == q.country
 
 
 def _mention(a: int, b: int, doc, resolve) -> Mention:
@@ -179,10 +222,13 @@ def _roles(out: Sentence, doc) -> None:
     buy = out.has("from") and any(
         doc[s:e].text.lower() in ("purchased from", "bought from") for s, e in out.cues["from"]
     )
+    head = _DATELINE.match(out.span.text)
+    dateline_end = out.span.start_char + head.end() if head else -1
     for m in out.places:
         nxt = doc[m.end].text.lower() if m.end < len(doc) else ""
         nxt2 = doc[m.end + 1].lower_ if m.end + 1 < len(doc) else ""
-        dateline = m.start == out.span.start and nxt in (",", "\u2013", "\u2014", "(", "[")
+        dateline = (m.start == out.span.start and nxt in (",", "\u2013", "\u2014", "(", "[")) \
+            or m.char_end <= dateline_end
         nxt_tok = doc[m.end] if m.end < len(doc) else None
         in_name = nxt_tok is not None and nxt_tok.is_alpha and nxt_tok.text[:1].isupper() and \
             nxt_tok.lower_ not in _SITE_WORDS and m.end not in place_start
@@ -238,6 +284,10 @@ def _roles(out: Sentence, doc) -> None:
             if any(t.i in base_tokens for t in between) and m.place is not None and \
                     m.place.kind in ("country", "region"):
                 m.unnamed = doc[between.start:m.end].text if len(between) else ""
+        if m.role == "" and unnamed_from is not None and _appositive(doc, out, unnamed_from,
+                                                                   place_end):
+            m.role = "qualifier"  # "from Baltiysk, a major Russian naval base in Kaliningrad"
+            continue
         if m.role == "" and unnamed_from is not None:
             m.role, m.cue = "presence", doc[unnamed_from].text
             k = unnamed_from
@@ -250,6 +300,11 @@ def _roles(out: Sentence, doc) -> None:
 
 _NOT_TO = {"according", "thanks", "due", "next", "close", "similar", "compared", "prior",
            "addition", "relation", "respect", "owing", "contrary", "access"}
+#: recipients named by a demonym: "to a Libyan warlord", "to the Sudanese army"
+_PARTIES = {"warlord", "warlords", "army", "armies", "militia", "militias", "junta", "forces",
+            "government", "rebels", "military", "commander", "paramilitaries"}
+_NOT_FROM = {"footage", "images", "image", "video", "videos", "photos", "photographs",
+             "pictures", "imagery", "correspondent", "residents", "witnesses", "sources"}
 _BASE_NOUNS_FR = {"aéroport", "l\u2019aéroport", "l'aéroport", "port", "base", "aérodrome"}
 
 
@@ -260,6 +315,8 @@ def _idiom(doc, hit) -> str:
     word = doc[s:e].text.lower()
     if kind == "to" and word == "to" and before in _NOT_TO:
         return "stop"
+    if kind == "from" and word == "from" and before in _NOT_FROM:
+        return "stop"  # "footage from Amdjarass": where a picture was taken, not an origin
     return "skip" if kind == "from" and word == "de" and before in _BASE_NOUNS_FR else ""
 
 
@@ -303,8 +360,23 @@ def _unnamed_destinations(out: Sentence, doc) -> None:
                                                                      "their", "his", "one"):
                 j += 1
             dem = next((d for d in out.demonyms if d[0] == j), None)
+            if dem is not None and kind == "to" and dem[2] and dem[1] < out.span.end and \
+                    doc[dem[1]].lower_ in _PARTIES:
+                # "weaponry to a Libyan warlord": a recipient in that country, unnamed
+                k = dem[1] + 1
+                text = doc[e:k].text
+                out.unnamed_to.append(Mention(text, e, k, doc[e].idx,
+                                              doc[k - 1].idx + len(doc[k - 1].text), None,
+                                              role=kind, unnamed=text, cue=doc[s:e].text,
+                                              cue_start=s, country=dem[2]))
+                continue
             if dem is not None and dem[1] in base_starts:
                 k = base_starts[dem[1]]
+                named = _named_after(out, doc, k)
+                if named is not None:  # "to the Syrian port city of Tartous": Tartous
+                    if not named.role or named.role == "presence":
+                        named.role, named.cue, named.cue_start = kind, doc[s:e].text, s
+                    continue
                 text = doc[e:k].text
                 out.unnamed_to.append(Mention(text, e, k, doc[e].idx,
                                               doc[k - 1].idx + len(doc[k - 1].text), None,
@@ -321,6 +393,15 @@ def _unnamed_destinations(out: Sentence, doc) -> None:
                 m = Mention(text, e, k, doc[e].idx, doc[k - 1].idx + len(doc[k - 1].text), None,
                             role=kind, unnamed=text, cue=doc[s:e].text, cue_start=s)
                 out.unnamed_to.append(m)
+
+
+def _named_after(out: Sentence, doc, k: int) -> Mention | None:
+    """Return the place that names an unnamed site ("port city of Tartous")."""
+    while k < out.span.end and doc[k].lower_ in ("city", "town"):
+        k += 1
+    if k < out.span.end and doc[k].lower_ == "of":
+        return next((m for m in out.places if m.start == k + 1), None)
+    return None
 
 
 def quantity_before(text: str) -> str:
