@@ -230,6 +230,10 @@ def movement_lines(
     from_unknown = out[col.FROM_UNKNOWN].fillna(True).to_numpy(bool)
     to_unknown = out[col.TO_UNKNOWN].fillna(True).to_numpy(bool)
     ends = out[[col.FROM_LON, col.FROM_LAT, col.TO_LON, col.TO_LAT]].to_numpy(float)
+    country_end = np.zeros(len(out), bool)
+    for c in (col.FROM_PRECISION, col.TO_PRECISION):
+        if c in out.columns:
+            country_end |= (out[c] == "country").to_numpy(bool)
     f_alt, t_alt, vias = (
         out[c].tolist() if c in out.columns else [()] * len(out)
         for c in (col.FROM_ALT_POINTS, col.TO_ALT_POINTS, col.VIA_POINTS)
@@ -241,6 +245,11 @@ def movement_lines(
             continue
         if from_unknown[i] or to_unknown[i]:
             fallback.iloc[i] = "an end is an unknown stop: not routed"
+            continue
+        if country_end[i]:
+            # A country's point is no port (Iran's lies inland): a route from it
+            # would be invented, e.g. Iran -> Russia round Africa and Europe.
+            fallback.iloc[i] = "an end is a country-level point, not a port: not routed"
             continue
         origins = _tuple(f_alt[i]) or ((ends[i, 0], ends[i, 1]),)
         dests = _tuple(t_alt[i]) or ((ends[i, 2], ends[i, 3]),)

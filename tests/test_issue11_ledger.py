@@ -250,6 +250,15 @@ def test_geodesic_mersin_tripoli_does_cross_land(tmp_path: Path) -> None:
     assert leg[c.LINE_METHOD] == "geodesic" and _interior_on_land(leg.geometry) > 10
 
 
+def test_a_sea_leg_from_a_country_point_is_not_routed(tmp_path: Path) -> None:
+    # A country's point is no port: routing Russia's point to Syria by sea lanes
+    # would invent a voyage; the leg stays a geodesic and says why.
+    rows = [{"transfer_id": "s", "from": "russia", "to": "tartus_naval_base", "mode": "sea"}]
+    leg = load_dataset(make_data(tmp_path, rows)).legs.iloc[0]
+    assert leg[c.LINE_METHOD] == "geodesic"
+    assert leg[c.SEA_ROUTE_FALLBACK] == "an end is a country-level point, not a port: not routed"
+
+
 def test_sea_route_cached_per_port_pair() -> None:
     a, b = (35.875, 34.915), (23.983, 32.078)
     assert sea_route(a, b) is sea_route(a, b)
