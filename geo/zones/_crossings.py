@@ -28,8 +28,7 @@ import numpy.typing as npt
 import shapely
 
 from geo import columns as C  # noqa: N812
-from geo.countries import subdivide
-from geo.zones._common import _GEOD, IntArray, ObjArray
+from geo.zones._common import _GEOD, IntArray, ObjArray, _tiles
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -121,7 +120,7 @@ def _edges(zones: gpd.GeoDataFrame) -> _Edges:
     occ[cell] = 1
     sat = np.zeros((_NX + 1, _NY + 1), dtype=np.int32)
     sat[1:, 1:] = occ.reshape(_NX, _NY).cumsum(0).cumsum(1)
-    tiles, _ = subdivide(geoms, max_vertices=64, min_size=1.0)
+    tiles, _ = _tiles(zones)  # the zones' small tiles, as the GEOS path uses
     tb = shapely.bounds(tiles) if len(tiles) else np.zeros((0, 4))
     _, tcell = _expand(_cell_x(tb[:, 0]), _cell_x(tb[:, 2]), _cell_y(tb[:, 1]), _cell_y(tb[:, 3]))
     occ = np.zeros(_NX * _NY, dtype=np.int32)

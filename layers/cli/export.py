@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from layers.cli._common import add_data_argument
+from layers.cli._common import add_data_argument, add_engine_arguments
 
 HELP = "export legs, places and zones as GeoJSON, KML, GeoPackage or CSV"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add ``--format``, ``--out``, ``--layer`` and ``--data``."""
+    """Add ``--format``, ``--out``, ``--layer``, ``--data``, ``--engine``, ``--scheduler``."""
     from geo.export import FORMATS, LAYERS
 
     parser.add_argument(
@@ -31,6 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "with its layer)",
     )
     add_data_argument(parser)
+    add_engine_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -38,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from geo.dataset import load_dataset
     from geo.export import export
 
-    dataset = load_dataset(args.data)
+    dataset = load_dataset(args.data, engine=args.engine, scheduler=args.scheduler)
     for path in export(dataset, fmt=args.fmt, out=args.out, layer=args.layer):
         print(path)
     return 0
