@@ -2,20 +2,23 @@
 
 Most legs cross no zone boundary, and those that do cross it at a few of
 their segments.  Instead of cutting every line into chunks and intersecting
-them with zone tiles in GEOS, the zone boundaries are cut into edges binned
-in a grid (``_GRID_DEG``); a summed-area table of the occupied cells tells
-which leg segments come near a boundary at all; only those are paired with
-the edges in their cells and intersected in numpy.  Whether a leg starts
-inside a zone is one prepared point-in-polygon test per (leg, zone); every
-crossing toggles it.  A leg's stretches inside each zone are then intervals
-of its own parameter (segment index + fraction), and the pieces are cut out
-of the leg's vertex array.
+them with zone tiles in GEOS, the zone boundaries are cut into edges (each
+kept once, with the zones it bounds) binned in a grid (``_GRID_DEG``).
+Legs whose box holds no cell a zone may cover are settled without reading
+their vertices; summed-area tables of the cells holding an edge then pick
+the chunks of ``_CHUNK`` segments, and the segments, that come near a
+boundary; only those are paired with the edges in their cells and
+intersected in numpy.  Whether a leg starts inside a zone is one prepared
+point-in-polygon test per (leg, zone); every crossing toggles it.  A leg's
+stretches inside each zone are then intervals of its own parameter
+(segment index + fraction), and the pieces are cut out of its vertex array.
 
 Legs this does not settle exactly go to the GEOS path
-(:func:`geo.zones.split._segments_batch`): multi-part legs (across the
-antimeridian), crossings within ``_EPS`` of a vertex of the leg or of the
-boundary, segments parallel to a boundary edge they meet, and (leg, zone)
-pairs whose crossing count disagrees with the end points' containment.
+(:func:`geo.zones._geos._segments_batch`): crossings within ``_EPS`` of a
+vertex of the leg or of the boundary, segments parallel to a boundary edge
+they meet, and (leg, zone) pairs whose crossing count disagrees with the
+end points' containment.  Multi-part legs (across the antimeridian) are met
+part by part by the caller (:mod:`geo.zones._fast`).
 """
 
 from __future__ import annotations
