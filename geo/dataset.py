@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import geopandas as gpd
 import pandas as pd
@@ -52,13 +53,22 @@ class Dataset:
     warnings: list[Problem] = field(default_factory=list)
 
 
-def load_dataset(data_dir: str | Path | None = None) -> Dataset:
+def load_dataset(
+    data_dir: str | Path | None = None,
+    *,
+    engine: Literal["pandas", "dask"] = "pandas",
+    scheduler: str | None = None,
+) -> Dataset:
     """Read, validate and join every input file in ``data_dir``.
 
     Parameters
     ----------
     data_dir
         Folder holding the inputs; ``None`` for the bundled ones.
+    engine, scheduler
+        Where lines and zones are computed: ``"pandas"`` here, ``"dask"``
+        on dask-geopandas partitions (``scheduler``: a dask.distributed
+        address); see :func:`geo.engine.lines_and_zones`.
 
     Returns
     -------
@@ -72,11 +82,11 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
     """
     # Imported here so `movemap geocode` need not import zones/lines.
     from geo._parquet import transfers_file
+    from geo.engine import lines_and_zones
     from geo.gazetteer import read_gazetteer
     from geo.geocode import PlaceIndex
     from geo.ledger import read_ledger
-    from geo.routes import counted_lines, movement_lines
-    from geo.zones import attribute_legs, read_zones, split_by_zone
+    from geo.zones import read_zones
 
     folder = _data_dir(data_dir)
     problems: list[Problem] = []
@@ -97,9 +107,7 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
         problems.extend(exc.problems)
     if ledger is None or zones is None:
         raise InputError(problems)
-    lines = movement_lines(ledger.legs)
-    legs = attribute_legs(lines, zones)
-    segments = split_by_zone(counted_lines(lines), zones)  # alternatives: counted candidate
+    legs, segments = lines_and_zones(ledger.legs, zones, engine=engine, scheduler=scheduler)
     return Dataset(
         folder=folder,
         places=places,

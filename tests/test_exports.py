@@ -13,6 +13,7 @@ GEO_MODULES = [
     "geo.countries",
     "geo.dataset",
     "geo.dates",
+    "geo.engine",
     "geo.export",
     "geo.gazetteer",
     "geo.geocode",
@@ -30,6 +31,7 @@ GEO_MODULES = [
     "geo.zones.split",
     "geo._csv",
     "geo._errors",
+    "geo._parquet",
     "geo._io",
 ]
 

@@ -49,3 +49,19 @@ def leg_filter(args: argparse.Namespace):
     from geo.filters import FILTER_OPTIONS, LegFilter
 
     return LegFilter.of(**{name: getattr(args, name, None) for name in FILTER_OPTIONS})
+def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``--engine`` and ``--scheduler`` (where lines and zones are computed)."""
+    parser.add_argument(
+        "--engine",
+        choices=("pandas", "dask"),
+        default="pandas",
+        help="compute lines and zones here (pandas) or on dask-geopandas partitions (dask; "
+        "pip install 'movemap[scale]')",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="with --engine dask: dask.distributed scheduler to run on, e.g. "
+        "tcp://10.0.0.5:8786 (default: local threads)",
+    )

@@ -6,13 +6,18 @@ import argparse
 import sys
 from pathlib import Path
 
-from layers.cli._common import add_data_argument, add_filter_arguments, leg_filter
+from layers.cli._common import (
+    add_data_argument,
+    add_engine_arguments,
+    add_filter_arguments,
+    leg_filter,
+)
 
 HELP = "export legs, places and zones as GeoJSON, KML, GeoPackage or CSV"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add ``--format``, ``--out``, ``--layer`` and ``--data``."""
+    """Add ``--format``, ``--out``, ``--layer``, ``--data``, ``--engine``, ``--scheduler``."""
     from geo.export import FORMATS, LAYERS
 
     parser.add_argument(
@@ -40,6 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_data_argument(parser)
     add_filter_arguments(parser)
+    add_engine_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
 
     single = args.fmt != "geojson" or Path(args.out).suffix.lower() in (".geojson", ".json")
     (check_out_file if single else check_out_dir)(args.out)
-    full = load_dataset(args.data)
+    full = load_dataset(args.data, engine=args.engine, scheduler=args.scheduler)
     dataset = filter_dataset(full, leg_filter(args))
     for problem in [*full.warnings, *unplaced_legs(dataset)]:
         print(problem, file=sys.stderr)

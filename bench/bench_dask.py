@@ -1,0 +1,124 @@
+"""Benchmark ``--engine dask``: lines and zones on 1 and 2 local workers, against pandas.
+
+Run from the repository root::
+
+    python bench/bench_dask.py                       # 100,000 legs, 1 and 2 workers
+    python bench/bench_dask.py --legs 20000 --workers 1 2 4
+
+The legs are those of ``bench/bench_zones.py``.  Each configuration runs in
+a fresh process: ``pandas`` (:func:`geo.engine.lines_and_zones` in the
+process), then ``dask`` on a ``dask.distributed.LocalCluster`` of N worker
+processes with one thread each (partitions: 2 per worker).  Reported: wall
+seconds (cluster start-up excluded), speed-up over one worker, and whether
+the result equals the pandas one row for row (checked in the parent on
+the legs' zones and segments' km).  On a multi-machine cluster the same
+code runs with ``--scheduler tcp://host:8786``.  Figures depend on the
+machine and its load (printed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+ZONES = Path(__file__).resolve().parent.parent / "zones.geojson"
+
+
+def child(n: int, workers: int, seed: int, scheduler: str | None) -> dict[str, Any]:
+    """Run one configuration (0 workers: pandas) and summarize its result."""
+    import numpy as np
+    from bench_zones import dated_legs
+
+    from geo import columns as col
+    from geo.engine import lines_and_zones
+    from geo.zones import read_zones
+
+    zones = read_zones(ZONES)
+    legs = dated_legs(n, seed)
+    cluster = client = None
+    if workers and scheduler is None:
+        from distributed import Client, LocalCluster
+
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        client = Client(cluster)
+        client.run(lambda: __import__("geo.zones"))  # imports, not work
+    t0 = time.perf_counter()
+    if workers:
+        out_legs, segs = lines_and_zones(
+            legs, zones, engine="dask", scheduler=scheduler, partitions=2 * workers
+        )
+    else:
+        out_legs, segs = lines_and_zones(legs, zones)
+    wall = time.perf_counter() - t0
+    if client is not None:
+        client.close()
+        cluster.close()  # type: ignore[union-attr]
+    return {
+        "workers": workers,
+        "wall_s": wall,
+        "load": os.getloadavg()[0],
+        "segments": len(segs),
+        "km": float(np.nansum(segs[col.SEGMENT_KM].to_numpy(float))),
+        "digest": _digest(segs[[col.TRANSFER_ID, col.LEG, col.ZONE_ID, col.SEGMENT_KM]]),
+        "from_digest": _digest(out_legs[[col.FROM_FACTION, col.TO_FACTION, col.CROSSES_FRONT]]),
+    }
+
+
+def _digest(frame: Any) -> int:
+    """Row-by-row fingerprint of a frame (same in every process)."""
+    import pandas as pd
+
+    return int(pd.util.hash_pandas_object(frame.astype(str), index=False).sum() % (2**61))
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--legs", type=int, default=100_000)
+    p.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--scheduler", default=None, help="run dask on this scheduler address")
+    p.add_argument("--child", type=int, metavar="WORKERS", help="internal")
+    args = p.parse_args(argv)
+    if args.child is not None:
+        print(json.dumps(child(args.legs, args.child, args.seed, args.scheduler)))
+        return 0
+    print(
+        f"bench_dask: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}; {args.legs:,} legs; load average "
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
+    print(f"{'engine':<18} {'wall s':>8} {'speed-up':>9} {'same as pandas':>15} {'load':>6}")
+    runs = []
+    for w in [0, *args.workers]:
+        cmd = [sys.executable, __file__, "--legs", str(args.legs), "--child", str(w)]
+        cmd += ["--seed", str(args.seed)]
+        if args.scheduler:
+            cmd += ["--scheduler", args.scheduler]
+        res = json.loads(
+            subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.splitlines()[-1]
+        )
+        runs.append(res)
+        base = runs[1]["wall_s"] if len(runs) > 1 else res["wall_s"]
+        same = res["digest"] == runs[0]["digest"] and res["from_digest"] == runs[0]["from_digest"]
+        name = "pandas" if not w else f"dask, {w} worker{'s' if w > 1 else ''}"
+        speed = f"{base / res['wall_s']:.2f}x" if w else "-"
+        print(
+            f"{name:<18} {res['wall_s']:>8.2f} {speed:>9} {'yes' if same else 'NO':>15} "
+            f"{res['load']:>6.2f}",
+            flush=True,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

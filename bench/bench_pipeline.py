@@ -1,0 +1,144 @@
+"""Benchmark a million legs end to end: ledger -> lines -> zones -> GeoParquet.
+
+Run from the repository root::
+
+    python bench/bench_pipeline.py                    # 1,000,000 legs
+    python bench/bench_pipeline.py --legs 100000      # quicker
+    python bench/bench_pipeline.py --format csv       # the ledger as transfers.csv
+
+A synthetic input folder (:func:`layers.synthetic.write_inputs`: legs of 1-3
+stops between bundled gazetteer places, dated 2019-2024, every ledger check
+passing) is written first, its ``transfers.csv`` also as
+``transfers.parquet`` (not timed).  Then, in a fresh process, each stage is
+timed (wall and CPU seconds) with the process's peak resident memory after
+it:
+
+- ``load``: :func:`geo.ledger.read_ledger` (every check, places resolved);
+- ``lines``: :func:`geo.lines.geodesic_lines`;
+- ``zones``: :func:`geo.zones.attribute_legs` + :func:`geo.zones.split_by_zone`;
+- ``export``: legs and segments written as GeoParquet (``to_parquet``).
+
+Figures depend on the machine and its load (printed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def child(folder: Path, fmt: str) -> dict[str, Any]:
+    """Run the pipeline on ``folder`` and time each stage (in a fresh process)."""
+    from geo import settings
+    from geo.gazetteer import read_gazetteer
+    from geo.geocode import PlaceIndex
+    from geo.ledger import read_ledger
+    from geo.lines import geodesic_lines
+    from geo.zones import attribute_legs, read_zones, split_by_zone
+
+    stages: list[dict[str, Any]] = []
+
+    def stage(name: str, t0: tuple[float, float]) -> None:
+        stages.append(
+            {
+                "stage": name,
+                "wall_s": time.perf_counter() - t0[0],
+                "cpu_s": time.process_time() - t0[1],
+                "peak_mib": _peak_mib(),
+                "load": os.getloadavg()[0],
+            }
+        )
+
+    def now() -> tuple[float, float]:
+        return time.perf_counter(), time.process_time()
+
+    t = now()
+    index = PlaceIndex(read_gazetteer(folder / settings.GAZETTEER_FILE))
+    zones = read_zones(folder / settings.ZONES_FILE)
+    ledger = read_ledger(folder / f"transfers.{fmt}", folder / settings.SOURCES_FILE, index)
+    stage("load", t)
+    t = now()
+    lines = geodesic_lines(ledger.legs)
+    del ledger
+    stage("lines", t)
+    t = now()
+    legs = attribute_legs(lines, zones)
+    del lines
+    segments = split_by_zone(legs, zones)
+    stage("zones", t)
+    t = now()
+    for name, frame in (("legs", legs), ("segments", segments)):
+        frame = frame.copy()
+        for c in frame.columns:  # tuples of source ids as lists, for Arrow
+            if frame[c].dtype == object and frame[c].map(type).eq(tuple).any():
+                frame[c] = frame[c].map(lambda v: list(v) if isinstance(v, tuple) else v)
+        frame.to_parquet(folder / f"{name}.parquet", index=False)
+    stage("export", t)
+    return {
+        "legs": len(legs),
+        "segments": len(segments),
+        "stages": stages,
+        "bytes": {n: (folder / f"{n}.parquet").stat().st_size for n in ("legs", "segments")},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--legs", type=int, default=1_000_000)
+    p.add_argument("--format", choices=["parquet", "csv"], default="parquet")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--child", help="internal")
+    args = p.parse_args(argv)
+    if args.child:
+        print(json.dumps(child(Path(args.child), args.format)))
+        return 0
+    import pandas as pd
+
+    from layers.synthetic import write_inputs
+
+    with tempfile.TemporaryDirectory(prefix="movemap-bench-") as tmp:
+        folder = write_inputs(tmp, n_legs=args.legs, seed=args.seed)
+        table = pd.read_csv(folder / "transfers.csv", dtype=str, keep_default_na=False)
+        table.to_parquet(folder / "transfers.parquet", index=False)
+        del table
+        print(
+            f"bench_pipeline: {platform.processor() or platform.machine()}, {os.cpu_count()} "
+            f"CPUs, Python {platform.python_version()}; {args.legs:,} legs, ledger as "
+            f"transfers.{args.format}; load average "
+            f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+        )
+        cmd = [sys.executable, __file__, "--child", str(folder), "--format", args.format]
+        res = json.loads(
+            subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.splitlines()[-1]
+        )
+    print(f"{'stage':<8} {'wall s':>8} {'cpu s':>8} {'peak MiB':>9} {'load':>6}")
+    for st in res["stages"]:
+        print(
+            f"{st['stage']:<8} {st['wall_s']:>8.2f} {st['cpu_s']:>8.2f} "
+            f"{st['peak_mib']:>9.0f} {st['load']:>6.2f}"
+        )
+    total = sum(st["wall_s"] for st in res["stages"])
+    cpu = sum(st["cpu_s"] for st in res["stages"])
+    print(
+        f"{'total':<8} {total:>8.2f} {cpu:>8.2f}  -> {res['legs']:,} legs, "
+        f"{res['segments']:,} segments; GeoParquet {res['bytes']['legs'] / 1e6:.0f} MB legs, "
+        f"{res['bytes']['segments'] / 1e6:.0f} MB segments"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
