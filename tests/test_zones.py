@@ -754,3 +754,12 @@ def test_legs_touching_boundary_vertices_go_to_geos(zones, monkeypatch):
     fast = split_by_zone(lines, zones)
     _geos_only(monkeypatch)
     _assert_same_split(fast, split_by_zone(lines, zones))
+
+
+def test_split_is_the_same_whatever_the_batch(zones):
+    """Legs are independent: splitting slices of the ledger gives the same rows, exactly."""
+    lines = _global_legs(300, seed=9)
+    whole = split_by_zone(lines, zones)
+    parts = [split_by_zone(lines.iloc[i : i + 70], zones) for i in range(0, len(lines), 70)]
+    pd.testing.assert_frame_equal(pd.concat(parts, ignore_index=True), whole)
+    assert (shapely.get_type_id(whole.geometry.values) == 5).any()  # multi-part stretches in

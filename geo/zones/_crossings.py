@@ -2,20 +2,23 @@
 
 Most legs cross no zone boundary, and those that do cross it at a few of
 their segments.  Instead of cutting every line into chunks and intersecting
-them with zone tiles in GEOS, the zone boundaries are cut into edges binned
-in a grid (``_GRID_DEG``); a summed-area table of the occupied cells tells
-which leg segments come near a boundary at all; only those are paired with
-the edges in their cells and intersected in numpy.  Whether a leg starts
-inside a zone is one prepared point-in-polygon test per (leg, zone); every
-crossing toggles it.  A leg's stretches inside each zone are then intervals
-of its own parameter (segment index + fraction), and the pieces are cut out
-of the leg's vertex array.
+them with zone tiles in GEOS, the zone boundaries are cut into edges (each
+kept once, with the zones it bounds) binned in a grid (``_GRID_DEG``).
+Legs whose box holds no cell a zone may cover are settled without reading
+their vertices; summed-area tables of the cells holding an edge then pick
+the chunks of ``_CHUNK`` segments, and the segments, that come near a
+boundary; only those are paired with the edges in their cells and
+intersected in numpy.  Whether a leg starts inside a zone is one prepared
+point-in-polygon test per (leg, zone); every crossing toggles it.  A leg's
+stretches inside each zone are then intervals of its own parameter
+(segment index + fraction), and the pieces are cut out of its vertex array.
 
 Legs this does not settle exactly go to the GEOS path
-(:func:`geo.zones.split._segments_batch`): multi-part legs (across the
-antimeridian), crossings within ``_EPS`` of a vertex of the leg or of the
-boundary, segments parallel to a boundary edge they meet, and (leg, zone)
-pairs whose crossing count disagrees with the end points' containment.
+(:func:`geo.zones._geos._segments_batch`): crossings within ``_EPS`` of a
+vertex of the leg or of the boundary, segments parallel to a boundary edge
+they meet, and (leg, zone) pairs whose crossing count disagrees with the
+end points' containment.  Multi-part legs (across the antimeridian) are met
+part by part by the caller (:mod:`geo.zones._fast`).
 """
 
 from __future__ import annotations
@@ -28,8 +31,7 @@ import numpy.typing as npt
 import shapely
 
 from geo import columns as C  # noqa: N812
-from geo.countries import subdivide
-from geo.zones._common import _GEOD, IntArray, ObjArray
+from geo.zones._common import _GEOD, IntArray, ObjArray, _tiles
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -121,7 +123,7 @@ def _edges(zones: gpd.GeoDataFrame) -> _Edges:
     occ[cell] = 1
     sat = np.zeros((_NX + 1, _NY + 1), dtype=np.int32)
     sat[1:, 1:] = occ.reshape(_NX, _NY).cumsum(0).cumsum(1)
-    tiles, _ = subdivide(geoms, max_vertices=64, min_size=1.0)
+    tiles, _ = _tiles(zones)  # the zones' small tiles, as the GEOS path uses
     tb = shapely.bounds(tiles) if len(tiles) else np.zeros((0, 4))
     _, tcell = _expand(_cell_x(tb[:, 0]), _cell_x(tb[:, 2]), _cell_y(tb[:, 1]), _cell_y(tb[:, 3]))
     occ = np.zeros(_NX * _NY, dtype=np.int32)

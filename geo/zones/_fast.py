@@ -273,7 +273,7 @@ def _outside(
                 ]
             )  # fmt: skip
             ml = np.concatenate([gl[mixed], owner[free]])
-            mp = np.concatenate([off[g_part[sel]] + g_p0[mixed], off[free]])
+            mp = np.concatenate([off[g_part[sel]] + g_p0[sel], off[free]])
             o2 = np.lexsort((mp, ml))
             um, code = np.unique(ml[o2], return_inverse=True)
             by_leg = pd.concat(
