@@ -368,13 +368,12 @@ def _coords(
     """Coordinates of the pieces (start point, vertices k0 + 1 .. k1, end point), sizes."""
     inner = np.maximum(k1 - k0, 0)
     size = inner + 2
-    pid = np.repeat(np.arange(len(leg)), size)
-    at = np.arange(int(size.sum())) - np.repeat(np.cumsum(size) - size, size)
-    vtx = mt.head[leg][pid] + k0[pid] + at  # vertex k0 + at for at in 1..inner
-    np.clip(vtx, 0, max(len(mt.xy) - 1, 0), out=vtx)
-    coords = mt.xy[vtx] if len(mt.xy) else np.zeros((len(vtx), 2))
     first = np.cumsum(size) - size
     last = first + size - 1
+    # the at-th coordinate of a piece is vertex k0 + at (at = 1 .. inner)
+    vtx = np.arange(int(size.sum())) + np.repeat(mt.head[leg] + k0 - first, size)
+    np.clip(vtx, 0, max(len(mt.xy) - 1, 0), out=vtx)
+    coords = np.take(mt.xy, vtx, axis=0) if len(mt.xy) else np.zeros((len(vtx), 2))
     coords[first, 0], coords[first, 1] = x0, y0
     coords[last, 0], coords[last, 1] = x1, y1
     return coords, size
@@ -397,7 +396,9 @@ def pieces(
     if not len(leg):
         return np.array([], dtype=object)
     coords, size = _coords(mt, leg, k0, x0, y0, k1, x1, y1)
-    return shapely.linestrings(coords, indices=np.repeat(np.arange(len(leg)), size))
+    return shapely.from_ragged_array(
+        shapely.GeometryType.LINESTRING, coords, (np.r_[0, np.cumsum(size)],)
+    )
 
 
 def grouped_pieces(
