@@ -71,11 +71,22 @@ _EDGE_CACHE: dict[tuple[tuple[str, ...], int], _Edges] = {}
 
 
 def _cell_x(x: FloatArray) -> IntArray:
-    return np.clip(np.floor((x + 180.0) / _GRID_DEG), 0, _NX - 1).astype(np.int64)
+    # clipped to [0, _NX - 1] before the cast: truncation is then floor
+    return np.clip((x + 180.0) / _GRID_DEG, 0, _NX - 1).astype(np.int64)
 
 
 def _cell_y(y: FloatArray) -> IntArray:
-    return np.clip(np.floor((y + 90.0) / _GRID_DEG), 0, _NY - 1).astype(np.int64)
+    return np.clip((y + 90.0) / _GRID_DEG, 0, _NY - 1).astype(np.int64)
+
+
+def _box_hits(
+    sat: npt.NDArray[np.int32], i0: IntArray, i1: IntArray, j0: IntArray, j1: IntArray
+) -> npt.NDArray[np.bool_]:
+    """Whether each cell box [i0..i1] x [j0..j1] holds an occupied cell (summed-area table)."""
+    f = sat.ravel()
+    w = sat.shape[1]
+    a, b = i0 * w, (i1 + 1) * w
+    return (f[b + j1 + 1] - f[a + j1 + 1] - f[b + j0] + f[a + j0]) > 0
 
 
 def _ranges(start: IntArray, count: IntArray) -> IntArray:
@@ -200,7 +211,7 @@ def meetings(
     j0, j1 = _cell_y(bb[:, 1]), _cell_y(bb[:, 3])
     cov = ed.cover
     cand = np.zeros(n, dtype=bool)
-    cand[~hard] = (cov[i1 + 1, j1 + 1] - cov[i0, j1 + 1] - cov[i1 + 1, j0] + cov[i0, j0]) > 0
+    cand[~hard] = _box_hits(cov, i0, i1, j0, j1)
     idx_easy = np.flatnonzero(cand)
     m = nc[idx_easy]
     xy = shapely.get_coordinates(batch[idx_easy])
@@ -224,7 +235,7 @@ def meetings(
         cy1 = np.maximum(np.maximum.reduceat(y, cs), y[ce])
         i0, i1, j0, j1 = _cell_x(cx0), _cell_x(cx1), _cell_y(cy0), _cell_y(cy1)
         sat = ed.sat
-        near = (sat[i1 + 1, j1 + 1] - sat[i0, j1 + 1] - sat[i1 + 1, j0] + sat[i0, j0]) > 0
+        near = _box_hits(sat, i0, i1, j0, j1)
     else:
         near = np.zeros(0, dtype=bool)
     cs, ce, cleg = cs[near], ce[near], cleg[near]
@@ -236,9 +247,7 @@ def meetings(
     sy0, sy1 = np.minimum(say, sby), np.maximum(say, sby)
     i0, i1, j0, j1 = _cell_x(sx0), _cell_x(sx1), _cell_y(sy0), _cell_y(sy1)
     sat = ed.sat
-    near = np.flatnonzero(
-        (sat[i1 + 1, j1 + 1] - sat[i0, j1 + 1] - sat[i1 + 1, j0] + sat[i0, j0]) > 0
-    )
+    near = np.flatnonzero(_box_hits(sat, i0, i1, j0, j1))
     i0, i1, j0, j1 = i0[near], i1[near], j0[near], j1[near]
     sbox, cell = _expand(i0, i1, j0, j1)
     lo, cnt = ed.cell_start[cell], ed.cell_count[cell]
