@@ -61,17 +61,32 @@ class _Edges:
     sat: npt.NDArray[np.int32]  # summed-area table of cells holding an edge
     cover: npt.NDArray[np.int32]  # summed-area table of cells a zone may cover
     box: FloatArray  # (n_zones, 4) bounds
+    ex0: FloatArray  # each edge's box
+    ex1: FloatArray
+    ey0: FloatArray
+    ey1: FloatArray
 
 
 _EDGE_CACHE: dict[tuple[tuple[str, ...], int], _Edges] = {}
 
 
 def _cell_x(x: FloatArray) -> IntArray:
-    return np.clip(np.floor((x + 180.0) / _GRID_DEG), 0, _NX - 1).astype(np.int64)
+    # clipped to [0, _NX - 1] before the cast: truncation is then floor
+    return np.clip((x + 180.0) / _GRID_DEG, 0, _NX - 1).astype(np.int64)
 
 
 def _cell_y(y: FloatArray) -> IntArray:
-    return np.clip(np.floor((y + 90.0) / _GRID_DEG), 0, _NY - 1).astype(np.int64)
+    return np.clip((y + 90.0) / _GRID_DEG, 0, _NY - 1).astype(np.int64)
+
+
+def _box_hits(
+    sat: npt.NDArray[np.int32], i0: IntArray, i1: IntArray, j0: IntArray, j1: IntArray
+) -> npt.NDArray[np.bool_]:
+    """Whether each cell box [i0..i1] x [j0..j1] holds an occupied cell (summed-area table)."""
+    f = sat.ravel()
+    w = sat.shape[1]
+    a, b = i0 * w, (i1 + 1) * w
+    return (f[b + j1 + 1] - f[a + j1 + 1] - f[b + j0] + f[a + j0]) > 0
 
 
 def _ranges(start: IntArray, count: IntArray) -> IntArray:
@@ -134,6 +149,8 @@ def _edges(zones: gpd.GeoDataFrame) -> _Edges:
     out = _Edges(
         a[:, 0].copy(), a[:, 1].copy(), b[:, 0].copy(), b[:, 1].copy(), zone, zone_start,
         start.astype(np.int32), count.astype(np.int32), edge[order], sat, cover, box,
+        np.minimum(a[:, 0], b[:, 0]), np.maximum(a[:, 0], b[:, 0]),
+        np.minimum(a[:, 1], b[:, 1]), np.maximum(a[:, 1], b[:, 1]),
     )  # fmt: skip
     if len(_EDGE_CACHE) >= 8:
         _EDGE_CACHE.pop(next(iter(_EDGE_CACHE)))
@@ -194,7 +211,7 @@ def meetings(
     j0, j1 = _cell_y(bb[:, 1]), _cell_y(bb[:, 3])
     cov = ed.cover
     cand = np.zeros(n, dtype=bool)
-    cand[~hard] = (cov[i1 + 1, j1 + 1] - cov[i0, j1 + 1] - cov[i1 + 1, j0] + cov[i0, j0]) > 0
+    cand[~hard] = _box_hits(cov, i0, i1, j0, j1)
     idx_easy = np.flatnonzero(cand)
     m = nc[idx_easy]
     xy = shapely.get_coordinates(batch[idx_easy])
@@ -210,48 +227,48 @@ def meetings(
     cleg = np.repeat(np.arange(len(m)), nch)
     cs = np.repeat(h_e, nch) + _CHUNK * _ranges(np.zeros(len(nch), np.int64), nch)
     ce = np.minimum(cs + _CHUNK, (h_e + m - 1)[cleg])  # last vertex of each chunk
+    x, y = np.ascontiguousarray(xy[:, 0]), np.ascontiguousarray(xy[:, 1])
     if len(cs):
-        x, y = xy[:, 0], xy[:, 1]
         cx0 = np.minimum(np.minimum.reduceat(x, cs), x[ce])
         cx1 = np.maximum(np.maximum.reduceat(x, cs), x[ce])
         cy0 = np.minimum(np.minimum.reduceat(y, cs), y[ce])
         cy1 = np.maximum(np.maximum.reduceat(y, cs), y[ce])
         i0, i1, j0, j1 = _cell_x(cx0), _cell_x(cx1), _cell_y(cy0), _cell_y(cy1)
         sat = ed.sat
-        near = (sat[i1 + 1, j1 + 1] - sat[i0, j1 + 1] - sat[i1 + 1, j0] + sat[i0, j0]) > 0
+        near = _box_hits(sat, i0, i1, j0, j1)
     else:
         near = np.zeros(0, dtype=bool)
     cs, ce, cleg = cs[near], ce[near], cleg[near]
     span = ce - cs
     k = _ranges(cs, span)  # segment k: vertex k -> k + 1
     kleg = idx_easy[np.repeat(cleg, span)]  # batch leg of each segment k
-    sx0, sx1 = np.minimum(xy[k, 0], xy[k + 1, 0]), np.maximum(xy[k, 0], xy[k + 1, 0])
-    sy0, sy1 = np.minimum(xy[k, 1], xy[k + 1, 1]), np.maximum(xy[k, 1], xy[k + 1, 1])
+    sax, sbx, say, sby = x[k], x[k + 1], y[k], y[k + 1]
+    sx0, sx1 = np.minimum(sax, sbx), np.maximum(sax, sbx)
+    sy0, sy1 = np.minimum(say, sby), np.maximum(say, sby)
     i0, i1, j0, j1 = _cell_x(sx0), _cell_x(sx1), _cell_y(sy0), _cell_y(sy1)
     sat = ed.sat
-    near = (sat[i1 + 1, j1 + 1] - sat[i0, j1 + 1] - sat[i1 + 1, j0] + sat[i0, j0]) > 0
-    k, kleg, i0, i1, j0, j1 = k[near], kleg[near], i0[near], i1[near], j0[near], j1[near]
+    near = np.flatnonzero(_box_hits(sat, i0, i1, j0, j1))
+    i0, i1, j0, j1 = i0[near], i1[near], j0[near], j1[near]
     sbox, cell = _expand(i0, i1, j0, j1)
     lo, cnt = ed.cell_start[cell], ed.cell_count[cell]
-    pair_box = np.repeat(sbox, cnt)
+    pair_box = near[np.repeat(sbox, cnt)]  # the near segment of each (segment, edge) pair
     pair_cell = np.repeat(cell, cnt)
     edge = ed.edge_of[_ranges(lo, cnt)]
-    seg = k[pair_box]
-    leg = kleg[pair_box]
-    ax, ay, bx, by = xy[seg, 0], xy[seg, 1], xy[seg + 1, 0], xy[seg + 1, 1]
-    cx, cy, dx, dy = ed.ax[edge], ed.ay[edge], ed.bx[edge], ed.by[edge]
     # Each (segment, edge) pair once: in the cell holding the low corner of
     # the overlap of their boxes (pairs whose boxes do not overlap go).
-    rx = np.maximum(np.minimum(ax, bx), np.minimum(cx, dx))
-    ry = np.maximum(np.minimum(ay, by), np.minimum(cy, dy))
-    keep = (
-        (rx <= np.minimum(np.maximum(ax, bx), np.maximum(cx, dx)))
-        & (ry <= np.minimum(np.maximum(ay, by), np.maximum(cy, dy)))
+    ex0, ex1 = ed.ex0[edge], ed.ex1[edge]
+    ey0, ey1 = ed.ey0[edge], ed.ey1[edge]
+    rx = np.maximum(sx0[pair_box], ex0)
+    ry = np.maximum(sy0[pair_box], ey0)
+    keep = np.flatnonzero(
+        (rx <= np.minimum(sx1[pair_box], ex1))
+        & (ry <= np.minimum(sy1[pair_box], ey1))
         & (_cell_x(rx) * _NY + _cell_y(ry) == pair_cell)
     )
-    seg, leg, edge = seg[keep], leg[keep], edge[keep]
-    ax, ay, bx, by = ax[keep], ay[keep], bx[keep], by[keep]
-    cx, cy, dx, dy = cx[keep], cy[keep], dx[keep], dy[keep]
+    pair_box, edge = pair_box[keep], edge[keep]
+    seg, leg = k[pair_box], kleg[pair_box]
+    ax, ay, bx, by = sax[pair_box], say[pair_box], sbx[pair_box], sby[pair_box]
+    cx, cy, dx, dy = ed.ax[edge], ed.ay[edge], ed.bx[edge], ed.by[edge]
     rx_, ry_ = bx - ax, by - ay
     qx, qy = dx - cx, dy - cy
     wx, wy = cx - ax, cy - ay
@@ -360,13 +377,12 @@ def _coords(
     """Coordinates of the pieces (start point, vertices k0 + 1 .. k1, end point), sizes."""
     inner = np.maximum(k1 - k0, 0)
     size = inner + 2
-    pid = np.repeat(np.arange(len(leg)), size)
-    at = np.arange(int(size.sum())) - np.repeat(np.cumsum(size) - size, size)
-    vtx = mt.head[leg][pid] + k0[pid] + at  # vertex k0 + at for at in 1..inner
-    np.clip(vtx, 0, max(len(mt.xy) - 1, 0), out=vtx)
-    coords = mt.xy[vtx] if len(mt.xy) else np.zeros((len(vtx), 2))
     first = np.cumsum(size) - size
     last = first + size - 1
+    # the at-th coordinate of a piece is vertex k0 + at (at = 1 .. inner)
+    vtx = np.arange(int(size.sum())) + np.repeat(mt.head[leg] + k0 - first, size)
+    np.clip(vtx, 0, max(len(mt.xy) - 1, 0), out=vtx)
+    coords = np.take(mt.xy, vtx, axis=0) if len(mt.xy) else np.zeros((len(vtx), 2))
     coords[first, 0], coords[first, 1] = x0, y0
     coords[last, 0], coords[last, 1] = x1, y1
     return coords, size
@@ -389,7 +405,9 @@ def pieces(
     if not len(leg):
         return np.array([], dtype=object)
     coords, size = _coords(mt, leg, k0, x0, y0, k1, x1, y1)
-    return shapely.linestrings(coords, indices=np.repeat(np.arange(len(leg)), size))
+    return shapely.from_ragged_array(
+        shapely.GeometryType.LINESTRING, coords, (np.r_[0, np.cumsum(size)],)
+    )
 
 
 def grouped_pieces(

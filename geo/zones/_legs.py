@@ -50,8 +50,9 @@ def _from_outside(x0: Any, y0: Any, x1: Any, y1: Any) -> pd.arrays.BooleanArray:
     iso = np.full(2 * n, "", dtype=object)
     if ok.any():
         # Legs run between a few places: look each place up once.
-        uxy, inv = np.unique(np.column_stack([x[ok], y[ok]]), axis=0, return_inverse=True)
-        found = countries_at(shapely.points(uxy[:, 0], uxy[:, 1])).to_numpy()
+        # (x, y) as one complex number: a 1-d unique, ~10x faster than axis=0.
+        uxy, inv = np.unique(x[ok] + 1j * y[ok], return_inverse=True)
+        found = countries_at(shapely.points(uxy.real, uxy.imag)).to_numpy()
         iso[ok] = found[inv.ravel()]
     a, b = iso[:n], iso[n:]
     known = (a != "") & (b != "")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
@@ -78,20 +76,35 @@ def _locate(
     if not good.any() or len(zones) == 0:
         return out
     # The same place on the same dates is looked up once.
-    key = pd.MultiIndex.from_arrays([x[good], y[good], start[good], stop[good]])
-    codes, uniq_any = key.factorize()
-    uniq = cast(pd.MultiIndex, uniq_any)
-    ux, uy = uniq.get_level_values(0).to_numpy(), uniq.get_level_values(1).to_numpy()
-    us, ue = uniq.get_level_values(2).to_numpy(), uniq.get_level_values(3).to_numpy()
+    gx, gy, gs, ge = x[good], y[good], start[good], stop[good]
+    codes, once = _factorize_rows(gx, gy, gs, ge)
+    ux, uy, us, ue = gx[once], gy[once], gs[once], ge[once]
     ucountry: ObjArray | None = None
     if country is not None:
         first = pd.Series(np.asarray(country, dtype=object)[good]).groupby(codes).first()
-        ucountry = first.reindex(range(len(uniq))).to_numpy(dtype=object)
+        ucountry = first.reindex(range(len(once))).to_numpy(dtype=object)
     res = _locate_unique(ux, uy, us, ue, zones, tiles or _tiles(zones), ucountry)
     idx = np.flatnonzero(good)
     for col in res.columns:
         out.loc[idx, col] = res[col].to_numpy()[codes]
     return out
+
+
+def _factorize_rows(*cols: npt.NDArray[np.generic]) -> tuple[IntArray, IntArray]:
+    """Codes of the distinct rows of ``cols`` (in order of first appearance), first rows.
+
+    As ``pd.MultiIndex.from_arrays(cols).factorize()`` without building tuples:
+    each column is factorized (hashing), and the codes are combined pairwise.
+    """
+    code = np.zeros(len(cols[0]), dtype=np.int64)
+    n_code = 1
+    for col in cols:
+        ci, uniq = pd.factorize(col)
+        code, combined = pd.factorize(code * len(uniq) + ci)
+        n_code = len(combined)
+    first = np.empty(n_code, dtype=np.int64)
+    first[code[::-1]] = np.arange(len(code) - 1, -1, -1)
+    return code.astype(np.int64), first
 
 
 def _locate_unique(
