@@ -370,12 +370,14 @@ def build_map(
     recs = [dict(r, focus=zone is not None and r["key"] == zone) for r in ctx.records]
     zone_keys = {r["key"]: i for i, r in enumerate(recs)}
     colours = ctx.colours  # same colours on every map
-    legs_data = legs_payload(legs, sets, zone_keys, colours=colours)
     gl = use_webgl(len(legs), mode=webgl)
+    legs_data = legs_payload(legs, sets, zone_keys, colours=colours, shared_geom=gl)
     if gl:
         legs_data["webgl"] = True
+        n_undrawn = int(np.sum(np.asarray(legs_data["geom_c"], dtype=np.int64) < 0))
+    else:
+        n_undrawn = sum(g is None for g in legs_data["geom"])
     places = places_payload(dataset.places, legs, zone_keys, ends=ends)
-    n_undrawn = sum(g is None for g in legs_data["geom"])
 
     place_pts = shapely.points([[p["lon"], p["lat"]] for p in places]) if places else np.array([])
     if zone is not None:

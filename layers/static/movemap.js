@@ -302,6 +302,9 @@
 
   MM.addLegs = function (map, D) {
     S.legs = D;
+    if (D.geom_c) {  // lines shared by several legs are sent once (big maps)
+      D.geom = D.geom_c.map(function (k) { return k < 0 ? null : D.geom_u[k]; });
+    }
     var c = D.cols, n = D.n;
     D.lines = new Array(n);
     D.numbers = new Array(n);
@@ -376,7 +379,7 @@
     D.lines = null;
     var open = null;
     map.on('click', function (e) {
-      var i = D.gl.layer.pick(e.containerPoint, 5, D.shown);
+      var i = D.gl.layer.pick(e.containerPoint, 5);
       if (i < 0) { return; }
       var legs = D.byTransfer[D.cols.transfer_id.c[i]];
       var popup = L.popup({maxWidth: 380, className: 'mm-leaflet-popup'})
@@ -924,7 +927,7 @@
   MM.webgl = function () { return !!S.legs.gl; };
   // Where leg i is drawn, in container pixels (null if it has no line).
   MM.legPoint = function (i) {
-    if (S.legs.gl) { return S.legs.gl.layer.legPoint(i); }
+    if (S.legs.gl) { return S.legs.gl.legPoint(i); }
     var l = S.legs.lines[i];
     return l && l._parts && l._parts.length ? l._parts[0][0] : null;
   };

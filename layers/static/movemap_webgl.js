@@ -101,44 +101,38 @@
     return 128 - (256 / (4 * Math.PI)) * Math.log((1 + s) / (1 - s));
   }
 
-  /* Segments of every drawn leg.  geom[i] is null or a list of parts, each a
-   * flat [lat, lon, lat, lon, ...] list (layers/payload.py flat_parts). */
-  function segments(D, styleOf) {
-    var n = D.n, count = 0, i, k, p;
-    for (i = 0; i < n; i++) {
-      var parts = D.geom[i];
-      if (!parts) { continue; }
-      for (k = 0; k < parts.length; k++) { count += Math.max(0, parts[k].length / 2 - 1); }
+  /* Segments of every distinct line.  lines[k] is a list of parts, each a
+   * flat [lat, lon, lat, lon, ...] list (layers/payload.py flat_parts); legs
+   * drawn along the same line share it (legs payload geom_u / geom_c). */
+  function segments(lines) {
+    var m = lines.length, count = 0, k, j, p;
+    for (k = 0; k < m; k++) {
+      for (j = 0; j < lines[k].length; j++) { count += Math.max(0, lines[k][j].length / 2 - 1); }
     }
     var seg = new Float32Array(count * 4), cum = new Float32Array(count);
-    var colour = new Uint8Array(count * 4), flags = new Uint8Array(count * 4);
-    var leg = new Uint32Array(count), first = new Int32Array(n + 1);
+    var line = new Uint32Array(count), first = new Int32Array(m + 1);
     var s = 0;
-    for (i = 0; i < n; i++) {
-      first[i] = s;
-      var partsI = D.geom[i];
-      if (!partsI) { continue; }
-      var st = styleOf(i);
+    for (k = 0; k < m; k++) {
+      first[k] = s;
       var along = 0;
-      for (k = 0; k < partsI.length; k++) {
-        var f = partsI[k];
+      for (j = 0; j < lines[k].length; j++) {
+        var f = lines[k][j];
         var ax = mx(f[1]), ay = my(f[0]);
         for (p = 2; p < f.length; p += 2) {
           var bx = mx(f[p + 1]), by = my(f[p]);
           seg[4 * s] = ax; seg[4 * s + 1] = ay; seg[4 * s + 2] = bx; seg[4 * s + 3] = by;
           cum[s] = along;
           along += Math.sqrt((bx - ax) * (bx - ax) + (by - ay) * (by - ay));
-          colour[4 * s] = st.rgb[0]; colour[4 * s + 1] = st.rgb[1]; colour[4 * s + 2] = st.rgb[2];
-          colour[4 * s + 3] = st.alpha;
-          flags[4 * s] = st.status;
-          leg[s] = i;
+          line[s] = k;
           ax = bx; ay = by;
           s++;
         }
       }
     }
-    first[n] = s;
-    return {n: count, seg: seg, cum: cum, colour: colour, flags: flags, leg: leg, first: first};
+    first[m] = s;
+    return {n: count, m: m, seg: seg, cum: cum, line: line, first: first,
+            colour: new Uint8Array(count * 4), flags: new Uint8Array(count * 4),
+            top: new Int32Array(m).fill(-1)};
   }
 
   var GlLegs = L.Renderer.extend({
@@ -178,11 +172,13 @@
       }
       this._buf = {
         corner: buffer(new Float32Array([0, -1, 1, -1, 1, 1, 0, -1, 1, 1, 0, 1])),
-        seg: buffer(S.seg), cum: buffer(S.cum), colour: buffer(S.colour)
+        seg: buffer(S.seg), cum: buffer(S.cum)
       };
-      this._buf.flags = gl.createBuffer();
-      gl.bindBuffer(gl.ARRAY_BUFFER, this._buf.flags);
-      gl.bufferData(gl.ARRAY_BUFFER, S.flags, gl.DYNAMIC_DRAW);
+      ['colour', 'flags'].forEach(function (name) {
+        var b = this._buf[name] = gl.createBuffer();
+        gl.bindBuffer(gl.ARRAY_BUFFER, b);
+        gl.bufferData(gl.ARRAY_BUFFER, S[name], gl.DYNAMIC_DRAW);
+      }, this);
       var loc = this._loc = {};
       ['aCorner', 'aSeg', 'aCum', 'aColour', 'aFlags'].forEach(function (a) {
         loc[a] = gl.getAttribLocation(prog, a);
@@ -246,40 +242,41 @@
       this.lastDrawMs = window.performance.now() - t0;
     },
 
-    /** Upload the per-segment flags (visibility, highlight) and redraw. */
+    /** Upload the per-segment colours and flags (status, shown, highlight); redraw. */
     setFlags: function () {
-      var gl = this._gl;
+      var gl = this._gl, S = this._data.segments;
       if (!gl) { return; }
+      gl.bindBuffer(gl.ARRAY_BUFFER, this._buf.colour);
+      gl.bufferSubData(gl.ARRAY_BUFFER, 0, S.colour);
       gl.bindBuffer(gl.ARRAY_BUFFER, this._buf.flags);
-      gl.bufferSubData(gl.ARRAY_BUFFER, 0, this._data.segments.flags);
+      gl.bufferSubData(gl.ARRAY_BUFFER, 0, S.flags);
       this.redraw();
     },
 
-    /** The visible leg nearest a container point, within `tol` pixels, or -1. */
-    pick: function (point, tol, shown) {
+    /** The shown leg nearest a container point, within `tol` pixels, or -1. */
+    pick: function (point, tol) {
       var S = this._data.segments, map = this._map;
       var scale = Math.pow(2, map.getZoom());
       var origin = map.getPixelOrigin().add(map._getMapPanePos().multiplyBy(-1));
       var px = (point.x + origin.x) / scale, py = (point.y + origin.y) / scale;
-      var best = -1, bestD = Infinity, seg = S.seg, i;
+      var best = -1, bestD = Infinity, seg = S.seg, flags = S.flags;
       for (var s = 0; s < S.n; s++) {
-        i = S.leg[s];
-        if (!shown[i]) { continue; }
+        if (!flags[4 * s + 1]) { continue; }
         var ax = seg[4 * s], ay = seg[4 * s + 1], bx = seg[4 * s + 2], by = seg[4 * s + 3];
         var dx = bx - ax, dy = by - ay, l2 = dx * dx + dy * dy;
         var t = l2 > 0 ? ((px - ax) * dx + (py - ay) * dy) / l2 : 0;
         t = t < 0 ? 0 : (t > 1 ? 1 : t);
         var ex = ax + t * dx - px, ey = ay + t * dy - py, d = ex * ex + ey * ey;
-        if (d < bestD) { bestD = d; best = i; }
+        if (d < bestD) { bestD = d; best = s; }
       }
       if (best < 0) { return -1; }
-      var w = this._data.widths[4 * S.flags[4 * S.first[best]]] || 3;
-      return Math.sqrt(bestD) * scale <= tol + w / 2 ? best : -1;
+      var w = this._data.widths[4 * flags[4 * best]] || 3;
+      return Math.sqrt(bestD) * scale <= tol + w / 2 ? S.top[S.line[best]] : -1;
     },
 
-    /** Container point at the middle of leg i's drawn line (tests, benchmarks). */
-    legPoint: function (i) {
-      var S = this._data.segments, a = S.first[i], b = S.first[i + 1];
+    /** Container point at the middle of line k (tests, benchmarks). */
+    linePoint: function (k) {
+      var S = this._data.segments, a = S.first[k], b = S.first[k + 1];
       if (b <= a) { return null; }
       var s = a + ((b - a) >> 1), seg = S.seg;
       var x = (seg[4 * s] + seg[4 * s + 2]) / 2, y = (seg[4 * s + 1] + seg[4 * s + 3]) / 2;
@@ -289,8 +286,9 @@
     }
   });
 
-  /* Build the layer for movemap.js: D is the legs payload, meta the page's
-   * metadata; returns {layer, setShown(Uint8Array), highlight(legs, on)}. */
+  /* Build the layer for movemap.js: D is the legs payload (geom_u, geom_c),
+   * meta the page's metadata.  A line shared by several legs is drawn once,
+   * in the style of the last shown leg along it (the one a click opens). */
   function create(map, D, meta, pane) {
     var statusIndex = {}, widths = new Float32Array(32), dashes = new Float32Array(32);
     meta.statuses.forEach(function (s, k) {
@@ -301,33 +299,50 @@
       var d = dashOf(st.dashArray);
       for (var j = 0; j < 4; j++) { dashes[4 * k + j] = d[j]; }
     });
-    var c = D.cols;
-    function dec(col, i) { var x = col.c[i]; return x < 0 ? null : col.u[x]; }
-    var rgbByKey = {};
-    var segs = segments(D, function (i) {
-      var key = dec(c.colour_key, i);
-      var rgb = rgbByKey[key] || (rgbByKey[key] = hexColour(D.actor_colour[key] || meta.other_colour));
-      var status = statusIndex[dec(c.status, i)];
-      return {rgb: rgb, alpha: Math.round(255 * (c.uncertain[i] ? meta.uncertain_opacity : 0.9)),
-              status: status === undefined ? 0 : status};
+    var c = D.cols, n = D.n, code = D.geom_c;
+    // Each leg's colour (actor group), opacity (faded if uncertain) and status.
+    var rgba = new Uint8Array(4 * n), status = new Uint8Array(n), rgbByKey = {};
+    c.colour_key.u.forEach(function (key) {
+      rgbByKey[key] = hexColour(D.actor_colour[key] || meta.other_colour);
     });
+    var statusOfCode = c.status.u.map(function (s) { return statusIndex[s] || 0; });
+    for (var i = 0; i < n; i++) {
+      var k = c.colour_key.c[i], rgb = k < 0 ? hexColour(meta.other_colour) : rgbByKey[c.colour_key.u[k]];
+      rgba[4 * i] = rgb[0]; rgba[4 * i + 1] = rgb[1]; rgba[4 * i + 2] = rgb[2];
+      rgba[4 * i + 3] = Math.round(255 * (c.uncertain[i] ? meta.uncertain_opacity : 0.9));
+      status[i] = c.status.c[i] < 0 ? 0 : statusOfCode[c.status.c[i]];
+    }
+    var segs = segments(D.geom_u);
     var layer = new GlLegs({segments: segs, widths: widths, dashes: dashes}, {pane: pane});
+    var lit = new Uint8Array(segs.m);
+    function paint() {
+      var top = segs.top, col = segs.colour, f = segs.flags;
+      for (var k = 0; k < segs.m; k++) {
+        var leg = top[k];
+        for (var s = segs.first[k]; s < segs.first[k + 1]; s++) {
+          if (leg < 0) { f[4 * s + 1] = 0; continue; }
+          col[4 * s] = rgba[4 * leg]; col[4 * s + 1] = rgba[4 * leg + 1];
+          col[4 * s + 2] = rgba[4 * leg + 2]; col[4 * s + 3] = rgba[4 * leg + 3];
+          f[4 * s] = status[leg]; f[4 * s + 1] = 1; f[4 * s + 2] = lit[k];
+        }
+      }
+      layer.setFlags();
+    }
     layer.addTo(map);
     return {
       layer: layer,
       segments: segs,
+      // shown[i]: leg i passes every filter.  The last shown leg on a line draws it.
       setShown: function (shown) {
-        var f = segs.flags, leg = segs.leg;
-        for (var s = 0; s < segs.n; s++) { f[4 * s + 1] = shown[leg[s]]; }
-        layer.setFlags();
+        segs.top.fill(-1);
+        for (var i = 0; i < n; i++) { if (shown[i] && code[i] >= 0) { segs.top[code[i]] = i; } }
+        paint();
       },
       highlight: function (legs, on) {
-        var f = segs.flags;
-        legs.forEach(function (i) {
-          for (var s = segs.first[i]; s < segs.first[i + 1]; s++) { f[4 * s + 2] = on ? 1 : 0; }
-        });
-        layer.setFlags();
-      }
+        legs.forEach(function (i) { if (code[i] >= 0) { lit[code[i]] = on ? 1 : 0; } });
+        paint();
+      },
+      legPoint: function (i) { return code[i] < 0 ? null : layer.linePoint(code[i]); }
     };
   }
 
