@@ -300,15 +300,33 @@ def legs_payload(
 
 
 def _line_codes(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Codes of identical lines (-1 for none) and the distinct lines."""
+    """Codes of identical lines (-1 for none) and the distinct lines.
+
+    Lines are grouped by a cheap key (vertex count, length, bounds), then
+    each is checked vertex for vertex against its group's first line; a
+    key shared by different lines (never seen) falls back to their WKB.
+    """
     import shapely
 
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    wkb = np.full(len(geoms), None, dtype=object)
-    wkb[~missing] = shapely.to_wkb(geoms[~missing])
-    codes, uniques = pd.factorize(pd.Series(wkb, dtype=object), use_na_sentinel=True)
-    first = pd.Series(np.arange(len(codes)))[codes >= 0].groupby(codes[codes >= 0]).first()
-    return codes.astype(np.int64), geoms[first.sort_index().to_numpy()]
+    codes = np.full(len(geoms), -1, dtype=np.int64)
+    ok = np.flatnonzero(~missing)
+    if not len(ok):
+        return codes, geoms[:0]
+    g = geoms[ok]
+    key = pd.DataFrame(shapely.bounds(g), columns=["x0", "y0", "x1", "y1"])
+    key["n"] = shapely.get_num_coordinates(g)
+    key["len"] = shapely.length(g)
+    group = key.groupby(list(key.columns), sort=False).ngroup().to_numpy()
+    first = pd.Series(np.arange(len(g))).groupby(group).transform("first").to_numpy()
+    if not shapely.equals_exact(g, g[first], tolerance=0).all():
+        wkb = pd.Series(shapely.to_wkb(g), dtype=object)
+        group = pd.factorize(wkb)[0]
+        first = pd.Series(np.arange(len(g))).groupby(group).transform("first").to_numpy()
+    # Number distinct lines in order of first appearance.
+    order, inverse = np.unique(first, return_inverse=True)
+    codes[ok] = inverse
+    return codes, g[order]
 
 
 def _tuple_text(legs: pd.DataFrame, name: str, sep: str) -> pd.Series:

@@ -239,7 +239,9 @@ def test_clicking_a_leg_opens_its_popup(gl_map, open_page) -> None:
     for sid in row[col.SOURCE_IDS]:
         assert sources.loc[sid, col.SOURCE_OUTLET] in text
     # The clicked route is drawn thicker while its popup is open.
-    assert page.js("Array.from(movemap.state.legs.gl.segments.flags).some((v, j) => j % 4 === 2 && v)")
+    assert page.js(
+        "Array.from(movemap.state.legs.gl.segments.flags).some((v, j) => j % 4 === 2 && v)"
+    )
     page.js("movemap.state.map.closePopup()")
     assert not page.js(
         "Array.from(movemap.state.legs.gl.segments.flags).some((v, j) => j % 4 === 2 && v)"
@@ -260,6 +262,8 @@ def test_hostile_text_stays_inert_on_a_webgl_map(hostile_gl, open_page) -> None:
     text = page.js("document.querySelector('.mm-leg-popup').textContent")
     assert HOSTILE.split("<script>")[0].strip() in text or "onerror" in text
     assert page.js(f"window.{HOSTILE_FLAG}") is None
-    assert page.js("document.querySelectorAll('.mm-leg-popup img, .mm-leg-popup script').length") == 0
+    assert (
+        page.js("document.querySelectorAll('.mm-leg-popup img, .mm-leg-popup script').length") == 0
+    )
     assert page.errors == []
     assert page.offline(), page.requests
