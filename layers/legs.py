@@ -302,9 +302,10 @@ def legs_payload(
 def _line_codes(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Codes of identical lines (-1 for none) and the distinct lines.
 
-    Lines are grouped by a cheap key (vertex count, length, bounds), then
-    each is checked vertex for vertex against its group's first line; a
-    key shared by different lines (never seen) falls back to their WKB.
+    Lines are grouped by a cheap key (vertex count, length, bounds, first
+    vertex), then
+    each is checked vertex for vertex against its group's first line; a key
+    shared by different lines falls back to their WKB.
     """
     import shapely
 
@@ -317,6 +318,8 @@ def _line_codes(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     key = pd.DataFrame(shapely.bounds(g), columns=["x0", "y0", "x1", "y1"])
     key["n"] = shapely.get_num_coordinates(g)
     key["len"] = shapely.length(g)
+    start = shapely.get_coordinates(shapely.get_point(shapely.get_geometry(g, 0), 0))
+    key["sx"], key["sy"] = start[:, 0], start[:, 1]  # a line and its reverse differ
     group = key.groupby(list(key.columns), sort=False).ngroup().to_numpy()
     first = pd.Series(np.arange(len(g))).groupby(group).transform("first").to_numpy()
     if not shapely.equals_exact(g, g[first], tolerance=0).all():
