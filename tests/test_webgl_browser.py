@@ -267,3 +267,19 @@ def test_hostile_text_stays_inert_on_a_webgl_map(hostile_gl, open_page) -> None:
     )
     assert page.errors == []
     assert page.offline(), page.requests
+
+
+def test_without_webgl_the_canvas_path_draws_every_leg(gl_map, browser) -> None:
+    dataset, path = gl_map
+    exe = CHROMIUM if Path(CHROMIUM).is_file() else shutil.which("chromium")
+    b = browser.browser_type.launch(executable_path=exe, args=[*GL_ARGS, "--disable-webgl"])
+    try:
+        page = Page(b, path)
+        assert page.js("movemap.webgl()") is False
+        assert page.js("movemap.drawnLegCount()") == len(dataset.legs)
+        assert page.errors == [
+            "movemap: this browser has no WebGL; legs are drawn on a canvas instead"
+        ]
+        assert page.offline(), page.requests
+    finally:
+        b.close()

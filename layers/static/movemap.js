@@ -341,7 +341,8 @@
     }
     map.on('popupopen', function (e) { highlight(e, true); });
     map.on('popupclose', function (e) { highlight(e, false); });
-    if (D.webgl) { addGlLegs(map, D); return; }
+    if (D.webgl && addGlLegs(map, D)) { return; }
+    D.webgl = false;  // no WebGL in this browser: the canvas path draws every leg
     for (var i = 0; i < n; i++) {
       var parts = D.geom[i];
       if (!parts) { continue; }
@@ -374,10 +375,14 @@
   // Big maps: every leg in one WebGL layer (movemap_webgl.js); a click
   // picks the nearest shown leg and opens the same popup as the canvas path.
   function addGlLegs(map, D) {
+    var why = window.movemapWebgl.unsupported();
+    if (why) {
+      window.console.warn('movemap: ' + why + '; legs are drawn on a canvas instead');
+      return false;
+    }
     map.createPane('mmGlLegs').style.zIndex = 350;  // under places (overlayPane, 400)
     D.gl = window.movemapWebgl.create(map, D, S.meta, 'mmGlLegs');
     D.lines = null;
-    var open = null;
     map.on('click', function (e) {
       var i = D.gl.layer.pick(e.containerPoint, 5);
       if (i < 0) { return; }
@@ -388,11 +393,12 @@
       popup.openOn(map);
     });
     map.on('popupopen', function (e) {
-      if (e.popup.mmLegs) { open = e.popup.mmLegs; D.gl.highlight(open, true); }
+      if (e.popup.mmLegs) { D.gl.highlight(e.popup.mmLegs, true); }
     });
     map.on('popupclose', function (e) {
-      if (e.popup.mmLegs) { D.gl.highlight(e.popup.mmLegs, false); open = null; }
+      if (e.popup.mmLegs) { D.gl.highlight(e.popup.mmLegs, false); }
     });
+    return true;
   }
 
   // ------------------------------------------------------------ places

@@ -147,8 +147,9 @@
       var c = this._container = document.createElement('canvas');
       c.className = 'mm-webgl-legs';
       c.style.pointerEvents = 'none';  // clicks reach the map (picking below)
-      var opts = {alpha: true, premultipliedAlpha: true, antialias: true,
-                  preserveDrawingBuffer: true};
+      // No multisampling: in software rendering it multiplies the cost of a frame.
+      var opts = {alpha: true, premultipliedAlpha: true, antialias: false,
+                  preserveDrawingBuffer: false};
       var gl = c.getContext('webgl', opts) || c.getContext('experimental-webgl', opts);
       if (!gl) { throw new Error('movemap: this browser has no WebGL'); }
       var inst = gl.getExtension('ANGLE_instanced_arrays');
@@ -199,10 +200,13 @@
       var b = this._bounds, size = b.getSize(), c = this._container;
       var dpr = window.devicePixelRatio || 1;
       L.DomUtil.setPosition(c, b.min);
-      c.width = Math.round(dpr * size.x);
-      c.height = Math.round(dpr * size.y);
-      c.style.width = size.x + 'px';
-      c.style.height = size.y + 'px';
+      var w = Math.round(dpr * size.x), h = Math.round(dpr * size.y);
+      if (c.width !== w || c.height !== h) {  // resizing reallocates the drawing buffer
+        c.width = w;
+        c.height = h;
+        c.style.width = size.x + 'px';
+        c.style.height = size.y + 'px';
+      }
       this.redraw();
       this.fire('update');
     },
@@ -346,5 +350,16 @@
     };
   }
 
-  window.movemapWebgl = {create: create, GlLegs: GlLegs};
+  /* Why this browser cannot draw the layer (null when it can). */
+  function unsupported() {
+    var c = document.createElement('canvas'), gl = null;
+    try { gl = c.getContext('webgl') || c.getContext('experimental-webgl'); } catch (e) { gl = null; }
+    if (!gl) { return 'this browser has no WebGL'; }
+    if (!gl.getExtension('ANGLE_instanced_arrays')) { return 'WebGL without instanced drawing'; }
+    var lose = gl.getExtension('WEBGL_lose_context');
+    if (lose) { lose.loseContext(); }
+    return null;
+  }
+
+  window.movemapWebgl = {create: create, unsupported: unsupported, GlLegs: GlLegs};
 }(window, document, L));
