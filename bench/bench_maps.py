@@ -1,16 +1,24 @@
-"""Benchmark the overview map for ledgers of 1k, 10k and 100k legs.
+"""Benchmark the overview map for ledgers of 1k, 10k and 100k legs: canvas and WebGL.
 
 For each size: a synthetic input folder (layers.synthetic) is loaded with
-the real pipeline, the overview map is rendered and written, then opened
-offline in headless Chromium.  Reported per size:
+the real pipeline, the overview map is rendered twice -- legs on Leaflet's
+canvas (``webgl="off"``) and with WebGL (``webgl="on"``, layers/webgl.py)
+-- written, then opened offline in headless Chromium (the canvas path with
+``--disable-gpu``, the WebGL path with SwiftShader: :data:`GL_ARGS`).
+Reported per size and path:
 
-- legs, HTML size (MB), seconds to load the data and to render the HTML;
+- legs, HTML size (MB), seconds to render the HTML (the build of one map);
 - ready: seconds from navigation start until the page says it is ready
   (``window.movemap.ready``: every leg built, filters applied, view fit),
   median of ``--runs`` fresh page loads; painted: until two animation
-  frames later (``movemap.paintedAt``; the canvas draws on a frame);
-- pan: seconds for ten 300-px pans (each waits for the canvas redraw);
+  frames later (``movemap.paintedAt``);
+- pan: per pan, milliseconds from a programmatic 300-px pan
+  (``panBy``, which ends with ``moveend``) to the second animation frame
+  after it (the redrawn frame is on screen): median and worst of ten;
 - filter: seconds to untick and re-tick every status (two full refreshes).
+
+The load average is printed with the table: the machine is shared, so
+compare the two paths within one run.
 
 Run:  python bench/bench_maps.py [--sizes 1000 10000 100000] [--runs 3]
 """
@@ -18,6 +26,7 @@ Run:  python bench/bench_maps.py [--sizes 1000 10000 100000] [--runs 3]
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 import time
@@ -36,16 +45,28 @@ ARGS = [
     "--disable-component-update",
 ]
 
+#: WebGL in headless Chromium without a GPU (as in tests/test_webgl_browser.py).
+GL_ARGS = [
+    "--no-sandbox",
+    "--use-angle=swiftshader",
+    "--enable-unsafe-swiftshader",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+
 PAN_JS = """
 async () => {
   const m = movemap.state.map;
   const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
-  const t0 = performance.now();
+  await frame();
+  const each = [];
   for (let k = 0; k < 10; k++) {
+    const t0 = performance.now();
     m.panBy([k % 2 ? -300 : 300, 150], {animate: false});
     await frame();
+    each.push(performance.now() - t0);
   }
-  return (performance.now() - t0) / 1000;
+  return each;
 }
 """
 
@@ -81,12 +102,21 @@ def _open(browser, path: Path) -> dict[str, float]:
     page.wait_for_function("movemap.paintedAt !== undefined", timeout=600_000)
     painted = page.evaluate("movemap.paintedAt") / 1000
     drawn = page.evaluate("movemap.drawnLegCount()")
-    pan = page.evaluate(PAN_JS)
+    pans = page.evaluate(PAN_JS)
     filt = page.evaluate(FILTER_JS)
+    webgl = page.evaluate("movemap.webgl()")
     context.close()
     if outside:
         raise RuntimeError(f"page made network requests: {outside[:3]}")
-    return {"ready": ready, "painted": painted, "pan": pan, "filter": filt, "drawn": drawn}
+    return {
+        "ready": ready,
+        "painted": painted,
+        "pan": statistics.median(pans),
+        "pan_max": max(pans),
+        "filter": filt,
+        "drawn": drawn,
+        "webgl": webgl,
+    }
 
 
 def main() -> None:
@@ -96,47 +126,47 @@ def main() -> None:
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browsers = {
+            "canvas": pw.chromium.launch(executable_path=CHROMIUM, args=ARGS),
+            "webgl": pw.chromium.launch(executable_path=CHROMIUM, args=GL_ARGS),
+        }
         for n in args.sizes:
             t0 = time.perf_counter()
             dataset = synthetic_dataset(Path(tmp) / f"data{n}", n_legs=n, seed=0)
             t_load = time.perf_counter() - t0
-            t0 = time.perf_counter()
-            html = render_map(dataset)
-            t_render = time.perf_counter() - t0
-            path = Path(tmp) / f"map{n}.html"
-            path.write_text(html, encoding="utf-8")
-            runs = [_open(browser, path) for _ in range(args.runs)]
-            assert all(r["drawn"] == runs[0]["drawn"] for r in runs)
-            rows.append(
-                (
-                    n,
-                    runs[0]["drawn"],
-                    path.stat().st_size / 1e6,
-                    t_load,
-                    t_render,
-                    statistics.median(r["ready"] for r in runs),
-                    statistics.median(r["painted"] for r in runs),
-                    statistics.median(r["pan"] for r in runs),
-                    statistics.median(r["filter"] for r in runs),
+            for path_name, mode in (("canvas", "off"), ("webgl", "on")):
+                t0 = time.perf_counter()
+                html = render_map(dataset, webgl=mode)
+                t_render = time.perf_counter() - t0
+                path = Path(tmp) / f"map{n}-{path_name}.html"
+                path.write_text(html, encoding="utf-8")
+                runs = [_open(browsers[path_name], path) for _ in range(args.runs)]
+                assert all(r["drawn"] == runs[0]["drawn"] for r in runs)
+                assert all(r["webgl"] == (mode == "on") for r in runs)
+                med = {k: statistics.median(r[k] for r in runs) for k in runs[0] if k != "webgl"}
+                rows.append((n, path_name, path.stat().st_size / 1e6, t_load, t_render, med))
+                each = ", ".join(f"{r['ready']:.2f}" for r in runs)
+                print(
+                    f"{n} legs, {path_name}: {rows[-1][2]:.1f} MB, render {t_render:.1f} s, "
+                    f"ready {med['ready']:.2f} s (runs: {each}), pan {med['pan']:.0f} ms",
+                    flush=True,
                 )
-            )
-            each = ", ".join(f"{r['ready']:.2f}" for r in runs)
-            print(
-                f"{n} legs: {rows[-1][2]:.1f} MB, ready {rows[-1][5]:.2f} s (runs: {each})",
-                flush=True,
-            )
-        browser.close()
+        for b in browsers.values():
+            b.close()
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print()
+    print(f"load average (1, 5, 15 min) at the end: {load}")
     print()
     print(
-        "| legs | drawn | HTML MB | load data s | render HTML s | ready s | painted s "
-        "| 10 pans s | filter s |"
+        "| legs | path | drawn | HTML MB | load data s | render HTML s | ready s | painted s "
+        "| pan ms (median) | pan ms (worst) | filter s |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for r in rows:
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for n, name, mb, t_load, t_render, m in rows:
         print(
-            f"| {r[0]:,} | {r[1]:,} | {r[2]:.1f} | {r[3]:.1f} | {r[4]:.1f} | {r[5]:.2f} "
-            f"| {r[6]:.2f} | {r[7]:.2f} | {r[8]:.2f} |"
+            f"| {n:,} | {name} | {int(m['drawn']):,} | {mb:.1f} | {t_load:.1f} | {t_render:.1f} "
+            f"| {m['ready']:.2f} | {m['painted']:.2f} | {m['pan']:.0f} | {m['pan_max']:.0f} "
+            f"| {m['filter']:.2f} |"
         )
 
 

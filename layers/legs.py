@@ -209,6 +209,7 @@ def legs_payload(
     zone_keys: dict[str, int],
     *,
     colours: dict[str, str] | None = None,
+    shared_geom: bool = False,
 ) -> dict[str, Any]:
     """Build the page data for the legs layer.
 
@@ -222,13 +223,17 @@ def legs_payload(
         Zone id -> position in the page's zone list (unused ids dropped).
     colours
         Colour key -> colour; defaults to :func:`layers.style.leg_colours`.
+    shared_geom
+        Dictionary-encode the lines (WebGL maps, :mod:`layers.webgl`):
+        legs drawn along the same line (same ends and route) share one
+        entry of ``geom_u``; ``geom_c`` gives each leg's entry (-1: none).
 
     Returns
     -------
     dict
-        ``n``, ``cols`` (dictionary-encoded columns), ``geom``, ``mid``
-        (where a multi-leg route's leg number sits), ``zones`` and
-        ``actor_colour``.
+        ``n``, ``cols`` (dictionary-encoded columns), ``geom`` (or
+        ``geom_u`` and ``geom_c``), ``mid`` (where a multi-leg route's leg
+        number sits), ``zones`` and ``actor_colour``.
 
     """
     legs = legs.reset_index(drop=True)
@@ -259,7 +264,12 @@ def legs_payload(
         legs.get(col.CROSSES_FRONT, pd.Series(False, index=legs.index))
     )
     geoms = legs.geometry.to_numpy()
-    geom = flat_parts(geoms, tolerance=LINE_TOLERANCE, ndigits=LINE_DIGITS)
+    if shared_geom:
+        codes, uniq = _line_codes(geoms)
+        geom_u = flat_parts(uniq, tolerance=LINE_TOLERANCE, ndigits=LINE_DIGITS)
+        geom = [None if c < 0 else geom_u[c] for c in codes]
+    else:
+        geom = flat_parts(geoms, tolerance=LINE_TOLERANCE, ndigits=LINE_DIGITS)
     multi = (n_legs > 1).to_numpy() & np.array([g is not None for g in geom], dtype=bool)
     mid: list[Any] = [None] * n
     if multi.any():
@@ -275,15 +285,51 @@ def legs_payload(
     )
     if colours is None:
         colours = leg_colours(legs)
+    lines: dict[str, Any] = {"geom": geom}
+    if shared_geom:
+        lines = {"geom_u": geom_u, "geom_c": codes.tolist()}
     return {
         "n": n,
         "cols": cols,
-        "geom": geom,
+        **lines,
         "mid": mid,
         "show_numbers": bool(multi.sum() <= MAX_LEG_NUMBERS),
         "zones": dict_column(zone_text),
         "actor_colour": colours,
     }
+
+
+def _line_codes(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of identical lines (-1 for none) and the distinct lines.
+
+    Lines are grouped by a cheap key (vertex count, length, bounds, first
+    vertex), then
+    each is checked vertex for vertex against its group's first line; a key
+    shared by different lines falls back to their WKB.
+    """
+    import shapely
+
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    codes = np.full(len(geoms), -1, dtype=np.int64)
+    ok = np.flatnonzero(~missing)
+    if not len(ok):
+        return codes, geoms[:0]
+    g = geoms[ok]
+    key = pd.DataFrame(shapely.bounds(g), columns=["x0", "y0", "x1", "y1"])
+    key["n"] = shapely.get_num_coordinates(g)
+    key["len"] = shapely.length(g)
+    start = shapely.get_coordinates(shapely.get_point(shapely.get_geometry(g, 0), 0))
+    key["sx"], key["sy"] = start[:, 0], start[:, 1]  # a line and its reverse differ
+    group = key.groupby(list(key.columns), sort=False).ngroup().to_numpy()
+    first = pd.Series(np.arange(len(g))).groupby(group).transform("first").to_numpy()
+    if not shapely.equals_exact(g, g[first], tolerance=0).all():
+        wkb = pd.Series(shapely.to_wkb(g), dtype=object)
+        group = pd.factorize(wkb)[0]
+        first = pd.Series(np.arange(len(g))).groupby(group).transform("first").to_numpy()
+    # Number distinct lines in order of first appearance.
+    order, inverse = np.unique(first, return_inverse=True)
+    codes[ok] = inverse
+    return codes, g[order]
 
 
 def _tuple_text(legs: pd.DataFrame, name: str, sep: str) -> pd.Series:

@@ -40,6 +40,7 @@ from layers.style import (
     faction_colours,
     leg_colours,
 )
+from layers.webgl import WebglScript, use_webgl
 from layers.zones import ZonesLayer, ordered_zones, zone_records, zone_slugs
 
 if TYPE_CHECKING:
@@ -317,6 +318,7 @@ def build_map(
     context: BuildContext | None = None,
     title: str | None = None,
     subset: str | None = None,
+    webgl: str = "auto",
 ) -> folium.Map:
     """Build the overview map, or the map of one zone.
 
@@ -336,6 +338,9 @@ def build_map(
         Map title (default :data:`TITLE`).
     subset
         What a filter kept, in words (shown under the title).
+    webgl
+        Draw the legs with WebGL: ``"auto"`` (above
+        :data:`layers.webgl.WEBGL_MIN_LEGS` legs), ``"on"`` or ``"off"``.
 
     Returns
     -------
@@ -365,9 +370,14 @@ def build_map(
     recs = [dict(r, focus=zone is not None and r["key"] == zone) for r in ctx.records]
     zone_keys = {r["key"]: i for i, r in enumerate(recs)}
     colours = ctx.colours  # same colours on every map
-    legs_data = legs_payload(legs, sets, zone_keys, colours=colours)
+    gl = use_webgl(len(legs), mode=webgl)
+    legs_data = legs_payload(legs, sets, zone_keys, colours=colours, shared_geom=gl)
+    if gl:
+        legs_data["webgl"] = True
+        n_undrawn = int(np.sum(np.asarray(legs_data["geom_c"], dtype=np.int64) < 0))
+    else:
+        n_undrawn = sum(g is None for g in legs_data["geom"])
     places = places_payload(dataset.places, legs, zone_keys, ends=ends)
-    n_undrawn = sum(g is None for g in legs_data["geom"])
 
     place_pts = shapely.points([[p["lon"], p["lat"]] for p in places]) if places else np.array([])
     if zone is not None:
@@ -409,6 +419,8 @@ def build_map(
     assert isinstance(root, Figure)
     root.title = html_text(page_title)  # branca does not escape it
     fmap.add_child(PageAssets(cdn=cdn), name="assets")
+    if gl:
+        fmap.add_child(WebglScript(), name="webgl")
     fmap.add_child(MapSetup(meta), name="setup")
     fmap.add_child(CountryOutlines(ctx.theatre), name="outlines")
     fmap.add_child(TileBase(tile_options()), name="tiles")
@@ -429,9 +441,12 @@ def render_map(
     context: BuildContext | None = None,
     title: str | None = None,
     subset: str | None = None,
+    webgl: str = "auto",
 ) -> str:
     """Return the HTML of :func:`build_map` as a string."""
-    fmap = build_map(dataset, zone=zone, cdn=cdn, context=context, title=title, subset=subset)
+    fmap = build_map(
+        dataset, zone=zone, cdn=cdn, context=context, title=title, subset=subset, webgl=webgl
+    )
     return fmap.get_root().render()
 
 
@@ -466,6 +481,7 @@ def build_maps(
     colours: dict[str, str] | None = None,
     title: str | None = None,
     subset: str | None = None,
+    webgl: str = "auto",
 ) -> list[Path]:
     """Write the overview and every zone map into ``out_dir``, as one set.
 
@@ -491,6 +507,8 @@ def build_maps(
         Title of every map (default :data:`TITLE`).
     subset
         What a filter kept, in words (shown under every map's title).
+    webgl
+        ``"auto"``, ``"on"`` or ``"off"``: see :func:`build_map`.
 
     Returns
     -------
@@ -509,7 +527,13 @@ def build_maps(
     with staged_folder(out, owned=is_generated) as stage:
         for zone, name in names.items():
             html = render_map(
-                dataset, zone=zone, cdn=cdn, context=context, title=title, subset=subset
+                dataset,
+                zone=zone,
+                cdn=cdn,
+                context=context,
+                title=title,
+                subset=subset,
+                webgl=webgl,
             )
             with open(stage / name, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(html)

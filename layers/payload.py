@@ -47,12 +47,34 @@ def dict_column(values: pd.Series) -> dict[str, list[Any]]:
     if len(values) <= _SMALL and kind not in "mM":  # pandas formats dates its own way
         return _dict_column_small(list(values))
     s = pd.Series(values).reset_index(drop=True)
+    if kind == "O":
+        fast = _dict_column_hashed(s)
+        if fast is not None:
+            return fast
     listlike = s.map(lambda v: isinstance(v, tuple | list))
     if listlike.any():
         s = s.where(~listlike, s[listlike].str.join(";"))
     s = s.astype("string")
     codes, uniques = pd.factorize(s, sort=True)
     return {"u": [str(u) for u in uniques], "c": codes.tolist()}
+
+
+def _dict_column_hashed(s: pd.Series) -> dict[str, list[Any]] | None:
+    """:func:`dict_column` of hashable objects: factorize first, format the uniques.
+
+    Formats each distinct value once instead of every row (a 100k-leg map
+    has ~35 such columns).  ``None`` when a value is unhashable (a list).
+    """
+    try:
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    except TypeError:
+        return None
+    small = _dict_column_small(list(uniques))
+    # Distinct objects may format to the same text ("a" and ("a",)): the
+    # small encoder's codes already merge them and sort the texts.
+    remap = np.asarray(small["c"], dtype=np.int64)
+    out = np.where(codes >= 0, remap[np.maximum(codes, 0)] if len(remap) else -1, -1)
+    return {"u": small["u"], "c": out.tolist()}
 
 
 #: Up to this many rows :func:`dict_column` encodes in plain Python: a map of

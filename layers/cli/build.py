@@ -30,6 +30,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="link Leaflet and jQuery from a CDN instead of inlining them "
         "(smaller files that need a network to open)",
     )
+    parser.add_argument(
+        "--webgl",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="draw the legs with WebGL: auto (default) above 20,000 legs on a map, "
+        "on or off for every map (see layers/webgl.py)",
+    )
     parser.add_argument("--title", default=None, help="title of every map")
     add_filter_arguments(parser)
 
@@ -58,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
         colours=leg_colours(full.legs),
         title=args.title,
         subset=legfilter.describe() or None,
+        webgl=args.webgl,
     )
     for path in written:
         print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")

@@ -302,6 +302,9 @@
 
   MM.addLegs = function (map, D) {
     S.legs = D;
+    if (D.geom_c) {  // lines shared by several legs are sent once (big maps)
+      D.geom = D.geom_c.map(function (k) { return k < 0 ? null : D.geom_u[k]; });
+    }
     var c = D.cols, n = D.n;
     D.lines = new Array(n);
     D.numbers = new Array(n);
@@ -338,6 +341,8 @@
     }
     map.on('popupopen', function (e) { highlight(e, true); });
     map.on('popupclose', function (e) { highlight(e, false); });
+    if (D.webgl && addGlLegs(map, D)) { return; }
+    D.webgl = false;  // no WebGL in this browser: the canvas path draws every leg
     for (var i = 0; i < n; i++) {
       var parts = D.geom[i];
       if (!parts) { continue; }
@@ -366,6 +371,35 @@
       }
     }
   };
+
+  // Big maps: every leg in one WebGL layer (movemap_webgl.js); a click
+  // picks the nearest shown leg and opens the same popup as the canvas path.
+  function addGlLegs(map, D) {
+    var why = window.movemapWebgl.unsupported();
+    if (why) {
+      window.console.warn('movemap: ' + why + '; legs are drawn on a canvas instead');
+      return false;
+    }
+    map.createPane('mmGlLegs').style.zIndex = 350;  // under places (overlayPane, 400)
+    D.gl = window.movemapWebgl.create(map, D, S.meta, 'mmGlLegs');
+    D.lines = null;
+    map.on('click', function (e) {
+      var i = D.gl.layer.pick(e.containerPoint, 5);
+      if (i < 0) { return; }
+      var legs = D.byTransfer[D.cols.transfer_id.c[i]];
+      var popup = L.popup({maxWidth: 380, className: 'mm-leaflet-popup'})
+        .setLatLng(e.latlng).setContent(legPopup(i));
+      popup.mmLegs = legs;
+      popup.openOn(map);
+    });
+    map.on('popupopen', function (e) {
+      if (e.popup.mmLegs) { D.gl.highlight(e.popup.mmLegs, true); }
+    });
+    map.on('popupclose', function (e) {
+      if (e.popup.mmLegs) { D.gl.highlight(e.popup.mmLegs, false); }
+    });
+    return true;
+  }
 
   // ------------------------------------------------------------ places
   function placePopup(j) {
@@ -541,9 +575,9 @@
       var ok = statusU[c.status.c[i]] && catU[c.category.c[i]] &&
         dec(c.date_start, i) <= to && dec(c.date_end, i) >= from;
       legPasses[i] = ok ? 1 : 0;
-      var vis = ok && zoneU[D.zones.c[i]] && D.lines[i] ? 1 : 0;
+      var vis = ok && zoneU[D.zones.c[i]] && (D.gl ? D.geom[i] : D.lines[i]) ? 1 : 0;
       if (vis) { nShown++; }
-      if (vis === D.shown[i]) { continue; }
+      if (vis === D.shown[i] || D.gl) { D.shown[i] = vis; continue; }
       D.shown[i] = vis;
       var g = D.groups[dec(c.status, i)];
       if (vis) {
@@ -555,6 +589,7 @@
       }
     }
     D.nShown = nShown;
+    if (D.gl) { D.gl.setShown(D.shown); }
     var P = S.places;
     if (P) {
       P.items.forEach(function (p, j) {
@@ -750,7 +785,9 @@
       add(r3, svgLine('#333', '2 6', m.uncertain_opacity));
       add(r3, el('span', null, 'short stub: the other end was not reported'));
     }
-    add(body, el('div', 'mm-legend-note',
+    add(body, el('div', 'mm-legend-note', D && D.webgl ?
+      'Drawn with WebGL (a big map): direction and leg numbers are in each leg\u2019s popup; ' +
+      'a clicked leg and the rest of its route are drawn thicker.' :
       'Arrowheads show direction; numbers mark the legs of a multi-leg route' +
       (D && !D.show_numbers ? ' (in popups only at this size)' : '') + '.'));
     add(body, el('div', 'mm-legend-head', 'Places'));
@@ -897,6 +934,7 @@
   MM.setZone = function (key, on) { S.zoneOn[key] = on; MM.refresh(); };
   MM.drawnLegCount = function () {
     var n = 0, D = S.legs;
+    if (D.gl) { return D.nShown; }
     for (var i = 0; i < D.n; i++) {
       if (D.lines[i] && S.map.hasLayer(D.lines[i])) { n++; }
     }
@@ -906,7 +944,14 @@
     return S.places.markers.filter(function (m) { return S.map.hasLayer(m); }).length;
   };
   MM.zoneShown = function (key) { return !!S.zoneLayers[key] && S.map.hasLayer(S.zoneLayers[key].layer); };
-  MM.legLayer = function (i) { return S.legs.lines[i]; };
+  MM.legLayer = function (i) { return S.legs.lines ? S.legs.lines[i] : null; };
+  MM.webgl = function () { return !!S.legs.gl; };
+  // Where leg i is drawn, in container pixels (null if it has no line).
+  MM.legPoint = function (i) {
+    if (S.legs.gl) { return S.legs.gl.legPoint(i); }
+    var l = S.legs.lines[i];
+    return l && l._parts && l._parts.length ? l._parts[0][0] : null;
+  };
   MM.placeLayer = function (j) { return S.places.markers[j]; };
 
   // Panels: a column on each side (Leaflet's top corners, laid out as
