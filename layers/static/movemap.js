@@ -969,7 +969,8 @@
     map.on('zoomend moveend', scheduleDeclutter);
     MM.refresh();
     var b = S.meta.bounds;
-    if (b) { map.fitBounds(b, fitPadding(map)); }
+    // Not animated: the first view is set before the page says it is ready.
+    if (b) { map.fitBounds(b, L.extend(fitPadding(map), {animate: false})); }
     map.on('resize', function () {
       map.getContainer().classList.toggle('mm-compact', map.getSize().x < 700 || map.getSize().y < 500);
     });
