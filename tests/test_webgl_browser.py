@@ -215,7 +215,9 @@ def _clickable_leg(page: Page) -> list[float]:
         " const marks = S.places.markers.filter(k => m.hasLayer(k))"
         "   .map(k => m.latLngToContainerPoint(k.getLatLng()));"
         " const size = m.getSize();"
-        " for (let i = 0; i < D.n; i++) { const p = movemap.legPoint(i);"
+        " for (let i = 0; i < D.n; i++) { let p = movemap.legPoint(i);"
+        # the mouse clicks whole pixels: pick at the pixel that is clicked
+        "   if (p) p = L.point(Math.round(p.x), Math.round(p.y));"
         "   if (!p || p.x < 420 || p.y < 60 || p.x > size.x - 300 || p.y > size.y - 40) continue;"
         "   if (marks.some(q => q.distanceTo(p) < 16)) continue;"
         "   const k = D.gl.layer.pick(p, 5); if (k >= 0) return [p.x, p.y, k]; }"
