@@ -22,7 +22,7 @@ def zones():
 
 @pytest.fixture(scope="module")
 def legs() -> pd.DataFrame:
-    from tests.test_zones import _global_legs
+    from test_zones import _global_legs
 
     lines = _global_legs(240, seed=21)
     return pd.DataFrame(lines.drop(columns="geometry"))[
@@ -45,8 +45,11 @@ def legs() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def cluster():
+    # One worker thread: two in-process workers ran GEOS on the same shared
+    # (prepared) zone geometries at once and aborted the interpreter (seen 1 run
+    # in 3). Real clusters run one process per worker.
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
     ) as c:
         yield c
 
