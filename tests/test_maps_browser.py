@@ -31,8 +31,8 @@ ARGS = [
 READY = "window.movemap && window.movemap.ready === true"
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def launch(args: list[str]) -> Iterator[Any]:
+    """Yield headless Chromium started with ``args`` (skips without Chromium)."""
     if not Path(CHROMIUM).is_file() and shutil.which("chromium") is None:
         pytest.skip(f"no Chromium at {CHROMIUM}")
     try:
@@ -41,9 +41,14 @@ def browser() -> Iterator[Any]:
         pytest.skip("playwright is not installed")
     exe = CHROMIUM if Path(CHROMIUM).is_file() else shutil.which("chromium")
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=exe, args=ARGS)
+        b = pw.chromium.launch(executable_path=exe, args=args)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    yield from launch(ARGS)
 
 
 class Page:
@@ -73,6 +78,9 @@ class Page:
 
     def js(self, expr: str, arg: Any = None) -> Any:
         return self.page.evaluate(expr, arg)
+
+    def offline(self) -> bool:
+        return all(u.startswith(("file:", "data:")) for u in self.requests)
 
     def close(self) -> None:
         self.context.close()

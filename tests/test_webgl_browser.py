@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from test_maps_browser import Page, launch
 
 from geo import columns as col
 from layers.synthetic import HOSTILE, HOSTILE_FLAG, synthetic_dataset
@@ -34,58 +35,12 @@ GL_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
 ]
-READY = "window.movemap && window.movemap.ready === true"
 HIDE_PANELS = "document.querySelector('.leaflet-control-container').style.display = 'none'"
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).is_file() and shutil.which("chromium") is None:
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover
-        pytest.skip("playwright is not installed")
-    exe = CHROMIUM if Path(CHROMIUM).is_file() else shutil.which("chromium")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=exe, args=GL_ARGS)
-        yield b
-        b.close()
-
-
-class Page:
-    """A page opened offline, with its console errors and requests."""
-
-    def __init__(self, browser: Any, path: Path) -> None:
-        self.errors: list[str] = []
-        self.requests: list[str] = []
-        self.context = browser.new_context(viewport={"width": 1280, "height": 860})
-        self.page = self.context.new_page()
-        self.page.on(
-            "console",
-            lambda m: self.errors.append(m.text) if m.type in ("error", "warning") else None,
-        )
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.route("**/*", self._route)
-        self.page.goto(path.resolve().as_uri())
-        self.page.wait_for_function(READY, timeout=60_000)
-
-    def _route(self, route: Any) -> None:
-        url = route.request.url
-        self.requests.append(url)
-        if url.startswith(("file:", "data:")):
-            route.continue_()
-        else:
-            route.abort()
-
-    def js(self, expr: str, arg: Any = None) -> Any:
-        return self.page.evaluate(expr, arg)
-
-    def offline(self) -> bool:
-        return all(u.startswith(("file:", "data:")) for u in self.requests)
-
-    def close(self) -> None:
-        self.context.close()
+    yield from launch(GL_ARGS)
 
 
 @pytest.fixture
