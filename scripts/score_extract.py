@@ -9,7 +9,12 @@ tests/data/reports/dev/annotations.csv.
 Held-out set: the reports in tests/data/reports/heldout/, never used for
 tuning, scored against tests/data/reports/heldout/annotations.csv.
 
-Usage: python scripts/score_extract.py [bundled] [dev] [heldout] [--show]
+Fresh set: eight reports in tests/data/reports/fresh/ on topics the other
+sets lack (North Korea to Russia by sea, Turkey/Egypt/Eritrea to Sudan,
+Iran to Russia across the Caspian, Russia to Mali and Equatorial Guinea),
+annotated before extraction first ran on them.
+
+Usage: python scripts/score_extract.py [bundled] [dev] [heldout] [fresh] [--show]
 (bundled and dev when no set is named)
 """
 
@@ -74,7 +79,8 @@ def dev() -> tuple[dict, list[GoldLeg]]:
     return annotated("dev")
 
 
-SETS = {"bundled": bundled, "dev": dev, "heldout": lambda: annotated("heldout")}
+SETS = {"bundled": bundled, "dev": dev, "heldout": lambda: annotated("heldout"),
+        "fresh": lambda: annotated("fresh")}
 
 
 def main(argv: list[str]) -> int:
