@@ -73,3 +73,15 @@ def test_end_matching_rules():
     assert match(libya, misrata) and not match(libya, End("syria", "SY", 35, 38))
     assert match(unnamed, End("?destination not reported"))
     assert not match(unnamed, libya) and not match(End("?x @ syria", "SY"), unnamed)
+
+
+def test_fresh_set_floor(scorer):
+    """Eight reports on new topics (blind: recall 63%, precision 60%; README has both)."""
+    from geo.extract.score import score
+
+    cands, gold = scorer.annotated("fresh")
+    assert len(cands) == 8 and len(gold) == 19
+    got = score(cands, gold)
+    assert got["recall"] >= 0.75, got["missed"]
+    assert got["precision"] >= 0.80, got["wrong"]
+    assert scorer.verbatim(cands) == (got["candidates"], got["candidates"])
