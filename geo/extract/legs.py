@@ -693,7 +693,7 @@ def _ship_span(s: Sentence, doc) -> tuple[int, int] | None:
 
 def _rebase(pipe, cand: Candidate) -> None:
     """Replace a city that stands for its base (Latakia by air is Khmeimim)."""
-    from geo.geocode import normalize
+    from geo.translit import fold as normalize  # normalize() on one name; no pandas
 
     kind = {"air": "air", "sea": "sea"}.get(cand.mode)
     for stop in (cand.frm, cand.to):

@@ -99,7 +99,7 @@ def load_lexicon(folder: str | None = None) -> Lexicon:
         Every bad row of every file, with file, line and column.
 
     """
-    from geo.geocode import normalize
+    from geo.translit import fold as normalize  # normalize() on one name; no pandas
 
     path = Path(folder) if folder else _folder()
     problems: list[Problem] = []

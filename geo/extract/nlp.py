@@ -52,7 +52,7 @@ class Pipeline:
             for p in eq.patterns:
                 for form in {p, p + "s"} if p[-1:].isdigit() else {p}:
                     patterns.append({"label": "EQUIP", "pattern": form, "id": eq.key})
-        from geo.geocode import normalize
+        from geo.translit import fold as normalize  # normalize() on one name; no pandas
 
         place_keys = set(places.by_key)
         for phrase in lexicon.actors:
