@@ -106,3 +106,21 @@ def test_without_a_back_reference_no_destination_is_borrowed():
 ])
 def test_month_range_with_last_and_this(phrase, edtf):
     assert resolve_date(phrase, published="2024-02-28").date == edtf
+
+
+def test_extract_imports_no_pandas(tmp_path):
+    import subprocess
+    import sys
+
+    report = tmp_path / "r.txt"
+    report.write_text("A cargo plane flew from Minsk to Benghazi on 13 December.\n")
+    code = ("import sys; from layers.cli import main; "
+            f"main(['extract', {str(report)!r}, '--published', '2024-12-19']); "
+            "print(sorted(m for m in ('pandas', 'geopandas', 'folium', 'shapely') "
+            "if m in sys.modules))")
+    env = {"MOVEMAP_CACHE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    for _ in range(2):  # the first run may validate the gazetteer (geopandas) and cache that
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             env=env, check=True)
+    assert "minsk" in out.stdout.lower() and "benghazi" in out.stdout.lower()
+    assert out.stdout.strip().splitlines()[-1] == "[]"
