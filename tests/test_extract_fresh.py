@@ -124,3 +124,10 @@ def test_extract_imports_no_pandas(tmp_path):
                              env=env, check=True)
     assert "minsk" in out.stdout.lower() and "benghazi" in out.stdout.lower()
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_named_base_is_looked_up_as_an_airfield():
+    # "to the Wadi Sayyidna base in Omdurman": OurAirports spells it Wadi Seidna Air Base
+    (c,) = cands("The army is transferring drone launch platforms to the Wadi Sayyidna base in "
+                 "Omdurman.")
+    assert c.to.place is not None and c.to.place.id == "ourairports:SD-0001"

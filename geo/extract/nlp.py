@@ -127,7 +127,7 @@ class Pipeline:
             else:
                 k_tail_extra = 0
             tail = 2 if words[:2] in (["air", "base"], ["naval", "base"]) else (
-                1 if words[:1] and words[0] in ("airbase", "airport", "airfield", "port") else 0)
+                1 if words[:1] and words[0] in ("airbase", "airport", "airfield", "port", "base") else 0)
             tail += k_tail_extra if tail else 0
             if tail and k + tail < n and doc[k + tail].lower_ == "of":
                 tail = 0  # "the Black Sea port of Samsun": the name comes after
