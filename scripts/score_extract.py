@@ -12,9 +12,11 @@ tuning, scored against tests/data/reports/heldout/annotations.csv.
 Fresh set: eight reports in tests/data/reports/fresh/ on topics the other
 sets lack (North Korea to Russia by sea, Turkey/Egypt/Eritrea to Sudan,
 Iran to Russia across the Caspian, Russia to Mali and Equatorial Guinea),
-annotated before extraction first ran on them.
+annotated before extraction first ran on them. Second fresh set (fresh2): four
+more (UAE airlift through Bosaso to Sudan and eastern Libya, an Iranian dhow
+bound for the Houthis), annotated and first scored after the fresh set's fixes.
 
-Usage: python scripts/score_extract.py [bundled] [dev] [heldout] [fresh] [--show]
+Usage: python scripts/score_extract.py [bundled] [dev] [heldout] [fresh] [fresh2] [--show]
 (bundled and dev when no set is named)
 """
 
@@ -80,7 +82,7 @@ def dev() -> tuple[dict, list[GoldLeg]]:
 
 
 SETS = {"bundled": bundled, "dev": dev, "heldout": lambda: annotated("heldout"),
-        "fresh": lambda: annotated("fresh")}
+        "fresh": lambda: annotated("fresh"), "fresh2": lambda: annotated("fresh2")}
 
 
 def main(argv: list[str]) -> int:
