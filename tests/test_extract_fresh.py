@@ -131,3 +131,45 @@ def test_a_named_base_is_looked_up_as_an_airfield():
     (c,) = cands("The army is transferring drone launch platforms to the Wadi Sayyidna base in "
                  "Omdurman.")
     assert c.to.place is not None and c.to.place.id == "ourairports:SD-0001"
+
+
+def test_the_nearest_demonym_names_where_things_came_from():
+    # "US intercepts Iranian weapons shipment destined for Yemen rebels": Iranian, not US
+    (c,) = cands("US intercepts Iranian weapons shipment destined for Yemen rebels", "2024-01-16")
+    assert (c.frm.place.country, c.to.place.country) == ("IR", "YE")
+
+
+def test_an_acronym_after_to_is_no_town():
+    got = ends("A senior commander told MEE that cargo aircraft landed at Bosaso Airport.",
+               "2025-11-01")
+    assert all(a != "MEE" and "mee" not in str(a).lower() for a, _ in got)
+
+
+def test_a_port_manager_is_not_an_unnamed_port():
+    got = ends("According to the port manager, the containers are moved to Bosaso Airport.",
+               "2025-11-01")
+    assert all("manager" not in str(b) for _, b in got)
+
+
+@pytest.mark.parametrize("text, country", [
+    ("The UAE is moving military equipment from the United Arab Emirates to Sudan's Rapid "
+     "Support Forces.", "SD"),
+    ("A US Navy dhow seizure stopped weapons transported from Iran to the Houthis.", "YE"),
+])
+def test_a_named_party_receiving_is_a_destination_in_its_country(text, country):
+    (c,) = cands(text, "2025-11-01")
+    assert c.to.place is not None and c.to.place.country == country
+
+
+def test_a_possessive_before_a_named_port_stays_a_qualifier():
+    (c,) = cands("Sparta IV is believed to be heading to Russia's naval facility in Tartus, Syria.")
+    assert c.to.place is not None and c.to.place.country == "SY"
+
+
+def test_these_aircraft_continue_from_where_the_last_ones_landed():
+    text = ("IL-76 cargo aircraft have routinely landed at Bosaso Airport.\n"
+            "These aircraft depart shortly after, and the cargo is reloaded onto flights bound "
+            "for Sudan.")
+    got = cands(text, "2025-11-01")
+    assert got[-1].to.place.country == "SD" and got[-1].frm.place is not None
+    assert got[-1].frm.place.country == "SO"

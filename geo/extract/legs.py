@@ -385,8 +385,12 @@ def _narrower(old: Stop | None, new: Stop) -> Stop:
 def _actor_home(pipe, s: Sentence, doc) -> Stop | None:
     """Return the area an actor's forces hold ('joined the ranks of the GNA')."""
     moves = [e for _, e in s.cues["move"]]
+    tos = [e for _, e in s.cues.get("to", [])]
     for a, _, text in s.actors:
-        if not any(0 <= a - e <= 5 and "," not in doc[e:a].text for e in moves):
+        after_to = any(0 <= a - e <= 1 and all(t.lower_ in ("the", "a") for t in doc[e:a])
+                       for e in tos)  # "weapons from Iran to the Houthis"
+        if not after_to and not any(0 <= a - e <= 5 and "," not in doc[e:a].text
+                                    for e in moves):
             continue
         home = pipe.lexicon.actors.get(text, ("", ""))[1] or next(
             (h for p, (_, h) in pipe.lexicon.actors.items() if p.lower() == text.lower()), "")
@@ -585,7 +589,8 @@ def _cargo_demonym(pipe, s: Sentence, doc):
             continue
         busy = {t for x, y, _ in s.equipment if (x, y) != (a, b) for t in range(x, y)}
         busy |= {t for x, y in s.cues.get("move", []) for t in range(x, y)}
-        for da, db, iso in s.demonyms:
+        # the nearest demonym before the thing: "US intercepts Iranian weapons" is Iranian
+        for da, db, iso in sorted(s.demonyms, key=lambda d: a - d[1]):
             gap = doc[db:a]
             if 0 <= a - db <= 3 and iso and all(t.is_alpha and t.i not in busy for t in gap):
                 return doc[da:db].text, iso, doc[da].idx

@@ -127,7 +127,8 @@ class Pipeline:
             else:
                 k_tail_extra = 0
             tail = 2 if words[:2] in (["air", "base"], ["naval", "base"]) else (
-                1 if words[:1] and words[0] in ("airbase", "airport", "airfield", "port", "base") else 0)
+                1 if words[:1] and words[0] in ("airbase", "airport", "airfield", "port",
+                                                "base") else 0)
             tail += k_tail_extra if tail else 0
             if tail and k + tail < n and doc[k + tail].lower_ == "of":
                 tail = 0  # "the Black Sea port of Samsun": the name comes after
@@ -163,8 +164,8 @@ class Pipeline:
                     k not in taken and doc[k].lower_ not in _SITE_WORDS:
                 k += 1
             if k == i + 1 or doc[i + 1].text in ("The", "A", "An") or \
-                    doc[i + 1].lower_ in _NOT_TOWNS:
-                continue
+                    doc[i + 1].lower_ in _NOT_TOWNS or doc[i + 1].text.isupper():
+                continue  # "told MEE", "to AFP": an acronym is no town
             place = _town_lookup(doc[i + 1:k].text, tuple(sorted(context)))
             if place is not None:
                 out.append(((i + 1, k), place))
