@@ -9,7 +9,14 @@ tests/data/reports/dev/annotations.csv.
 Held-out set: the reports in tests/data/reports/heldout/, never used for
 tuning, scored against tests/data/reports/heldout/annotations.csv.
 
-Usage: python scripts/score_extract.py [bundled] [dev] [heldout] [--show]
+Fresh set: eight reports in tests/data/reports/fresh/ on topics the other
+sets lack (North Korea to Russia by sea, Turkey/Egypt/Eritrea to Sudan,
+Iran to Russia across the Caspian, Russia to Mali and Equatorial Guinea),
+annotated before extraction first ran on them. Second fresh set (fresh2): four
+more (UAE airlift through Bosaso to Sudan and eastern Libya, an Iranian dhow
+bound for the Houthis), annotated and first scored after the fresh set's fixes.
+
+Usage: python scripts/score_extract.py [bundled] [dev] [heldout] [fresh] [fresh2] [--show]
 (bundled and dev when no set is named)
 """
 
@@ -74,7 +81,8 @@ def dev() -> tuple[dict, list[GoldLeg]]:
     return annotated("dev")
 
 
-SETS = {"bundled": bundled, "dev": dev, "heldout": lambda: annotated("heldout")}
+SETS = {"bundled": bundled, "dev": dev, "heldout": lambda: annotated("heldout"),
+        "fresh": lambda: annotated("fresh"), "fresh2": lambda: annotated("fresh2")}
 
 
 def main(argv: list[str]) -> int:

@@ -148,6 +148,8 @@ def assemble(pipe, text: str, *, published: dt.date | None) -> list[Candidate]:
                 cand.reasons.append("completes the previous sentence's leg, whose "
                                     "destination it did not name")
                 last = out[-1] if out else None
+            if not cand.to.known and s.has("anaphor"):
+                _fill_destination(cand, doc, out, sentences, i)
             _area_of_unnamed(pipe, cand, main, chained=how == "chain" or any(
                 "previous movement" in r for r in cand.reasons))
             _describe(pipe, cand, s, doc, last if (chained_start or how == "chain") else None)
@@ -221,6 +223,7 @@ def _events(pipe, s: Sentence, doc, seen: list[Place]):
         # "coming from Syria in Benina airport and two other flights landing in ...": Benina
         if a.role == "from" and b.role == "presence" and not b.coord:
             b.role = "to"
+    _stop_before_then(s, doc, mentions)
     stops = [m for m in mentions if m.role in ("from", "to", "via")]
     if not any(m.role == "to" for m in stops):
         # "positioned ... in Libya", "facilities in Tobruk to accommodate warships"
@@ -253,7 +256,10 @@ def _events(pipe, s: Sentence, doc, seen: list[Place]):
             continue
         elif m.role == "from":
             if cur is not None and cur[0] is None and not _semicolon(doc, cur[4], m.start) \
-                    and not (moves_between and next_is_to):
+                    and not (next_is_to and (moves_between or cur[1] is not None)):
+                # "to Tobruk from Baltiysk": the origin of the leg just read; but in
+                # "wagons to Russia ... collected at Najin ... delivered to X" Najin
+                # starts the next leg
                 cur[0] = stop
             elif cur is not None and cur[1] is None and cur[0] is not None and \
                     _two_countries(cur[0], stop):
@@ -273,7 +279,8 @@ def _events(pipe, s: Sentence, doc, seen: list[Place]):
         elif m.role == "to":
             if cur is not None and cur[1] is None:
                 cur[1] = stop
-            elif cur is not None and _new_clause(doc, cur[4], m.start):
+            elif cur is not None and (_new_clause(doc, cur[4], m.start)
+                                      or _semicolon(doc, cur[4], m.start)):
                 cur = [None, stop, [], "", m.end]  # "..., whilst two further flights arrived at"
                 events.append(cur)
             elif cur is not None:
@@ -310,6 +317,22 @@ def _events(pipe, s: Sentence, doc, seen: list[Place]):
                 events.append([None, home, [], "", 0])
     return [(ev[0] or Stop(""), ev[1] or Stop("", note="destination not reported"), ev[2], ev[3])
             for ev in events]
+
+
+def _stop_before_then(s: Sentence, doc, mentions: list[Mention]) -> None:
+    """'anchored at Najin and then entered the ports of Vostochny': Najin is an origin.
+
+    A place where something was (``presence``) before a destination, with
+    "then" between them, is the stop the movement left from.
+    """
+    tos = [m.start for m in mentions if m.role == "to"]
+    if not tos:
+        return
+    first_to = min(tos)
+    thens = [a for a, b in s.cues.get("chain", []) if doc[a:b].text.lower() == "then"]
+    for m in mentions:
+        if m.role == "presence" and not m.coord and any(m.end <= a < first_to for a in thens):
+            m.role = "from"
 
 
 def _two_countries(a: Stop, b: Stop) -> bool:
@@ -362,8 +385,12 @@ def _narrower(old: Stop | None, new: Stop) -> Stop:
 def _actor_home(pipe, s: Sentence, doc) -> Stop | None:
     """Return the area an actor's forces hold ('joined the ranks of the GNA')."""
     moves = [e for _, e in s.cues["move"]]
+    tos = [e for _, e in s.cues.get("to", [])]
     for a, _, text in s.actors:
-        if not any(0 <= a - e <= 5 and "," not in doc[e:a].text for e in moves):
+        after_to = any(0 <= a - e <= 1 and all(t.lower_ in ("the", "a") for t in doc[e:a])
+                       for e in tos)  # "weapons from Iran to the Houthis"
+        if not after_to and not any(0 <= a - e <= 5 and "," not in doc[e:a].text
+                                    for e in moves):
             continue
         home = pipe.lexicon.actors.get(text, ("", ""))[1] or next(
             (h for p, (_, h) in pipe.lexicon.actors.items() if p.lower() == text.lower()), "")
@@ -424,12 +451,21 @@ def _fill_origin(pipe, cand, s, doc, last, out, chained_start, sentences, raw, i
     to_start = min((m.start for m in s.places + s.unnamed_to if m.role == "to"),
                    default=s.span.end)
     own = cand.to.unnamed.lower().startswith(("its ", "their "))
+    to_country = cand.to.place.country if cand.to.place else ""
     free = [m for m in s.places if m.role in ("", "presence") and m.start < to_start
             and m.place is not None
             and m.place.id != (cand.to.place.id if cand.to.place else None)
-            and not pipe.places.is_capital(m.place)]  # "Moscow is considering": the state
+            and not _new_clause(doc, m.end, to_start)  # "stationed in X, while ... to Y"
+            and not (pipe.places.is_capital(m.place) and m.place.country == to_country)]
     if free and not own:
         m = free[-1]
+        if pipe.places.is_capital(m.place) and m.place.country in pipe.places.country_place:
+            # "Tehran is using the Caspian route to supply Moscow": the state, not the city
+            state = pipe.places.country_place[m.place.country]
+            cand.frm = Stop(m.text, state, pos=m.char_start)
+            cand.reasons.append(f"origin: '{m.text}', named earlier in the sentence, "
+                                f"standing for {state.name}")
+            return
         cand.frm = Stop(m.text, m.place, pos=m.char_start)
         cand.reasons.append(f"origin: '{m.text}', named earlier in the sentence")
         return
@@ -445,6 +481,9 @@ def _fill_origin(pipe, cand, s, doc, last, out, chained_start, sentences, raw, i
         cand.evidence.insert(0, _evidence(sentences[last.sentence]))
         return
     dem = _cargo_demonym(pipe, s, doc)
+    if dem and _new_clause(doc, doc.char_span(dem[2], dem[2] + 1, alignment_mode="expand").start,
+                           to_start):
+        dem = None  # "Turkish drones are stationed in X, while ... transferring ... to Y"
     if dem:
         place = pipe.places.country_place.get(dem[1])
         if place is not None:
@@ -480,6 +519,37 @@ def _fill_origin(pipe, cand, s, doc, last, out, chained_start, sentences, raw, i
             return
     cand.frm = Stop("", None, note="origin not reported")
     cand.reasons.append("origin not named in the report")
+
+
+def _fill_destination(cand: Candidate, doc, out: list[Candidate], sentences, i: int) -> None:
+    """'Part of this equipment was transferred from Syria': where it was seen before.
+
+    The sentence refers back (an ``anaphor`` cue) and names no destination: the
+    destination of the leg read from the sentence just before, else the last
+    town or site an earlier sentence of the paragraph placed moving things in.
+    """
+    j = _neighbour(sentences, i, -1)
+    if out and out[-1].sentence == j and out[-1].to.known:
+        cand.to = out[-1].to
+        cand.reasons.append("destination: as in the previous sentence's leg, which "
+                            "this sentence refers back to")
+        return
+    for _ in range(3):
+        if j < 0 or not _same_paragraph(sentences, i, j, doc):
+            return
+        prev = sentences[j]
+        if prev.has("move"):
+            here = [m for m in prev.places if m.role in ("", "presence", "locative", "to")
+                    and m.place is not None and m.place.kind not in ("country", "region")
+                    and (cand.frm.place is None or m.place.id != cand.frm.place.id)]
+            if here:
+                m = here[-1]
+                cand.to = Stop(m.text, m.place, pos=m.char_start)
+                cand.reasons.append(f"destination: '{m.text}', where an earlier sentence "
+                                    "placed what this one refers back to")
+                cand.evidence.insert(0, _evidence(prev))
+            return
+        j = _neighbour(sentences, j, -1)
 
 
 def _carrier_demonym(pipe, s: Sentence, doc):
@@ -519,7 +589,8 @@ def _cargo_demonym(pipe, s: Sentence, doc):
             continue
         busy = {t for x, y, _ in s.equipment if (x, y) != (a, b) for t in range(x, y)}
         busy |= {t for x, y in s.cues.get("move", []) for t in range(x, y)}
-        for da, db, iso in s.demonyms:
+        # the nearest demonym before the thing: "US intercepts Iranian weapons" is Iranian
+        for da, db, iso in sorted(s.demonyms, key=lambda d: a - d[1]):
             gap = doc[db:a]
             if 0 <= a - db <= 3 and iso and all(t.is_alpha and t.i not in busy for t in gap):
                 return doc[da:db].text, iso, doc[da].idx
@@ -627,7 +698,7 @@ def _ship_span(s: Sentence, doc) -> tuple[int, int] | None:
 
 def _rebase(pipe, cand: Candidate) -> None:
     """Replace a city that stands for its base (Latakia by air is Khmeimim)."""
-    from geo.geocode import normalize
+    from geo.translit import fold as normalize  # normalize() on one name; no pandas
 
     kind = {"air": "air", "sea": "sea"}.get(cand.mode)
     for stop in (cand.frm, cand.to):

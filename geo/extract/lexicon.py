@@ -15,7 +15,9 @@ analyst can extend it without touching code:
     subjects, hedging (``status`` with the status as value), ``mode`` cues
     and ``base`` nouns naming an unnamed site; ``receive``: taking delivery
     ("Mali took delivery of aircraft from Russia": the place named before it
-    is the destination when the sentence names none).
+    is the destination when the sentence names none); ``anaphor``: a subject
+    that refers back to things an earlier sentence placed ("this equipment",
+    "the rest"): where they were is the destination when none is named.
 ``demonyms.csv``
     ``demonym,country``: "Syrian bases" lie in SY.
 ``bases.csv``
@@ -56,6 +58,7 @@ CUE_KINDS = (
     "mode",
     "base",
     "receive",
+    "anaphor",
 )
 
 
@@ -96,7 +99,7 @@ def load_lexicon(folder: str | None = None) -> Lexicon:
         Every bad row of every file, with file, line and column.
 
     """
-    from geo.geocode import normalize
+    from geo.translit import fold as normalize  # normalize() on one name; no pandas
 
     path = Path(folder) if folder else _folder()
     problems: list[Problem] = []

@@ -236,6 +236,20 @@ def _roles(out: Sentence, doc) -> None:
         if in_name and not _is_trip_pair(doc, m, out):
             m.role = "qualifier"
             continue
+        to_owner = _cue_ending_at(out, ("to",), m.start) if nxt in ("\u2019s", "'s") else None
+        owner_end = m.end + 1
+        while to_owner and owner_end < out.span.end and owner_end < m.end + 6 and \
+                doc[owner_end].text[:1].isupper():
+            owner_end += 1  # "Sudan's Rapid Support Forces", "Turkey's Mediterranean port"
+        later = any(owner_end <= q <= m.end + _WINDOW for q in place_start)
+        if to_owner and (owner_end > m.end + 1 or not later) and \
+                doc[to_owner[1]:to_owner[2]].text.lower() not in ("by", "for"):
+            # "equipment to Sudan's Rapid Support Forces": a named party in Sudan receives
+            # it ("to Russia's naval facility in Tartus" is Tartus: lower case, no party)
+            m.role, m.cue, m.cue_start = "to", doc[to_owner[1]:to_owner[2]].text, to_owner[1]
+            if owner_end > m.end + 1:
+                m.unnamed = doc[m.start:owner_end].text
+            continue
         if nxt.lstrip("-") in _QUALIFIERS or (nxt == "-" and nxt2 in _QUALIFIERS) or \
                 nxt in ("\u2019s", "'s", "\u2019", "'") or dateline:
             m.role = "qualifier"
@@ -305,6 +319,10 @@ _PARTIES = {"warlord", "warlords", "army", "armies", "militia", "militias", "jun
             "government", "rebels", "military", "commander", "paramilitaries"}
 _NOT_FROM = {"footage", "images", "image", "video", "videos", "photos", "photographs",
              "pictures", "imagery", "correspondent", "residents", "witnesses", "sources"}
+#: "to the port manager", "the base commander": a person, not an unnamed site
+_PEOPLE = {"manager", "managers", "official", "officials", "authority", "authorities",
+           "director", "chief", "commander", "commanders", "workers", "staff", "police",
+           "security", "spokesman", "spokesperson", "employees", "sources"}
 _BASE_NOUNS_FR = {"aéroport", "l\u2019aéroport", "l'aéroport", "port", "base", "aérodrome"}
 
 
@@ -383,7 +401,9 @@ def _unnamed_destinations(out: Sentence, doc) -> None:
                                               role=kind, unnamed=text, cue=doc[s:e].text,
                                               cue_start=s, country=dem[2]))
                 continue
-            if j in base_starts and not any(t in place_tokens for t in range(e, e + _WINDOW)):
+            if j in base_starts and not any(t in place_tokens for t in range(e, e + _WINDOW)) \
+                    and not (base_starts[j] < out.span.end
+                             and doc[base_starts[j]].lower_ in _PEOPLE):
                 k = base_starts[j]
                 while k < out.span.end and k < j + 7 and doc[k].text not in _STOP_PUNCT and \
                         doc[k].lower_ not in ("before", "after", "to", "from", "where", "which",

@@ -12,6 +12,7 @@ PhraseMatcher on lower-cased tokens.
 
 from __future__ import annotations
 
+import calendar
 from functools import cache, lru_cache
 
 from geo.extract.lexicon import Lexicon, load_lexicon
@@ -51,7 +52,7 @@ class Pipeline:
             for p in eq.patterns:
                 for form in {p, p + "s"} if p[-1:].isdigit() else {p}:
                     patterns.append({"label": "EQUIP", "pattern": form, "id": eq.key})
-        from geo.geocode import normalize
+        from geo.translit import fold as normalize  # normalize() on one name; no pandas
 
         place_keys = set(places.by_key)
         for phrase in lexicon.actors:
@@ -87,6 +88,7 @@ class Pipeline:
         """
         found, extra = (list(runs), {}) if runs is not None else self._world_runs(doc)
         bases = self._base_runs(doc, [], context)
+        bases += self._after_role_words(doc, found, bases, context)
         for span, place in bases:
             # "Gao airport" is the airport, not the town
             found = [f for f in found if f[1] <= span[0] or f[0] >= span[1]]
@@ -100,6 +102,12 @@ class Pipeline:
         n = len(doc)
         i = 0
         while i < n:
+            if doc[i].lower_ in _PORT_NOUNS and i + 2 < n and doc[i + 1].lower_ == "of":
+                # "the North Korean port of Najin", "the ports of Vostochny and Dunai"
+                named = self._names_after(doc, i + 2, taken, context)
+                out.extend(named)
+                i = named[-1][0][1] if named else i + 1
+                continue
             j = i
             if doc[i].lower_ in ("al", "el", "ad", "as", "ash", "at", "az") and i + 2 < n and \
                     doc[i + 1].text == "-":
@@ -119,7 +127,8 @@ class Pipeline:
             else:
                 k_tail_extra = 0
             tail = 2 if words[:2] in (["air", "base"], ["naval", "base"]) else (
-                1 if words[:1] and words[0] in ("airbase", "airport", "airfield", "port") else 0)
+                1 if words[:1] and words[0] in ("airbase", "airport", "airfield", "port",
+                                                "base") else 0)
             tail += k_tail_extra if tail else 0
             if tail and k + tail < n and doc[k + tail].lower_ == "of":
                 tail = 0  # "the Black Sea port of Samsun": the name comes after
@@ -135,6 +144,51 @@ class Pipeline:
                 i = k + tail
                 continue
             i = k if k > i else i + 1
+        return out
+
+    @staticmethod
+    def _after_role_words(doc, found, bases, context) -> list:
+        """Towns and ports no town list has, right after "at", "to", "from", "near".
+
+        "containers collected at Najin": a capitalised run there is looked up in
+        the world tables and kept only when it resolves clearly.
+        """
+        taken = {t.i for e in doc.ents for t in e} | {
+            i for a, b in [*found, *(s for s, _ in bases)] for i in range(a, b)}
+        out, n = [], len(doc)
+        for i in range(n - 1):
+            if doc[i].lower_ not in _ROLE_WORDS:
+                continue
+            k = i + 1
+            while k < n and k < i + 4 and doc[k].text[:1].isupper() and doc[k].is_alpha and \
+                    k not in taken and doc[k].lower_ not in _SITE_WORDS:
+                k += 1
+            if k == i + 1 or doc[i + 1].text in ("The", "A", "An") or \
+                    doc[i + 1].lower_ in _NOT_TOWNS or doc[i + 1].text.isupper():
+                continue  # "told MEE", "to AFP": an acronym is no town
+            place = _town_lookup(doc[i + 1:k].text, tuple(sorted(context)))
+            if place is not None:
+                out.append(((i + 1, k), place))
+        return out
+
+    @staticmethod
+    def _names_after(doc, i: int, taken: set[int], context) -> list:
+        """Ports named after "port(s) of": each capitalised run, joined by "and" or ","."""
+        out, n = [], len(doc)
+        while i < n:
+            k = i
+            while k < n and k < i + 3 and doc[k].text[:1].isupper() and doc[k].is_alpha:
+                k += 1
+            if k == i or any(t in taken for t in range(i, k)):
+                break
+            place = _port_lookup(doc[i:k].text, tuple(sorted(context)))
+            if place is None:
+                break
+            out.append(((i, k), place))
+            if k + 1 < n and doc[k].lower_ in ("and", ",", "or"):
+                i = k + 1
+                continue
+            break
         return out
 
     def world_runs(self, doc):
@@ -193,6 +247,51 @@ def _world_lookup(phrase: str, context: tuple[str, ...]) -> Place | None:
     kind = "airbase" if r.kind == "airfield" else "port"
     return Place(r.id, r.name, kind, r.country, float(r.lat), float(r.lon), r.precision or "site",
                  curated=False)
+
+
+#: capitalised words some town is also called ("Africa" was Mahdia's name, "August")
+_NOT_TOWNS = frozenset({m.lower() for m in calendar.month_name[1:]}
+                       | {d.lower() for d in calendar.day_name}
+                       | {"africa", "europe", "asia", "america", "americas", "oceania",
+                          "antarctica", "eurasia", "sahel", "maghreb", "levant", "gulf"})
+#: words before a stop whose name may be in no town list ("collected at Najin")
+_ROLE_WORDS = frozenset({"at", "to", "from", "near", "via"})
+
+
+@lru_cache(maxsize=4096)
+def _town_lookup(name: str, context: tuple[str, ...]) -> Place | None:
+    """Return the port, airfield or town a capitalised name resolves to, if clearly."""
+    try:
+        from geo.resolve import resolve
+    except ImportError:  # pragma: no cover - world tables not installed
+        return None
+    r = resolve([name], context=list(context), suggest=False)[0]
+    if r.status != "ok" or r.kind not in ("port", "airfield", "city", "town"):
+        return None
+    kind = {"airfield": "airbase"}.get(r.kind, r.kind)
+    return Place(r.id, r.name, kind, r.country, float(r.lat), float(r.lon),
+                 r.precision or ("site" if kind in ("port", "airbase") else "city"),
+                 curated=False)
+
+
+#: nouns after which "of" introduces a port's name
+_PORT_NOUNS = frozenset({"port", "ports", "harbour", "harbours", "harbor", "harbors"})
+
+
+@lru_cache(maxsize=4096)
+def _port_lookup(name: str, context: tuple[str, ...]) -> Place | None:
+    """Return the port (else the town) a name after "port of" stands for, if clear."""
+    try:
+        from geo.resolve import resolve
+    except ImportError:  # pragma: no cover - world tables not installed
+        return None
+    for kind in ("port", None):
+        r = resolve([name], kind=kind, context=list(context), suggest=False)[0]
+        if r.status == "ok" and (kind == "port" or r.kind in ("city", "town")):
+            return Place(r.id, r.name, "port" if kind else r.kind, r.country, float(r.lat),
+                         float(r.lon), r.precision or ("site" if kind else "city"),
+                         curated=False)
+    return None
 
 
 @cache

@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 
 from geo import settings
-from geo.geocode import normalize
+from geo.translit import fold as normalize  # geo.geocode.normalize on one name, without pandas
 
 __all__ = ["Place", "PlaceTable", "load_places"]
 
