@@ -235,18 +235,29 @@ _SITE_WORDS = frozenset({"airport", "airbase", "airfield", "port", "air", "naval
 
 
 @lru_cache(maxsize=4096)
-def _world_lookup(phrase: str, context: tuple[str, ...]) -> Place | None:
-    """Return a base or port from the world tables, or None unless it resolves clearly."""
+def _lookup(name: str, context: tuple[str, ...], kinds: tuple[str, ...],
+            want: str | None = None) -> Place | None:
+    """Return the place of one of ``kinds`` a name resolves to clearly, else None.
+
+    Looked up in the world tables (:func:`geo.resolve.resolve`) with the
+    report's countries as context; ``want`` is resolve's hard kind filter.
+    """
     try:
         from geo.resolve import resolve
     except ImportError:  # pragma: no cover - world tables not installed
         return None
-    r = resolve([phrase], context=list(context), suggest=False)[0]
-    if r.status != "ok" or r.kind not in ("airfield", "port"):
+    r = resolve([name], kind=want, context=list(context), suggest=False)[0]
+    if r.status != "ok" or r.kind not in kinds:
         return None
-    kind = "airbase" if r.kind == "airfield" else "port"
-    return Place(r.id, r.name, kind, r.country, float(r.lat), float(r.lon), r.precision or "site",
+    kind = {"airfield": "airbase"}.get(r.kind, r.kind)
+    return Place(r.id, r.name, kind, r.country, float(r.lat), float(r.lon),
+                 r.precision or ("site" if kind in ("port", "airbase") else "city"),
                  curated=False)
+
+
+def _world_lookup(phrase: str, context: tuple[str, ...]) -> Place | None:
+    """Return a base or port ("al-Khadim air base", "Gao airport"), if it resolves clearly."""
+    return _lookup(phrase, context, ("airfield", "port"))
 
 
 #: capitalised words some town is also called ("Africa" was Mahdia's name, "August")
@@ -258,40 +269,18 @@ _NOT_TOWNS = frozenset({m.lower() for m in calendar.month_name[1:]}
 _ROLE_WORDS = frozenset({"at", "to", "from", "near", "via"})
 
 
-@lru_cache(maxsize=4096)
 def _town_lookup(name: str, context: tuple[str, ...]) -> Place | None:
     """Return the port, airfield or town a capitalised name resolves to, if clearly."""
-    try:
-        from geo.resolve import resolve
-    except ImportError:  # pragma: no cover - world tables not installed
-        return None
-    r = resolve([name], context=list(context), suggest=False)[0]
-    if r.status != "ok" or r.kind not in ("port", "airfield", "city", "town"):
-        return None
-    kind = {"airfield": "airbase"}.get(r.kind, r.kind)
-    return Place(r.id, r.name, kind, r.country, float(r.lat), float(r.lon),
-                 r.precision or ("site" if kind in ("port", "airbase") else "city"),
-                 curated=False)
+    return _lookup(name, context, ("port", "airfield", "city", "town"))
 
 
 #: nouns after which "of" introduces a port's name
 _PORT_NOUNS = frozenset({"port", "ports", "harbour", "harbours", "harbor", "harbors"})
 
 
-@lru_cache(maxsize=4096)
 def _port_lookup(name: str, context: tuple[str, ...]) -> Place | None:
     """Return the port (else the town) a name after "port of" stands for, if clear."""
-    try:
-        from geo.resolve import resolve
-    except ImportError:  # pragma: no cover - world tables not installed
-        return None
-    for kind in ("port", None):
-        r = resolve([name], kind=kind, context=list(context), suggest=False)[0]
-        if r.status == "ok" and (kind == "port" or r.kind in ("city", "town")):
-            return Place(r.id, r.name, "port" if kind else r.kind, r.country, float(r.lat),
-                         float(r.lon), r.precision or ("site" if kind else "city"),
-                         curated=False)
-    return None
+    return _lookup(name, context, ("port",), "port") or _lookup(name, context, ("city", "town"))
 
 
 @cache
