@@ -2,13 +2,18 @@
  *
  * Used instead of one Leaflet polyline per leg above a leg count (see
  * layers/webgl.py).  No third-party code: a Leaflet renderer (so it pans
- * and zooms like Leaflet's own canvas) holding one instanced draw call.
- * Each leg segment is one instance (a quad of two triangles, widened in
- * the vertex shader to the status's line width in screen pixels); dashes
+ * and zooms like Leaflet's own canvas) holding one indexed draw call.
+ * Each leg segment is a quad of two triangles (four vertices), widened in
+ * the vertex shader to the status's line width in screen pixels; dashes
  * are cut in the fragment shader from the distance along the leg, so
  * status keeps the canvas path's dash patterns.  Filters change a
- * per-segment visibility byte (no geometry is rebuilt); a click picks the
+ * per-vertex visibility byte (no geometry is rebuilt); a click picks the
  * nearest visible segment on the CPU, in screen pixels.
+ *
+ * Not instanced drawing: without a GPU (SwiftShader, as in headless
+ * Chromium and on machines whose GPU is blocklisted) each instance costs
+ * ~13 us of set-up, which made a 10k-segment frame 130 ms; the same
+ * segments as 40k plain vertices draw in ~6 ms.
  *
  * Positions are Web Mercator pixels at zoom 0 (float32: exact to well
  * under a pixel up to zoom 15).  Nothing here reads text: popups are
@@ -17,11 +22,9 @@
 (function (window, document, L) {
   'use strict';
 
-  /* One quad (4 vertices, 2 triangles) per segment, not instancing: in
-   * software rendering (SwiftShader) every instance of an instanced draw
-   * costs ~13 us of set-up, so 10k instanced segments took 130 ms a
-   * frame while 40k plain vertices take a few.  Width and dash pattern
-   * are looked up once per vertex and handed to the fragment shader. */
+  /* One quad (4 vertices, 2 triangles) per segment.  Width and dash
+   * pattern are looked up once per vertex and handed to the fragment
+   * shader, which does no loop. */
   var VS = [
     'attribute vec4 aSeg;',          // a.x, a.y, b.x, b.y (zoom-0 pixels)
     'attribute float aCum;',         // distance along the leg at a (zoom-0 px)
