@@ -300,7 +300,8 @@ def legs_payload(
         geom = flat_parts(geoms, tolerance=LINE_TOLERANCE, ndigits=LINE_DIGITS)
     multi = (n_legs > 1).to_numpy() & np.array([g is not None for g in geom], dtype=bool)
     mid: list[Any] = [None] * n
-    if multi.any():
+    show_numbers = bool(multi.sum() <= MAX_LEG_NUMBERS)
+    if multi.any() and show_numbers:  # only used to place the leg numbers
         import shapely
 
         # A third of the way along: the arrowhead sits at the middle.
@@ -308,9 +309,13 @@ def legs_payload(
         xy = np.round(shapely.get_coordinates(pts)[:, ::-1], LINE_DIGITS).tolist()
         for i, p in zip(np.flatnonzero(multi), xy, strict=True):
             mid[i] = p
-    zone_text = pd.Series(zone_sets.to_numpy(), dtype=object).map(
-        lambda zs: ",".join(str(zone_keys[z]) for z in zs if z in zone_keys)
+    # Each distinct zone set worded once (legs share a few).
+    zcodes, zuniq = pd.factorize(zone_sets.to_numpy(dtype=object))
+    ztext = np.array(
+        [None, *(",".join(str(zone_keys[z]) for z in zs if z in zone_keys) for zs in zuniq)],
+        dtype=object,
     )
+    zone_text = pd.Series(ztext[zcodes + 1], dtype=object)
     if colours is None:
         colours = leg_colours(legs)
     lines: dict[str, Any] = {"geom": geom}
@@ -321,7 +326,7 @@ def legs_payload(
         "cols": cols,
         **lines,
         "mid": mid,
-        "show_numbers": bool(multi.sum() <= MAX_LEG_NUMBERS),
+        "show_numbers": show_numbers,
         "zones": dict_column(zone_text),
         "actor_colour": colours,
     }
