@@ -14,13 +14,18 @@ Reported per size and path:
   frames later (``movemap.paintedAt``);
 - pan: per pan, milliseconds from a programmatic 300-px pan
   (``panBy``, which ends with ``moveend``) to the second animation frame
-  after it (the redrawn frame is on screen): median and worst of ten;
+  after it (the redrawn frame is on screen; two frames are ~33 ms even
+  when nothing is drawn): median and worst of ten pans back and forth
+  over drawn ground, then of ten pans that keep going the same way
+  (every one onto new ground);
 - filter: seconds to untick and re-tick every status (two full refreshes).
 
 The load average is printed with the table: the machine is shared, so
 compare the two paths within one run.
 
-Run:  python bench/bench_maps.py [--sizes 1000 10000 100000] [--runs 3]
+The window is 1366 x 768 (a common laptop screen).
+
+Run:  python bench/bench_maps.py [--sizes 1000 10000 100000] [--runs 3] [--paths canvas webgl]
 """
 
 from __future__ import annotations
@@ -45,24 +50,29 @@ ARGS = [
     "--disable-component-update",
 ]
 
-#: WebGL in headless Chromium without a GPU (as in tests/test_webgl_browser.py).
-GL_ARGS = [
-    "--no-sandbox",
-    "--use-angle=swiftshader",
-    "--enable-unsafe-swiftshader",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
+#: WebGL in headless Chromium without a GPU: the same flags as the canvas
+#: path (software compositing) with WebGL in SwiftShader.
+GL_ARGS = [*ARGS, "--enable-unsafe-swiftshader"]
+
+#: Browser window (CSS pixels).
+VIEWPORT = {"width": 1366, "height": 768}
 
 PAN_JS = """
-async () => {
+async (oneWay) => {
   const m = movemap.state.map;
   const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  if (oneWay) {
+    // Two zoom levels in from the first view, at its west edge: ten pans east
+    // cross the legs, each onto ground not drawn before.
+    const b = m.getBounds();
+    m.setView([b.getCenter().lat, b.getWest()], m.getZoom() + 2, {animate: false});
+  }
   await frame();
   const each = [];
   for (let k = 0; k < 10; k++) {
     const t0 = performance.now();
-    m.panBy([k % 2 ? -300 : 300, 150], {animate: false});
+    // Back and forth: right-down, left-down, ...; one way: always 300 px east.
+    m.panBy(oneWay ? [300, 0] : [k % 2 ? -300 : 300, k % 2 ? -150 : 150], {animate: false});
     await frame();
     each.push(performance.now() - t0);
   }
@@ -83,7 +93,7 @@ async () => {
 
 
 def _open(browser, path: Path) -> dict[str, float]:
-    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     outside: list[str] = []
 
@@ -102,7 +112,8 @@ def _open(browser, path: Path) -> dict[str, float]:
     page.wait_for_function("movemap.paintedAt !== undefined", timeout=600_000)
     painted = page.evaluate("movemap.paintedAt") / 1000
     drawn = page.evaluate("movemap.drawnLegCount()")
-    pans = page.evaluate(PAN_JS)
+    pans = page.evaluate(PAN_JS, False)
+    onward = page.evaluate(PAN_JS, True)
     filt = page.evaluate(FILTER_JS)
     webgl = page.evaluate("movemap.webgl()")
     context.close()
@@ -113,6 +124,8 @@ def _open(browser, path: Path) -> dict[str, float]:
         "painted": painted,
         "pan": statistics.median(pans),
         "pan_max": max(pans),
+        "onward": statistics.median(onward),
+        "onward_max": max(onward),
         "filter": filt,
         "drawn": drawn,
         "webgl": webgl,
@@ -123,32 +136,42 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--paths", nargs="+", choices=("canvas", "webgl"), default=["canvas", "webgl"]
+    )
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         browsers = {
-            "canvas": pw.chromium.launch(executable_path=CHROMIUM, args=ARGS),
-            "webgl": pw.chromium.launch(executable_path=CHROMIUM, args=GL_ARGS),
+            name: pw.chromium.launch(
+                executable_path=CHROMIUM, args=ARGS if name == "canvas" else GL_ARGS
+            )
+            for name in args.paths
         }
         for n in args.sizes:
             t0 = time.perf_counter()
             dataset = synthetic_dataset(Path(tmp) / f"data{n}", n_legs=n, seed=0)
             t_load = time.perf_counter() - t0
             for path_name, mode in (("canvas", "off"), ("webgl", "on")):
-                t0 = time.perf_counter()
+                if path_name not in browsers:
+                    continue
+                t0, c0 = time.perf_counter(), time.process_time()
                 html = render_map(dataset, webgl=mode)
-                t_render = time.perf_counter() - t0
+                t_render, c_render = time.perf_counter() - t0, time.process_time() - c0
                 path = Path(tmp) / f"map{n}-{path_name}.html"
                 path.write_text(html, encoding="utf-8")
                 runs = [_open(browsers[path_name], path) for _ in range(args.runs)]
                 assert all(r["drawn"] == runs[0]["drawn"] for r in runs)
                 assert all(r["webgl"] == (mode == "on") for r in runs)
                 med = {k: statistics.median(r[k] for r in runs) for k in runs[0] if k != "webgl"}
-                rows.append((n, path_name, path.stat().st_size / 1e6, t_load, t_render, med))
+                rows.append(
+                    (n, path_name, path.stat().st_size / 1e6, t_load, t_render, c_render, med)
+                )
                 each = ", ".join(f"{r['ready']:.2f}" for r in runs)
                 print(
                     f"{n} legs, {path_name}: {rows[-1][2]:.1f} MB, render {t_render:.1f} s, "
-                    f"ready {med['ready']:.2f} s (runs: {each}), pan {med['pan']:.0f} ms",
+                    f"ready {med['ready']:.2f} s (runs: {each}), pan {med['pan']:.0f} ms, "
+                    f"onward {med['onward']:.0f} ms",
                     flush=True,
                 )
         for b in browsers.values():
@@ -158,14 +181,15 @@ def main() -> None:
     print(f"load average (1, 5, 15 min) at the end: {load}")
     print()
     print(
-        "| legs | path | drawn | HTML MB | load data s | render HTML s | ready s | painted s "
-        "| pan ms (median) | pan ms (worst) | filter s |"
+        "| legs | path | drawn | HTML MB | load data s | render HTML s (CPU s) | ready s "
+        "| painted s | pan ms median / worst | onward pan ms median / worst | filter s |"
     )
     print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for n, name, mb, t_load, t_render, m in rows:
+    for n, name, mb, t_load, t_render, c_render, m in rows:
         print(
-            f"| {n:,} | {name} | {int(m['drawn']):,} | {mb:.1f} | {t_load:.1f} | {t_render:.1f} "
-            f"| {m['ready']:.2f} | {m['painted']:.2f} | {m['pan']:.0f} | {m['pan_max']:.0f} "
+            f"| {n:,} | {name} | {int(m['drawn']):,} | {mb:.1f} | {t_load:.1f} "
+            f"| {t_render:.1f} ({c_render:.1f}) | {m['ready']:.2f} | {m['painted']:.2f} "
+            f"| {m['pan']:.0f} / {m['pan_max']:.0f} | {m['onward']:.0f} / {m['onward_max']:.0f} "
             f"| {m['filter']:.2f} |"
         )
 

@@ -106,7 +106,7 @@ def _legs_for_zone(zone_sets: pd.Series, zone: str | None) -> np.ndarray:
 
 
 def _sources_for(sources: pd.DataFrame, legs: pd.DataFrame) -> dict[str, dict[str, Any]]:
-    used = set(legs[col.SOURCE_IDS].explode().dropna().astype(str))
+    used = set(legs[col.SOURCE_IDS].explode().dropna().astype(str).unique())
     src = sources[sources[col.SOURCE_ID].astype(str).isin(used)].sort_values(col.SOURCE_ID)
     out: dict[str, dict[str, Any]] = {}
     for rec in src.to_dict("records"):
@@ -293,7 +293,8 @@ def build_context(dataset: Dataset, *, colours: dict[str, str] | None = None) ->
     place_pts = shapely.points(
         np.column_stack([dataset.places[col.LON], dataset.places[col.LAT]])
     ) if len(dataset.places) else np.array([])
-    used = set(legs[col.FROM_ID].dropna().astype(str)) | set(legs[col.TO_ID].dropna().astype(str))
+    ends = pd.concat([legs[col.FROM_ID], legs[col.TO_ID]]).dropna().astype(str)
+    used = set(ends.unique())  # unique first: a set of 200k arrow strings is slow
     if len(place_pts):
         place_pts = place_pts[dataset.places.index.astype(str).isin(used)]
     theatre = _rounded(_bounds(legs.geometry.to_numpy(), place_pts))

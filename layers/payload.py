@@ -126,7 +126,11 @@ def bool_column(values: pd.Series) -> list[int]:
 def number_column(values: pd.Series, *, ndigits: int = 1) -> list[float | int | None]:
     """Encode numbers rounded to ``ndigits`` (missing -> ``None``)."""
     s = pd.to_numeric(pd.Series(values).reset_index(drop=True), errors="coerce").round(ndigits)
-    return [None if np.isnan(v) else (int(v) if ndigits == 0 else float(v)) for v in s.to_numpy()]
+    v = s.to_numpy(dtype=float)
+    out = np.empty(len(v), dtype=object)
+    ok = ~np.isnan(v)
+    out[ok] = v[ok].astype(np.int64).tolist() if ndigits == 0 else v[ok].tolist()
+    return out.tolist()
 
 
 def flat_parts(

@@ -72,6 +72,14 @@ _EQUIPMENT = (
     ("landing ship cargo", "naval"),
 )
 _MODES = ("air", "sea", "road", "unknown")
+# Stops a sea leg may use: ports and coastal towns, and country-level points
+# (which the line builder does not route).  A leg drawn "sea" between other
+# stops becomes "air": the ledger had Ramstein or Minsk shipping by sea,
+# routed around Europe with ~950 vertices a line (175 MB canvas maps).
+_SEA_STOPS = frozenset(
+    {"tobruk_port", "tartus_naval_base", "latakia", "misrata", "sirte"}
+    | {"turkey", "russia", "uae", "egypt"}
+)
 _ZONES: list[dict[str, Any]] = [
     {
         col.ZONE_ID: "ly_west_2020",
@@ -108,6 +116,10 @@ def _write_csv(path: Path, header: tuple[str, ...], rows: list[list[str]]) -> No
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(header)
         writer.writerows(rows)
+
+
+def _mode(mode: str, from_: str, to: str) -> str:
+    return "air" if mode == "sea" and not {from_, to} <= _SEA_STOPS else mode
 
 
 def write_inputs(folder: str | Path, *, n_legs: int, seed: int = 0, hostile: bool = False) -> Path:
@@ -204,7 +216,7 @@ def write_inputs(folder: str | Path, *, n_legs: int, seed: int = 0, hostile: boo
                     category,
                     str(int(rng.integers(1, 12))) + tag,
                     actor + tag,
-                    _MODES[int(rng.integers(len(_MODES)))],
+                    _mode(_MODES[int(rng.integers(len(_MODES)))], from_, to),
                     (f"Il-76 RA-{int(rng.integers(10000, 99999))}" if rng.random() < 0.5 else "")
                     + tag,
                     status,

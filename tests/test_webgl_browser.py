@@ -240,3 +240,228 @@ def test_without_webgl_the_canvas_path_draws_every_leg(gl_map, browser) -> None:
         assert page.offline(), page.requests
     finally:
         b.close()
+
+
+# ------------------------------------------------------------ pans, zoom, resize
+
+FRAMES = "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
+def _shot(page: Page) -> np.ndarray:
+    from PIL import Image
+
+    page.js(FRAMES)
+    return np.asarray(Image.open(io.BytesIO(page.page.screenshot())).convert("RGB"), dtype=int)
+
+
+def _line_points(page: Page) -> list[list[float]]:
+    """Points every ~40 px along the shown segments, in view and away from place
+    markers and the edges: ``[x, y]`` each (at most ~400, spread over the lines)."""
+    return page.js(
+        "() => { const S = movemap.state, m = S.map, G = S.legs.gl.segments, size = m.getSize();"
+        " const z = Math.pow(2, m.getZoom());"
+        " const o = m.getPixelOrigin().add(m._getMapPanePos().multiplyBy(-1));"
+        " const marks = S.places.markers.filter(k => m.hasLayer(k))"
+        "   .map(k => m.latLngToContainerPoint(k.getLatLng()));"
+        " const out = [];"
+        " for (let s = 0; s < G.n; s++) { if (!G.flags[4 * s + 1]) continue;"
+        "   const ax = G.seg[4*s] * z - o.x, ay = G.seg[4*s+1] * z - o.y;"
+        "   const bx = G.seg[4*s+2] * z - o.x, by = G.seg[4*s+3] * z - o.y;"
+        "   const k = Math.min(200, Math.ceil(Math.hypot(bx - ax, by - ay) / 40));"
+        "   for (let j = 0; j < k; j++) {"
+        "     const p = L.point(Math.round(ax + (bx - ax) * (j + 0.5) / k),"
+        "                       Math.round(ay + (by - ay) * (j + 0.5) / k));"
+        "     if (p.x < 8 || p.y < 8 || p.x > size.x - 8 || p.y > size.y - 8) continue;"
+        "     if (marks.some(q => q.distanceTo(p) < 14)) continue;"
+        "     out.push([p.x, p.y]); } }"
+        " const step = Math.max(1, Math.floor(out.length / 400));"
+        " return out.filter((p, k) => k % step === 0); }"
+    )
+
+
+def _drawn_at(page: Page, points: list[list[float]]) -> np.ndarray:
+    """Per point: whether the legs change the screen within 4 px of it (legs shown
+    against every leg filtered out; panels hidden)."""
+    page.js(HIDE_PANELS)
+    with_legs = _shot(page)
+    page.js("movemap.setDates('1900-01-01', '1900-01-02')")
+    without = _shot(page)
+    page.js("movemap.setDates(movemap.state.meta.date_min, movemap.state.meta.date_max)")
+    diff = np.abs(with_legs - without).max(axis=2) > 30
+    h, w = diff.shape
+    return np.array(
+        [
+            diff[max(0, y - 4) : min(h, y + 5), max(0, x - 4) : min(w, x + 5)].any()
+            for x, y in points
+        ]
+    )
+
+
+def test_pans_onto_new_ground_draw_the_legs_there(gl_map, open_page) -> None:
+    _, path = gl_map
+    page = open_page(path)
+    page.page.set_viewport_size({"width": 1366, "height": 768})
+    page.js(FRAMES)
+    # Two zoom levels in, 600 px west of where the legs' segments are centred,
+    # then 300-px pans east: each one shows ground that was not drawn before.
+    page.js(
+        "() => { const m = movemap.state.map, G = movemap.state.legs.gl.segments;"
+        " let x = 0, y = 0; for (let s = 0; s < G.n; s++) {"
+        "   x += G.seg[4*s] + G.seg[4*s+2]; y += G.seg[4*s+1] + G.seg[4*s+3]; }"
+        " const z = m.getZoom() + 2, c = L.point(x, y).divideBy(2 * G.n);"
+        " m.setView(m.unproject(c.multiplyBy(Math.pow(2, z)).subtract([600, 0]), z), z,"
+        "   {animate: false}); }"
+    )
+    for _ in range(4):
+        page.js("movemap.state.map.panBy([300, 0], {animate: false})")
+        page.js(FRAMES)
+    points = _line_points(page)
+    new_ground = [p for p in points if p[0] > 1366 - 300]
+    assert len(points) >= 20, points
+    assert len(new_ground) >= 3, points
+    drawn = _drawn_at(page, points)
+    missed = [p for p, d in zip(points, drawn, strict=True) if not d]
+    assert drawn.mean() >= 0.9, missed
+    assert _drawn_at(page, new_ground).all()
+    # Filtered out, nothing is drawn at those points.
+    page.js("movemap.setDates('1900-01-01', '1900-01-02')")
+    assert page.js("movemap.drawnLegCount()") == 0
+    assert page.errors == []
+    assert page.offline(), page.requests
+
+
+#: JS: distance in container pixels from (x, y) to line k of the WebGL layer.
+LINE_DIST = (
+    "const S = movemap.state, m = S.map, g = S.legs.gl, G = g.segments;"
+    " const size = m.getSize(), z = Math.pow(2, m.getZoom());"
+    " const o = m.getPixelOrigin().add(m._getMapPanePos().multiplyBy(-1));"
+    " function dist(k, x, y) { let best = Infinity;"
+    "   for (let s = G.first[k]; s < G.first[k + 1]; s++) {"
+    "     const ax = G.seg[4*s]*z - o.x, ay = G.seg[4*s+1]*z - o.y;"
+    "     const bx = G.seg[4*s+2]*z - o.x, by = G.seg[4*s+3]*z - o.y;"
+    "     const dx = bx - ax, dy = by - ay, l2 = dx*dx + dy*dy;"
+    "     let t = l2 > 0 ? ((x-ax)*dx + (y-ay)*dy) / l2 : 0; t = Math.max(0, Math.min(1, t));"
+    "     best = Math.min(best, Math.hypot(ax + t*dx - x, ay + t*dy - y)); }"
+    "   return best; }"
+)
+
+
+def _empty_point(page: Page) -> list[int] | None:
+    """A point of the map (away from the panels) 12 px or more from every shown
+    line and place marker."""
+    return page.js(
+        "() => { " + LINE_DIST + " const marks = S.places.markers.filter(k => m.hasLayer(k))"
+        "   .map(k => m.latLngToContainerPoint(k.getLatLng()));"
+        " for (let y = 100; y < size.y - 60; y += 23)"
+        "  for (let x = 440; x < size.x - 320; x += 23) {"
+        "   if (marks.some(q => q.distanceTo(L.point(x, y)) < 16)) continue;"
+        "   let near = false;"
+        "   for (let k = 0; k < G.m && !near; k++) {"
+        "     if (G.top[k] >= 0 && dist(k, x, y) < 12) near = true; }"
+        "   if (!near) return [x, y]; }"
+        " return null; }"
+    )
+
+
+def _only_line_near(page: Page) -> list[Any] | None:
+    """A point on one shown line with no other shown line within 10 px:
+    ``[x, y, line, a leg drawing that line]`` (null if none in view)."""
+    return page.js(
+        "() => { " + LINE_DIST + " const marks = S.places.markers.filter(k => m.hasLayer(k))"
+        "   .map(k => m.latLngToContainerPoint(k.getLatLng()));"
+        " for (let k = 0; k < G.m; k++) { if (G.top[k] < 0) continue;"
+        "   let p = g.layer.linePoint(k); if (!p) continue;"
+        "   p = L.point(Math.round(p.x), Math.round(p.y));"
+        "   if (p.x < 420 || p.y < 60 || p.x > size.x - 300 || p.y > size.y - 40) continue;"
+        "   if (marks.some(q => q.distanceTo(p) < 16)) continue;"
+        "   let alone = true;"
+        "   for (let j = 0; j < G.m && alone; j++) {"
+        "     if (j !== k && G.top[j] >= 0 && dist(j, p.x, p.y) < 10) alone = false; }"
+        "   if (alone) return [p.x, p.y, k, G.top[k]]; }"
+        " return null; }"
+    )
+
+
+@pytest.mark.parametrize("zoom_by", [-2, 0, 3])
+def test_a_click_opens_the_popup_of_the_leg_under_it_at_any_zoom(
+    gl_map, open_page, zoom_by: int
+) -> None:
+    dataset, path = gl_map
+    page = open_page(path)
+    page.js(
+        f"movemap.state.map.setZoom(movemap.state.map.getZoom() + {zoom_by}, {{animate: false}})"
+    )
+    page.js(FRAMES)
+    found = _only_line_near(page)
+    assert found is not None
+    x, y, _, leg = found
+    page.page.mouse.click(x, y)
+    page.page.wait_for_selector(".mm-leg-popup", timeout=10_000)
+    text = page.js("document.querySelector('.mm-leg-popup').textContent")
+    row = dataset.legs.reset_index(drop=True).iloc[int(leg)]
+    assert f"{row[col.TRANSFER_ID]} \u00b7 leg {row[col.LEG]}" in text
+    assert str(row[col.EQUIPMENT]) in text
+    page.js("movemap.state.map.closePopup()")
+    # A click 12 px or more from every shown line opens nothing.
+    empty = _empty_point(page)
+    assert empty is not None
+    page.page.mouse.click(*empty)
+    page.js(FRAMES)
+    assert page.js("document.querySelectorAll('.mm-leg-popup').length") == 0
+    assert page.errors == []
+
+
+def test_zoomed_out_to_the_world_legs_are_drawn(gl_map, open_page) -> None:
+    _, path = gl_map
+    page = open_page(path)
+    page.js("movemap.state.map.setView([30, 20], 1, {animate: false})")
+    page.js(FRAMES)
+    points = _line_points(page)
+    assert len(points) >= 20
+    assert _drawn_at(page, points).mean() >= 0.9
+    # Panned a whole world east, the map shows the next world copy: its
+    # country outlines are drawn (base map copies) and the layer still works.
+    page.js("movemap.state.map.panBy([512, 0], {animate: false})")
+    page.js(FRAMES)
+    assert page.js("movemap.drawnLegCount()") == page.js("movemap.state.legs.n")
+    assert page.errors == []
+
+
+def test_resized_window_redraws_at_the_new_size(gl_map, open_page) -> None:
+    _, path = gl_map
+    page = open_page(path)
+    page.page.set_viewport_size({"width": 1366, "height": 768})
+    page.js(FRAMES)
+    size = page.js("[movemap.state.map.getSize().x, movemap.state.map.getSize().y]")
+    assert size == [1366, 768]
+    # Leaflet redraws 200 ms after a resize (debounced moveend); the canvas
+    # then covers the new size plus 10% padding on each side.
+    page.page.wait_for_function(
+        "() => { const c = document.querySelector('canvas.mm-webgl-legs');"
+        " return parseFloat(c.style.width) === 1639 && parseFloat(c.style.height) === 922; }",
+        timeout=10_000,
+    )
+    points = _line_points(page)
+    assert len(points) >= 20
+    assert _drawn_at(page, points).mean() >= 0.9
+    assert page.errors == []
+
+
+def test_playback_shows_legs_up_to_the_playhead(gl_map, open_page) -> None:
+    dataset, path = gl_map
+    page = open_page(path)
+    n = len(dataset.legs)
+    page.page.select_option("select.mm-play-speed", "4")
+    page.page.click("button.mm-play-button")
+    seen = []
+    for _ in range(200):
+        seen.append(page.js("[movemap.drawnLegCount(), movemap.playing()]"))
+        if not seen[-1][1]:
+            break
+        page.page.wait_for_timeout(50)
+    counts = [c for c, _ in seen]
+    assert not seen[-1][1], "playback did not finish"
+    assert any(0 < c < n for c in counts), counts
+    assert counts == sorted(counts), counts  # cumulative: never fewer
+    assert counts[-1] == n
+    assert page.errors == []

@@ -2,13 +2,18 @@
  *
  * Used instead of one Leaflet polyline per leg above a leg count (see
  * layers/webgl.py).  No third-party code: a Leaflet renderer (so it pans
- * and zooms like Leaflet's own canvas) holding one instanced draw call.
- * Each leg segment is one instance (a quad of two triangles, widened in
- * the vertex shader to the status's line width in screen pixels); dashes
+ * and zooms like Leaflet's own canvas) holding one indexed draw call.
+ * Each leg segment is a quad of two triangles (four vertices), widened in
+ * the vertex shader to the status's line width in screen pixels; dashes
  * are cut in the fragment shader from the distance along the leg, so
  * status keeps the canvas path's dash patterns.  Filters change a
- * per-segment visibility byte (no geometry is rebuilt); a click picks the
+ * per-vertex visibility byte (no geometry is rebuilt); a click picks the
  * nearest visible segment on the CPU, in screen pixels.
+ *
+ * Not instanced drawing: without a GPU (SwiftShader, as in headless
+ * Chromium and on machines whose GPU is blocklisted) each instance costs
+ * ~13 us of set-up, which made a 10k-segment frame 130 ms; the same
+ * segments as 40k plain vertices draw in ~6 ms.
  *
  * Positions are Web Mercator pixels at zoom 0 (float32: exact to well
  * under a pixel up to zoom 15).  Nothing here reads text: popups are
@@ -17,35 +22,40 @@
 (function (window, document, L) {
   'use strict';
 
+  /* One quad (4 vertices, 2 triangles) per segment.  Width and dash
+   * pattern are looked up once per vertex and handed to the fragment
+   * shader, which does no loop. */
   var VS = [
-    'attribute vec2 aCorner;',       // x: 0 at a, 1 at b; y: -1/+1 side
     'attribute vec4 aSeg;',          // a.x, a.y, b.x, b.y (zoom-0 pixels)
     'attribute float aCum;',         // distance along the leg at a (zoom-0 px)
     'attribute vec4 aColour;',
-    'attribute vec4 aFlags;',        // status index, visible, highlighted, -
+    'attribute vec4 aFlags;',        // /255: status index, visible, highlighted, corner 0-3
     'uniform vec2 uOrigin;',         // pixel origin of the canvas at this zoom
     'uniform float uScale;',         // 2^zoom
     'uniform vec2 uSize;',           // canvas size in CSS pixels
     'uniform vec4 uWidth[8];',       // x: width of each status
+    'uniform vec4 uDash[8];',        // on, off, on, off (pixels); all 0: solid
     'varying vec4 vColour;',
     'varying float vAlong;',
-    'varying float vStatus;',
+    'varying vec4 vDash;',
     'void main() {',
-    '  if (aFlags.y < 0.5) { gl_Position = vec4(2.0, 2.0, 2.0, 1.0); return; }',
+    '  vec4 f = floor(aFlags * 255.0 + 0.5);',
+    '  if (f.y < 0.5) { gl_Position = vec4(2.0, 2.0, 2.0, 1.0); return; }',
     '  vec2 a = aSeg.xy * uScale - uOrigin;',
     '  vec2 b = aSeg.zw * uScale - uOrigin;',
     '  vec2 d = b - a;',
     '  float len = length(d);',
     '  vec2 u = len > 0.0 ? d / len : vec2(1.0, 0.0);',
     '  vec2 n = vec2(-u.y, u.x);',
-    '  int s = int(aFlags.x + 0.5);',
-    '  float w = 3.0;',
-    '  for (int k = 0; k < 8; k++) { if (k == s) { w = uWidth[k].x; } }',
-    '  if (aFlags.z > 0.5) { w += 3.0; }',
-    '  vec2 p = mix(a, b, aCorner.x) + n * aCorner.y * w * 0.5;',
-    '  vAlong = aCum * uScale + aCorner.x * len;',
+    '  int s = int(f.x);',
+    '  float w = uWidth[s].x;',
+    '  if (f.z > 0.5) { w += 3.0; }',
+    '  float cx = (f.w > 0.5 && f.w < 2.5) ? 1.0 : 0.0;',
+    '  float cy = f.w > 1.5 ? 1.0 : -1.0;',
+    '  vec2 p = mix(a, b, cx) + n * cy * w * 0.5;',
+    '  vAlong = aCum * uScale + cx * len;',
     '  vColour = aColour;',
-    '  vStatus = aFlags.x;',
+    '  vDash = uDash[s];',
     '  gl_Position = vec4(p.x / uSize.x * 2.0 - 1.0, 1.0 - p.y / uSize.y * 2.0, 0.0, 1.0);',
     '}'
   ].join('\n');
@@ -56,18 +66,14 @@
     '#else',
     'precision mediump float;',
     '#endif',
-    'uniform vec4 uDash[8];',          // on, off, on, off (pixels); all 0: solid
     'varying vec4 vColour;',
     'varying float vAlong;',
-    'varying float vStatus;',
+    'varying vec4 vDash;',
     'void main() {',
-    '  int s = int(vStatus + 0.5);',
-    '  vec4 dash = vec4(0.0);',
-    '  for (int k = 0; k < 8; k++) { if (k == s) { dash = uDash[k]; } }',
-    '  float period = dash.x + dash.y + dash.z + dash.w;',
+    '  float period = vDash.x + vDash.y + vDash.z + vDash.w;',
     '  if (period > 0.0) {',
     '    float t = mod(vAlong, period);',
-    '    if ((t >= dash.x && t < dash.x + dash.y) || t >= dash.x + dash.y + dash.z) { discard; }',
+    '    if ((t >= vDash.x && t < vDash.x + vDash.y) || t >= vDash.x + vDash.y + vDash.z) { discard; }',
     '  }',
     '  gl_FragColor = vec4(vColour.rgb * vColour.a, vColour.a);',
     '}'
@@ -130,9 +136,15 @@
       }
     }
     first[m] = s;
+    // The drawing's vertices: the segment's four corners (corner index in
+    // flags byte 3); colours and flags are rewritten by paint().
+    var vflags = new Uint8Array(count * 16);
+    for (s = 0; s < count; s++) {
+      vflags[16 * s + 7] = 1; vflags[16 * s + 11] = 2; vflags[16 * s + 15] = 3;
+    }
     return {n: count, m: m, seg: seg, cum: cum, line: line, first: first,
-            colour: new Uint8Array(count * 4), flags: new Uint8Array(count * 4),
-            top: new Int32Array(m).fill(-1)};
+            flags: new Uint8Array(count * 4), vcolour: new Uint8Array(count * 16),
+            vflags: vflags, top: new Int32Array(m).fill(-1)};
   }
 
   var GlLegs = L.Renderer.extend({
@@ -152,10 +164,10 @@
                   preserveDrawingBuffer: false};
       var gl = c.getContext('webgl', opts) || c.getContext('experimental-webgl', opts);
       if (!gl) { throw new Error('movemap: this browser has no WebGL'); }
-      var inst = gl.getExtension('ANGLE_instanced_arrays');
-      if (!inst) { throw new Error('movemap: WebGL without instanced drawing'); }
+      if (!gl.getExtension('OES_element_index_uint')) {
+        throw new Error('movemap: WebGL without 32-bit indices');
+      }
       this._gl = gl;
-      this._inst = inst;
       var prog = gl.createProgram();
       gl.attachShader(prog, compile(gl, gl.VERTEX_SHADER, VS));
       gl.attachShader(prog, compile(gl, gl.FRAGMENT_SHADER, FS));
@@ -171,17 +183,29 @@
         gl.bufferData(gl.ARRAY_BUFFER, array, gl.STATIC_DRAW);
         return b;
       }
-      this._buf = {
-        corner: buffer(new Float32Array([0, -1, 1, -1, 1, 1, 0, -1, 1, 1, 0, 1])),
-        seg: buffer(S.seg), cum: buffer(S.cum)
-      };
-      ['colour', 'flags'].forEach(function (name) {
+      // Each segment's values repeated at its four corners.
+      var n = S.n, vseg = new Float32Array(16 * n), vcum = new Float32Array(4 * n);
+      var index = new Uint32Array(6 * n), s, j;
+      for (s = 0; s < n; s++) {
+        for (j = 0; j < 4; j++) {
+          vseg[16 * s + 4 * j] = S.seg[4 * s]; vseg[16 * s + 4 * j + 1] = S.seg[4 * s + 1];
+          vseg[16 * s + 4 * j + 2] = S.seg[4 * s + 2]; vseg[16 * s + 4 * j + 3] = S.seg[4 * s + 3];
+          vcum[4 * s + j] = S.cum[s];
+        }
+        index[6 * s] = 4 * s; index[6 * s + 1] = 4 * s + 1; index[6 * s + 2] = 4 * s + 2;
+        index[6 * s + 3] = 4 * s; index[6 * s + 4] = 4 * s + 2; index[6 * s + 5] = 4 * s + 3;
+      }
+      this._buf = {seg: buffer(vseg), cum: buffer(vcum)};
+      this._buf.index = gl.createBuffer();
+      gl.bindBuffer(gl.ELEMENT_ARRAY_BUFFER, this._buf.index);
+      gl.bufferData(gl.ELEMENT_ARRAY_BUFFER, index, gl.STATIC_DRAW);
+      ['vcolour', 'vflags'].forEach(function (name) {
         var b = this._buf[name] = gl.createBuffer();
         gl.bindBuffer(gl.ARRAY_BUFFER, b);
         gl.bufferData(gl.ARRAY_BUFFER, S[name], gl.DYNAMIC_DRAW);
       }, this);
       var loc = this._loc = {};
-      ['aCorner', 'aSeg', 'aCum', 'aColour', 'aFlags'].forEach(function (a) {
+      ['aSeg', 'aCum', 'aColour', 'aFlags'].forEach(function (a) {
         loc[a] = gl.getAttribLocation(prog, a);
       });
       ['uOrigin', 'uScale', 'uSize', 'uWidth', 'uDash'].forEach(function (u) {
@@ -213,7 +237,7 @@
 
     /** Draw every visible segment now (after a view change or a filter). */
     redraw: function () {
-      var gl = this._gl, inst = this._inst, loc = this._loc, S = this._data.segments;
+      var gl = this._gl, loc = this._loc, S = this._data.segments;
       if (!gl || !this._map || !this._bounds) { return; }
       var t0 = window.performance.now();
       var c = this._container, b = this._bounds, size = b.getSize();
@@ -231,18 +255,17 @@
       gl.uniform2f(loc.uSize, size.x, size.y);
       gl.uniform4fv(loc.uWidth, this._data.widths);
       gl.uniform4fv(loc.uDash, this._data.dashes);
-      function attr(name, buf, n, type, norm, divisor) {
+      function attr(name, buf, n, type, norm) {
         gl.bindBuffer(gl.ARRAY_BUFFER, buf);
         gl.enableVertexAttribArray(loc[name]);
         gl.vertexAttribPointer(loc[name], n, type, norm, 0, 0);
-        inst.vertexAttribDivisorANGLE(loc[name], divisor);
       }
-      attr('aCorner', this._buf.corner, 2, gl.FLOAT, false, 0);
-      attr('aSeg', this._buf.seg, 4, gl.FLOAT, false, 1);
-      attr('aCum', this._buf.cum, 1, gl.FLOAT, false, 1);
-      attr('aColour', this._buf.colour, 4, gl.UNSIGNED_BYTE, true, 1);
-      attr('aFlags', this._buf.flags, 4, gl.UNSIGNED_BYTE, false, 1);
-      inst.drawArraysInstancedANGLE(gl.TRIANGLES, 0, 6, S.n);
+      attr('aSeg', this._buf.seg, 4, gl.FLOAT, false);
+      attr('aCum', this._buf.cum, 1, gl.FLOAT, false);
+      attr('aColour', this._buf.vcolour, 4, gl.UNSIGNED_BYTE, true);
+      attr('aFlags', this._buf.vflags, 4, gl.UNSIGNED_BYTE, true);
+      gl.bindBuffer(gl.ELEMENT_ARRAY_BUFFER, this._buf.index);
+      gl.drawElements(gl.TRIANGLES, 6 * S.n, gl.UNSIGNED_INT, 0);
       this.lastDrawMs = window.performance.now() - t0;
     },
 
@@ -250,10 +273,10 @@
     setFlags: function () {
       var gl = this._gl, S = this._data.segments;
       if (!gl) { return; }
-      gl.bindBuffer(gl.ARRAY_BUFFER, this._buf.colour);
-      gl.bufferSubData(gl.ARRAY_BUFFER, 0, S.colour);
-      gl.bindBuffer(gl.ARRAY_BUFFER, this._buf.flags);
-      gl.bufferSubData(gl.ARRAY_BUFFER, 0, S.flags);
+      gl.bindBuffer(gl.ARRAY_BUFFER, this._buf.vcolour);
+      gl.bufferSubData(gl.ARRAY_BUFFER, 0, S.vcolour);
+      gl.bindBuffer(gl.ARRAY_BUFFER, this._buf.vflags);
+      gl.bufferSubData(gl.ARRAY_BUFFER, 0, S.vflags);
       this.redraw();
     },
 
@@ -320,14 +343,17 @@
     var layer = new GlLegs({segments: segs, widths: widths, dashes: dashes}, {pane: pane});
     var lit = new Uint8Array(segs.m);
     function paint() {
-      var top = segs.top, col = segs.colour, f = segs.flags;
+      var top = segs.top, f = segs.flags, vc = segs.vcolour, vf = segs.vflags;
       for (var k = 0; k < segs.m; k++) {
-        var leg = top[k];
+        var leg = top[k], on = leg < 0 ? 0 : 1, st = on ? status[leg] : 0, hi = on ? lit[k] : 0;
+        var r = on ? rgba[4 * leg] : 0, g = on ? rgba[4 * leg + 1] : 0;
+        var b = on ? rgba[4 * leg + 2] : 0, a = on ? rgba[4 * leg + 3] : 0;
         for (var s = segs.first[k]; s < segs.first[k + 1]; s++) {
-          if (leg < 0) { f[4 * s + 1] = 0; continue; }
-          col[4 * s] = rgba[4 * leg]; col[4 * s + 1] = rgba[4 * leg + 1];
-          col[4 * s + 2] = rgba[4 * leg + 2]; col[4 * s + 3] = rgba[4 * leg + 3];
-          f[4 * s] = status[leg]; f[4 * s + 1] = 1; f[4 * s + 2] = lit[k];
+          f[4 * s] = st; f[4 * s + 1] = on; f[4 * s + 2] = hi;
+          for (var v = 16 * s; v < 16 * s + 16; v += 4) {
+            vc[v] = r; vc[v + 1] = g; vc[v + 2] = b; vc[v + 3] = a;
+            vf[v] = st; vf[v + 1] = on; vf[v + 2] = hi;
+          }
         }
       }
       layer.setFlags();
@@ -355,7 +381,7 @@
     var c = document.createElement('canvas'), gl = null;
     try { gl = c.getContext('webgl') || c.getContext('experimental-webgl'); } catch (e) { gl = null; }
     if (!gl) { return 'this browser has no WebGL'; }
-    if (!gl.getExtension('ANGLE_instanced_arrays')) { return 'WebGL without instanced drawing'; }
+    if (!gl.getExtension('OES_element_index_uint')) { return 'WebGL without 32-bit indices'; }
     var lose = gl.getExtension('WEBGL_lose_context');
     if (lose) { lose.loseContext(); }
     return null;
