@@ -19,37 +19,12 @@ from geo.zones._common import (
     _objects,
     _tiles,
 )
-from geo.zones._fast import segments_batch
-from geo.zones._legs import (
-    _crosses_front,
-    _ends,
-    _from_outside,
-    _leg_days,
-)
+from geo.zones._fast import met_batch, segments_batch
+from geo.zones._legs import _crosses_front, _ends, _from_outside, _leg_days
 from geo.zones._pieces import _geodesic_km, _line_parts
+from geo.zones._shared import crossings
 
 __all__ = ["split_by_zone"]
-
-
-def _normalized(lines: gpd.GeoDataFrame) -> ObjArray:
-    """Geometries with longitudes wrapped into [-180, 180] (RFC 7946)."""
-    geoms = np.asarray(lines.geometry.values, dtype=object)
-    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    b = np.full((len(geoms), 4), np.nan)
-    b[ok] = shapely.bounds(geoms[ok])
-    wide = ok & ((b[:, 0] < -180) | (b[:, 2] > 180))
-    if wide.any():
-        from geo.lines import split_antimeridian
-
-        sub = gpd.GeoDataFrame(geometry=gpd.GeoSeries(geoms[wide], crs=_CRS))
-        geoms = geoms.copy()
-        geoms[wide] = split_antimeridian(sub).geometry.to_numpy()
-    return geoms
-
-
-#: Legs per batch: bounds the memory of the chunked geometries (~0.5 GB
-#: of temporaries for 20,000 legs of a few thousand km).
-_BATCH_LEGS = 20_000
 
 
 def _segments(
@@ -57,20 +32,16 @@ def _segments(
     zones: gpd.GeoDataFrame,
     tiles: tuple[ObjArray, IntArray],
     *,
-    geometry: bool = True,
     outside_geometry: bool = True,
 ) -> pd.DataFrame:
     """Segments (one row per leg and zone, plus outside stretches), positional rows.
 
-    With ``geometry=False`` only the (leg, zone) pairs met are returned
-    (enough for ``CROSSES_FRONT``), without cutting any line.  With
-    ``outside_geometry=False`` the outside stretches get no geometry.
+    With ``outside_geometry=False`` the outside stretches get no geometry.
     """
     n = len(lines)
-    geoms = _normalized(lines)
-    s, e = _leg_days(lines)
-    usable = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms)) & (s != _NAT)
-    rows_ok = np.flatnonzero(usable)
+    cr = crossings(lines, zones)
+    geoms, rows_ok = cr.geoms, cr.rows_ok
+    _, e = _leg_days(lines)
     if C.LENGTH_KM in lines:
         # Vertices of geodesic_lines lie on the geodesic: its length is the sum.
         total = pd.to_numeric(lines[C.LENGTH_KM], errors="coerce").to_numpy(float).copy()
@@ -81,23 +52,12 @@ def _segments(
     changed = np.zeros(n, dtype=bool)
     batches = [
         segments_batch(
-            geoms,
-            rows_ok[b : b + _BATCH_LEGS],
-            s,
-            e,
-            zones,
-            tiles,
-            total,
-            changed,
-            geometry=geometry,
-            outside_geometry=outside_geometry,
-            on_geodesic=C.LENGTH_KM in lines,
-        )
-        for b in range(0, len(rows_ok), _BATCH_LEGS)  # a few batches, each vectorized
+            cr, start, e, zones, tiles, total, changed,
+            outside_geometry=outside_geometry, on_geodesic=C.LENGTH_KM in lines,
+        )  # fmt: skip
+        for start in cr.starts()  # a few batches, each vectorized
     ]
     seg = pd.concat(batches, ignore_index=True) if batches else _empty_segments()
-    if not geometry:
-        return _label(seg, zones, changed)
     bad = np.setdiff1d(np.arange(n), rows_ok)
     if len(bad):
         no_geom = shapely.is_missing(geoms[bad]) | shapely.is_empty(geoms[bad])
@@ -119,6 +79,26 @@ def _segments(
         )
     seg = seg.sort_values(["row", "pos"], kind="stable").reset_index(drop=True)
     return _label(seg, zones, changed)
+
+
+def met_pairs(lines: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, which: IntArray, *,
+              also: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
+    """(row, zone) pairs: each usable leg and the zones ``zones.iloc[which]`` it passes through.
+
+    ``zone`` is a position in ``zones``; the crossings found are remembered
+    for :func:`split_by_zone` on the same lines (``also``: a copy of
+    ``lines`` the caller returns).
+    """
+    cr = crossings(lines, zones, also=also)
+    if not len(which):
+        return pd.DataFrame({"row": np.zeros(0, np.int64), "z": np.zeros(0, np.int64)})
+    got = [met_batch(cr, start, zones, which) for start in cr.starts()]
+    if not got:
+        return pd.DataFrame({"row": np.zeros(0, np.int64), "z": np.zeros(0, np.int64)})
+    met = pd.concat(got, ignore_index=True)
+    return pd.DataFrame(
+        {"row": met["row"].to_numpy(np.int64), "z": which[met["z"].to_numpy(np.int64)]}
+    )
 
 
 def _label(
