@@ -40,7 +40,7 @@ def _days(values: Any, *, open_end: bool) -> IntArray:
 
 
 def _zone_key(zones: gpd.GeoDataFrame) -> tuple[tuple[str, ...], int]:
-    """A key for a set of zones: their ids and a hash of their geometries."""
+    """Return a key for a set of zones: their ids and a hash of their geometries."""
     geoms = np.asarray(zones.geometry.values, dtype=object)
     return (tuple(zones[C.ZONE_ID].astype(str)), hash(tuple(shapely.to_wkb(geoms))))
 

@@ -199,9 +199,8 @@ def _near_segments(xy: FloatArray, last: IntArray, ed: _Edges) -> IntArray:
     if len(xy) < 2:
         return np.zeros(0, dtype=np.int64)
     lo, hi = _chunk_boxes(xy)
-    near = np.flatnonzero(
-        _box_hits(ed.sat, _cell_x(lo[:, 0]), _cell_x(hi[:, 0]), _cell_y(lo[:, 1]), _cell_y(hi[:, 1]))
-    )
+    i0, i1 = _cell_x(lo[:, 0]), _cell_x(hi[:, 0])
+    near = np.flatnonzero(_box_hits(ed.sat, i0, i1, _cell_y(lo[:, 1]), _cell_y(hi[:, 1])))
     first = near * _CHUNK
     k = _ranges(first, np.minimum(_CHUNK, len(xy) - 1 - first))
     not_seg = np.zeros(len(xy), dtype=bool)
@@ -366,7 +365,7 @@ def _inside(
     leg: IntArray,
     nz: int,
 ) -> IntArray:
-    """Keys ``leg * nz + zone`` of the points ``pxy`` (of legs ``leg``) inside a zone valid on ``s``.
+    """Return ``leg * nz + zone`` for points ``pxy`` of legs ``leg`` in zones valid on ``s``.
 
     One prepared point-in-polygon test per zone for the points in its box.
     """

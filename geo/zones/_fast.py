@@ -16,7 +16,7 @@ import pandas as pd
 import shapely
 
 from geo import columns as C  # noqa: N812
-from geo.zones._common import IntArray, ObjArray, _days
+from geo.zones._common import IntArray, ObjArray, _days, _empty_segments
 from geo.zones._geos import _segments_batch
 from geo.zones._outside_fast import outside_stretches
 from geo.zones._pieces import _geodesic_km, _resolve_overlaps
@@ -34,11 +34,11 @@ def _easy(owner: IntArray, hard: npt.NDArray[np.bool_], n: int) -> npt.NDArray[n
 
 def met_batch(
     cr: Crossings, start: int, zones: gpd.GeoDataFrame, which: IntArray
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, IntArray]:
     """(row, z): the legs of a batch and the zones ``zones.iloc[which]`` they pass through.
 
-    ``z`` is a position in ``which``.  Legs the segment arrays do not settle
-    are tested whole against the (prepared) zones in GEOS.
+    ``z`` is a position in ``which``.  Also returns the rows the segment
+    arrays do not settle (for :func:`geos_met`).
     """
     b = cr.batch(start)
     mt = b.meet
@@ -49,12 +49,11 @@ def met_batch(
     ok = easy[b.owner[mt.stretches.part]] & (zp >= 0)
     nw = max(len(which), 1)
     key = np.unique(b.owner[mt.stretches.part[ok]] * nw + zp[ok])
-    met = pd.DataFrame({"row": b.rows[key // nw], "z": key % nw})
-    slow = _geos_met(cr, b.rows[~easy], zones.iloc[which])
-    return pd.concat([met, slow], ignore_index=True)
+    return pd.DataFrame({"row": b.rows[key // nw], "z": key % nw}), b.rows[~easy]
 
 
-def _geos_met(cr: Crossings, rows: IntArray, zones: gpd.GeoDataFrame) -> pd.DataFrame:
+def geos_met(cr: Crossings, rows: IntArray, zones: gpd.GeoDataFrame) -> pd.DataFrame:
+    """(row, z) as :func:`met_batch` for the legs ``rows``, tested whole in GEOS."""
     scratch = np.zeros(len(cr.geoms), dtype=bool)  # changes of control: not asked here
     got = _segments_batch(
         cr.geoms, rows, cr.s, cr.s, zones, ((), np.zeros(0, np.int64)), np.zeros(0), scratch,
@@ -65,9 +64,10 @@ def _geos_met(cr: Crossings, rows: IntArray, zones: gpd.GeoDataFrame) -> pd.Data
 
 def geos_met_batch(
     cr: Crossings, start: int, zones: gpd.GeoDataFrame, which: IntArray
-) -> pd.DataFrame:
-    """As :func:`met_batch` with every leg tested in GEOS."""
-    return _geos_met(cr, cr.rows_ok[start : start + BATCH_LEGS], zones.iloc[which])
+) -> tuple[pd.DataFrame, IntArray]:
+    """As :func:`met_batch`, every leg left to GEOS."""
+    empty = pd.DataFrame({"row": np.zeros(0, np.int64), "z": np.zeros(0, np.int64)})
+    return empty, cr.rows_ok[start : start + BATCH_LEGS]
 
 
 def geos_batch(
@@ -80,14 +80,10 @@ def geos_batch(
     changed: npt.NDArray[np.bool_],
     *,
     outside_geometry: bool,
-    on_geodesic: bool,  # noqa: ARG001  (same signature as segments_batch)
-) -> pd.DataFrame:
-    """As :func:`segments_batch` with every leg cut in GEOS (chunks x zone tiles)."""
-    rows = cr.rows_ok[start : start + BATCH_LEGS]
-    return _segments_batch(
-        cr.geoms, rows, cr.s, e, zones, tiles, total, changed,
-        geometry=True, outside_geometry=outside_geometry,
-    )  # fmt: skip
+    on_geodesic: bool,
+) -> tuple[pd.DataFrame, IntArray]:
+    """As :func:`segments_batch`, every leg left to GEOS (chunks x zone tiles)."""
+    return _empty_segments(), cr.rows_ok[start : start + BATCH_LEGS]
 
 
 def segments_batch(
@@ -101,18 +97,16 @@ def segments_batch(
     *,
     outside_geometry: bool,
     on_geodesic: bool,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, IntArray]:
     """Segments of the batch of ``cr.rows_ok`` from ``start`` (as ``_segments_batch``).
 
-    ``on_geodesic``: the legs' vertices lie on one geodesic each (lines of
-    :func:`geo.lines.geodesic_lines`), so a piece's km needs at most three
-    inverse geodesic problems rather than one per vertex.
+    Also returns the rows left to the GEOS path (legs the segment arrays do
+    not settle).  ``on_geodesic``: the legs' vertices lie on one geodesic
+    each (lines of :func:`geo.lines.geodesic_lines`), so a piece's km needs
+    at most three inverse geodesic problems rather than one per vertex.
     """
     if not len(zones):
-        return geos_batch(
-            cr, start, e, zones, tiles, total, changed,
-            outside_geometry=outside_geometry, on_geodesic=on_geodesic,
-        )  # fmt: skip
+        return _empty_segments(), cr.rows_ok[start : start + BATCH_LEGS]
     zgeom = np.asarray(zones.geometry.values, dtype=object)
     zf = _days(zones[C.VALID_FROM], open_end=False)
     zt = _days(zones[C.VALID_TO], open_end=True)
@@ -128,10 +122,6 @@ def segments_batch(
     off = np.cumsum(size) - size
     off -= off[np.searchsorted(owner, owner)]
     _flag_changes(changed, batch, rows, easy, s, e, zgeom, zf, zt)
-    slow = _segments_batch(
-        cr.geoms, rows[~easy], s, e, zones, tiles, total, changed,
-        geometry=True, outside_geometry=outside_geometry,
-    )  # fmt: skip
     ok = easy[owner[mt.stretches.part]]
     st, z = mt.stretches.take(ok), mt.zone[ok]
     leg = owner[st.part]
@@ -178,7 +168,7 @@ def segments_batch(
     outside = outside_stretches(
         v, st, parts, owner, off, seg, batch, rows, easy, total, outside_geometry
     )
-    return pd.concat([seg, outside, slow], ignore_index=True)
+    return pd.concat([seg, outside], ignore_index=True), rows[~easy]
 
 
 def _flag_changes(

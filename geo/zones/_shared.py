@@ -78,7 +78,7 @@ class Crossings:
         return range(0, len(self.rows_ok), BATCH_LEGS)
 
     def batch(self, start: int) -> Batch:
-        """The batch of ``rows_ok[start : start + BATCH_LEGS]`` (computed once)."""
+        """Return the batch of ``rows_ok[start : start + BATCH_LEGS]`` (computed once)."""
         with self._lock:
             if start not in self._batches:
                 self._batches[start] = self._compute(start)
@@ -109,7 +109,7 @@ def _parts(batch: ObjArray) -> tuple[ObjArray, IntArray]:
 
 
 def _normalized(geoms: ObjArray) -> ObjArray:
-    """A copy of ``geoms`` with longitudes wrapped into [-180, 180] (RFC 7946)."""
+    """Return a copy of ``geoms`` with longitudes wrapped into [-180, 180] (RFC 7946)."""
     geoms = geoms.copy()
     ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     b = np.full((len(geoms), 4), np.nan)
@@ -140,7 +140,7 @@ _LOCK = threading.RLock()  # re-entrant: a holder's death may call back while it
 
 
 def _geometry_array(lines: gpd.GeoDataFrame) -> ObjArray:
-    """The object array behind the frame's geometry column (not a copy)."""
+    """Return the object array behind the frame's geometry column (not a copy)."""
     return np.asarray(lines.geometry.array, dtype=object)
 
 
@@ -172,16 +172,19 @@ def _held(entry: _Entry) -> bool:
     """Whether a live array still holds exactly the entry's geometries."""
     for ref in list(entry.holders):
         arr = ref()
-        if arr is not None and len(arr) == len(entry.ids):
-            if np.array_equal(_addresses(arr), entry.ids):
-                return True
+        if (
+            arr is not None
+            and len(arr) == len(entry.ids)
+            and np.array_equal(_addresses(arr), entry.ids)
+        ):
+            return True
     return False
 
 
 def crossings(
     lines: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, *, also: gpd.GeoDataFrame | None = None
 ) -> Crossings:
-    """The :class:`Crossings` of ``lines`` with ``zones``, remembered (see the module docstring).
+    """Return the :class:`Crossings` of ``lines`` with ``zones``, remembered (module docstring).
 
     ``also``: a frame holding the same geometries (a copy of ``lines``): the
     answer is remembered while it is alive too.

@@ -33,7 +33,7 @@ class Vertices:
 
     @classmethod
     def of(cls, parts: ObjArray, which: IntArray, nseg: IntArray) -> Vertices:
-        """The vertices of ``parts[which]`` (``nseg``: segments of every part)."""
+        """Read the vertices of ``parts[which]`` (``nseg``: segments of every part)."""
         head = np.full(len(parts), -1, dtype=np.int64)
         size = nseg[which] + 1
         head[which] = np.cumsum(size) - size
@@ -59,7 +59,7 @@ class Stretches:
         return len(self.part)
 
     def take(self, idx: npt.ArrayLike) -> Stretches:
-        """The stretches ``idx`` (an index or boolean array)."""
+        """Return the stretches ``idx`` (an index or boolean array)."""
         return Stretches(*(getattr(self, f.name)[idx] for f in fields(self)))
 
     @classmethod

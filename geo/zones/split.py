@@ -11,7 +11,6 @@ import shapely
 from geo import columns as C  # noqa: N812
 from geo.zones._common import (
     _CRS,
-    _NAT,
     CHANGED,
     IntArray,
     ObjArray,
@@ -19,10 +18,11 @@ from geo.zones._common import (
     _objects,
     _tiles,
 )
-from geo.zones._fast import met_batch, segments_batch
+from geo.zones._fast import geos_met, met_batch, segments_batch
+from geo.zones._geos import _segments_batch
 from geo.zones._legs import _crosses_front, _ends, _from_outside, _leg_days
 from geo.zones._pieces import _geodesic_km, _line_parts
-from geo.zones._shared import crossings
+from geo.zones._shared import BATCH_LEGS, crossings
 
 __all__ = ["split_by_zone"]
 
@@ -50,13 +50,23 @@ def _segments(
         lparts, lidx = _line_parts(geoms[rows_ok])
         total[rows_ok] = np.bincount(lidx, weights=_geodesic_km(lparts), minlength=len(rows_ok))
     changed = np.zeros(n, dtype=bool)
-    batches = [
-        segments_batch(
+    batches, left = [], [np.zeros(0, dtype=np.int64)]
+    for start in cr.starts():  # a few batches, each vectorized
+        got, rest = segments_batch(
             cr, start, e, zones, tiles, total, changed,
             outside_geometry=outside_geometry, on_geodesic=C.LENGTH_KM in lines,
         )  # fmt: skip
-        for start in cr.starts()  # a few batches, each vectorized
-    ]
+        batches.append(got)
+        left.append(rest)
+    # The legs left to GEOS, together (its cost is mostly per call).
+    rest = np.concatenate(left)
+    for i in range(0, len(rest), BATCH_LEGS):
+        part = rest[i : i + BATCH_LEGS]
+        slow = _segments_batch(
+            geoms, part, cr.s, e, zones, tiles, total, changed,
+            geometry=True, outside_geometry=outside_geometry,
+        )  # fmt: skip
+        batches.append(slow)
     seg = pd.concat(batches, ignore_index=True) if batches else _empty_segments()
     bad = np.setdiff1d(np.arange(n), rows_ok)
     if len(bad):
@@ -81,8 +91,13 @@ def _segments(
     return _label(seg, zones, changed)
 
 
-def met_pairs(lines: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, which: IntArray, *,
-              also: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
+def met_pairs(
+    lines: gpd.GeoDataFrame,
+    zones: gpd.GeoDataFrame,
+    which: IntArray,
+    *,
+    also: gpd.GeoDataFrame | None = None,
+) -> pd.DataFrame:
     """(row, zone) pairs: each usable leg and the zones ``zones.iloc[which]`` it passes through.
 
     ``zone`` is a position in ``zones``; the crossings found are remembered
@@ -92,7 +107,14 @@ def met_pairs(lines: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, which: IntArray,
     cr = crossings(lines, zones, also=also)
     if not len(which):
         return pd.DataFrame({"row": np.zeros(0, np.int64), "z": np.zeros(0, np.int64)})
-    got = [met_batch(cr, start, zones, which) for start in cr.starts()]
+    got, left = [], [np.zeros(0, dtype=np.int64)]
+    for start in cr.starts():
+        met, rest = met_batch(cr, start, zones, which)
+        got.append(met)
+        left.append(rest)
+    rest = np.concatenate(left)
+    front = zones.iloc[which]
+    got += [geos_met(cr, rest[i : i + BATCH_LEGS], front) for i in range(0, len(rest), BATCH_LEGS)]
     if not got:
         return pd.DataFrame({"row": np.zeros(0, np.int64), "z": np.zeros(0, np.int64)})
     met = pd.concat(got, ignore_index=True)
