@@ -427,15 +427,7 @@ def attribute_legs(lines: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> gpd.GeoD
     # front; the others (host countries, bases) need not be joined here.
     # (The crossings found are remembered for split_by_zone on these lines.)
     met = met_pairs(lines, zones, np.flatnonzero(_front_zones(zones)), also=out)
-    z = met["z"].to_numpy()
-    segs = pd.DataFrame(
-        {
-            "row": met["row"].to_numpy(),
-            C.ZONE_COUNTRY: zones[C.ZONE_COUNTRY].to_numpy(dtype=object)[z],
-            C.FACTION: zones[C.FACTION].to_numpy(dtype=object)[z],
-        }
-    )
-    out[C.CROSSES_FRONT] = _crosses_front(segs, n)
+    out[C.CROSSES_FRONT] = _crosses_front(met["row"].to_numpy(), met["z"].to_numpy(), zones, n)
     out[C.FROM_OUTSIDE] = _from_outside(x0, y0, x1, y1)
     return out
 

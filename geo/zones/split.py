@@ -205,7 +205,10 @@ def split_by_zone(
     out[C.CONTESTED] = seg[C.CONTESTED].to_numpy(bool)
     out[C.SEGMENT_KM] = seg["km"].to_numpy(float)
     out[C.CONTROL_NOTE] = seg[C.CONTROL_NOTE].to_numpy()
-    out[C.CROSSES_FRONT] = _crosses_front(seg, n)[rows]
+    zz = seg["z"].to_numpy()
+    has = ~np.asarray(pd.isna(zz), dtype=bool)
+    met_z = np.asarray(zz[has], dtype=np.int64)
+    out[C.CROSSES_FRONT] = _crosses_front(rows[has], met_z, zones, n)[rows]
     x0, y0, x1, y1 = _ends(lines)
     out[C.FROM_OUTSIDE] = _from_outside(x0, y0, x1, y1)[rows]
     return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(seg["geom"].to_numpy(), crs=_CRS))
