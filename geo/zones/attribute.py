@@ -22,6 +22,7 @@ from geo.zones._common import (
     _days,
     _objects,
     _xy,
+    no_gc,
 )
 from geo.zones._legs import (
     _crosses_front,
@@ -389,6 +390,11 @@ def attribute_legs(lines: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> gpd.GeoD
         country than the destination; NA when an end has no country).
 
     """
+    with no_gc():
+        return _attribute_legs(lines, zones)
+
+
+def _attribute_legs(lines: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     n = len(lines)
     x0, y0, x1, y1 = _ends(lines)
     s, e = _leg_days(lines)
