@@ -67,13 +67,13 @@ def _locate(
     out = _outside_answers(n)
     no_xy = ~(np.isfinite(x) & np.isfinite(y))
     no_day = (start == _NAT) | (stop == _NAT)
-    out.loc[no_xy, C.FACTION] = None
-    out.loc[no_xy, C.CONTROL_NOTE] = "no coordinates (unknown stop)"
-    out.loc[~no_xy & no_day, C.FACTION] = None
-    out.loc[~no_xy & no_day, C.CONTROL_NOTE] = "no date"
+    out[C.FACTION][no_xy] = None
+    out[C.CONTROL_NOTE][no_xy] = "no coordinates (unknown stop)"
+    out[C.FACTION][~no_xy & no_day] = None
+    out[C.CONTROL_NOTE][~no_xy & no_day] = "no date"
     good = ~no_xy & ~no_day
     if not good.any() or len(zones) == 0:
-        return out
+        return pd.DataFrame(out)
     # The same place on the same dates is looked up once.
     gx, gy, gs, ge = x[good], y[good], start[good], stop[good]
     codes, once = _factorize_rows(gx, gy, gs, ge)
@@ -83,10 +83,9 @@ def _locate(
         first = pd.Series(np.asarray(country, dtype=object)[good]).groupby(codes).first()
         ucountry = first.reindex(range(len(once))).to_numpy(dtype=object)
     res = _locate_unique(ux, uy, us, ue, zones, ucountry)
-    idx = np.flatnonzero(good)
     for col in res.columns:
-        out.loc[idx, col] = res[col].to_numpy()[codes]
-    return out
+        out[col][good] = res[col].to_numpy()[codes]
+    return pd.DataFrame(out)
 
 
 def _factorize_rows(*cols: npt.NDArray[np.generic]) -> tuple[IntArray, IntArray]:
@@ -188,11 +187,11 @@ def _locate_unique(
     has = first["z"].notna()
     rows = first.index.to_numpy()[has.to_numpy()]
     zz = first.loc[has, "z"].to_numpy().astype(np.int64)
-    out.loc[rows, C.ZONE_ID] = zones[C.ZONE_ID].to_numpy()[zz]
-    out.loc[rows, C.FACTION] = fac[zz]
-    out.loc[rows, C.ZONE_COUNTRY] = zones[C.ZONE_COUNTRY].to_numpy()[zz]
-    out.loc[rows, C.CONTESTED] = contested[zz]
-    out.loc[rows, C.CONTROL_NOTE] = first.loc[has, "note"].fillna("").to_numpy()
+    out[C.ZONE_ID][rows] = zones[C.ZONE_ID].to_numpy()[zz]
+    out[C.FACTION][rows] = fac[zz]
+    out[C.ZONE_COUNTRY][rows] = zones[C.ZONE_COUNTRY].to_numpy()[zz]
+    out[C.CONTESTED][rows] = contested[zz]
+    out[C.CONTROL_NOTE][rows] = first.loc[has, "note"].fillna("").to_numpy()
     changed = n_fac.index[n_fac.to_numpy() > 1].to_numpy()
     if len(changed):
         tl = timeline[timeline["p"].isin(changed)].copy()
@@ -210,11 +209,12 @@ def _locate_unique(
             first_row, tl["faction"] + " to " + end_day, tl["faction"] + " from " + t_day
         )
         text = pd.Series(piece, index=tl.index).groupby(tl["p"]).agg(", ".join)
-        out.loc[text.index, C.CONTROL_NOTE] = (CHANGED + ": " + text).to_numpy()
+        at = text.index.to_numpy(np.int64)
+        out[C.CONTROL_NOTE][at] = (CHANGED + ": " + text).to_numpy()
         for col in (C.ZONE_ID, C.FACTION, C.ZONE_COUNTRY):
-            out.loc[text.index, col] = None
-        out.loc[text.index, C.CONTESTED] = False
-    return out
+            out[col][at] = None
+        out[C.CONTESTED][at] = False
+    return pd.DataFrame(out)
 
 
 def _in_zones(
@@ -438,14 +438,12 @@ def _attribute_legs(lines: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> gpd.Geo
     return out
 
 
-def _outside_answers(n: int) -> pd.DataFrame:
-    """``n`` points' answers before any zone is found: outside mapped zones."""
-    return pd.DataFrame(
-        {
-            C.ZONE_ID: np.full(n, None, dtype=object),
-            C.FACTION: np.full(n, C.OUTSIDE_ZONES, dtype=object),
-            C.ZONE_COUNTRY: np.full(n, None, dtype=object),
-            C.CONTESTED: np.zeros(n, dtype=bool),
-            C.CONTROL_NOTE: np.full(n, "", dtype=object),
-        }
-    )
+def _outside_answers(n: int) -> dict[str, npt.NDArray[np.generic]]:
+    """``n`` points' answers before any zone is found (outside mapped zones), as columns."""
+    return {
+        C.ZONE_ID: np.full(n, None, dtype=object),
+        C.FACTION: np.full(n, C.OUTSIDE_ZONES, dtype=object),
+        C.ZONE_COUNTRY: np.full(n, None, dtype=object),
+        C.CONTESTED: np.zeros(n, dtype=bool),
+        C.CONTROL_NOTE: np.full(n, "", dtype=object),
+    }
