@@ -113,12 +113,52 @@ def _locate_unique(
     zones: gpd.GeoDataFrame,
     country: ObjArray | None,
 ) -> pd.DataFrame:
-    n = len(x)
     zf = _days(zones[C.VALID_FROM], open_end=False)
     zt = _days(zones[C.VALID_TO], open_end=True)
     p, z = _in_zones(x, y, zones)
     live = (zf[z] <= stop[p]) & (zt[z] >= start[p])
     p, z = p[live], z[live]
+    # Most points lie in no zone, or in one zone valid all through their
+    # interval: their answer is that zone (or none), with nothing to note.
+    n_in = np.bincount(p, minlength=len(x))
+    one = (n_in[p] == 1) & (zf[z] <= start[p]) & (zt[z] >= stop[p])
+    out = _outside_answers(len(x))
+    for col, values in (
+        (C.ZONE_ID, zones[C.ZONE_ID].to_numpy()),
+        (C.FACTION, zones[C.FACTION].to_numpy()),
+        (C.ZONE_COUNTRY, zones[C.ZONE_COUNTRY].to_numpy()),
+        (C.CONTESTED, zones[C.CONTESTED].to_numpy(bool)),
+    ):
+        out[col][p[one]] = values[z[one]]
+    # The others: the winner at every change of their zones in the interval.
+    rest = np.flatnonzero(n_in > 0)
+    rest = rest[~np.isin(rest, p[one])]
+    new = np.full(len(x), -1, dtype=np.int64)
+    new[rest] = np.arange(len(rest))
+    sel = new[p] >= 0
+    got = _timeline(
+        x[rest], y[rest], start[rest], stop[rest], new[p[sel]], z[sel], zones,
+        None if country is None else country[rest],
+    )  # fmt: skip
+    for col in got:
+        out[col][rest] = got[col]
+    return pd.DataFrame(out)
+
+
+def _timeline(
+    x: npt.NDArray[np.float64],
+    y: npt.NDArray[np.float64],
+    start: IntArray,
+    stop: IntArray,
+    p: IntArray,
+    z: IntArray,
+    zones: gpd.GeoDataFrame,
+    country: ObjArray | None,
+) -> dict[str, npt.NDArray[np.generic]]:
+    """Answers for points (x, y) over [start, stop] in the zones ``z`` of pairs (p, z)."""
+    n = len(x)
+    zf = _days(zones[C.VALID_FROM], open_end=False)
+    zt = _days(zones[C.VALID_TO], open_end=True)
     zgeom = zones.geometry.values
     area = shapely.area(zgeom)
     # On-boundary test only where a point meets more than one zone.
@@ -214,7 +254,7 @@ def _locate_unique(
         for col in (C.ZONE_ID, C.FACTION, C.ZONE_COUNTRY):
             out[col][at] = None
         out[C.CONTESTED][at] = False
-    return pd.DataFrame(out)
+    return out
 
 
 def _in_zones(
@@ -422,10 +462,10 @@ def _attribute_legs(lines: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> gpd.Geo
         out[col] = pd.Series(
             _objects(loc[src].to_numpy()[part]).to_numpy(), index=out.index, dtype=object
         )
-    note_from = loc[C.CONTROL_NOTE].to_numpy()[:n].astype(str)
-    note_to = loc[C.CONTROL_NOTE].to_numpy()[n:].astype(str)
-    f = np.where(note_from == "", "", "from: " + note_from.astype(object))
-    t = np.where(note_to == "", "", "to: " + note_to.astype(object))
+    notes = loc[C.CONTROL_NOTE].to_numpy(dtype=object, na_value="")
+    note_from, note_to = notes[:n], notes[n:]
+    f = np.where(note_from == "", "", "from: " + note_from)
+    t = np.where(note_to == "", "", "to: " + note_to)
     out[C.CONTROL_NOTE] = np.where((f != "") & (t != ""), f + "; " + t, f + t)
     # Ends written "A | B": "one of: ..." (issue 11).
     alternative_ends(out, s, e, lambda x, y, a, b: _locate(x, y, a, b, zones))
