@@ -31,6 +31,7 @@ from geo.zones._legs import (
     _front_zones,
     _leg_days,
 )
+from geo.zones._shared import crossings
 from geo.zones.read import read_zones
 from geo.zones.split import met_pairs
 
@@ -474,7 +475,10 @@ def _attribute_legs(lines: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> gpd.Geo
     # (The crossings found are remembered for split_by_zone on these lines.)
     met = met_pairs(lines, zones, np.flatnonzero(_front_zones(zones)), also=out)
     out[C.CROSSES_FRONT] = _crosses_front(met["row"].to_numpy(), met["z"].to_numpy(), zones, n)
-    out[C.FROM_OUTSIDE] = _from_outside(x0, y0, x1, y1)
+    cr = crossings(lines, zones, also=out)
+    out[C.FROM_OUTSIDE] = cr.remember(
+        "from_outside", (x0, y0, x1, y1), lambda: _from_outside(x0, y0, x1, y1)
+    ).copy()  # the remembered answer stays as it is
     return out
 
 

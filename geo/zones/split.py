@@ -217,5 +217,7 @@ def _split_by_zone(
     has = zz >= 0
     out[C.CROSSES_FRONT] = _crosses_front(rows[has], zz[has], zones, n)[rows]
     x0, y0, x1, y1 = _ends(lines)
-    out[C.FROM_OUTSIDE] = _from_outside(x0, y0, x1, y1)[rows]
+    cr = crossings(lines, zones)
+    fo = cr.remember("from_outside", (x0, y0, x1, y1), lambda: _from_outside(x0, y0, x1, y1))
+    out[C.FROM_OUTSIDE] = fo[rows]
     return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(seg["geom"].to_numpy(), crs=_CRS))
