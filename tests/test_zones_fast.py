@@ -96,13 +96,18 @@ def test_crossings_reused_give_the_rows_recomputing_gives(zones, count_meetings)
     assert found >= 1
     reused = split_by_zone(lines, zones)
     assert len(count_meetings) == found  # split_by_zone found none again
-    # the copy attribute_legs returns holds the same geometries: reused too
+    # the split released what it used: a second one finds the crossings again
     assert_frame = pd.testing.assert_frame_equal
+    assert_frame(split_by_zone(lines, zones), reused)
+    assert len(count_meetings) == 2 * found
+    # the copy attribute_legs returns holds the same geometries: reused too
+    _shared.forget()
+    attributed = attribute_legs(lines, zones)
     assert_frame(split_by_zone(attributed, zones), reused)
-    assert len(count_meetings) == found
+    assert len(count_meetings) == 3 * found
     _shared.forget()
     fresh = split_by_zone(lines, zones)
-    assert len(count_meetings) == 2 * found
+    assert len(count_meetings) == 4 * found
     assert_frame(reused, fresh)
     assert (reused[C.ZONE_ID].notna()).sum() > 50
 

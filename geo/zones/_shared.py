@@ -6,8 +6,10 @@ enters and leaves them: both come from :func:`geo.zones._crossings.meetings`,
 the costliest step of either.  :func:`crossings` returns one
 :class:`Crossings` for a frame of lines and a zone set, computing each batch
 of legs on first use, and remembers it while a frame holding the very same
-geometry objects is alive: calling both functions on one ledger finds the
-crossings once.
+geometry objects is alive: calling attribute_legs and then split_by_zone on
+one ledger finds the crossings once.  The split releases each batch once it
+has used it (the memory goes back while the segments grow); a later call
+finds that batch's crossings again.
 
 A remembered answer is used only when the geometries are the same Python
 objects (compared by address, which is sound while an array holding them
@@ -104,6 +106,11 @@ class Crossings:
             if start not in self._batches:
                 self._batches[start] = self._compute(start)
             return self._batches[start]
+
+    def release(self, start: int) -> None:
+        """Forget the batch from ``start`` (the split has used it: its memory goes back)."""
+        with self._lock:
+            self._batches.pop(start, None)
 
     def _compute(self, start: int) -> Batch:
         rows = self.rows_ok[start : start + BATCH_LEGS]

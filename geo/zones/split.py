@@ -59,6 +59,7 @@ def _segments(
         )  # fmt: skip
         batches.append(got)
         left.append(rest)
+        cr.release(start)
     # The legs left to GEOS, together (its cost is mostly per call).
     rest = np.concatenate(left)
     for i in range(0, len(rest), BATCH_LEGS):
