@@ -68,8 +68,8 @@ class _Edges:
     # the same lists with each edge also in the cells left of and below its
     # box: a segment spanning at most two cells each way finds every edge
     # its box may overlap in the one list of its low corner's cell
-    low_start: npt.NDArray[np.int32]
-    low_count: npt.NDArray[np.int32]
+    low_start: IntArray
+    low_count: IntArray
     low_edge: IntArray
 
 
@@ -154,7 +154,7 @@ def _edges(zones: gpd.GeoDataFrame) -> _Edges:
         start.astype(np.int32), count.astype(np.int32), edge[order], sat, cover, box,
         np.minimum(a[:, 0], b[:, 0]), np.maximum(a[:, 0], b[:, 0]),
         np.minimum(a[:, 1], b[:, 1]), np.maximum(a[:, 1], b[:, 1]),
-        (np.cumsum(lcount) - lcount).astype(np.int32), lcount.astype(np.int32),
+        (np.cumsum(lcount) - lcount).astype(np.int64), lcount.astype(np.int64),
         low[np.argsort(lcell, kind="stable")],
     )  # fmt: skip
     if len(_EDGE_CACHE) >= 8:

@@ -55,8 +55,9 @@ def met_batch(
 def geos_met(cr: Crossings, rows: IntArray, zones: gpd.GeoDataFrame) -> pd.DataFrame:
     """(row, z) as :func:`met_batch` for the legs ``rows``, tested whole in GEOS."""
     scratch = np.zeros(len(cr.geoms), dtype=bool)  # changes of control: not asked here
+    no_tiles = (np.zeros(0, dtype=object), np.zeros(0, np.int64))  # not used without geometry
     got = _segments_batch(
-        cr.geoms, rows, cr.s, cr.s, zones, ((), np.zeros(0, np.int64)), np.zeros(0), scratch,
+        cr.geoms, rows, cr.s, cr.s, zones, no_tiles, np.zeros(0), scratch,
         geometry=False, outside_geometry=False,
     )  # fmt: skip
     return got[["row", "z"]]

@@ -66,7 +66,7 @@ _OPPOSING = frozenset("|".join(sorted(pair)) for pair in settings.OPPOSING_FACTI
 
 def _front_zones(zones: pd.DataFrame) -> npt.NDArray[np.bool_]:
     """Zones with a zone of an opposing faction in the same country."""
-    return _opposing(zones).any(axis=1)
+    return np.asarray(_opposing(zones).any(axis=1), dtype=bool)
 
 
 def _opposing(zones: pd.DataFrame) -> npt.NDArray[np.bool_]:

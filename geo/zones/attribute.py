@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
@@ -155,7 +157,7 @@ def _timeline(
     z: IntArray,
     zones: gpd.GeoDataFrame,
     country: ObjArray | None,
-) -> dict[str, npt.NDArray[np.generic]]:
+) -> dict[str, Any]:
     """Answers for points (x, y) over [start, stop] in the zones ``z`` of pairs (p, z)."""
     n = len(x)
     zf = _days(zones[C.VALID_FROM], open_end=False)
@@ -482,7 +484,7 @@ def _attribute_legs(lines: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> gpd.Geo
     return out
 
 
-def _outside_answers(n: int) -> dict[str, npt.NDArray[np.generic]]:
+def _outside_answers(n: int) -> dict[str, Any]:
     """``n`` points' answers before any zone is found (outside mapped zones), as columns."""
     return {
         C.ZONE_ID: np.full(n, None, dtype=object),

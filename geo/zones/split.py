@@ -214,7 +214,7 @@ def _split_by_zone(
     out[C.CONTESTED] = seg[C.CONTESTED].to_numpy(bool)
     out[C.SEGMENT_KM] = seg["km"].to_numpy(float)
     out[C.CONTROL_NOTE] = seg[C.CONTROL_NOTE].to_numpy()
-    zz = pd.array(seg["z"], dtype="Int64").to_numpy(dtype=np.int64, na_value=-1)
+    zz = np.asarray(seg["z"].astype("Int64").to_numpy(dtype=np.int64, na_value=-1), np.int64)
     has = zz >= 0
     out[C.CROSSES_FRONT] = _crosses_front(rows[has], zz[has], zones, n)[rows]
     x0, y0, x1, y1 = _ends(lines)
