@@ -26,10 +26,12 @@ brief from the answer):
   the note says so, and a country-level point in a country divided between
   factions on that date gets no faction at all.
 
-Everything is vectorized: zones are cut into grid tiles
-(``settings.ZONE_TILE_DEG``) so each point-in-polygon or line/polygon
-intersection touches a small polygon; tiles and points/lines are joined
-with ``shapely.STRtree``; dates, priorities and notes are pandas ops over
+Everything is vectorized: points are tested against each (prepared) zone
+in one call per zone; legs are met with zone boundaries on their vertex
+arrays (:mod:`geo.zones._crossings`; the few legs it cannot settle are cut
+with zone tiles of ``settings.ZONE_TILE_DEG`` in GEOS), found once for
+:func:`attribute_legs` and :func:`split_by_zone` on the same lines
+(:mod:`geo.zones._shared`); dates, priorities and notes are pandas ops over
 all pairs at once.
 
 The package holds one module per concept: :mod:`geo.zones.read` (reading
