@@ -223,10 +223,19 @@ def _dask(
             # Without a cluster (and no scheduler set in dask's config): one
             # partition after another, here (see above).
             run_on = current or dask.config.get("scheduler", None) or "synchronous"
-            out_legs, out_segments = dask.compute(attributed, segments, scheduler=run_on)
+            # Partition by partition, each straight from its worker to this
+            # process (computing the frames would first gather every
+            # partition on one worker, then send them on).
+            done = dask.compute(
+                *attributed.to_delayed(optimize_graph=False),
+                *segments.to_delayed(optimize_graph=False),
+                scheduler=run_on,
+            )
     finally:
         if client is not None:
             client.close()
+    k = attributed.npartitions
+    out_legs, out_segments = pd.concat(done[:k]), pd.concat(done[k:])
     if order is not None:
         out_legs, out_segments = _unsorted(out_legs, out_segments, order)
     if col.TRANSFER_KM in out_legs:
