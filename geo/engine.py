@@ -5,9 +5,9 @@
 process.  ``engine="dask"`` runs the same three functions on partitions of
 the legs with dask-geopandas, on a ``dask.distributed`` cluster: the
 current ``Client``, or the scheduler at ``scheduler="tcp://host:8786"``
-(connected for the call).  Without either, the partitions run one after
-another in this process (dask's synchronous scheduler): the same result,
-with a partition's memory at a time, but no parallel work.
+(connected for the call).  Without either (and no ``scheduler`` set in
+dask's config), the partitions run one after another in this process
+(dask's synchronous scheduler): the same result, but no parallel work.
 
 Same rows as pandas
     A leg's line, zones and segments depend on that leg alone, except
@@ -27,9 +27,11 @@ One GEOS task per process at a time
     worker *processes* (``dask worker --nthreads 1``, one per core, or a
     ``LocalCluster(processes=True)``), each with its own copy of the zones
     and caches.  dask's local thread pool would only take turns on the
-    lock, and a local process pool would rebuild the caches in every task
-    graph, hence the synchronous default.  Thread-local caches in
-    ``geo.zones`` would let one process's threads work at once.
+    lock, and a local process pool would rebuild the caches for every
+    call and pickle every result back (unpickling densified lines costs
+    more than computing them: README, "Past one machine"), hence the
+    synchronous default.  Thread-local caches in ``geo.zones`` would let
+    one process's threads work at once.
 
 The dask packages are an optional extra: ``pip install 'movemap[scale]'``.
 """
@@ -258,6 +260,9 @@ def _unsorted(
     back = np.argsort(order, kind="stable")
     # Every leg has segments, the first with SEGMENT_ORDER 0: number them.
     leg_of = np.cumsum(segments[col.SEGMENT_ORDER].to_numpy() == 0) - 1
+    if len(segments) and leg_of[-1] != len(order) - 1:
+        msg = f"{leg_of[-1] + 1} legs have segments, expected {len(order)}: cannot reorder"
+        raise RuntimeError(msg)
     by_leg = np.argsort(order[leg_of], kind="stable")
     return out_legs.iloc[back], segments.iloc[by_leg]
 

@@ -18,7 +18,7 @@ from geo import columns as col
 __all__ = ["GEONAMES_CREDIT", "drawn_coord_sources", "geonames_credit"]
 
 #: The credit line (plain text) for GeoNames-derived place coordinates.
-GEONAMES_CREDIT = "Place coordinates: GeoNames (CC BY 4.0)"
+GEONAMES_CREDIT = "Places: GeoNames (CC BY 4.0)"
 
 
 def geonames_credit(coord_sources: Iterable[Any]) -> str | None:

@@ -37,7 +37,7 @@ def test_credit_only_for_sources_citing_geonames():
     assert geonames_credit(["test", None, float("nan")]) is None
     assert geonames_credit([]) is None
     assert geonames_credit(["x", "zones_of_control.md reference anchor (GeoNames) 'Sirte'"]) == (
-        "Place coordinates: GeoNames (CC BY 4.0)"
+        "Places: GeoNames (CC BY 4.0)"
     )
 
 
