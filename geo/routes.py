@@ -34,7 +34,7 @@ import shapely
 from geo import columns as col
 from geo import settings
 
-__all__ = ["SEA_MODE", "counted_lines", "movement_lines", "sea_route"]
+__all__ = ["SEA_MODE", "counted_lines", "movement_lines", "sea_route", "transfer_km"]
 
 #: The ledger mode whose legs follow sea lanes.
 SEA_MODE = "sea"
@@ -299,11 +299,21 @@ def movement_lines(
         bearing = out[col.BEARING].to_numpy(float).copy()
         bearing[changed] = np.mod(az, 360.0)
         out[col.BEARING] = bearing
-    by_transfer = out.groupby(col.TRANSFER_ID, sort=False, dropna=False)[col.LENGTH_KM]
-    total = by_transfer.transform("sum").to_numpy(float)
-    out[col.TRANSFER_KM] = np.where(by_transfer.transform("count").to_numpy() > 0, total, np.nan)
+    out[col.TRANSFER_KM] = transfer_km(out)
     geoms = gpd.GeoSeries(geometry, index=out.index, crs=out.crs)
     return gpd.GeoDataFrame(out.drop(columns=col.GEOMETRY), geometry=geoms)
+
+
+def transfer_km(lines: pd.DataFrame) -> np.ndarray:
+    """Each leg's ``TRANSFER_KM``: its transfer's ``LENGTH_KM`` added up.
+
+    NaN when no leg of the transfer has a length.  A sum over every leg of
+    the transfer: :mod:`geo.engine` recomputes it on the whole table after
+    working on partitions, so the float sum is the same as here.
+    """
+    by_transfer = lines.groupby(col.TRANSFER_ID, sort=False, dropna=False)[col.LENGTH_KM]
+    total = by_transfer.transform("sum").to_numpy(float)
+    return np.where(by_transfer.transform("count").to_numpy() > 0, total, np.nan)
 
 
 def counted_lines(lines: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -29,6 +29,7 @@ __all__ = [
     "THEATRE_MARGIN_DEG",
     "TILES_NAME",
     "CountryOutlines",
+    "Credit",
     "TileBase",
     "countries_geojson",
     "countries_json",
@@ -173,6 +174,21 @@ class CountryOutlines(MovemapElement):
     def name_json(self) -> str:
         """Return the layer name as script-safe JSON."""
         return script_json(OUTLINES_NAME)
+
+
+class Credit(MovemapElement):
+    """One more line in the map's attribution control (plain text)."""
+
+    _name = "Credit"
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.attributionControl.addAttribution(
+            {{ this.json() }}.replace(/[&<>]/g, function (c) {
+                return {'&': '&amp;', '<': '&lt;', '>': '&gt;'}[c]; }));
+        {% endmacro %}
+        """
+    )
 
 
 class TileBase(MovemapElement):

@@ -36,6 +36,7 @@ from geo import settings
 from geo._errors import MovemapError
 from geo._io import check_out_dir, write_bytes, write_text
 from geo.export import spreadsheet_safe, to_geojson
+from layers.credits import drawn_coord_sources, geonames_credit
 from layers.static_map import save_figure, zones_at
 
 __all__ = [
@@ -636,6 +637,7 @@ def write_brief(
         subtitle += f" \u00b7 zone {zone}"
     if selection:
         subtitle += f" \u00b7 {selection}"
+    credit = geonames_credit(drawn_coord_sources(picked))  # CC BY 4.0
     written.append(
         write_slide(
             out / "slide.pptx",
@@ -644,7 +646,8 @@ def write_brief(
             subtitle=subtitle,
             table=summary,
             footer="Sources: open-source reporting, listed in sources.md. "
-            "Zone boundaries are approximate.",
+            + (f"{credit}. " if credit else "")
+            + "Zone boundaries are approximate.",
             when=shown_when,
         )
     )

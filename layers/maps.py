@@ -24,8 +24,9 @@ from branca.element import Element, Figure
 from geo import columns as col
 from geo._io import check_out_dir, staged_folder
 from layers.assets import PageAssets
-from layers.basemap import CountryOutlines, TileBase, tile_options
+from layers.basemap import CountryOutlines, Credit, TileBase, tile_options
 from layers.controls import MapControls, MapSetup
+from layers.credits import geonames_credit
 from layers.escape import html_text, safe_url
 from layers.legs import LegsLayer, leg_zone_sets, legs_payload, with_stubs
 from layers.payload import unwrap_antimeridian
@@ -431,6 +432,9 @@ def build_map(
         PlacesLayer({"items": places, "labels": len(places) <= MAX_PLACE_LABELS}), name="places"
     )
     fmap.add_child(MapControls(), name="controls")
+    credit = geonames_credit(p.get("coord_source") for p in places)
+    if credit:
+        fmap.add_child(Credit(credit), name="credit")
     return fmap
 
 

@@ -36,6 +36,7 @@ from geo import columns as col
 from geo import settings
 from geo._io import atomic_path
 from layers import style
+from layers.credits import drawn_coord_sources, geonames_credit
 
 __all__ = [
     "draw_static_map",
@@ -921,9 +922,11 @@ def _source_line(dataset: Any) -> str:
     )
     names = sorted(set(outlets))
     shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+    credit = geonames_credit(drawn_coord_sources(dataset))
     return (
         f"Sources: open-source reporting, {len(used)} reports ({shown}); "
         "full list in sources.md. Basemap: Natural Earth 1:50m."
+        + (f" {credit}." if credit else "")
     )
 
 

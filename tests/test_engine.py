@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
+import shapely
 
 from geo import columns as C  # noqa: N812
 from geo import settings
@@ -14,18 +16,20 @@ from geo.zones import read_zones
 distributed = pytest.importorskip("distributed")
 pytest.importorskip("dask_geopandas")
 
+LEGS_PER_TRANSFER = 3
+
 
 @pytest.fixture(scope="module")
 def zones():
     return read_zones(REPO_ROOT / settings.ZONES_FILE)
 
 
-@pytest.fixture(scope="module")
-def legs() -> pd.DataFrame:
+def multi_leg_legs(n: int, seed: int) -> pd.DataFrame:
+    """``n`` legs (test_zones' global ones), three to a transfer: T0000 legs 1-3, ..."""
     from test_zones import _global_legs
 
-    lines = _global_legs(240, seed=21)
-    return pd.DataFrame(lines.drop(columns="geometry"))[
+    lines = _global_legs(n, seed=seed)
+    legs = pd.DataFrame(lines.drop(columns="geometry"))[
         [
             C.TRANSFER_ID,
             C.LEG,
@@ -41,26 +45,90 @@ def legs() -> pd.DataFrame:
             C.DATE_END,
         ]
     ]
+    i = np.arange(n)
+    legs[C.TRANSFER_ID] = [f"T{k:04d}" for k in i // LEGS_PER_TRANSFER]
+    legs[C.LEG] = i % LEGS_PER_TRANSFER + 1
+    return legs
+
+
+@pytest.fixture(scope="module")
+def legs() -> pd.DataFrame:
+    return multi_leg_legs(240, seed=21)
+
+
+@pytest.fixture(scope="module")
+def want(legs, zones):
+    return lines_and_zones(legs, zones)
 
 
 @pytest.fixture(scope="module")
 def cluster():
-    # One worker thread: two in-process workers ran GEOS on the same shared
-    # (prepared) zone geometries at once and aborted the interpreter (seen 1 run
-    # in 3). Real clusters run one process per worker.
+    # Two worker threads in this process: they take turns on GEOS (the
+    # engine's lock); tests/test_engine_threads.py hammers this in a subprocess.
     with distributed.LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
     ) as c:
         yield c
 
 
-def test_dask_on_a_local_cluster_matches_pandas(legs, zones, cluster):
-    want_legs, want_segments = lines_and_zones(legs, zones)
+def assert_identical(got: pd.DataFrame, want: pd.DataFrame) -> None:
+    """Every column, dtype, index and value the same; geometries the same WKB."""
+    assert list(got.columns) == list(want.columns)
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert shapely.to_wkb(got.geometry.to_numpy()).tolist() == (
+        shapely.to_wkb(want.geometry.to_numpy()).tolist()
+    )
+
+
+def test_fixture_has_transfers_of_several_legs_and_zones(want):
+    legs, segments = want
+    assert (legs.groupby(C.TRANSFER_ID).size() == LEGS_PER_TRANSFER).all()
+    # TRANSFER_KM is a sum over three legs, not a leg's own length.
+    assert (legs[C.TRANSFER_KM] > legs[C.LENGTH_KM] + 1).all()
+    assert segments[C.ZONE_ID].notna().sum() > 50
+
+
+def test_dask_on_a_local_cluster_matches_pandas(legs, zones, want, cluster):
     with distributed.Client(cluster):
         got_legs, got_segments = lines_and_zones(legs, zones, engine="dask", partitions=5)
-    pd.testing.assert_frame_equal(got_legs, want_legs)
-    pd.testing.assert_frame_equal(got_segments, want_segments)
-    assert want_segments[C.ZONE_ID].notna().sum() > 50
+    assert_identical(got_legs, want[0])
+    assert_identical(got_segments, want[1])
+
+
+@pytest.mark.parametrize("partitions", [2, 7, 11, 240])
+def test_partitions_never_split_a_transfer(legs, zones, want, partitions):
+    # 240 legs in 7 or 11 row chunks would cut transfers of 3 legs in two and
+    # give each half its own TRANSFER_KM; without a cluster: synchronous.
+    got_legs, got_segments = lines_and_zones(legs, zones, engine="dask", partitions=partitions)
+    assert_identical(got_legs, want[0])
+    assert_identical(got_segments, want[1])
+
+
+@pytest.mark.parametrize("partitions", [1, 4, 7, 80, 500])
+def test_pieces_hold_whole_transfers(legs, partitions):
+    from geo.engine import _pieces
+
+    pieces, order = _pieces(legs, partitions)
+    assert order is None  # the legs come transfer by transfer
+    assert pd.concat(pieces).index.tolist() == legs.index.tolist()
+    owner = pd.concat([pd.Series(k, index=p[C.TRANSFER_ID]) for k, p in enumerate(pieces)]).groupby(
+        level=0
+    )
+    assert (owner.nunique() == 1).all()
+    assert len(pieces) == min(partitions, len(legs) // LEGS_PER_TRANSFER)
+
+
+def test_legs_out_of_transfer_order_come_back_in_their_order(legs, zones, cluster):
+    # A transfer's legs scattered through the table (as a caller may pass
+    # them): partitions group them, results are put back in the legs' order.
+    shuffled = legs.sample(frac=1.0, random_state=3)
+    shuffled.loc[shuffled.index[:9], C.TRANSFER_ID] = np.nan  # one group of NaN ids
+    want_legs, want_segments = lines_and_zones(shuffled, zones)
+    assert not want_legs.index.equals(legs.index)
+    with distributed.Client(cluster):
+        got_legs, got_segments = lines_and_zones(shuffled, zones, engine="dask", partitions=6)
+    assert_identical(got_legs, want_legs)
+    assert_identical(got_segments, want_segments)
 
 
 def test_dask_by_scheduler_address(legs, zones, cluster):
@@ -68,8 +136,8 @@ def test_dask_by_scheduler_address(legs, zones, cluster):
     got = lines_and_zones(
         legs, zones, engine="dask", scheduler=cluster.scheduler_address, outside_geometry=False
     )
-    pd.testing.assert_frame_equal(got[0], want[0])
-    pd.testing.assert_frame_equal(got[1], want[1])
+    assert_identical(got[0], want[0])
+    assert_identical(got[1], want[1])
 
 
 def test_unknown_engine_is_a_clear_error(legs, zones):

@@ -63,5 +63,5 @@ def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="ADDRESS",
         default=None,
         help="with --engine dask: dask.distributed scheduler to run on, e.g. "
-        "tcp://10.0.0.5:8786 (default: local threads)",
+        "tcp://10.0.0.5:8786 (default: the partitions one after another in this process)",
     )
