@@ -14,9 +14,16 @@ timed (wall and CPU seconds) with the process's peak resident memory after
 it:
 
 - ``load``: :func:`geo.ledger.read_ledger` (every check, places resolved);
-- ``lines``: :func:`geo.lines.geodesic_lines`;
+- then :func:`geo.pipeline.legs_to_geoparquet`, a chunk of whole transfers
+  at a time (``--chunk``, default 100,000 legs), its stages summed over
+  the chunks:
+- ``lines``: :func:`geo.lines.geodesic_lines` (``--routes``:
+  :func:`geo.routes.movement_lines`, sea routes and all, as the maps);
 - ``zones``: :func:`geo.zones.attribute_legs` + :func:`geo.zones.split_by_zone`;
-- ``export``: legs and segments written as GeoParquet (``to_parquet``).
+- ``export``: legs and segments appended to GeoParquet files
+  (:class:`geo.geoparquet.GeoParquetWriter`).
+
+Peak memory is the process's after load, then after the whole run.
 
 Figures depend on the machine and its load (printed).
 """
@@ -40,56 +47,56 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def child(folder: Path, fmt: str) -> dict[str, Any]:
+def child(folder: Path, fmt: str, chunk_legs: int, routes: bool) -> dict[str, Any]:
     """Run the pipeline on ``folder`` and time each stage (in a fresh process)."""
     from geo import settings
     from geo.gazetteer import read_gazetteer
     from geo.geocode import PlaceIndex
     from geo.ledger import read_ledger
-    from geo.lines import geodesic_lines
-    from geo.zones import attribute_legs, read_zones, split_by_zone
+    from geo.pipeline import legs_to_geoparquet
+    from geo.zones import read_zones
 
-    stages: list[dict[str, Any]] = []
-
-    def stage(name: str, t0: tuple[float, float]) -> None:
+    t0 = time.perf_counter(), time.process_time()
+    index = PlaceIndex(read_gazetteer(folder / settings.GAZETTEER_FILE))
+    zones = read_zones(folder / settings.ZONES_FILE)
+    ledger = read_ledger(folder / f"transfers.{fmt}", folder / settings.SOURCES_FILE, index)
+    stages: list[dict[str, Any]] = [
+        {
+            "stage": "load",
+            "wall_s": time.perf_counter() - t0[0],
+            "cpu_s": time.process_time() - t0[1],
+            "peak_mib": _peak_mib(),
+            "load": os.getloadavg()[0],
+        }
+    ]
+    legs = ledger.legs
+    del ledger
+    timings: dict[str, list[float]] = {}
+    res = legs_to_geoparquet(
+        legs,
+        zones,
+        legs_path=folder / "legs.parquet",
+        segments_path=folder / "segments.parquet",
+        chunk_legs=chunk_legs,
+        routes=routes,
+        timings=timings,
+    )
+    # Chunks interleave the stages: each row is the stage's total; peak is the run's.
+    for name in ("lines", "zones", "export"):
+        wall, cpu = timings.get(name, [0.0, 0.0])
         stages.append(
             {
                 "stage": name,
-                "wall_s": time.perf_counter() - t0[0],
-                "cpu_s": time.process_time() - t0[1],
+                "wall_s": wall,
+                "cpu_s": cpu,
                 "peak_mib": _peak_mib(),
                 "load": os.getloadavg()[0],
             }
         )
-
-    def now() -> tuple[float, float]:
-        return time.perf_counter(), time.process_time()
-
-    t = now()
-    index = PlaceIndex(read_gazetteer(folder / settings.GAZETTEER_FILE))
-    zones = read_zones(folder / settings.ZONES_FILE)
-    ledger = read_ledger(folder / f"transfers.{fmt}", folder / settings.SOURCES_FILE, index)
-    stage("load", t)
-    t = now()
-    lines = geodesic_lines(ledger.legs)
-    del ledger
-    stage("lines", t)
-    t = now()
-    legs = attribute_legs(lines, zones)
-    del lines
-    segments = split_by_zone(legs, zones)
-    stage("zones", t)
-    t = now()
-    for name, frame in (("legs", legs), ("segments", segments)):
-        frame = frame.copy()
-        for c in frame.columns:  # tuples of source ids as lists, for Arrow
-            if frame[c].dtype == object and frame[c].map(type).eq(tuple).any():
-                frame[c] = frame[c].map(lambda v: list(v) if isinstance(v, tuple) else v)
-        frame.to_parquet(folder / f"{name}.parquet", index=False)
-    stage("export", t)
     return {
-        "legs": len(legs),
-        "segments": len(segments),
+        "legs": res.legs,
+        "segments": res.segments,
+        "chunks": res.chunks,
         "stages": stages,
         "bytes": {n: (folder / f"{n}.parquet").stat().st_size for n in ("legs", "segments")},
     }
@@ -100,10 +107,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--legs", type=int, default=1_000_000)
     p.add_argument("--format", choices=["parquet", "csv"], default="parquet")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--chunk", type=int, default=100_000, help="legs per chunk (whole transfers)"
+    )
+    p.add_argument(
+        "--routes",
+        action="store_true",
+        help="draw lines as the maps do (sea routes, tracks); default: geodesic lines",
+    )
     p.add_argument("--child", help="internal")
     args = p.parse_args(argv)
     if args.child:
-        print(json.dumps(child(Path(args.child), args.format)))
+        print(json.dumps(child(Path(args.child), args.format, args.chunk, args.routes)))
         return 0
     import pandas as pd
 
@@ -117,10 +132,21 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"bench_pipeline: {platform.processor() or platform.machine()}, {os.cpu_count()} "
             f"CPUs, Python {platform.python_version()}; {args.legs:,} legs, ledger as "
-            f"transfers.{args.format}; load average "
+            f"transfers.{args.format}, chunks of {args.chunk:,} legs, "
+            f"{'routed' if args.routes else 'geodesic'} lines; load average "
             f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
         )
-        cmd = [sys.executable, __file__, "--child", str(folder), "--format", args.format]
+        cmd = [
+            sys.executable,
+            __file__,
+            "--child",
+            str(folder),
+            "--format",
+            args.format,
+            "--chunk",
+            str(args.chunk),
+            *(["--routes"] if args.routes else []),
+        ]
         res = json.loads(
             subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.splitlines()[-1]
         )
@@ -134,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     cpu = sum(st["cpu_s"] for st in res["stages"])
     print(
         f"{'total':<8} {total:>8.2f} {cpu:>8.2f}  -> {res['legs']:,} legs, "
-        f"{res['segments']:,} segments; GeoParquet {res['bytes']['legs'] / 1e6:.0f} MB legs, "
+        f"{res['segments']:,} segments, {res['chunks']} chunks; GeoParquet {res['bytes']['legs'] / 1e6:.0f} MB legs, "
         f"{res['bytes']['segments'] / 1e6:.0f} MB segments"
     )
     return 0

@@ -1,0 +1,218 @@
+"""Ledger legs to zone-attributed GeoParquet, a chunk of transfers at a time.
+
+:func:`legs_to_geoparquet` draws the legs of a few transfers, attributes
+them to zones, splits them at zone boundaries, appends both tables to their
+GeoParquet files as one row group each, and forgets them before the next
+chunk: memory is bounded by a chunk, not by the ledger.  A chunk always
+holds whole transfers, so everything computed per transfer (e.g.
+:data:`~geo.columns.TRANSFER_KM`) is what the whole ledger gives, and the
+files are the same row for row (and byte for byte) whatever the chunk size.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from geo.columns import LEG, TRANSFER_ID
+
+__all__ = ["CHUNK_LEGS", "LINE_TYPES", "PipelineResult", "legs_to_geoparquet", "transfer_chunks"]
+
+#: Legs per chunk when none is asked for.
+CHUNK_LEGS = 100_000
+#: Geometry types of leg and segment lines (a line across the antimeridian is split in two).
+LINE_TYPES = ("LineString", "MultiLineString")
+
+
+@dataclass(frozen=True)
+class PipelineResult:
+    """What :func:`legs_to_geoparquet` wrote.
+
+    Attributes
+    ----------
+    legs, segments
+        Rows written to each file.
+    chunks
+        Chunks the legs were processed in.
+
+    """
+
+    legs: int
+    segments: int
+    chunks: int
+
+
+def transfer_chunks(transfer_ids: Any, *, chunk_legs: int = CHUNK_LEGS) -> Iterator[slice]:
+    """Cut a leg table into slices of about ``chunk_legs`` rows that never split a transfer.
+
+    Parameters
+    ----------
+    transfer_ids
+        Each leg's transfer id, the legs of a transfer next to each other
+        (as :func:`geo.ledger.read_ledger` sorts them).
+    chunk_legs
+        Rows per slice; a slice is longer only to finish its last transfer.
+
+    Yields
+    ------
+    slice
+        Consecutive row ranges covering every row; none for no rows.
+
+    Raises
+    ------
+    ValueError
+        If ``chunk_legs`` is not positive, or a transfer's legs are not
+        next to each other.
+
+    """
+    if chunk_legs < 1:
+        msg = f"chunk_legs must be at least 1, not {chunk_legs}"
+        raise ValueError(msg)
+    ids = np.asarray(transfer_ids, dtype=object)
+    n = len(ids)
+    if not n:
+        return
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    if len(starts) != len(pd.unique(ids)):
+        msg = "the legs of a transfer must be next to each other (sort by transfer id)"
+        raise ValueError(msg)
+    bounds = np.r_[starts, n]
+    begin = 0
+    while begin < n:
+        # the first transfer start at or after begin + chunk_legs ends the slice
+        end = int(bounds[min(np.searchsorted(bounds, begin + chunk_legs), len(bounds) - 1)])
+        yield slice(begin, end)
+        begin = end
+
+
+def legs_to_geoparquet(
+    legs: pd.DataFrame,
+    zones: Any,
+    *,
+    legs_path: str | Path,
+    segments_path: str | Path,
+    chunk_legs: int = CHUNK_LEGS,
+    routes: bool = True,
+    outside_geometry: bool = True,
+    keep: Callable[[pd.DataFrame], np.ndarray] | None = None,
+    on_chunk: Callable[[Any, Any], None] | None = None,
+    timings: dict[str, list[float]] | None = None,
+) -> PipelineResult:
+    """Draw, zone and write every leg to GeoParquet, ``chunk_legs`` at a time.
+
+    Parameters
+    ----------
+    legs
+        ``LedgerResult.legs`` (legs of a transfer together).
+    zones
+        From :func:`geo.zones.read_zones`.
+    legs_path, segments_path
+        The GeoParquet files to write: legs with their zones
+        (:func:`geo.zones.attribute_legs`), and legs split at zone
+        boundaries (:func:`geo.zones.split_by_zone`).
+    chunk_legs
+        Legs per chunk (whole transfers; see :func:`transfer_chunks`).
+    routes
+        ``True``: lines as the maps and exports draw them
+        (:func:`geo.routes.movement_lines`: sea routes, tracks, via points,
+        alternatives); ``False``: geodesic lines between the ends
+        (:func:`geo.lines.geodesic_lines`).
+    outside_geometry
+        As for :func:`geo.zones.split_by_zone`.
+    keep
+        Optional: given a chunk's attributed legs, a boolean mask of the
+        legs to write (their segments follow); e.g. a
+        :func:`geo.filters.filter_legs` call.
+    on_chunk
+        Optional: called with each chunk's (kept) legs and segments before
+        they are written, e.g. to collect warnings.
+    timings
+        Optional: wall and CPU seconds of each stage (``lines``, ``zones``,
+        ``export``) are added here, as ``[wall, cpu]`` per stage name.
+
+    Returns
+    -------
+    PipelineResult
+
+    """
+    from geo.geoparquet import GeoParquetWriter
+
+    clock = _Clock(timings)
+    chunks = list(transfer_chunks(legs[TRANSFER_ID], chunk_legs=chunk_legs)) or [slice(0, 0)]
+    n_legs = n_segments = 0
+    with (
+        GeoParquetWriter(legs_path, geometry_types=LINE_TYPES) as leg_out,
+        GeoParquetWriter(segments_path, geometry_types=LINE_TYPES) as segment_out,
+    ):
+        for part in chunks:
+            attributed, segments = _chunk(
+                legs.iloc[part], zones, routes=routes, outside=outside_geometry, clock=clock
+            )
+            if keep is not None:
+                mask = np.asarray(keep(attributed), dtype=bool)
+                attributed = attributed[mask]
+                segments = _segments_of(segments, attributed)
+            if on_chunk is not None:
+                on_chunk(attributed, segments)
+            with clock("export"):
+                leg_out.write(attributed.reset_index(drop=True))
+                segment_out.write(segments.reset_index(drop=True))
+            n_legs += len(attributed)
+            n_segments += len(segments)
+            del attributed, segments
+    return PipelineResult(legs=n_legs, segments=n_segments, chunks=len(chunks))
+
+
+def _chunk(
+    part: pd.DataFrame, zones: Any, *, routes: bool, outside: bool, clock: _Clock
+) -> tuple[Any, Any]:
+    from geo.zones import attribute_legs, split_by_zone
+
+    with clock("lines"):
+        if routes:
+            from geo.routes import counted_lines, movement_lines
+
+            lines = movement_lines(part)
+            counted = counted_lines(lines)
+        else:
+            from geo.lines import geodesic_lines
+
+            lines = counted = geodesic_lines(part)
+    with clock("zones"):
+        attributed = attribute_legs(lines, zones)
+        segments = split_by_zone(counted, zones, outside_geometry=outside)
+    return attributed, segments
+
+
+def _segments_of(segments: pd.DataFrame, legs: pd.DataFrame) -> pd.DataFrame:
+    """The segments of the legs in ``legs`` (by transfer id and leg)."""
+    key = pd.MultiIndex.from_frame(legs[[TRANSFER_ID, LEG]])
+    return segments[pd.MultiIndex.from_frame(segments[[TRANSFER_ID, LEG]]).isin(key)]
+
+
+class _Clock:
+    """Adds each stage's wall and CPU seconds to a dict (or nothing without one)."""
+
+    def __init__(self, timings: dict[str, list[float]] | None) -> None:
+        self.timings = timings
+        self.stage = ""
+
+    def __call__(self, stage: str) -> _Clock:
+        self.stage = stage
+        return self
+
+    def __enter__(self) -> None:
+        self.t0 = (time.perf_counter(), time.process_time())
+
+    def __exit__(self, *exc: object) -> None:
+        if self.timings is None:
+            return
+        spent = self.timings.setdefault(self.stage, [0.0, 0.0])
+        spent[0] += time.perf_counter() - self.t0[0]
+        spent[1] += time.process_time() - self.t0[1]
