@@ -107,9 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--legs", type=int, default=1_000_000)
     p.add_argument("--format", choices=["parquet", "csv"], default="parquet")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument(
-        "--chunk", type=int, default=100_000, help="legs per chunk (whole transfers)"
-    )
+    p.add_argument("--chunk", type=int, default=100_000, help="legs per chunk (whole transfers)")
     p.add_argument(
         "--routes",
         action="store_true",
@@ -160,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     cpu = sum(st["cpu_s"] for st in res["stages"])
     print(
         f"{'total':<8} {total:>8.2f} {cpu:>8.2f}  -> {res['legs']:,} legs, "
-        f"{res['segments']:,} segments, {res['chunks']} chunks; GeoParquet {res['bytes']['legs'] / 1e6:.0f} MB legs, "
+        f"{res['segments']:,} segments, {res['chunks']} chunks; "
+        f"GeoParquet {res['bytes']['legs'] / 1e6:.0f} MB legs, "
         f"{res['bytes']['segments'] / 1e6:.0f} MB segments"
     )
     return 0

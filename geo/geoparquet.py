@@ -134,9 +134,7 @@ class GeoParquetWriter:
                 fields.append(pa.field(field.name, t))
             fields.append(pa.field(name, pa.binary()))
             self._schema = pa.schema(fields, metadata={"geo": self._geo(name, frame.crs)})
-            self._writer = pq.ParquetWriter(
-                self.path, self._schema, compression=self.compression
-            )
+            self._writer = pq.ParquetWriter(self.path, self._schema, compression=self.compression)
         elif name != self._geometry or list(attrs.columns) != self._schema.names[:-1]:
             msg = f"frame columns differ from the first frame written to {self.path}"
             raise ValueError(msg)

@@ -191,7 +191,7 @@ def _chunk(
 
 
 def _segments_of(segments: pd.DataFrame, legs: pd.DataFrame) -> pd.DataFrame:
-    """The segments of the legs in ``legs`` (by transfer id and leg)."""
+    """Keep the segments of the legs in ``legs`` (by transfer id and leg)."""
     key = pd.MultiIndex.from_frame(legs[[TRANSFER_ID, LEG]])
     return segments[pd.MultiIndex.from_frame(segments[[TRANSFER_ID, LEG]]).isin(key)]
 

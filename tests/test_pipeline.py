@@ -67,9 +67,13 @@ def test_chunked_output_equals_unchunked(legs, zones, tmp_path):
         chunk_legs=2,
     )
     assert whole.chunks == 1 and small.chunks >= 5
-    assert (whole.legs, whole.segments) == (small.legs, small.segments) == (
-        len(legs),
-        whole.segments,
+    assert (
+        (whole.legs, whole.segments)
+        == (small.legs, small.segments)
+        == (
+            len(legs),
+            whole.segments,
+        )
     )
     for a, b in (("legs1", "legs2"), ("seg1", "seg2")):
         one = gpd.read_parquet(tmp_path / f"{a}.parquet")
@@ -126,16 +130,15 @@ def test_geoparquet_matches_the_in_memory_pipeline(legs, zones, tmp_path):
                 b = [tuple(np.asarray(v).tolist()) for v in b]
             if pd.api.types.is_datetime64_any_dtype(want[c]):
                 a, b = pd.to_datetime(got[c]).tolist(), pd.to_datetime(want[c]).tolist()
-            assert pd.Series(a, dtype=object).fillna(-1).tolist() == pd.Series(
-                b, dtype=object
-            ).fillna(-1).tolist(), c
+            assert (
+                pd.Series(a, dtype=object).fillna(-1).tolist()
+                == pd.Series(b, dtype=object).fillna(-1).tolist()
+            ), c
 
 
 def test_geoparquet_metadata_is_valid(legs, zones, tmp_path):
     path = tmp_path / "legs.parquet"
-    legs_to_geoparquet(
-        legs.iloc[:30], zones, legs_path=path, segments_path=tmp_path / "s.parquet"
-    )
+    legs_to_geoparquet(legs.iloc[:30], zones, legs_path=path, segments_path=tmp_path / "s.parquet")
     meta = json.loads(pq.read_schema(path).metadata[b"geo"])
     assert meta["version"] == "1.0.0" and meta["primary_column"] == "geometry"
     column = meta["columns"]["geometry"]
