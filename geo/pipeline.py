@@ -22,10 +22,20 @@ import pandas as pd
 
 from geo.columns import LEG, TRANSFER_ID
 
-__all__ = ["CHUNK_LEGS", "LINE_TYPES", "PipelineResult", "legs_to_geoparquet", "transfer_chunks"]
+__all__ = [
+    "CHUNK_LEGS",
+    "GEOPARQUET_FILES",
+    "LINE_TYPES",
+    "PipelineResult",
+    "export_geoparquet",
+    "legs_to_geoparquet",
+    "transfer_chunks",
+]
 
 #: Legs per chunk when none is asked for.
 CHUNK_LEGS = 100_000
+#: Files :func:`export_geoparquet` writes into its folder: legs, segments.
+GEOPARQUET_FILES = ("legs.parquet", "segments.parquet")
 #: Geometry types of leg and segment lines (a line across the antimeridian is split in two).
 LINE_TYPES = ("LineString", "MultiLineString")
 
@@ -100,7 +110,7 @@ def legs_to_geoparquet(
     chunk_legs: int = CHUNK_LEGS,
     routes: bool = True,
     outside_geometry: bool = True,
-    keep: Callable[[pd.DataFrame], np.ndarray] | None = None,
+    keep: np.ndarray | None = None,
     on_chunk: Callable[[Any, Any], None] | None = None,
     timings: dict[str, list[float]] | None = None,
 ) -> PipelineResult:
@@ -126,9 +136,9 @@ def legs_to_geoparquet(
     outside_geometry
         As for :func:`geo.zones.split_by_zone`.
     keep
-        Optional: given a chunk's attributed legs, a boolean mask of the
-        legs to write (their segments follow); e.g. a
-        :func:`geo.filters.filter_legs` call.
+        Optional boolean mask over ``legs``: the legs to write (their
+        segments follow), e.g. from :func:`geo.filters.filter_legs`.  Lines
+        and zones are still computed for whole transfers.
     on_chunk
         Optional: called with each chunk's (kept) legs and segments before
         they are written, e.g. to collect warnings.
@@ -155,8 +165,7 @@ def legs_to_geoparquet(
                 legs.iloc[part], zones, routes=routes, outside=outside_geometry, clock=clock
             )
             if keep is not None:
-                mask = np.asarray(keep(attributed), dtype=bool)
-                attributed = attributed[mask]
+                attributed = attributed[np.asarray(keep, dtype=bool)[part]]
                 segments = _segments_of(segments, attributed)
             if on_chunk is not None:
                 on_chunk(attributed, segments)
@@ -216,3 +225,92 @@ class _Clock:
         spent = self.timings.setdefault(self.stage, [0.0, 0.0])
         spent[0] += time.perf_counter() - self.t0[0]
         spent[1] += time.process_time() - self.t0[1]
+
+
+def export_geoparquet(
+    data_dir: str | Path | None,
+    out: str | Path,
+    *,
+    legfilter: Any = None,
+    chunk_legs: int = CHUNK_LEGS,
+) -> tuple[list[Path], list[Any]]:
+    """Load a data folder and write its legs and segments as GeoParquet, chunk by chunk.
+
+    The files hold what :func:`geo.export.to_geoparquet` writes for
+    ``filter_dataset(load_dataset(data_dir), legfilter)``, without ever
+    holding every line in memory: only the validated ledger is whole.
+
+    Parameters
+    ----------
+    data_dir
+        The input folder (``None``: the bundled data).
+    out
+        Folder that receives :data:`GEOPARQUET_FILES`.
+    legfilter
+        Optional :class:`geo.filters.LegFilter`.
+    chunk_legs
+        Legs per chunk.
+
+    Returns
+    -------
+    paths, warnings
+        The files written; the ledger's and inputs' warnings, and one per
+        leg without a line (as :func:`geo.dataset.unplaced_legs`).
+
+    Raises
+    ------
+    InputError
+        With every problem of every input file, or of the filter.
+
+    """
+    from types import SimpleNamespace
+
+    from geo import settings
+    from geo._errors import InputError, Problem
+    from geo._io import atomic_path
+    from geo._parquet import transfers_file
+    from geo.dataset import _warnings, unplaced_legs, validate_data
+    from geo.filters import filter_legs
+    from geo.gazetteer import read_gazetteer
+    from geo.geocode import PlaceIndex
+    from geo.ledger import read_ledger
+    from geo.paths import data_dir as _data_dir
+    from geo.zones import read_zones
+
+    folder = _data_dir(data_dir)
+    problems: list[Problem] = []
+    try:
+        places = read_gazetteer(folder / settings.GAZETTEER_FILE)
+    except InputError:
+        raise InputError(validate_data(folder)) from None
+    ledger = zones = None
+    try:
+        ledger = read_ledger(
+            transfers_file(folder), folder / settings.SOURCES_FILE, PlaceIndex(places)
+        )
+    except InputError as exc:
+        problems.extend(exc.problems)
+    try:
+        zones = read_zones(folder / settings.ZONES_FILE)
+    except InputError as exc:
+        problems.extend(exc.problems)
+    if ledger is None or zones is None:
+        raise InputError(problems)
+    keep = filter_legs(ledger.legs, legfilter) if legfilter else None
+    warnings = [*_warnings(places), *ledger.warnings, *_warnings(zones)]
+
+    def unplaced(legs: Any, _segments: Any) -> None:
+        warnings.extend(unplaced_legs(SimpleNamespace(legs=legs, folder=folder)))  # type: ignore[arg-type]
+
+    paths = [Path(out) / name for name in GEOPARQUET_FILES]
+    with atomic_path(paths[0]) as legs_tmp, atomic_path(paths[1]) as segments_tmp:
+        legs_to_geoparquet(
+            ledger.legs,
+            zones,
+            legs_path=legs_tmp,
+            segments_path=segments_tmp,
+            chunk_legs=chunk_legs,
+            keep=keep,
+            on_chunk=unplaced,
+        )
+    return paths, warnings

@@ -165,3 +165,29 @@ def test_writer_rejects_undeclared_types_and_other_columns(tmp_path):
             out.write(frame.assign(b=1))
     back = gpd.read_parquet(tmp_path / "y.parquet")
     assert back["a"].tolist() == [1, 2] and back.geometry.equals(frame.geometry)
+
+
+@pytest.mark.parametrize("filters", [[], ["--status", "assessed"]])
+def test_cli_parquet_export_streams_what_the_dataset_exports(filters, tmp_path, capsys):
+    from geo.dataset import load_dataset
+    from geo.export import export
+    from geo.filters import LegFilter, filter_dataset
+    from layers.cli import main
+
+    out = tmp_path / "streamed"
+    args = ["export", "--format", "parquet", "--out", str(out), "--data", str(REPO_ROOT)]
+    assert main([*args, *filters]) == 0
+    printed = capsys.readouterr().out.split()
+    assert printed == [str(out / "legs.parquet"), str(out / "segments.parquet")]
+    dataset = load_dataset(REPO_ROOT)
+    if filters:
+        dataset = filter_dataset(dataset, LegFilter.of(status=filters[1:]))
+    written = export(dataset, fmt="parquet", out=tmp_path / "whole")
+    assert [p.name for p in written] == ["legs.parquet", "segments.parquet"]
+    for path in written:
+        assert (out / path.name).read_bytes() == path.read_bytes()
+    legs = gpd.read_parquet(out / "legs.parquet")
+    assert 0 < len(legs) <= len(dataset.legs) and len(legs) == len(dataset.legs)
+    if filters:
+        assert set(legs[C.STATUS]) == {"assessed"}
+    assert not list(out.glob(".*tmp*"))  # written atomically, nothing left behind
