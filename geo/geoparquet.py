@@ -23,7 +23,7 @@ import pandas as pd
 
 from geo import columns as col
 
-__all__ = ["GEOPARQUET_VERSION", "GeoParquetWriter", "write_geoparquet"]
+__all__ = ["GEOPARQUET_VERSION", "GeoParquetWriter", "geoparquet_table", "write_geoparquet"]
 
 #: The GeoParquet specification version written in the ``geo`` metadata.
 GEOPARQUET_VERSION = "1.0.0"
@@ -102,57 +102,28 @@ class GeoParquetWriter:
         self.rows = 0
         self._writer: Any = None
         self._schema: Any = None
-        self._geometry: str | None = None
 
     def write(self, frame: Any) -> None:
         """Append ``frame`` (a GeoDataFrame) as one row group."""
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-        import shapely
-
-        name = frame.geometry.name
-        geoms = np.asarray(frame.geometry.array, dtype=object)
-        attrs = pd.DataFrame(frame.drop(columns=[name]))
-        if self.geometry_types:
-            present = geoms[~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)]
-            found = {_TYPE_NAMES[int(i)] for i in np.unique(shapely.get_type_id(present))}
-            if not found <= set(self.geometry_types):
-                msg = (
-                    f"geometry types {sorted(found - set(self.geometry_types))} not among "
-                    f"those declared for {self.path}: {list(self.geometry_types)}"
-                )
-                raise ValueError(msg)
-        if self._schema is None:
-            self._geometry = name
-            schema = pa.Schema.from_pandas(attrs, preserve_index=False)
-            known = _known_types()
-            fields = []
-            for field in schema:
-                t = known.get(field.name, field.type)
-                if pa.types.is_null(t):  # a column with nothing in it yet: text
-                    t = pa.string()
-                fields.append(pa.field(field.name, t))
-            fields.append(pa.field(name, pa.binary()))
-            self._schema = pa.schema(fields, metadata={"geo": self._geo(name, frame.crs)})
-            self._writer = pq.ParquetWriter(self.path, self._schema, compression=self.compression)
-        elif name != self._geometry or list(attrs.columns) != self._schema.names[:-1]:
-            msg = f"frame columns differ from the first frame written to {self.path}"
-            raise ValueError(msg)
-        table = pa.Table.from_pandas(
-            attrs, schema=self._schema.remove(len(self._schema) - 1), preserve_index=False
+        self.write_table(
+            geoparquet_table(frame, geometry_types=self.geometry_types, schema=self._schema)
         )
-        wkb = shapely.to_wkb(geoms, flavor="iso")
-        table = table.append_column(self._schema.field(name), pa.array(wkb, type=pa.binary()))
-        table = table.replace_schema_metadata(self._schema.metadata)
+
+    def write_table(self, table: Any) -> None:
+        """Append a table made by :func:`geoparquet_table` (e.g. in another process)."""
+        import pyarrow.parquet as pq
+
+        if self._schema is None:
+            self._schema = table.schema
+            self._writer = pq.ParquetWriter(self.path, self._schema, compression=self.compression)
+        elif table.schema != self._schema:
+            if table.schema.names != self._schema.names:
+                msg = f"frame columns differ from the first frame written to {self.path}"
+                raise ValueError(msg)
+            # e.g. a column with nothing in it in this frame: cast to the file's types
+            table = table.cast(self._schema)
         self._writer.write_table(table, row_group_size=max(len(table), 1))
         self.rows += len(table)
-
-    def _geo(self, name: str, crs: Any) -> str:
-        column: dict[str, Any] = {"encoding": "WKB", "geometry_types": list(self.geometry_types)}
-        if crs is not None:
-            column["crs"] = crs.to_json_dict()
-        meta = {"version": GEOPARQUET_VERSION, "primary_column": name, "columns": {name: column}}
-        return json.dumps(meta, sort_keys=True)
 
     def close(self) -> None:
         """Close the file."""
@@ -170,6 +141,74 @@ class GeoParquetWriter:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def geoparquet_table(
+    frame: Any, *, geometry_types: tuple[str, ...] = (), schema: Any = None
+) -> Any:
+    """Convert a GeoDataFrame to the Arrow table :class:`GeoParquetWriter` writes.
+
+    Parameters
+    ----------
+    frame
+        A GeoDataFrame; its active geometry becomes the last column, as WKB.
+    geometry_types
+        As for :class:`GeoParquetWriter` (checked here).
+    schema
+        The schema of an earlier table of the same file, to skip inferring it.
+
+    Returns
+    -------
+    pyarrow.Table
+        With the GeoParquet ``geo`` metadata.
+
+    Raises
+    ------
+    ValueError
+        On a geometry type not in ``geometry_types``, or columns other
+        than ``schema``'s.
+
+    """
+    import pyarrow as pa
+    import shapely
+
+    name = frame.geometry.name
+    geoms = np.asarray(frame.geometry.array, dtype=object)
+    attrs = pd.DataFrame(frame.drop(columns=[name]))
+    if geometry_types:
+        present = geoms[~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)]
+        found = {_TYPE_NAMES[int(i)] for i in np.unique(shapely.get_type_id(present))}
+        if not found <= set(geometry_types):
+            msg = (
+                f"geometry types {sorted(found - set(geometry_types))} not among "
+                f"those declared: {sorted(geometry_types)}"
+            )
+            raise ValueError(msg)
+    if schema is None:
+        known = _known_types()
+        fields = []
+        for field in pa.Schema.from_pandas(attrs, preserve_index=False):
+            t = known.get(field.name, field.type)
+            if pa.types.is_null(t):  # a column with nothing in it yet: text
+                t = pa.string()
+            fields.append(pa.field(field.name, t))
+        fields.append(pa.field(name, pa.binary()))
+        schema = pa.schema(fields, metadata={"geo": _geo(name, frame.crs, geometry_types)})
+    elif schema.names != [*attrs.columns, name]:
+        msg = "frame columns differ from the first frame written"
+        raise ValueError(msg)
+    table = pa.Table.from_pandas(attrs, schema=schema.remove(len(schema) - 1), preserve_index=False)
+    wkb = pa.array(shapely.to_wkb(geoms, flavor="iso"), type=pa.binary())
+    return table.append_column(schema.field(name), wkb).replace_schema_metadata(schema.metadata)
+
+
+def _geo(name: str, crs: Any, geometry_types: tuple[str, ...]) -> str:
+    """Return the GeoParquet ``geo`` metadata of one WKB geometry column."""
+    column: dict[str, Any] = {"encoding": "WKB", "geometry_types": sorted(geometry_types)}
+    if crs is not None:
+        column["crs"] = crs.to_json_dict()
+    meta = {"version": GEOPARQUET_VERSION, "primary_column": name, "columns": {name: column}}
+    return json.dumps(meta, sort_keys=True)
 
 
 def write_geoparquet(

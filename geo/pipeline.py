@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +112,7 @@ def legs_to_geoparquet(
     outside_geometry: bool = True,
     keep: np.ndarray | None = None,
     on_chunk: Callable[[Any, Any], None] | None = None,
+    workers: int = 1,
     timings: dict[str, list[float]] | None = None,
 ) -> PipelineResult:
     """Draw, zone and write every leg to GeoParquet, ``chunk_legs`` at a time.
@@ -142,9 +143,15 @@ def legs_to_geoparquet(
     on_chunk
         Optional: called with each chunk's (kept) legs and segments before
         they are written, e.g. to collect warnings.
+    workers
+        Processes computing chunks at once (forked, so they share the legs
+        and zones without copying; POSIX only).  The files are the same
+        whatever the number; memory grows by about a chunk per worker.
     timings
-        Optional: wall and CPU seconds of each stage (``lines``, ``zones``,
-        ``export``) are added here, as ``[wall, cpu]`` per stage name.
+        Optional: wall and CPU seconds of each stage are added here, as
+        ``[wall, cpu]`` per stage name: ``lines``, ``zones``, ``export``
+        (to Arrow: WKB and columns) in whichever process ran the chunk,
+        ``write`` (Parquet encoding and compression) in this one.
 
     Returns
     -------
@@ -153,29 +160,113 @@ def legs_to_geoparquet(
     """
     from geo.geoparquet import GeoParquetWriter
 
-    clock = _Clock(timings)
+    if workers < 1:
+        msg = f"workers must be at least 1, not {workers}"
+        raise ValueError(msg)
+    if workers > 1 and on_chunk is not None:
+        msg = "on_chunk runs in this process: use workers=1"
+        raise ValueError(msg)
     chunks = list(transfer_chunks(legs[TRANSFER_ID], chunk_legs=chunk_legs)) or [slice(0, 0)]
+    job = _Job(legs, zones, routes, outside_geometry, keep, on_chunk)
     n_legs = n_segments = 0
     with (
         GeoParquetWriter(legs_path, geometry_types=LINE_TYPES) as leg_out,
         GeoParquetWriter(segments_path, geometry_types=LINE_TYPES) as segment_out,
     ):
-        for part in chunks:
-            attributed, segments = _chunk(
-                legs.iloc[part], zones, routes=routes, outside=outside_geometry, clock=clock
-            )
-            if keep is not None:
-                attributed = attributed[np.asarray(keep, dtype=bool)[part]]
-                segments = _segments_of(segments, attributed)
-            if on_chunk is not None:
-                on_chunk(attributed, segments)
-            with clock("export"):
-                leg_out.write(attributed.reset_index(drop=True))
-                segment_out.write(segments.reset_index(drop=True))
-            n_legs += len(attributed)
-            n_segments += len(segments)
-            del attributed, segments
+        for leg_table, segment_table, spent in _run(job, chunks, workers):
+            t0 = time.perf_counter(), time.process_time()
+            leg_out.write_table(leg_table)
+            segment_out.write_table(segment_table)
+            spent["write"] = [time.perf_counter() - t0[0], time.process_time() - t0[1]]
+            n_legs += leg_table.num_rows
+            n_segments += segment_table.num_rows
+            del leg_table, segment_table
+            if timings is not None:
+                for stage, (wall, cpu) in spent.items():
+                    total = timings.setdefault(stage, [0.0, 0.0])
+                    total[0] += wall
+                    total[1] += cpu
     return PipelineResult(legs=n_legs, segments=n_segments, chunks=len(chunks))
+
+
+@dataclass
+class _Job:
+    """What every chunk needs; a forked worker inherits it without pickling."""
+
+    legs: pd.DataFrame
+    zones: Any
+    routes: bool
+    outside: bool
+    keep: np.ndarray | None
+    on_chunk: Callable[[Any, Any], None] | None
+    schemas: dict[str, Any] = field(default_factory=dict)
+
+
+_JOB: _Job | None = None  # set in the parent just before forking workers
+
+
+def _run(job: _Job, chunks: list[slice], workers: int) -> Iterator[tuple[Any, Any, dict]]:
+    """Yield each chunk's Arrow tables and stage times, in chunk order."""
+    if workers == 1 or len(chunks) == 1:
+        for part in chunks:
+            yield _tables(job, part)
+        return
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _JOB  # inherited by the forked workers
+    _JOB = job
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(min(workers, len(chunks)), mp_context=context) as pool:
+            todo = iter(chunks)
+            # At most workers + 1 chunks in flight: memory stays bounded by chunks.
+            pending = deque(pool.submit(_forked, part) for part in _take(todo, workers + 1))
+            while pending:
+                result = pending.popleft().result()
+                pending.extend(pool.submit(_forked, part) for part in _take(todo, 1))
+                yield result
+    finally:
+        _JOB = None
+
+
+def _take(it: Iterator[slice], n: int) -> list[slice]:
+    return [part for _, part in zip(range(n), it, strict=False)]
+
+
+def _forked(part: slice) -> tuple[Any, Any, dict]:
+    if _JOB is None:  # pragma: no cover - set before the fork
+        msg = "no job: workers are forked by legs_to_geoparquet"
+        raise RuntimeError(msg)
+    return _tables(_JOB, part)
+
+
+def _tables(job: _Job, part: slice) -> tuple[Any, Any, dict]:
+    """Lines, zones and Arrow tables of one chunk; with the seconds each stage took."""
+    from geo.geoparquet import geoparquet_table
+
+    timings: dict[str, list[float]] = {}
+    clock = _Clock(timings)
+    attributed, segments = _chunk(
+        job.legs.iloc[part], job.zones, routes=job.routes, outside=job.outside, clock=clock
+    )
+    if job.keep is not None:
+        attributed = attributed[np.asarray(job.keep, dtype=bool)[part]]
+        segments = _segments_of(segments, attributed)
+    if job.on_chunk is not None:
+        job.on_chunk(attributed, segments)
+    with clock("export"):
+        tables = []
+        for name, frame in (("legs", attributed), ("segments", segments)):
+            table = geoparquet_table(
+                frame.reset_index(drop=True),
+                geometry_types=LINE_TYPES,
+                schema=job.schemas.get(name),
+            )
+            job.schemas.setdefault(name, table.schema)
+            tables.append(table)
+    return tables[0], tables[1], timings
 
 
 def _chunk(

@@ -85,13 +85,14 @@ def test_chunked_output_equals_unchunked(legs, zones, tmp_path):
     want = got.groupby(C.TRANSFER_ID)[C.LENGTH_KM].transform("sum")
     drawn = got[C.LENGTH_KM].notna()
     np.testing.assert_allclose(got.loc[drawn, C.TRANSFER_KM], want[drawn])
-    # Same input, same bytes.
+    # Same input, same bytes: also when two forked workers compute the chunks.
     legs_to_geoparquet(
         legs,
         zones,
         legs_path=tmp_path / "legs3.parquet",
         segments_path=tmp_path / "seg3.parquet",
         chunk_legs=2,
+        workers=2,
     )
     for a, b in (("legs2", "legs3"), ("seg2", "seg3")):
         assert (tmp_path / f"{a}.parquet").read_bytes() == (tmp_path / f"{b}.parquet").read_bytes()
