@@ -198,6 +198,7 @@ def geoparquet_table(
         msg = "frame columns differ from the first frame written"
         raise ValueError(msg)
     table = pa.Table.from_pandas(attrs, schema=schema.remove(len(schema) - 1), preserve_index=False)
+    # One vectorized GEOS call (a numpy encoder of the same bytes was 2-3x slower).
     wkb = pa.array(shapely.to_wkb(geoms, flavor="iso"), type=pa.binary())
     return table.append_column(schema.field(name), wkb).replace_schema_metadata(schema.metadata)
 

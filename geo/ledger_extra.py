@@ -86,7 +86,8 @@ def with_alternatives(legs: pd.DataFrame, alternatives: pd.DataFrame) -> pd.Data
     for alt, unk in ((FROM_ALTERNATIVES, FROM_UNKNOWN), (TO_ALTERNATIVES, TO_UNKNOWN)):
         key = f"_{unk}_key"
         has = legs[alt].map(len) > 0
-        ok = has & legs[alt].map(lambda t: all(x is not None for x in t))
+        complete = legs.loc[has, alt].map(lambda t: all(x is not None for x in t))
+        ok = has & complete.reindex(legs.index, fill_value=False)
         legs.loc[has, key] = None
         legs.loc[ok, key] = legs.loc[ok, alt].map(lambda t: "|".join(sorted(t)))
     return legs
