@@ -201,16 +201,17 @@ def serves_warnings(legs: pd.DataFrame, file: str) -> list[Problem]:
         )
         hits += [(int(i), k, col, id_col) for i in found]
     out: list[Problem] = []
+    cells = {c: legs[c].to_numpy(dtype=object) for c in (MODE, FROM, TO, FROM_ID, TO_ID)}
+    lines = legs[SOURCE_LINE].to_numpy()
     for i, _k, col, id_col in sorted(hits):
-        row = legs.iloc[i]
-        pid, mode = row[id_col], row[MODE]
+        pid, mode = cells[id_col][i], cells[MODE][i]
         found = bases[(str(pid), _MODE_KIND[str(mode)])]
         out.append(
             Problem(
                 file,
-                int(row[SOURCE_LINE]),
+                int(lines[i]),
                 col,
-                row[col],
+                cells[col][i],
                 f"{mode} leg names the city {pid!r}, which reports often use for "
                 + " or ".join(repr(b) for b in found),
                 "if the report means the base, write its id; if it means the city, "
