@@ -81,12 +81,10 @@ def dated_lines(n: int, seed: int) -> Any:
 def _use_geos_path() -> None:
     """Route every leg through the GEOS path (chunks x zone tiles), as before issue 15."""
     import geo.zones.split as split
-    from geo.zones._geos import _segments_batch
+    from geo.zones import _fast
 
-    def geos_only(*args: Any, on_geodesic: bool, **kw: Any) -> Any:
-        return _segments_batch(*args, **kw)
-
-    split.segments_batch = geos_only  # type: ignore[assignment]
+    split.segments_batch = _fast.geos_batch  # type: ignore[assignment]
+    split.met_batch = _fast.geos_met_batch  # type: ignore[assignment]
 
 
 def per_row(lines: Any, zones: Any) -> tuple[list[object], list[object], list[float]]:

@@ -660,12 +660,11 @@ def test_russia_zone_around_the_antimeridian(zones, lon, lat, faction):
 def _geos_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Send every leg through the GEOS path (chunks x zone tiles)."""
     import geo.zones.split as split
-    from geo.zones._geos import _segments_batch
+    from geo.zones import _fast, _shared
 
-    def geos_only(*args, on_geodesic, **kw):
-        return _segments_batch(*args, **kw)
-
-    monkeypatch.setattr(split, "segments_batch", geos_only)
+    _shared.forget()
+    monkeypatch.setattr(split, "segments_batch", _fast.geos_batch)
+    monkeypatch.setattr(split, "met_batch", _fast.geos_met_batch)
 
 
 def _global_legs(n: int, seed: int) -> gpd.GeoDataFrame:
@@ -749,7 +748,7 @@ def test_legs_touching_boundary_vertices_go_to_geos(zones, monkeypatch):
     zf = _days(zones[C.VALID_FROM], open_end=False)
     zt = _days(zones[C.VALID_TO], open_end=True)
     s = _days(lines[C.DATE_START], open_end=False)
-    mt = _crossings.meetings(lines.geometry.values, s, zones, zf, zt)
+    mt = _crossings.meetings(np.asarray(lines.geometry.values), s, zones, zf, zt)
     assert mt.hard.tolist() == [True, False]
     fast = split_by_zone(lines, zones)
     _geos_only(monkeypatch)

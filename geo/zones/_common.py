@@ -39,13 +39,19 @@ def _days(values: Any, *, open_end: bool) -> IntArray:
 # --- tiles ----------------------------------------------------------------------
 
 
+def _zone_key(zones: gpd.GeoDataFrame) -> tuple[tuple[str, ...], int]:
+    """Return a key for a set of zones: their ids and a hash of their geometries."""
+    geoms = np.asarray(zones.geometry.values, dtype=object)
+    return (tuple(zones[C.ZONE_ID].astype(str)), hash(tuple(shapely.to_wkb(geoms))))
+
+
 def _tiles(zones: gpd.GeoDataFrame) -> tuple[ObjArray, IntArray]:
     """Cut every zone into small tiles; return (tile geometries, zone position).
 
     See :func:`geo.countries.subdivide`; cached per zone set.
     """
     geoms = np.asarray(zones.geometry.values, dtype=object)
-    key = (tuple(zones[C.ZONE_ID].astype(str)), hash(tuple(shapely.to_wkb(geoms))))
+    key = _zone_key(zones)
     if key in _TILE_CACHE:
         return _TILE_CACHE[key]
     tiles, owners = subdivide(geoms, max_vertices=_TILE_VERTICES, min_size=settings.ZONE_TILE_DEG)

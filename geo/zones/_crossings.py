@@ -30,8 +30,8 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
-from geo import columns as C  # noqa: N812
-from geo.zones._common import _GEOD, IntArray, ObjArray, _tiles
+from geo.zones._common import IntArray, ObjArray, _tiles, _zone_key
+from geo.zones._stretches import Stretches, Vertices, _ranges
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -89,11 +89,6 @@ def _box_hits(
     return (f[b + j1 + 1] - f[a + j1 + 1] - f[b + j0] + f[a + j0]) > 0
 
 
-def _ranges(start: IntArray, count: IntArray) -> IntArray:
-    """Concatenated ranges start[i] .. start[i] + count[i] - 1."""
-    return np.repeat(start - (np.cumsum(count) - count), count) + np.arange(int(count.sum()))
-
-
 def _expand(i0: IntArray, i1: IntArray, j0: IntArray, j1: IntArray) -> tuple[IntArray, IntArray]:
     """Every cell of each box [i0..i1] x [j0..j1]: (box index, cell id)."""
     nx = i1 - i0 + 1
@@ -109,7 +104,7 @@ def _expand(i0: IntArray, i1: IntArray, j0: IntArray, j1: IntArray) -> tuple[Int
 def _edges(zones: gpd.GeoDataFrame) -> _Edges:
     """Boundary edges of every zone, binned; cached per zone set."""
     geoms = np.asarray(zones.geometry.values, dtype=object)
-    key = (tuple(zones[C.ZONE_ID].astype(str)), hash(tuple(shapely.to_wkb(geoms))))
+    key = _zone_key(zones)
     if key in _EDGE_CACHE:
         return _EDGE_CACHE[key]
     polys, zi = shapely.get_parts(geoms, return_index=True)
@@ -158,34 +153,65 @@ def _edges(zones: gpd.GeoDataFrame) -> _Edges:
     return out
 
 
-@dataclass
+@dataclass(frozen=True)
 class Meetings:
-    """How the legs of one batch meet the zones valid on their first day.
+    """How the parts of one batch of legs meet the zones valid on their first day.
 
-    ``leg`` indices are positions in the batch; ``hard`` legs are left to GEOS.
+    Parts are positions in the batch; ``hard`` parts are left to GEOS.  The
+    stretches inside zones (one row each, sorted by part, zone and start)
+    are ``stretches``, their zones ``zone``.
     """
 
-    xy: FloatArray  # vertices of the batch's easy legs
-    head: IntArray  # first vertex of each leg in xy (-1: not an easy leg)
-    nseg: IntArray  # segments per leg
     hard: npt.NDArray[np.bool_]
-    # intervals inside zones, one row each, sorted by (leg, z, start)
-    leg: IntArray
-    z: IntArray
-    k0: IntArray
-    t0: FloatArray
-    x0: FloatArray
-    y0: FloatArray
-    k1: IntArray
-    t1: FloatArray
-    x1: FloatArray
-    y1: FloatArray
+    nseg: IntArray  # segments per part
+    zone: IntArray
+    stretches: Stretches
+
+
+def _chunk_boxes(xy: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """(lon, lat) box corners of chunks of ``_CHUNK`` segments of the flat vertex array.
+
+    Chunk ``j`` holds vertices ``_CHUNK * j .. _CHUNK * (j + 1)``, whatever leg
+    they belong to (a chunk across two legs is only larger): one reshape and
+    a halving tree of minima and maxima, no per-leg bookkeeping.
+    """
+    full = (len(xy) - 1) // _CHUNK
+    lo = hi = xy[: full * _CHUNK].reshape(full, _CHUNK, 2)
+    width = _CHUNK
+    while width > 1:
+        width //= 2
+        lo = np.minimum(lo[:, :width], lo[:, width : 2 * width])
+        hi = np.maximum(hi[:, :width], hi[:, width : 2 * width])
+    nxt = xy[_CHUNK : full * _CHUNK + 1 : _CHUNK]  # each chunk's last vertex
+    lo, hi = np.minimum(lo[:, 0], nxt), np.maximum(hi[:, 0], nxt)
+    rest = xy[full * _CHUNK :]
+    if len(rest) > 1:
+        lo = np.vstack([lo, rest.min(axis=0)])
+        hi = np.vstack([hi, rest.max(axis=0)])
+    return lo, hi
+
+
+def _near_segments(xy: FloatArray, last: IntArray, ed: _Edges) -> IntArray:
+    """Segments ``k`` (vertex k to k + 1 of ``xy``) whose box holds a cell with an edge.
+
+    ``last``: the last vertex of each leg (no segment starts there).
+    """
+    if len(xy) < 2:
+        return np.zeros(0, dtype=np.int64)
+    lo, hi = _chunk_boxes(xy)
+    i0, i1 = _cell_x(lo[:, 0]), _cell_x(hi[:, 0])
+    near = np.flatnonzero(_box_hits(ed.sat, i0, i1, _cell_y(lo[:, 1]), _cell_y(hi[:, 1])))
+    first = near * _CHUNK
+    k = _ranges(first, np.minimum(_CHUNK, len(xy) - 1 - first))
+    not_seg = np.zeros(len(xy), dtype=bool)
+    not_seg[last] = True
+    return k[~not_seg[k]]
 
 
 def meetings(
     batch: ObjArray, s: IntArray, zones: gpd.GeoDataFrame, zf: IntArray, zt: IntArray
 ) -> Meetings:
-    """Intervals of each leg inside each zone valid on the leg's day ``s``.
+    """Stretches of each leg inside each zone valid on the leg's day ``s``.
 
     Parameters
     ----------
@@ -205,64 +231,95 @@ def meetings(
     hard = ~easy
     nc = shapely.get_num_coordinates(batch)
     hard[easy & (nc < 2)] = True
+    nseg = np.where(hard, 0, nc - 1).astype(np.int64)
     # Legs whose box holds no cell a zone covers meet no zone: no vertex needed.
     bb = shapely.bounds(batch[~hard])
-    i0, i1 = _cell_x(bb[:, 0]), _cell_x(bb[:, 2])
-    j0, j1 = _cell_y(bb[:, 1]), _cell_y(bb[:, 3])
-    cov = ed.cover
     cand = np.zeros(n, dtype=bool)
-    cand[~hard] = _box_hits(cov, i0, i1, j0, j1)
+    cand[~hard] = _box_hits(
+        ed.cover, _cell_x(bb[:, 0]), _cell_x(bb[:, 2]), _cell_y(bb[:, 1]), _cell_y(bb[:, 3])
+    )
     idx_easy = np.flatnonzero(cand)
-    m = nc[idx_easy]
-    xy = shapely.get_coordinates(batch[idx_easy])
-    head = np.full(n, -1, dtype=np.int64)
-    nseg = np.zeros(n, dtype=np.int64)
-    h_e = np.cumsum(m) - m
-    head[idx_easy] = h_e
-    nseg[idx_easy] = m - 1
+    v = Vertices.of(batch, idx_easy, nseg)
+    xy, h_e = v.xy, v.head[idx_easy]
     # --- crossings of leg segments with boundary edges -------------------------
-    # Chunks of _CHUNK segments: their boxes (reduceat over the vertices)
-    # against the summed-area table of cells holding a boundary edge.
-    nch = -(-(m - 1) // _CHUNK)
-    cleg = np.repeat(np.arange(len(m)), nch)
-    cs = np.repeat(h_e, nch) + _CHUNK * _ranges(np.zeros(len(nch), np.int64), nch)
-    ce = np.minimum(cs + _CHUNK, (h_e + m - 1)[cleg])  # last vertex of each chunk
-    x, y = np.ascontiguousarray(xy[:, 0]), np.ascontiguousarray(xy[:, 1])
-    if len(cs):
-        cx0 = np.minimum(np.minimum.reduceat(x, cs), x[ce])
-        cx1 = np.maximum(np.maximum.reduceat(x, cs), x[ce])
-        cy0 = np.minimum(np.minimum.reduceat(y, cs), y[ce])
-        cy1 = np.maximum(np.maximum.reduceat(y, cs), y[ce])
-        i0, i1, j0, j1 = _cell_x(cx0), _cell_x(cx1), _cell_y(cy0), _cell_y(cy1)
-        sat = ed.sat
-        near = _box_hits(sat, i0, i1, j0, j1)
-    else:
-        near = np.zeros(0, dtype=bool)
-    cs, ce, cleg = cs[near], ce[near], cleg[near]
-    span = ce - cs
-    k = _ranges(cs, span)  # segment k: vertex k -> k + 1
-    kleg = idx_easy[np.repeat(cleg, span)]  # batch leg of each segment k
-    sax, sbx, say, sby = x[k], x[k + 1], y[k], y[k + 1]
+    k = _near_segments(xy, h_e + nseg[idx_easy], ed)
+    kleg = idx_easy[np.searchsorted(h_e, k, side="right") - 1]  # batch leg of segment k
+    cl, cz, ck, ct, cxp, cyp = _crossings(xy, k, kleg, ed, s, zf, zt, hard)
+    ck -= v.head[cl]
+    # --- containment of the first and last vertex --------------------------------
+    fxy, lxy = xy[h_e], xy[h_e + nseg[idx_easy]]
+    nz = max(len(zgeom), 1)
+    k_in0 = _inside(zgeom, ed.box, zf, zt, s[idx_easy], fxy, idx_easy, nz)
+    k_in1 = _inside(zgeom, ed.box, zf, zt, s[idx_easy], lxy, idx_easy, nz)
+    k_cross = cl * nz + cz
+    # Parity: an odd number of crossings iff exactly one end is inside.
+    uk, ncross = np.unique(k_cross, return_counts=True)
+    allk = np.union1d(np.union1d(uk, k_in0), k_in1)
+    odd = np.zeros(len(allk), dtype=bool)
+    odd[np.searchsorted(allk, uk)] = ncross % 2 == 1
+    e0 = np.isin(allk, k_in0)
+    e1 = np.isin(allk, k_in1)
+    bad = odd != (e0 ^ e1)
+    hard[allk[bad] // nz] = True
+    # --- stretches: start (if inside), crossings, end (if inside), paired up -----
+    okl = ~hard
+    s0 = allk[e0]
+    s0 = s0[okl[s0 // nz]]
+    s1 = allk[e1]
+    s1 = s1[okl[s1 // nz]]
+    cok = okl[cl]
+    ev_key = np.concatenate([s0, k_cross[cok], s1])
+    l0, l1 = s0 // nz, s1 // nz
+    ev_p = np.concatenate([np.full(len(s0), -1.0), (ck + ct)[cok], nseg[l1].astype(float) + 1.0])
+    ev_k = np.concatenate([np.zeros(len(s0), np.int64), ck[cok], nseg[l1] - 1])
+    ev_t = np.concatenate([np.zeros(len(s0)), ct[cok], np.ones(len(s1))])
+    ev_x = np.concatenate([xy[v.head[l0], 0], cxp[cok], xy[v.head[l1] + nseg[l1], 0]])
+    ev_y = np.concatenate([xy[v.head[l0], 1], cyp[cok], xy[v.head[l1] + nseg[l1], 1]])
+    order = np.lexsort((ev_p, ev_key))
+    ev_key, ev_k, ev_t, ev_x, ev_y = (
+        ev_key[order], ev_k[order], ev_t[order], ev_x[order], ev_y[order]
+    )  # fmt: skip
+    a, b = slice(0, None, 2), slice(1, None, 2)
+    st = Stretches(
+        ev_key[a] // nz, ev_k[a], ev_t[a], ev_x[a], ev_y[a], ev_k[b], ev_t[b], ev_x[b], ev_y[b]
+    )
+    return Meetings(hard=hard, nseg=nseg, zone=ev_key[a] % nz, stretches=st)
+
+
+def _crossings(
+    xy: FloatArray,
+    k: IntArray,
+    kleg: IntArray,
+    ed: _Edges,
+    s: IntArray,
+    zf: IntArray,
+    zt: IntArray,
+    hard: npt.NDArray[np.bool_],
+) -> tuple[IntArray, IntArray, IntArray, FloatArray, FloatArray, FloatArray]:
+    """Where segments ``k`` of legs ``kleg`` cross the edges of zones valid on the leg's day.
+
+    Returns (leg, zone, vertex index of the segment, fraction t along it,
+    x, y), one row per crossing and zone; legs with a crossing too close to
+    call (near a vertex, collinear with an edge) are marked ``hard``.
+    """
+    a, b = np.take(xy, k, axis=0), np.take(xy, k + 1, axis=0)  # rows: faster than xy[k, 0]
+    sax, sbx, say, sby = a[:, 0], b[:, 0], a[:, 1], b[:, 1]
     sx0, sx1 = np.minimum(sax, sbx), np.maximum(sax, sbx)
     sy0, sy1 = np.minimum(say, sby), np.maximum(say, sby)
     i0, i1, j0, j1 = _cell_x(sx0), _cell_x(sx1), _cell_y(sy0), _cell_y(sy1)
-    sat = ed.sat
-    near = np.flatnonzero(_box_hits(sat, i0, i1, j0, j1))
-    i0, i1, j0, j1 = i0[near], i1[near], j0[near], j1[near]
-    sbox, cell = _expand(i0, i1, j0, j1)
+    near = np.flatnonzero(_box_hits(ed.sat, i0, i1, j0, j1))
+    sbox, cell = _expand(i0[near], i1[near], j0[near], j1[near])
     lo, cnt = ed.cell_start[cell], ed.cell_count[cell]
     pair_box = near[np.repeat(sbox, cnt)]  # the near segment of each (segment, edge) pair
     pair_cell = np.repeat(cell, cnt)
     edge = ed.edge_of[_ranges(lo, cnt)]
     # Each (segment, edge) pair once: in the cell holding the low corner of
     # the overlap of their boxes (pairs whose boxes do not overlap go).
-    ex0, ex1 = ed.ex0[edge], ed.ex1[edge]
-    ey0, ey1 = ed.ey0[edge], ed.ey1[edge]
-    rx = np.maximum(sx0[pair_box], ex0)
-    ry = np.maximum(sy0[pair_box], ey0)
+    rx = np.maximum(sx0[pair_box], ed.ex0[edge])
+    ry = np.maximum(sy0[pair_box], ed.ey0[edge])
     keep = np.flatnonzero(
-        (rx <= np.minimum(sx1[pair_box], ex1))
-        & (ry <= np.minimum(sy1[pair_box], ey1))
+        (rx <= np.minimum(sx1[pair_box], ed.ex1[edge]))
+        & (ry <= np.minimum(sy1[pair_box], ed.ey1[edge]))
         & (_cell_x(rx) * _NY + _cell_y(ry) == pair_cell)
     )
     pair_box, edge = pair_box[keep], edge[keep]
@@ -291,219 +348,34 @@ def meetings(
     bad_pair = (touchy | collinear | (parallel & (scale == 0)))[rep]
     hard[leg[rep[bad_pair]]] = True
     hit_r = hit[rep]
-    cl, cz, cseg, ct = leg[rep[hit_r]], z[hit_r], seg[rep[hit_r]], t[rep[hit_r]]
-    cxp = xy[cseg, 0] + ct * (xy[cseg + 1, 0] - xy[cseg, 0])
-    cyp = xy[cseg, 1] + ct * (xy[cseg + 1, 1] - xy[cseg, 1])
-    ck = cseg - head[cl]
-    # --- containment of the first and last vertex --------------------------------
-    first = h_e
-    last = h_e + m - 1
-    fx, fy, lx, ly = xy[first, 0], xy[first, 1], xy[last, 0], xy[last, 1]
-    s_easy = s[idx_easy]
-    in0: list[tuple[IntArray, IntArray]] = []
-    in1: list[tuple[IntArray, IntArray]] = []
-    for zi, (x0, y0, x1, y1) in enumerate(ed.box):
-        valid = (zf[zi] <= s_easy) & (zt[zi] >= s_easy)
-        for px, py, acc in ((fx, fy, in0), (lx, ly, in1)):
-            sel = np.flatnonzero(valid & (px >= x0) & (px <= x1) & (py >= y0) & (py <= y1))
-            if len(sel):
-                got = shapely.contains_xy(zgeom[zi], px[sel], py[sel])
-                acc.append((idx_easy[sel[got]], np.full(int(got.sum()), zi, dtype=np.int64)))
-    nz = max(len(zgeom), 1)
-
-    def keys(acc: list[tuple[IntArray, IntArray]]) -> IntArray:
-        if not acc:
-            return np.array([], dtype=np.int64)
-        return np.concatenate([a * nz + b for a, b in acc])
-
-    k_in0, k_in1 = keys(in0), keys(in1)
-    k_cross = cl * nz + cz
-    # Parity: an odd number of crossings iff exactly one end is inside.
-    uk, ncross = np.unique(k_cross, return_counts=True)
-    allk = np.union1d(np.union1d(uk, k_in0), k_in1)
-    odd = np.zeros(len(allk), dtype=bool)
-    odd[np.searchsorted(allk, uk)] = ncross % 2 == 1
-    e0 = np.isin(allk, k_in0)
-    e1 = np.isin(allk, k_in1)
-    bad = odd != (e0 ^ e1)
-    hard[allk[bad] // nz] = True
-    # --- intervals: start (if inside), crossings, end (if inside), paired up -----
-    okl = ~hard
-    s0 = allk[e0]
-    s0 = s0[okl[s0 // nz]]
-    s1 = allk[e1]
-    s1 = s1[okl[s1 // nz]]
-    cok = okl[cl]
-    ev_key = np.concatenate([s0, k_cross[cok], s1])
-    l0, l1 = s0 // nz, s1 // nz
-    ev_p = np.concatenate([np.full(len(s0), -1.0), (ck + ct)[cok], nseg[l1].astype(float) + 1.0])
-    ev_k = np.concatenate([np.zeros(len(s0), np.int64), ck[cok], nseg[l1] - 1])
-    ev_t = np.concatenate([np.zeros(len(s0)), ct[cok], np.ones(len(s1))])
-    ev_x = np.concatenate([xy[head[l0], 0], cxp[cok], xy[head[l1] + nseg[l1], 0]])
-    ev_y = np.concatenate([xy[head[l0], 1], cyp[cok], xy[head[l1] + nseg[l1], 1]])
-    order = np.lexsort((ev_p, ev_key))
-    ev_key, ev_k, ev_t, ev_x, ev_y = (
-        ev_key[order], ev_k[order], ev_t[order], ev_x[order], ev_y[order]
-    )  # fmt: skip
-    a, b = slice(0, None, 2), slice(1, None, 2)
-    return Meetings(
-        xy=xy,
-        head=head,
-        nseg=nseg,
-        hard=hard,
-        leg=ev_key[a] // nz,
-        z=ev_key[a] % nz,
-        k0=ev_k[a],
-        t0=ev_t[a],
-        x0=ev_x[a],
-        y0=ev_y[a],
-        k1=ev_k[b],
-        t1=ev_t[b],
-        x1=ev_x[b],
-        y1=ev_y[b],
-    )
+    sel = rep[hit_r]
+    cl, cz, cseg, ct = leg[sel], z[hit_r], seg[sel], t[sel]
+    cxp = ax[sel] + ct * (bx[sel] - ax[sel])
+    cyp = ay[sel] + ct * (by[sel] - ay[sel])
+    return cl, cz, cseg, ct, cxp, cyp
 
 
-def _coords(
-    mt: Meetings,
+def _inside(
+    zgeom: ObjArray,
+    box: FloatArray,
+    zf: IntArray,
+    zt: IntArray,
+    s: IntArray,
+    pxy: FloatArray,
     leg: IntArray,
-    k0: IntArray,
-    x0: FloatArray,
-    y0: FloatArray,
-    k1: IntArray,
-    x1: FloatArray,
-    y1: FloatArray,
-) -> tuple[FloatArray, IntArray]:
-    """Coordinates of the pieces (start point, vertices k0 + 1 .. k1, end point), sizes."""
-    inner = np.maximum(k1 - k0, 0)
-    size = inner + 2
-    first = np.cumsum(size) - size
-    last = first + size - 1
-    # the at-th coordinate of a piece is vertex k0 + at (at = 1 .. inner)
-    vtx = np.arange(int(size.sum())) + np.repeat(mt.head[leg] + k0 - first, size)
-    np.clip(vtx, 0, max(len(mt.xy) - 1, 0), out=vtx)
-    coords = np.take(mt.xy, vtx, axis=0) if len(mt.xy) else np.zeros((len(vtx), 2))
-    coords[first, 0], coords[first, 1] = x0, y0
-    coords[last, 0], coords[last, 1] = x1, y1
-    return coords, size
+    nz: int,
+) -> IntArray:
+    """Return ``leg * nz + zone`` for points ``pxy`` of legs ``leg`` in zones valid on ``s``.
 
-
-def pieces(
-    mt: Meetings,
-    leg: IntArray,
-    k0: IntArray,
-    x0: FloatArray,
-    y0: FloatArray,
-    k1: IntArray,
-    x1: FloatArray,
-    y1: FloatArray,
-) -> ObjArray:
-    """LineStrings from (k0, start point) to (k1, end point) along each leg.
-
-    The leg's vertices ``k0 + 1 .. k1`` lie between the two points.
+    One prepared point-in-polygon test per zone for the points in its box.
     """
-    if not len(leg):
-        return np.array([], dtype=object)
-    coords, size = _coords(mt, leg, k0, x0, y0, k1, x1, y1)
-    return shapely.from_ragged_array(
-        shapely.GeometryType.LINESTRING, coords, (np.r_[0, np.cumsum(size)],)
-    )
-
-
-def grouped_pieces(
-    mt: Meetings,
-    group: IntArray,
-    leg: IntArray,
-    k0: IntArray,
-    x0: FloatArray,
-    y0: FloatArray,
-    k1: IntArray,
-    x1: FloatArray,
-    y1: FloatArray,
-) -> ObjArray:
-    """One geometry per group of pieces (``group``: 0, 1, ... in order, pieces in order).
-
-    A LineString for a group of one piece, else the MultiLineString of its
-    pieces, built straight from the coordinates (GeoArrow offsets).
-    """
-    n_groups = int(group.max()) + 1 if len(group) else 0
-    out = np.empty(n_groups, dtype=object)
-    if not n_groups:
-        return out
-    cnt = np.bincount(group, minlength=n_groups)
-    one = cnt[group] == 1
-    sel = np.flatnonzero(one)
-    out[group[sel]] = pieces(mt, leg[sel], k0[sel], x0[sel], y0[sel], k1[sel], x1[sel], y1[sel])
-    sel = np.flatnonzero(~one)
-    if len(sel):
-        coords, size = _coords(mt, leg[sel], k0[sel], x0[sel], y0[sel], k1[sel], x1[sel], y1[sel])
-        ug, per = np.unique(group[sel], return_counts=True)
-        out[ug] = shapely.from_ragged_array(
-            shapely.GeometryType.MULTILINESTRING,
-            coords,
-            (np.r_[0, np.cumsum(size)], np.r_[0, np.cumsum(per)]),
+    px, py = pxy[:, 0], pxy[:, 1]
+    keys = [np.zeros(0, dtype=np.int64)]
+    for zi, (x0, y0, x1, y1) in enumerate(box):
+        sel = np.flatnonzero(
+            (zf[zi] <= s) & (zt[zi] >= s) & (px >= x0) & (px <= x1) & (py >= y0) & (py <= y1)
         )
-    return out
-
-
-def piece_km(
-    mt: Meetings,
-    leg: IntArray,
-    k0: IntArray,
-    x0: FloatArray,
-    y0: FloatArray,
-    k1: IntArray,
-    x1: FloatArray,
-    y1: FloatArray,
-) -> FloatArray:
-    """Geodesic km of pieces of legs whose vertices lie on one geodesic.
-
-    Start point to the first inner vertex, that vertex to the last inner
-    vertex (one geodesic: the vertices lie on it), and on to the end point.
-    """
-    if not len(leg):
-        return np.zeros(0)
-    h = mt.head[leg]
-    has = k1 >= k0 + 1
-    v0 = mt.xy[h + np.where(has, k0 + 1, 0)]
-    v1 = mt.xy[h + np.where(has, k1, 0)]
-    px = np.concatenate([x0, v0[:, 0], v1[:, 0]])
-    py = np.concatenate([y0, v0[:, 1], v1[:, 1]])
-    qx = np.concatenate([np.where(has, v0[:, 0], x1), v1[:, 0], x1])
-    qy = np.concatenate([np.where(has, v0[:, 1], y1), v1[:, 1], y1])
-    _, _, d = _GEOD.inv(px, py, qx, qy)
-    n = len(leg)
-    return (d[:n] + np.where(has, d[n : 2 * n] + d[2 * n :], 0.0)) / 1000.0
-
-
-def longer_than(
-    mt: Meetings,
-    leg: IntArray,
-    k0: IntArray,
-    t0: FloatArray,
-    k1: IntArray,
-    t1: FloatArray,
-    limit: float,
-) -> npt.NDArray[np.bool_]:
-    """Whether the planar length along each leg from (k0, t0) to (k1, t1) exceeds ``limit``.
-
-    The partial end segments plus the first full one settle almost every
-    stretch; only the rest are summed segment by segment.
-    """
-    h = mt.head[leg]
-    xy = mt.xy
-
-    def seglen(g: IntArray) -> FloatArray:
-        return np.hypot(xy[g + 1, 0] - xy[g, 0], xy[g + 1, 1] - xy[g, 1])
-
-    l0, l1 = seglen(h + k0), seglen(h + k1)
-    out = np.where(k0 == k1, (t1 - t0) * l0, (1.0 - t0) * l0 + t1 * l1)
-    span = np.maximum(k1 - k0 - 1, 0)  # full segments k0 + 1 .. k1 - 1
-    has = span > 0
-    out[has] += seglen((h + k0 + 1)[has])
-    more = np.flatnonzero((out <= limit) & (span > 1))
-    if len(more):
-        rest = span[more] - 1
-        idx = _ranges((h + k0 + 2)[more], rest)
-        out[more] += np.bincount(np.repeat(np.arange(len(more)), rest), seglen(idx), len(more))
-    return out > limit
+        if len(sel):
+            got = shapely.contains_xy(zgeom[zi], px[sel], py[sel])
+            keys.append(leg[sel[got]] * nz + zi)
+    return np.concatenate(keys)

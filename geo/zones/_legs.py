@@ -84,12 +84,47 @@ def _front_zones(zones: pd.DataFrame) -> npt.NDArray[np.bool_]:
     return out
 
 
-def _crosses_front(segs: pd.DataFrame, n: int) -> npt.NDArray[np.bool_]:
-    z = segs[segs[C.ZONE_COUNTRY].notna()][["row", C.ZONE_COUNTRY, C.FACTION]].drop_duplicates()
-    pairs = z.merge(z, on=["row", C.ZONE_COUNTRY])
-    pairs = pairs[pairs[C.FACTION + "_x"] < pairs[C.FACTION + "_y"]]
-    key = pairs[C.FACTION + "_x"] + "|" + pairs[C.FACTION + "_y"]
-    rows = pairs.loc[key.isin(_OPPOSING).to_numpy(), "row"].to_numpy(np.int64)
+def _opposing(zones: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """(zone, zone) matrix: zones of opposing factions in the same country."""
+    z = pd.DataFrame(
+        {
+            "pos": np.arange(len(zones)),
+            "c": _col(zones, C.ZONE_COUNTRY),
+            "f": _col(zones, C.FACTION),
+        }
+    )
+    z = z[z["c"].notna() & z["f"].notna()]
+    pairs = z.merge(z, on="c")
+    pairs = pairs[pairs["f_x"] != pairs["f_y"]]
+    lo = np.where(pairs["f_x"] < pairs["f_y"], pairs["f_x"], pairs["f_y"]).astype(str)
+    hi = np.where(pairs["f_x"] < pairs["f_y"], pairs["f_y"], pairs["f_x"]).astype(str)
+    hit = pd.Series(lo + "|" + hi).isin(_OPPOSING).to_numpy()
+    out = np.zeros((len(zones), len(zones)), dtype=bool)
+    out[pairs["pos_x"].to_numpy()[hit], pairs["pos_y"].to_numpy()[hit]] = True
+    return out
+
+
+def _crosses_front(
+    rows: IntArray, z: IntArray, zones: pd.DataFrame, n: int
+) -> npt.NDArray[np.bool_]:
+    """Legs (of ``n``) that pass through two zones of opposing factions of one country.
+
+    ``rows``, ``z``: each leg and a zone (position in ``zones``) it passes through.
+    """
     out = np.zeros(n, dtype=bool)
-    out[rows] = True
+    opp = _opposing(zones)
+    if not len(rows) or not opp.any():
+        return out
+    nz = len(zones)
+    keys = np.unique(rows.astype(np.int64) * nz + z)
+    # each (leg, zone) with every zone facing it: is that pair met too?
+    za, zb = np.nonzero(opp)
+    first = np.searchsorted(za, np.arange(nz))
+    cnt = np.bincount(za, minlength=nz)
+    kz = keys % nz
+    rep = np.repeat(np.arange(len(keys)), cnt[kz])
+    other = zb[np.repeat(first[kz] - (np.cumsum(cnt[kz]) - cnt[kz]), cnt[kz]) + np.arange(len(rep))]
+    want = (keys[rep] // nz) * nz + other
+    hit = np.isin(want, keys, assume_unique=False)
+    out[keys[rep[hit]] // nz] = True
     return out

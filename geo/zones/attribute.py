@@ -21,7 +21,6 @@ from geo.zones._common import (
     _col,
     _days,
     _objects,
-    _tiles,
     _xy,
 )
 from geo.zones._legs import (
@@ -32,7 +31,7 @@ from geo.zones._legs import (
     _leg_days,
 )
 from geo.zones.read import read_zones
-from geo.zones.split import _segments
+from geo.zones.split import met_pairs
 
 __all__ = ["attribute_legs", "places_faction", "zones_at"]
 
@@ -53,7 +52,6 @@ def _locate(
     start: IntArray,
     stop: IntArray,
     zones: gpd.GeoDataFrame,
-    tiles: tuple[ObjArray, IntArray] | None = None,
     country: ObjArray | None = None,
 ) -> pd.DataFrame:
     """Zone and faction of points over day intervals [start, stop].
@@ -83,7 +81,7 @@ def _locate(
     if country is not None:
         first = pd.Series(np.asarray(country, dtype=object)[good]).groupby(codes).first()
         ucountry = first.reindex(range(len(once))).to_numpy(dtype=object)
-    res = _locate_unique(ux, uy, us, ue, zones, tiles or _tiles(zones), ucountry)
+    res = _locate_unique(ux, uy, us, ue, zones, ucountry)
     idx = np.flatnonzero(good)
     for col in res.columns:
         out.loc[idx, col] = res[col].to_numpy()[codes]
@@ -113,17 +111,12 @@ def _locate_unique(
     start: IntArray,
     stop: IntArray,
     zones: gpd.GeoDataFrame,
-    tiles: tuple[ObjArray, IntArray],
     country: ObjArray | None,
 ) -> pd.DataFrame:
     n = len(x)
-    pts = shapely.points(x, y)
-    tile_geoms, owner = tiles
-    ti, pi = shapely.STRtree(pts).query(tile_geoms, predicate="intersects")
-    pairs = pd.DataFrame({"p": pi, "z": owner[ti]}).drop_duplicates()
     zf = _days(zones[C.VALID_FROM], open_end=False)
     zt = _days(zones[C.VALID_TO], open_end=True)
-    p, z = pairs["p"].to_numpy(), pairs["z"].to_numpy()
+    p, z = _in_zones(x, y, zones)
     live = (zf[z] <= stop[p]) & (zt[z] >= start[p])
     p, z = p[live], z[live]
     zgeom = zones.geometry.values
@@ -132,7 +125,8 @@ def _locate_unique(
     multi = np.bincount(p, minlength=n)[p] > 1
     edge = np.zeros(len(p), dtype=bool)
     if multi.any():
-        edge[multi] = shapely.intersects(shapely.boundary(zgeom[z[multi]]), pts[p[multi]])
+        pts = shapely.points(x[p[multi]], y[p[multi]])
+        edge[multi] = shapely.intersects(shapely.boundary(zgeom[z[multi]]), pts)
     mismatch = np.zeros(len(p), dtype=bool)
     if country is not None:
         mismatch = zones[C.ZONE_COUNTRY].to_numpy()[z] != country[p]
@@ -220,6 +214,27 @@ def _locate_unique(
             out.loc[text.index, col] = None
         out.loc[text.index, C.CONTESTED] = False
     return out
+
+
+def _in_zones(
+    x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], zones: gpd.GeoDataFrame
+) -> tuple[IntArray, IntArray]:
+    """(point, zone) pairs: the points (x, y) in or on each zone.
+
+    One prepared point-in-polygon test per zone for the points in its box:
+    no point geometry is built.
+    """
+    zgeom = np.asarray(zones.geometry.values, dtype=object)
+    shapely.prepare(zgeom)
+    box = shapely.bounds(zgeom) if len(zgeom) else np.zeros((0, 4))
+    ps, zs = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    for zi, (x0, y0, x1, y1) in enumerate(box):
+        sel = np.flatnonzero((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1))
+        if len(sel):
+            sel = sel[shapely.intersects_xy(zgeom[zi], x[sel], y[sel])]
+            ps.append(sel)
+            zs.append(np.full(len(sel), zi, dtype=np.int64))
+    return np.concatenate(ps), np.concatenate(zs)
 
 
 def _precision_notes(
@@ -377,21 +392,19 @@ def attribute_legs(lines: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> gpd.GeoD
     n = len(lines)
     x0, y0, x1, y1 = _ends(lines)
     s, e = _leg_days(lines)
-    tiles = _tiles(zones)
     loc = _locate(
         np.concatenate([x0, x1]),
         np.concatenate([y0, y1]),
         np.concatenate([s, s]),
         np.concatenate([e, e]),
         zones,
-        tiles,
     )
     precision = np.concatenate([_col(lines, C.FROM_PRECISION), _col(lines, C.TO_PRECISION)])
     coarse = np.isin(precision, ["country", "region"])
     if coarse.any():
-        pts = shapely.points(np.concatenate([x0, x1]), np.concatenate([y0, y1]))
+        xs, ys = np.concatenate([x0, x1])[coarse], np.concatenate([y0, y1])[coarse]
         country = np.full(2 * n, None, dtype=object)
-        country[coarse] = countries_at(pts[coarse]).to_numpy()
+        country[coarse] = countries_at(shapely.points(xs, ys)).to_numpy()
         loc = _precision_notes(loc, precision, country, zones, np.tile(s, 2), np.tile(e, 2))
     out = lines.copy()
     for col, src, part in (
@@ -409,12 +422,12 @@ def attribute_legs(lines: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> gpd.GeoD
     t = np.where(note_to == "", "", "to: " + note_to.astype(object))
     out[C.CONTROL_NOTE] = np.where((f != "") & (t != ""), f + "; " + t, f + t)
     # Ends written "A | B": "one of: ..." (issue 11).
-    alternative_ends(out, s, e, lambda x, y, a, b: _locate(x, y, a, b, zones, tiles))
+    alternative_ends(out, s, e, lambda x, y, a, b: _locate(x, y, a, b, zones))
     # Only zones facing an opposing faction in the same country can make a
     # front; the others (host countries, bases) need not be joined here.
-    front = zones[_front_zones(zones)]
-    segs = _segments(lines, front, tiles, geometry=False)
-    out[C.CROSSES_FRONT] = _crosses_front(segs, n)
+    # (The crossings found are remembered for split_by_zone on these lines.)
+    met = met_pairs(lines, zones, np.flatnonzero(_front_zones(zones)), also=out)
+    out[C.CROSSES_FRONT] = _crosses_front(met["row"].to_numpy(), met["z"].to_numpy(), zones, n)
     out[C.FROM_OUTSIDE] = _from_outside(x0, y0, x1, y1)
     return out
 

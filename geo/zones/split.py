@@ -11,7 +11,6 @@ import shapely
 from geo import columns as C  # noqa: N812
 from geo.zones._common import (
     _CRS,
-    _NAT,
     CHANGED,
     IntArray,
     ObjArray,
@@ -19,37 +18,13 @@ from geo.zones._common import (
     _objects,
     _tiles,
 )
-from geo.zones._fast import segments_batch
-from geo.zones._legs import (
-    _crosses_front,
-    _ends,
-    _from_outside,
-    _leg_days,
-)
+from geo.zones._fast import geos_met, met_batch, segments_batch
+from geo.zones._geos import _segments_batch
+from geo.zones._legs import _crosses_front, _ends, _from_outside, _leg_days
 from geo.zones._pieces import _geodesic_km, _line_parts
+from geo.zones._shared import BATCH_LEGS, crossings
 
 __all__ = ["split_by_zone"]
-
-
-def _normalized(lines: gpd.GeoDataFrame) -> ObjArray:
-    """Geometries with longitudes wrapped into [-180, 180] (RFC 7946)."""
-    geoms = np.asarray(lines.geometry.values, dtype=object)
-    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    b = np.full((len(geoms), 4), np.nan)
-    b[ok] = shapely.bounds(geoms[ok])
-    wide = ok & ((b[:, 0] < -180) | (b[:, 2] > 180))
-    if wide.any():
-        from geo.lines import split_antimeridian
-
-        sub = gpd.GeoDataFrame(geometry=gpd.GeoSeries(geoms[wide], crs=_CRS))
-        geoms = geoms.copy()
-        geoms[wide] = split_antimeridian(sub).geometry.to_numpy()
-    return geoms
-
-
-#: Legs per batch: bounds the memory of the chunked geometries (~0.5 GB
-#: of temporaries for 20,000 legs of a few thousand km).
-_BATCH_LEGS = 20_000
 
 
 def _segments(
@@ -57,20 +32,16 @@ def _segments(
     zones: gpd.GeoDataFrame,
     tiles: tuple[ObjArray, IntArray],
     *,
-    geometry: bool = True,
     outside_geometry: bool = True,
 ) -> pd.DataFrame:
     """Segments (one row per leg and zone, plus outside stretches), positional rows.
 
-    With ``geometry=False`` only the (leg, zone) pairs met are returned
-    (enough for ``CROSSES_FRONT``), without cutting any line.  With
-    ``outside_geometry=False`` the outside stretches get no geometry.
+    With ``outside_geometry=False`` the outside stretches get no geometry.
     """
     n = len(lines)
-    geoms = _normalized(lines)
-    s, e = _leg_days(lines)
-    usable = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms)) & (s != _NAT)
-    rows_ok = np.flatnonzero(usable)
+    cr = crossings(lines, zones)
+    geoms, rows_ok = cr.geoms, cr.rows_ok
+    _, e = _leg_days(lines)
     if C.LENGTH_KM in lines:
         # Vertices of geodesic_lines lie on the geodesic: its length is the sum.
         total = pd.to_numeric(lines[C.LENGTH_KM], errors="coerce").to_numpy(float).copy()
@@ -79,25 +50,24 @@ def _segments(
         lparts, lidx = _line_parts(geoms[rows_ok])
         total[rows_ok] = np.bincount(lidx, weights=_geodesic_km(lparts), minlength=len(rows_ok))
     changed = np.zeros(n, dtype=bool)
-    batches = [
-        segments_batch(
-            geoms,
-            rows_ok[b : b + _BATCH_LEGS],
-            s,
-            e,
-            zones,
-            tiles,
-            total,
-            changed,
-            geometry=geometry,
-            outside_geometry=outside_geometry,
-            on_geodesic=C.LENGTH_KM in lines,
-        )
-        for b in range(0, len(rows_ok), _BATCH_LEGS)  # a few batches, each vectorized
-    ]
+    batches, left = [], [np.zeros(0, dtype=np.int64)]
+    for start in cr.starts():  # a few batches, each vectorized
+        got, rest = segments_batch(
+            cr, start, e, zones, tiles, total, changed,
+            outside_geometry=outside_geometry, on_geodesic=C.LENGTH_KM in lines,
+        )  # fmt: skip
+        batches.append(got)
+        left.append(rest)
+    # The legs left to GEOS, together (its cost is mostly per call).
+    rest = np.concatenate(left)
+    for i in range(0, len(rest), BATCH_LEGS):
+        part = rest[i : i + BATCH_LEGS]
+        slow = _segments_batch(
+            geoms, part, cr.s, e, zones, tiles, total, changed,
+            geometry=True, outside_geometry=outside_geometry,
+        )  # fmt: skip
+        batches.append(slow)
     seg = pd.concat(batches, ignore_index=True) if batches else _empty_segments()
-    if not geometry:
-        return _label(seg, zones, changed)
     bad = np.setdiff1d(np.arange(n), rows_ok)
     if len(bad):
         no_geom = shapely.is_missing(geoms[bad]) | shapely.is_empty(geoms[bad])
@@ -119,6 +89,38 @@ def _segments(
         )
     seg = seg.sort_values(["row", "pos"], kind="stable").reset_index(drop=True)
     return _label(seg, zones, changed)
+
+
+def met_pairs(
+    lines: gpd.GeoDataFrame,
+    zones: gpd.GeoDataFrame,
+    which: IntArray,
+    *,
+    also: gpd.GeoDataFrame | None = None,
+) -> pd.DataFrame:
+    """(row, zone) pairs: each usable leg and the zones ``zones.iloc[which]`` it passes through.
+
+    ``zone`` is a position in ``zones``; the crossings found are remembered
+    for :func:`split_by_zone` on the same lines (``also``: a copy of
+    ``lines`` the caller returns).
+    """
+    cr = crossings(lines, zones, also=also)
+    if not len(which):
+        return pd.DataFrame({"row": np.zeros(0, np.int64), "z": np.zeros(0, np.int64)})
+    got, left = [], [np.zeros(0, dtype=np.int64)]
+    for start in cr.starts():
+        met, rest = met_batch(cr, start, zones, which)
+        got.append(met)
+        left.append(rest)
+    rest = np.concatenate(left)
+    front = zones.iloc[which]
+    got += [geos_met(cr, rest[i : i + BATCH_LEGS], front) for i in range(0, len(rest), BATCH_LEGS)]
+    if not got:
+        return pd.DataFrame({"row": np.zeros(0, np.int64), "z": np.zeros(0, np.int64)})
+    met = pd.concat(got, ignore_index=True)
+    return pd.DataFrame(
+        {"row": met["row"].to_numpy(np.int64), "z": which[met["z"].to_numpy(np.int64)]}
+    )
 
 
 def _label(
@@ -203,7 +205,10 @@ def split_by_zone(
     out[C.CONTESTED] = seg[C.CONTESTED].to_numpy(bool)
     out[C.SEGMENT_KM] = seg["km"].to_numpy(float)
     out[C.CONTROL_NOTE] = seg[C.CONTROL_NOTE].to_numpy()
-    out[C.CROSSES_FRONT] = _crosses_front(seg, n)[rows]
+    zz = seg["z"].to_numpy()
+    has = ~np.asarray(pd.isna(zz), dtype=bool)
+    met_z = np.asarray(zz[has], dtype=np.int64)
+    out[C.CROSSES_FRONT] = _crosses_front(rows[has], met_z, zones, n)[rows]
     x0, y0, x1, y1 = _ends(lines)
     out[C.FROM_OUTSIDE] = _from_outside(x0, y0, x1, y1)[rows]
     return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(seg["geom"].to_numpy(), crs=_CRS))

@@ -1,0 +1,228 @@
+"""Crossings found once per ledger and zone set, shared by attribute_legs and split_by_zone.
+
+:func:`geo.zones.attribute_legs` needs the zones each leg passes through
+(``CROSSES_FRONT``) and :func:`geo.zones.split_by_zone` needs where each leg
+enters and leaves them: both come from :func:`geo.zones._crossings.meetings`,
+the costliest step of either.  :func:`crossings` returns one
+:class:`Crossings` for a frame of lines and a zone set, computing each batch
+of legs on first use, and remembers it while a frame holding the very same
+geometry objects is alive: calling both functions on one ledger finds the
+crossings once.
+
+A remembered answer is used only when the geometries are the same Python
+objects (compared by address, which is sound while an array holding them
+is alive and unchanged: checked on every use), the legs' first days are
+equal and the zones have the same ids, dates and geometry.  Nothing is
+remembered once no frame holds the geometries any more.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import threading
+import weakref
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import shapely
+
+from geo import columns as C  # noqa: N812
+from geo.zones._common import _CRS, _NAT, IntArray, ObjArray, _days, _zone_key
+from geo.zones._crossings import Meetings, meetings
+from geo.zones._legs import _leg_days
+
+#: Legs per batch: bounds the memory of the vertex arrays of one batch
+#: (~0.3 GB of temporaries for 20,000 legs of a few thousand km).
+BATCH_LEGS = 20_000
+#: Ledgers remembered at once.
+_KEEP = 2
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One batch of legs: ledger ``rows``, their ``parts`` (owner: batch leg) and meetings."""
+
+    rows: IntArray
+    parts: ObjArray
+    owner: IntArray
+    meet: Meetings
+
+
+class Crossings:
+    """Where the usable legs of a frame meet a zone set, batch by batch (lazily).
+
+    Attributes
+    ----------
+    geoms
+        Every leg's geometry, longitudes wrapped into [-180, 180].
+    s
+        Each leg's first day (``_NAT`` when unknown).
+    rows_ok
+        Legs with a geometry and a date: the ones split.
+
+    """
+
+    def __init__(self, geoms: ObjArray, s: IntArray, zones: gpd.GeoDataFrame):
+        self.geoms = geoms
+        self.s = s
+        usable = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms)) & (s != _NAT)
+        self.rows_ok = np.flatnonzero(usable)
+        self._zones = zones
+        self._batches: dict[int, Batch] = {}
+        self._lock = threading.Lock()
+
+    def starts(self) -> range:
+        """Start of each batch in ``rows_ok``."""
+        return range(0, len(self.rows_ok), BATCH_LEGS)
+
+    def batch(self, start: int) -> Batch:
+        """Return the batch of ``rows_ok[start : start + BATCH_LEGS]`` (computed once)."""
+        with self._lock:
+            if start not in self._batches:
+                self._batches[start] = self._compute(start)
+            return self._batches[start]
+
+    def _compute(self, start: int) -> Batch:
+        rows = self.rows_ok[start : start + BATCH_LEGS]
+        zones = self._zones
+        zf = _days(zones[C.VALID_FROM], open_end=False)
+        zt = _days(zones[C.VALID_TO], open_end=True)
+        parts, owner = _parts(self.geoms[rows])
+        return Batch(rows, parts, owner, meetings(parts, self.s[rows][owner], zones, zf, zt))
+
+
+def _parts(batch: ObjArray) -> tuple[ObjArray, IntArray]:
+    """Parts of multi-part legs, in order; single lines as they are (no copies)."""
+    multi = shapely.get_type_id(batch) != 1
+    count = np.where(multi, shapely.get_num_geometries(batch), 1)
+    owner = np.repeat(np.arange(len(batch)), count)
+    first = np.cumsum(count) - count
+    parts = np.empty(int(count.sum()), dtype=object)
+    parts[first[~multi]] = batch[~multi]
+    if multi.any():
+        mp, mi = shapely.get_parts(batch[multi], return_index=True)
+        rank = np.arange(len(mp)) - np.searchsorted(mi, mi)
+        parts[first[multi][mi] + rank] = mp
+    return parts, owner
+
+
+def _normalized(geoms: ObjArray) -> ObjArray:
+    """Return a copy of ``geoms`` with longitudes wrapped into [-180, 180] (RFC 7946)."""
+    geoms = geoms.copy()
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    b = np.full((len(geoms), 4), np.nan)
+    b[ok] = shapely.bounds(geoms[ok])
+    wide = ok & ((b[:, 0] < -180) | (b[:, 2] > 180))
+    if wide.any():
+        from geo.lines import split_antimeridian
+
+        sub = gpd.GeoDataFrame(geometry=gpd.GeoSeries(geoms[wide], crs=_CRS))
+        geoms[wide] = split_antimeridian(sub).geometry.to_numpy()
+    return geoms
+
+
+# --- remembering -------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class _Entry:
+    key: tuple[object, ...]
+    ids: npt.NDArray[np.uintp]
+    s: IntArray
+    value: Crossings
+    holders: list[weakref.ref[ObjArray]] = field(default_factory=list)
+
+
+_ENTRIES: list[_Entry] = []
+_LOCK = threading.RLock()  # re-entrant: a holder's death may call back while it is held
+
+
+def _geometry_array(lines: gpd.GeoDataFrame) -> ObjArray:
+    """Return the object array behind the frame's geometry column (not a copy)."""
+    return np.asarray(lines.geometry.array, dtype=object)
+
+
+def _addresses(arr: ObjArray) -> npt.NDArray[np.uintp]:
+    """Addresses of the objects in ``arr`` (identity, as ``id``), as integers."""
+    arr = np.ascontiguousarray(arr, dtype=object)  # same objects if it copies
+    if not len(arr):
+        return np.zeros(0, dtype=np.uintp)
+    buf = (ctypes.c_size_t * len(arr)).from_address(arr.ctypes.data)
+    return np.ctypeslib.as_array(buf).astype(np.uintp)  # a copy
+
+
+def _hold(entry: _Entry, arr: ObjArray) -> None:
+    """Remember ``entry`` while ``arr`` (holding its geometries) is alive."""
+    if any(ref() is arr for ref in entry.holders):
+        return
+
+    def dropped(ref: weakref.ref[ObjArray]) -> None:
+        with _LOCK:
+            if ref in entry.holders:
+                entry.holders.remove(ref)
+            if not entry.holders and entry in _ENTRIES:
+                _ENTRIES.remove(entry)
+
+    entry.holders.append(weakref.ref(arr, dropped))
+
+
+def _held(entry: _Entry) -> bool:
+    """Whether a live array still holds exactly the entry's geometries."""
+    for ref in list(entry.holders):
+        arr = ref()
+        if (
+            arr is not None
+            and len(arr) == len(entry.ids)
+            and np.array_equal(_addresses(arr), entry.ids)
+        ):
+            return True
+    return False
+
+
+def crossings(
+    lines: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, *, also: gpd.GeoDataFrame | None = None
+) -> Crossings:
+    """Return the :class:`Crossings` of ``lines`` with ``zones``, remembered (module docstring).
+
+    ``also``: a frame holding the same geometries (a copy of ``lines``): the
+    answer is remembered while it is alive too.
+    """
+    arr = _geometry_array(lines)
+    s, _ = _leg_days(lines)
+    key = (
+        _zone_key(zones),
+        tuple(_days(zones[C.VALID_FROM], open_end=False)),
+        tuple(_days(zones[C.VALID_TO], open_end=True)),
+    )
+    ids = _addresses(arr)
+    with _LOCK:
+        for entry in _ENTRIES:
+            if (
+                entry.key == key
+                and np.array_equal(entry.ids, ids)
+                and np.array_equal(entry.s, s)
+                and _held(entry)
+            ):
+                value = entry.value
+                break
+        else:
+            value = Crossings(_normalized(arr), s, zones)
+            entry = _Entry(key, ids, s, value)
+            _ENTRIES.append(entry)
+            while len(_ENTRIES) > _KEEP:
+                _ENTRIES.pop(0)
+        _hold(entry, arr)
+        if also is not None:
+            _hold(entry, _geometry_array(also))
+    return value
+
+
+def forget() -> None:
+    """Drop every remembered answer (tests)."""
+    with _LOCK:
+        _ENTRIES.clear()
+
+
+__all__ = ["BATCH_LEGS", "Batch", "Crossings", "crossings", "forget"]
