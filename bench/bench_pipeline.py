@@ -30,7 +30,8 @@ stage rows sum wall and CPU seconds over chunks in whichever process ran
 them, so they overlap; ``total`` wall is end to end.  Peak memory: the
 main process after load / after the run (``write``), the largest worker's
 for the chunked stages (workers share the ledger's pages with the main
-process until they touch them, so the sum overstates).
+process until they touch them, so the sum overstates); and the peak of
+the whole process tree's proportional set size, sampled every 0.2 s.
 
 Figures depend on the machine and its load (printed).
 """
@@ -54,6 +55,50 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+class _TreeMemory:
+    """Sample the proportional set size (PSS) of this process and its children.
+
+    PSS splits a page shared by forked processes between them, so the sum
+    over the tree is the memory the run really holds (resident sizes
+    would count the shared ledger once per worker).
+    """
+
+    def __init__(self, every: float = 0.2) -> None:
+        import threading
+
+        self.peak_mib = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(every,), daemon=True)
+        self._thread.start()
+
+    def _run(self, every: float) -> None:
+        while not self._stop.wait(every):
+            self.peak_mib = max(self.peak_mib, self._pss_mib())
+
+    @staticmethod
+    def _pss_mib() -> float:
+        pids = [os.getpid()]
+        for task in Path("/proc/self/task").iterdir():
+            try:
+                pids += [int(p) for p in (task / "children").read_text().split()]
+            except OSError:
+                continue
+        kib = 0
+        for pid in pids:
+            try:
+                for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                    if line.startswith("Pss:"):
+                        kib += int(line.split()[1])
+            except OSError:  # a worker that just ended
+                continue
+        return kib / 1024.0
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.peak_mib
+
+
 def child(folder: Path, fmt: str, chunk_legs: int, routes: bool, workers: int) -> dict[str, Any]:
     """Run the pipeline on ``folder`` and time each stage (in a fresh process)."""
     from geo import settings
@@ -63,6 +108,7 @@ def child(folder: Path, fmt: str, chunk_legs: int, routes: bool, workers: int) -
     from geo.pipeline import legs_to_geoparquet
     from geo.zones import read_zones
 
+    memory = _TreeMemory()
     t0 = time.perf_counter(), time.process_time()
     index = PlaceIndex(read_gazetteer(folder / settings.GAZETTEER_FILE))
     zones = read_zones(folder / settings.ZONES_FILE)
@@ -107,6 +153,7 @@ def child(folder: Path, fmt: str, chunk_legs: int, routes: bool, workers: int) -
             }
         )
     return {
+        "tree_peak_mib": memory.stop(),
         "elapsed_s": stages[0]["wall_s"] + chunked_wall,
         "parent_peak_mib": _peak_mib(),
         "worker_peak_mib": worker_peak if workers > 1 else 0.0,
@@ -185,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
             if res["workers"] > 1
             else ""
         )
-        + ")"
+        + f"; all processes together (PSS, sampled): {res['tree_peak_mib']:,.0f} MiB)"
     )
     print(
         f"  -> {res['legs']:,} legs, "
