@@ -65,6 +65,12 @@ class _Edges:
     ex1: FloatArray
     ey0: FloatArray
     ey1: FloatArray
+    # the same lists with each edge also in the cells left of and below its
+    # box: a segment spanning at most two cells each way finds every edge
+    # its box may overlap in the one list of its low corner's cell
+    low_start: npt.NDArray[np.int32]
+    low_count: npt.NDArray[np.int32]
+    low_edge: IntArray
 
 
 _EDGE_CACHE: dict[tuple[tuple[str, ...], int], _Edges] = {}
@@ -141,11 +147,15 @@ def _edges(zones: gpd.GeoDataFrame) -> _Edges:
     cover = np.zeros((_NX + 1, _NY + 1), dtype=np.int32)
     cover[1:, 1:] = occ.reshape(_NX, _NY).cumsum(0).cumsum(1)
     box = shapely.bounds(geoms) if len(geoms) else np.zeros((0, 4))
+    low, lcell = _expand(np.maximum(i0 - 1, 0), i1, np.maximum(j0 - 1, 0), j1)
+    lcount = np.bincount(lcell, minlength=_NX * _NY)
     out = _Edges(
         a[:, 0].copy(), a[:, 1].copy(), b[:, 0].copy(), b[:, 1].copy(), zone, zone_start,
         start.astype(np.int32), count.astype(np.int32), edge[order], sat, cover, box,
         np.minimum(a[:, 0], b[:, 0]), np.maximum(a[:, 0], b[:, 0]),
         np.minimum(a[:, 1], b[:, 1]), np.maximum(a[:, 1], b[:, 1]),
+        (np.cumsum(lcount) - lcount).astype(np.int32), lcount.astype(np.int32),
+        low[np.argsort(lcell, kind="stable")],
     )  # fmt: skip
     if len(_EDGE_CACHE) >= 8:
         _EDGE_CACHE.pop(next(iter(_EDGE_CACHE)))
@@ -307,20 +317,31 @@ def _crossings(
     sx0, sx1 = np.minimum(sax, sbx), np.maximum(sax, sbx)
     sy0, sy1 = np.minimum(say, sby), np.maximum(say, sby)
     i0, i1, j0, j1 = _cell_x(sx0), _cell_x(sx1), _cell_y(sy0), _cell_y(sy1)
-    near = np.flatnonzero(_box_hits(ed.sat, i0, i1, j0, j1))
+    # Short segments (at most two cells each way, nearly all): the edges
+    # listed at their low corner's cell, each once.
+    short = np.flatnonzero((i1 - i0 <= 1) & (j1 - j0 <= 1))
+    lcell = i0[short] * _NY + j0[short]
+    cnt = ed.low_count[lcell]
+    pair_s = short[np.repeat(np.arange(len(short)), cnt)]
+    edge_s = ed.low_edge[_ranges(ed.low_start[lcell], cnt)]
+    # Longer ones: the edges of every cell of their box holding one, each
+    # (segment, edge) pair once, in the cell holding the low corner of the
+    # overlap of their boxes.
+    long_ = np.flatnonzero((i1 - i0 > 1) | (j1 - j0 > 1))
+    near = long_[_box_hits(ed.sat, i0[long_], i1[long_], j0[long_], j1[long_])]
     sbox, cell = _expand(i0[near], i1[near], j0[near], j1[near])
     lo, cnt = ed.cell_start[cell], ed.cell_count[cell]
-    pair_box = near[np.repeat(sbox, cnt)]  # the near segment of each (segment, edge) pair
-    pair_cell = np.repeat(cell, cnt)
-    edge = ed.edge_of[_ranges(lo, cnt)]
-    # Each (segment, edge) pair once: in the cell holding the low corner of
-    # the overlap of their boxes (pairs whose boxes do not overlap go).
-    rx = np.maximum(sx0[pair_box], ed.ex0[edge])
-    ry = np.maximum(sy0[pair_box], ed.ey0[edge])
+    pair_l = near[np.repeat(sbox, cnt)]
+    edge_l = ed.edge_of[_ranges(lo, cnt)]
+    rx = np.maximum(sx0[pair_l], ed.ex0[edge_l])
+    ry = np.maximum(sy0[pair_l], ed.ey0[edge_l])
+    once = _cell_x(rx) * _NY + _cell_y(ry) == np.repeat(cell, cnt)
+    pair_box = np.concatenate([pair_s, pair_l[once]])
+    edge = np.concatenate([edge_s, edge_l[once]])
+    # Pairs whose boxes do not overlap cannot meet.
     keep = np.flatnonzero(
-        (rx <= np.minimum(sx1[pair_box], ed.ex1[edge]))
-        & (ry <= np.minimum(sy1[pair_box], ed.ey1[edge]))
-        & (_cell_x(rx) * _NY + _cell_y(ry) == pair_cell)
+        (np.maximum(sx0[pair_box], ed.ex0[edge]) <= np.minimum(sx1[pair_box], ed.ex1[edge]))
+        & (np.maximum(sy0[pair_box], ed.ey0[edge]) <= np.minimum(sy1[pair_box], ed.ey1[edge]))
     )
     pair_box, edge = pair_box[keep], edge[keep]
     seg, leg = k[pair_box], kleg[pair_box]

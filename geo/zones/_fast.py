@@ -71,18 +71,9 @@ def geos_met_batch(
 
 
 def geos_batch(
-    cr: Crossings,
-    start: int,
-    e: IntArray,
-    zones: gpd.GeoDataFrame,
-    tiles: tuple[ObjArray, IntArray],
-    total: FloatArray,
-    changed: npt.NDArray[np.bool_],
-    *,
-    outside_geometry: bool,
-    on_geodesic: bool,
+    cr: Crossings, start: int, *_: object, **__: object
 ) -> tuple[pd.DataFrame, IntArray]:
-    """As :func:`segments_batch`, every leg left to GEOS (chunks x zone tiles)."""
+    """As :func:`segments_batch` (same arguments), every leg left to GEOS (chunks x zone tiles)."""
     return _empty_segments(), cr.rows_ok[start : start + BATCH_LEGS]
 
 

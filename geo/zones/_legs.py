@@ -66,22 +66,7 @@ _OPPOSING = frozenset("|".join(sorted(pair)) for pair in settings.OPPOSING_FACTI
 
 def _front_zones(zones: pd.DataFrame) -> npt.NDArray[np.bool_]:
     """Zones with a zone of an opposing faction in the same country."""
-    z = pd.DataFrame(
-        {
-            "pos": np.arange(len(zones)),
-            "c": _col(zones, C.ZONE_COUNTRY),
-            "f": _col(zones, C.FACTION),
-        }
-    )
-    z = z[z["c"].notna() & z["f"].notna()]
-    pairs = z.merge(z, on="c")
-    pairs = pairs[pairs["f_x"] < pairs["f_y"]]
-    key = pairs["f_x"].astype(str) + "|" + pairs["f_y"].astype(str)
-    hit = pairs[key.isin(_OPPOSING).to_numpy()]
-    out = np.zeros(len(zones), dtype=bool)
-    out[hit["pos_x"].to_numpy(np.int64)] = True
-    out[hit["pos_y"].to_numpy(np.int64)] = True
-    return out
+    return _opposing(zones).any(axis=1)
 
 
 def _opposing(zones: pd.DataFrame) -> npt.NDArray[np.bool_]:

@@ -21,7 +21,9 @@ from __future__ import annotations
 import ctypes
 import threading
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -36,6 +38,8 @@ from geo.zones._legs import _leg_days
 #: Legs per batch: bounds the memory of the vertex arrays of one batch
 #: (~0.3 GB of temporaries for 20,000 legs of a few thousand km).
 BATCH_LEGS = 20_000
+T = TypeVar("T")
+
 #: Ledgers remembered at once.
 _KEEP = 2
 
@@ -72,6 +76,23 @@ class Crossings:
         self._zones = zones
         self._batches: dict[int, Batch] = {}
         self._lock = threading.Lock()
+        self._memo: dict[str, tuple[tuple[npt.NDArray[np.generic], ...], object]] = {}
+
+    def remember(
+        self, name: str, args: tuple[npt.NDArray[np.generic], ...], compute: Callable[[], T]
+    ) -> T:
+        """``compute()``, or its answer from an earlier call with equal ``args``."""
+        with self._lock:
+            if name in self._memo:
+                old, value = self._memo[name]
+                if len(old) == len(args) and all(
+                    np.array_equal(a, b, equal_nan=True) for a, b in zip(old, args, strict=True)
+                ):
+                    return value  # type: ignore[return-value]
+        value = compute()
+        with self._lock:
+            self._memo[name] = (tuple(np.copy(a) for a in args), value)
+        return value
 
     def starts(self) -> range:
         """Start of each batch in ``rows_ok``."""

@@ -22,6 +22,7 @@ from geo.zones._common import (
     _days,
     _objects,
     _xy,
+    no_gc,
 )
 from geo.zones._legs import (
     _crosses_front,
@@ -30,6 +31,7 @@ from geo.zones._legs import (
     _front_zones,
     _leg_days,
 )
+from geo.zones._shared import crossings
 from geo.zones.read import read_zones
 from geo.zones.split import met_pairs
 
@@ -66,13 +68,13 @@ def _locate(
     out = _outside_answers(n)
     no_xy = ~(np.isfinite(x) & np.isfinite(y))
     no_day = (start == _NAT) | (stop == _NAT)
-    out.loc[no_xy, C.FACTION] = None
-    out.loc[no_xy, C.CONTROL_NOTE] = "no coordinates (unknown stop)"
-    out.loc[~no_xy & no_day, C.FACTION] = None
-    out.loc[~no_xy & no_day, C.CONTROL_NOTE] = "no date"
+    out[C.FACTION][no_xy] = None
+    out[C.CONTROL_NOTE][no_xy] = "no coordinates (unknown stop)"
+    out[C.FACTION][~no_xy & no_day] = None
+    out[C.CONTROL_NOTE][~no_xy & no_day] = "no date"
     good = ~no_xy & ~no_day
     if not good.any() or len(zones) == 0:
-        return out
+        return pd.DataFrame(out)
     # The same place on the same dates is looked up once.
     gx, gy, gs, ge = x[good], y[good], start[good], stop[good]
     codes, once = _factorize_rows(gx, gy, gs, ge)
@@ -82,10 +84,9 @@ def _locate(
         first = pd.Series(np.asarray(country, dtype=object)[good]).groupby(codes).first()
         ucountry = first.reindex(range(len(once))).to_numpy(dtype=object)
     res = _locate_unique(ux, uy, us, ue, zones, ucountry)
-    idx = np.flatnonzero(good)
     for col in res.columns:
-        out.loc[idx, col] = res[col].to_numpy()[codes]
-    return out
+        out[col][good] = res[col].to_numpy()[codes]
+    return pd.DataFrame(out)
 
 
 def _factorize_rows(*cols: npt.NDArray[np.generic]) -> tuple[IntArray, IntArray]:
@@ -113,12 +114,52 @@ def _locate_unique(
     zones: gpd.GeoDataFrame,
     country: ObjArray | None,
 ) -> pd.DataFrame:
-    n = len(x)
     zf = _days(zones[C.VALID_FROM], open_end=False)
     zt = _days(zones[C.VALID_TO], open_end=True)
     p, z = _in_zones(x, y, zones)
     live = (zf[z] <= stop[p]) & (zt[z] >= start[p])
     p, z = p[live], z[live]
+    # Most points lie in no zone, or in one zone valid all through their
+    # interval: their answer is that zone (or none), with nothing to note.
+    n_in = np.bincount(p, minlength=len(x))
+    one = (n_in[p] == 1) & (zf[z] <= start[p]) & (zt[z] >= stop[p])
+    out = _outside_answers(len(x))
+    for col, values in (
+        (C.ZONE_ID, zones[C.ZONE_ID].to_numpy()),
+        (C.FACTION, zones[C.FACTION].to_numpy()),
+        (C.ZONE_COUNTRY, zones[C.ZONE_COUNTRY].to_numpy()),
+        (C.CONTESTED, zones[C.CONTESTED].to_numpy(bool)),
+    ):
+        out[col][p[one]] = values[z[one]]
+    # The others: the winner at every change of their zones in the interval.
+    rest = np.flatnonzero(n_in > 0)
+    rest = rest[~np.isin(rest, p[one])]
+    new = np.full(len(x), -1, dtype=np.int64)
+    new[rest] = np.arange(len(rest))
+    sel = new[p] >= 0
+    got = _timeline(
+        x[rest], y[rest], start[rest], stop[rest], new[p[sel]], z[sel], zones,
+        None if country is None else country[rest],
+    )  # fmt: skip
+    for col in got:
+        out[col][rest] = got[col]
+    return pd.DataFrame(out)
+
+
+def _timeline(
+    x: npt.NDArray[np.float64],
+    y: npt.NDArray[np.float64],
+    start: IntArray,
+    stop: IntArray,
+    p: IntArray,
+    z: IntArray,
+    zones: gpd.GeoDataFrame,
+    country: ObjArray | None,
+) -> dict[str, npt.NDArray[np.generic]]:
+    """Answers for points (x, y) over [start, stop] in the zones ``z`` of pairs (p, z)."""
+    n = len(x)
+    zf = _days(zones[C.VALID_FROM], open_end=False)
+    zt = _days(zones[C.VALID_TO], open_end=True)
     zgeom = zones.geometry.values
     area = shapely.area(zgeom)
     # On-boundary test only where a point meets more than one zone.
@@ -187,11 +228,11 @@ def _locate_unique(
     has = first["z"].notna()
     rows = first.index.to_numpy()[has.to_numpy()]
     zz = first.loc[has, "z"].to_numpy().astype(np.int64)
-    out.loc[rows, C.ZONE_ID] = zones[C.ZONE_ID].to_numpy()[zz]
-    out.loc[rows, C.FACTION] = fac[zz]
-    out.loc[rows, C.ZONE_COUNTRY] = zones[C.ZONE_COUNTRY].to_numpy()[zz]
-    out.loc[rows, C.CONTESTED] = contested[zz]
-    out.loc[rows, C.CONTROL_NOTE] = first.loc[has, "note"].fillna("").to_numpy()
+    out[C.ZONE_ID][rows] = zones[C.ZONE_ID].to_numpy()[zz]
+    out[C.FACTION][rows] = fac[zz]
+    out[C.ZONE_COUNTRY][rows] = zones[C.ZONE_COUNTRY].to_numpy()[zz]
+    out[C.CONTESTED][rows] = contested[zz]
+    out[C.CONTROL_NOTE][rows] = first.loc[has, "note"].fillna("").to_numpy()
     changed = n_fac.index[n_fac.to_numpy() > 1].to_numpy()
     if len(changed):
         tl = timeline[timeline["p"].isin(changed)].copy()
@@ -209,10 +250,11 @@ def _locate_unique(
             first_row, tl["faction"] + " to " + end_day, tl["faction"] + " from " + t_day
         )
         text = pd.Series(piece, index=tl.index).groupby(tl["p"]).agg(", ".join)
-        out.loc[text.index, C.CONTROL_NOTE] = (CHANGED + ": " + text).to_numpy()
+        at = text.index.to_numpy(np.int64)
+        out[C.CONTROL_NOTE][at] = (CHANGED + ": " + text).to_numpy()
         for col in (C.ZONE_ID, C.FACTION, C.ZONE_COUNTRY):
-            out.loc[text.index, col] = None
-        out.loc[text.index, C.CONTESTED] = False
+            out[col][at] = None
+        out[C.CONTESTED][at] = False
     return out
 
 
@@ -389,6 +431,11 @@ def attribute_legs(lines: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> gpd.GeoD
         country than the destination; NA when an end has no country).
 
     """
+    with no_gc():
+        return _attribute_legs(lines, zones)
+
+
+def _attribute_legs(lines: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     n = len(lines)
     x0, y0, x1, y1 = _ends(lines)
     s, e = _leg_days(lines)
@@ -416,10 +463,10 @@ def attribute_legs(lines: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> gpd.GeoD
         out[col] = pd.Series(
             _objects(loc[src].to_numpy()[part]).to_numpy(), index=out.index, dtype=object
         )
-    note_from = loc[C.CONTROL_NOTE].to_numpy()[:n].astype(str)
-    note_to = loc[C.CONTROL_NOTE].to_numpy()[n:].astype(str)
-    f = np.where(note_from == "", "", "from: " + note_from.astype(object))
-    t = np.where(note_to == "", "", "to: " + note_to.astype(object))
+    notes = loc[C.CONTROL_NOTE].to_numpy(dtype=object, na_value="")
+    note_from, note_to = notes[:n], notes[n:]
+    f = np.where(note_from == "", "", "from: " + note_from)
+    t = np.where(note_to == "", "", "to: " + note_to)
     out[C.CONTROL_NOTE] = np.where((f != "") & (t != ""), f + "; " + t, f + t)
     # Ends written "A | B": "one of: ..." (issue 11).
     alternative_ends(out, s, e, lambda x, y, a, b: _locate(x, y, a, b, zones))
@@ -428,18 +475,19 @@ def attribute_legs(lines: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> gpd.GeoD
     # (The crossings found are remembered for split_by_zone on these lines.)
     met = met_pairs(lines, zones, np.flatnonzero(_front_zones(zones)), also=out)
     out[C.CROSSES_FRONT] = _crosses_front(met["row"].to_numpy(), met["z"].to_numpy(), zones, n)
-    out[C.FROM_OUTSIDE] = _from_outside(x0, y0, x1, y1)
+    cr = crossings(lines, zones, also=out)
+    out[C.FROM_OUTSIDE] = cr.remember(
+        "from_outside", (x0, y0, x1, y1), lambda: _from_outside(x0, y0, x1, y1)
+    ).copy()  # the remembered answer stays as it is
     return out
 
 
-def _outside_answers(n: int) -> pd.DataFrame:
-    """``n`` points' answers before any zone is found: outside mapped zones."""
-    return pd.DataFrame(
-        {
-            C.ZONE_ID: np.full(n, None, dtype=object),
-            C.FACTION: np.full(n, C.OUTSIDE_ZONES, dtype=object),
-            C.ZONE_COUNTRY: np.full(n, None, dtype=object),
-            C.CONTESTED: np.zeros(n, dtype=bool),
-            C.CONTROL_NOTE: np.full(n, "", dtype=object),
-        }
-    )
+def _outside_answers(n: int) -> dict[str, npt.NDArray[np.generic]]:
+    """``n`` points' answers before any zone is found (outside mapped zones), as columns."""
+    return {
+        C.ZONE_ID: np.full(n, None, dtype=object),
+        C.FACTION: np.full(n, C.OUTSIDE_ZONES, dtype=object),
+        C.ZONE_COUNTRY: np.full(n, None, dtype=object),
+        C.CONTESTED: np.zeros(n, dtype=bool),
+        C.CONTROL_NOTE: np.full(n, "", dtype=object),
+    }

@@ -17,6 +17,7 @@ from geo.zones._common import (
     _empty_segments,
     _objects,
     _tiles,
+    no_gc,
 )
 from geo.zones._fast import geos_met, met_batch, segments_batch
 from geo.zones._geos import _segments_batch
@@ -192,6 +193,13 @@ def split_by_zone(
         added where the leg is cut, negligible for densified lines).
 
     """
+    with no_gc():
+        return _split_by_zone(lines, zones, outside_geometry)
+
+
+def _split_by_zone(
+    lines: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, outside_geometry: bool
+) -> gpd.GeoDataFrame:
     n = len(lines)
     seg = _segments(lines, zones, _tiles(zones), outside_geometry=outside_geometry)
     rows = seg["row"].to_numpy(np.int64)
@@ -205,10 +213,11 @@ def split_by_zone(
     out[C.CONTESTED] = seg[C.CONTESTED].to_numpy(bool)
     out[C.SEGMENT_KM] = seg["km"].to_numpy(float)
     out[C.CONTROL_NOTE] = seg[C.CONTROL_NOTE].to_numpy()
-    zz = seg["z"].to_numpy()
-    has = ~np.asarray(pd.isna(zz), dtype=bool)
-    met_z = np.asarray(zz[has], dtype=np.int64)
-    out[C.CROSSES_FRONT] = _crosses_front(rows[has], met_z, zones, n)[rows]
+    zz = pd.array(seg["z"], dtype="Int64").to_numpy(dtype=np.int64, na_value=-1)
+    has = zz >= 0
+    out[C.CROSSES_FRONT] = _crosses_front(rows[has], zz[has], zones, n)[rows]
     x0, y0, x1, y1 = _ends(lines)
-    out[C.FROM_OUTSIDE] = _from_outside(x0, y0, x1, y1)[rows]
+    cr = crossings(lines, zones)
+    fo = cr.remember("from_outside", (x0, y0, x1, y1), lambda: _from_outside(x0, y0, x1, y1))
+    out[C.FROM_OUTSIDE] = fo[rows]
     return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(seg["geom"].to_numpy(), crs=_CRS))

@@ -1,0 +1,272 @@
+"""The segment-array path of the split (issue 15): crossings shared, stretches, its pieces.
+
+``tests/test_zones.py`` checks the whole split against per-leg GEOS
+intersections and the GEOS path; these tests pin down the pieces added to
+make it fast: crossings found once for attribute_legs and split_by_zone,
+legs wholly outside or inside a zone kept as their own line objects, the
+chunk boxes, km of stretches and ``CROSSES_FRONT``.
+"""
+
+import gc
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from pyproj import Geod
+
+from geo import columns as C  # noqa: N812
+from geo import settings
+from geo.lines import geodesic_lines
+from geo.zones import _crossings, _fast, _shared, attribute_legs, read_zones, split_by_zone
+from geo.zones._common import no_gc
+from geo.zones._legs import _OPPOSING, _crosses_front
+from geo.zones._stretches import Stretches, Vertices, piece_km, pieces
+
+GEOD = Geod(ellps=settings.ELLPS)
+
+
+@pytest.fixture(scope="module")
+def zones() -> gpd.GeoDataFrame:
+    return read_zones(Path(__file__).resolve().parent.parent / settings.ZONES_FILE)
+
+
+def _lines(pairs, day="2020-05-19", span=0):
+    """geodesic_lines between (lon, lat) pairs, all dated ``day``."""
+    a = np.array([p for p, _ in pairs], dtype=float)
+    b = np.array([q for _, q in pairs], dtype=float)
+    n = len(pairs)
+    start = pd.Timestamp(day)
+    df = pd.DataFrame(
+        {
+            C.TRANSFER_ID: [f"F{i}" for i in range(n)],
+            C.LEG: 1,
+            C.FROM_LON: a[:, 0],
+            C.FROM_LAT: a[:, 1],
+            C.TO_LON: b[:, 0],
+            C.TO_LAT: b[:, 1],
+            C.FROM_PRECISION: "site",
+            C.TO_PRECISION: "site",
+            C.FROM_UNKNOWN: False,
+            C.TO_UNKNOWN: False,
+            C.DATE_START: start,
+            C.DATE_END: start + pd.Timedelta(days=span),
+        }
+    )
+    return geodesic_lines(df)
+
+
+def _random_lines(n, seed):
+    rng = np.random.default_rng(seed)
+    glob = rng.random((n, 2)) < 0.2
+    lon = np.where(glob, rng.uniform(-180, 180, (n, 2)), rng.uniform(-10, 60, (n, 2)))
+    lat = np.where(glob, rng.uniform(-60, 75, (n, 2)), rng.uniform(10, 60, (n, 2)))
+    lines = _lines([((lon[i, 0], lat[i, 0]), (lon[i, 1], lat[i, 1])) for i in range(n)])
+    days = pd.Timestamp("2019-01-01") + pd.to_timedelta(rng.integers(0, 7 * 365, n), unit="D")
+    lines[C.DATE_START] = days
+    lines[C.DATE_END] = days + pd.to_timedelta(rng.choice([0, 30], n), unit="D")
+    return lines
+
+
+@pytest.fixture
+def count_meetings(monkeypatch):
+    """How many batches the crossing finder ran on."""
+    calls = []
+    real = _shared.meetings
+
+    def counted(*args, **kw):
+        calls.append(len(args[0]))
+        return real(*args, **kw)
+
+    monkeypatch.setattr(_shared, "meetings", counted)
+    _shared.forget()
+    yield calls
+    _shared.forget()
+
+
+# --- crossings found once ------------------------------------------------------------
+
+
+def test_crossings_reused_give_the_rows_recomputing_gives(zones, count_meetings):
+    lines = _random_lines(300, seed=1)
+    attributed = attribute_legs(lines, zones)
+    found = len(count_meetings)
+    assert found >= 1
+    reused = split_by_zone(lines, zones)
+    assert len(count_meetings) == found  # split_by_zone found none again
+    # the copy attribute_legs returns holds the same geometries: reused too
+    assert_frame = pd.testing.assert_frame_equal
+    assert_frame(split_by_zone(attributed, zones), reused)
+    assert len(count_meetings) == found
+    _shared.forget()
+    fresh = split_by_zone(lines, zones)
+    assert len(count_meetings) == 2 * found
+    assert_frame(reused, fresh)
+    assert (reused[C.ZONE_ID].notna()).sum() > 50
+
+
+def test_crossings_not_reused_for_other_geometries_or_dates(zones, count_meetings):
+    lines = _random_lines(120, seed=2)
+    attribute_legs(lines, zones)
+    found = len(count_meetings)
+    # one leg redrawn: another geometry object
+    moved = lines.copy()
+    geoms = moved.geometry.to_numpy().copy()
+    geoms[0] = shapely.LineString([(13.19, 32.89), (20.07, 32.12)])  # Tripoli - Benghazi
+    moved = moved.set_geometry(gpd.GeoSeries(geoms, crs=lines.crs))
+    got = split_by_zone(moved, zones)
+    assert len(count_meetings) == 2 * found
+    _shared.forget()
+    pd.testing.assert_frame_equal(got, split_by_zone(moved, zones))
+    # same geometries, other first days
+    attribute_legs(lines, zones)
+    n_before = len(count_meetings)
+    later = lines.copy()
+    later[C.DATE_START] = later[C.DATE_START] + pd.Timedelta(days=400)
+    later[C.DATE_END] = later[C.DATE_END] + pd.Timedelta(days=400)
+    got = split_by_zone(later, zones)
+    assert len(count_meetings) > n_before
+    _shared.forget()
+    pd.testing.assert_frame_equal(got, split_by_zone(later, zones))
+
+
+def test_crossings_not_reused_after_geometry_changed_in_place(zones, count_meetings):
+    lines = _random_lines(60, seed=3)
+    attribute_legs(lines, zones)
+    found = len(count_meetings)
+    arr = np.asarray(lines.geometry.array, dtype=object)
+    arr[1] = shapely.LineString([(12.0, 32.9), (16.6, 31.2)])  # the frame's own array, changed
+    got = split_by_zone(lines, zones)
+    assert len(count_meetings) == 2 * found
+    assert got.loc[got[C.TRANSFER_ID] == "F1", C.ZONE_ID].notna().any()
+
+
+def test_remembered_crossings_are_dropped_with_their_frames(zones, count_meetings):
+    lines = _random_lines(40, seed=4)
+    legs = attribute_legs(lines, zones)
+    assert len(_shared._ENTRIES) == 1
+    del lines
+    gc.collect()
+    assert len(_shared._ENTRIES) == 1  # the returned copy still holds the geometries
+    del legs
+    gc.collect()
+    assert _shared._ENTRIES == []
+
+
+# --- whole legs kept as they are -----------------------------------------------------
+
+
+def test_leg_outside_every_zone_keeps_its_own_line(zones):
+    # Atlantic, Reykjavik to the Azores; and Lisbon to Madrid (no zone there)
+    lines = _lines([((-21.9, 64.1), (-25.7, 37.7)), ((-9.1, 38.7), (-3.7, 40.4))])
+    seg = split_by_zone(lines, zones)
+    assert seg[C.FACTION].tolist() == [C.OUTSIDE_ZONES] * 2
+    assert seg[C.ZONE_ID].isna().all()
+    for got, line in zip(seg.geometry.values, lines.geometry.values, strict=True):
+        assert got is line  # no copy
+    np.testing.assert_allclose(seg[C.SEGMENT_KM], lines[C.LENGTH_KM], rtol=1e-12)
+
+
+def test_leg_inside_one_zone_keeps_its_own_line(zones):
+    # Misrata to Tripoli on 2020-05-19: both in the GNA zone, the whole way
+    lines = _lines([((15.093, 32.375), (13.1914, 32.8872))])
+    seg = split_by_zone(lines, zones)
+    assert len(seg) == 1
+    assert seg[C.ZONE_ID].item() == "ly-west-2019-03-01"
+    assert seg.geometry.values[0] is lines.geometry.values[0]
+    assert seg[C.SEGMENT_KM].item() == lines[C.LENGTH_KM].item()
+
+
+def test_antimeridian_leg_across_russia_same_as_geos(zones, monkeypatch):
+    # Anadyr to Nome and Petropavlovsk to Anchorage cross 180 deg; Russia on one side
+    pairs = [((177.5, 64.7), (-165.4, 64.5)), ((158.6, 53.0), (-149.9, 61.2))]
+    lines = _lines(pairs, day="2021-01-01")
+    bounds = shapely.bounds(lines.geometry.values)
+    assert (bounds[:, 2] > 180).all()
+    fast = split_by_zone(lines, zones)
+    assert (fast[C.FACTION] == "Russia").sum() == 2
+    _shared.forget()
+    import geo.zones.split as split
+
+    monkeypatch.setattr(split, "segments_batch", _fast.geos_batch)
+    slow = split_by_zone(lines, zones)
+    cols = [c for c in fast.columns if c not in ("geometry", C.SEGMENT_KM)]
+    pd.testing.assert_frame_equal(fast[cols], slow[cols])
+    np.testing.assert_allclose(fast[C.SEGMENT_KM], slow[C.SEGMENT_KM], rtol=1e-5)
+    _shared.forget()
+
+
+# --- pieces ---------------------------------------------------------------------------
+
+
+def test_chunk_boxes_hold_every_vertex_of_their_chunk():
+    rng = np.random.default_rng(0)
+    for n in (2, 3, 8, 9, 10, 17, 100, 1001):
+        xy = rng.uniform(-50, 50, (n, 2))
+        lo, hi = _crossings._chunk_boxes(xy)
+        k = _crossings._CHUNK
+        assert len(lo) == -(-(n - 1) // k)
+        for j in range(len(lo)):
+            part = xy[j * k : min(j * k + k, n - 1) + 1]
+            np.testing.assert_array_equal(lo[j], part.min(axis=0))
+            np.testing.assert_array_equal(hi[j], part.max(axis=0))
+
+
+def test_piece_km_is_the_sum_over_vertices():
+    lines = _lines([((-5.0, 36.0), (40.0, 55.0)), ((10.0, 10.0), (12.0, 11.0))])
+    parts = np.asarray(lines.geometry.values)
+    nseg = shapely.get_num_coordinates(parts) - 1
+    v = Vertices.of(parts, np.arange(2), nseg)
+    rng = np.random.default_rng(1)
+    rows = []
+    for p in range(2):
+        for _ in range(40):
+            k0, k1 = np.sort(rng.integers(0, nseg[p], 2))
+            t0, t1 = rng.random(2)
+            t0 = rng.choice([t0, 0.0])
+            t1 = rng.choice([t1, 1.0])
+            if k0 == k1 and t1 <= t0:
+                t0, t1 = t1, t0
+            a, b = v.xy[v.head[p] + k0], v.xy[v.head[p] + k0 + 1]
+            c, d = v.xy[v.head[p] + k1], v.xy[v.head[p] + k1 + 1]
+            rows.append((p, k0, t0, *(a + t0 * (b - a)), k1, t1, *(c + t1 * (d - c))))
+    cols = list(zip(*rows, strict=True))
+    st = Stretches(*(np.array(c) for c in cols))
+    got = piece_km(v, st)
+    want = np.array([GEOD.geometry_length(g) / 1000 for g in pieces(v, st)])
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9)
+
+
+def test_crosses_front_matches_pairwise_factions(zones):
+    rng = np.random.default_rng(2)
+    n = 400
+    rows = rng.integers(0, n, 1500)
+    z = rng.integers(0, len(zones), 1500)
+    got = _crosses_front(rows, z, zones, n)
+    country = zones[C.ZONE_COUNTRY].to_numpy()
+    faction = zones[C.FACTION].to_numpy()
+    want = np.zeros(n, dtype=bool)
+    for r in range(n):
+        met = set(z[rows == r].tolist())
+        for a in met:
+            for b in met:
+                fa, fb = faction[a], faction[b]
+                if country[a] == country[b] and fa != fb:
+                    want[r] |= "|".join(sorted((fa, fb))) in _OPPOSING
+    assert (got == want).all() and want.any() and not want.all()
+
+
+def test_no_gc_pauses_and_restores():
+    assert gc.isenabled()
+    with no_gc():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with no_gc():
+            pass
+        assert not gc.isenabled()  # left as it was
+    finally:
+        gc.enable()
