@@ -144,9 +144,10 @@ def legs_to_geoparquet(
         Optional: called with each chunk's (kept) legs and segments before
         they are written, e.g. to collect warnings.
     workers
-        Processes computing chunks at once (forked, so they share the legs
-        and zones without copying; POSIX only).  The files are the same
-        whatever the number; memory grows by about a chunk per worker.
+        Processes computing chunks at once (forked, one per chunk, so they
+        share the legs and zones without copying; POSIX only).  The files
+        are the same whatever the number; memory grows by about a chunk
+        per worker.
     timings
         Optional: wall and CPU seconds of each stage are added here, as
         ``[wall, cpu]`` per stage name: ``lines``, ``zones``, ``export``
@@ -173,7 +174,7 @@ def legs_to_geoparquet(
         GeoParquetWriter(legs_path, geometry_types=LINE_TYPES) as leg_out,
         GeoParquetWriter(segments_path, geometry_types=LINE_TYPES) as segment_out,
     ):
-        for leg_table, segment_table, spent in _run(job, chunks, workers):
+        for leg_table, segment_table, spent in _run(job, chunks, workers, timings):
             t0 = time.perf_counter(), time.process_time()
             leg_out.write_table(leg_table)
             segment_out.write_table(segment_table)
@@ -205,7 +206,9 @@ class _Job:
 _JOB: _Job | None = None  # set in the parent just before forking workers
 
 
-def _run(job: _Job, chunks: list[slice], workers: int) -> Iterator[tuple[Any, Any, dict]]:
+def _run(
+    job: _Job, chunks: list[slice], workers: int, timings: dict[str, list[float]] | None
+) -> Iterator[tuple[Any, Any, dict]]:
     """Yield each chunk's Arrow tables and stage times, in chunk order."""
     if workers == 1 or len(chunks) == 1:
         for part in chunks:
@@ -213,19 +216,26 @@ def _run(job: _Job, chunks: list[slice], workers: int) -> Iterator[tuple[Any, An
         return
     import multiprocessing
     from collections import deque
-    from concurrent.futures import ProcessPoolExecutor
 
     global _JOB  # inherited by the forked workers
     _JOB = job
+    # Draw and zone one leg here first: what zones keep prepared (indexes of
+    # their edges, prepared polygons) is then inherited by every fork instead
+    # of rebuilt per chunk.
+    _chunk(
+        job.legs.iloc[:1], job.zones, routes=job.routes, outside=job.outside, clock=_Clock(timings)
+    )
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(min(workers, len(chunks)), mp_context=context) as pool:
+        # A fresh fork per chunk: a worker that lived on would keep private copies
+        # of every ledger page its chunks touched (reference counts are writes).
+        with context.Pool(min(workers, len(chunks)), maxtasksperchild=1) as pool:
             todo = iter(chunks)
-            # At most workers + 1 chunks in flight: memory stays bounded by chunks.
-            pending = deque(pool.submit(_forked, part) for part in _take(todo, workers + 1))
+            # At most `workers` chunks in flight: memory stays bounded by chunks.
+            pending = deque(pool.apply_async(_forked, (part,)) for part in _take(todo, workers))
             while pending:
-                result = pending.popleft().result()
-                pending.extend(pool.submit(_forked, part) for part in _take(todo, 1))
+                result = pending.popleft().get()
+                pending.extend(pool.apply_async(_forked, (part,)) for part in _take(todo, 1))
                 yield result
     finally:
         _JOB = None
