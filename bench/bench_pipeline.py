@@ -15,7 +15,7 @@ it:
 
 - ``load``: :func:`geo.ledger.read_ledger` (every check, places resolved);
 - then :func:`geo.pipeline.legs_to_geoparquet`, a chunk of whole transfers
-  at a time (``--chunk``, default 100,000 legs), its stages summed over
+  at a time (``--chunk``, default 50,000 legs), its stages summed over
   the chunks:
 - ``lines``: :func:`geo.lines.geodesic_lines` (``--routes``:
   :func:`geo.routes.movement_lines`, sea routes and all, as the maps);
@@ -171,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--legs", type=int, default=1_000_000)
     p.add_argument("--format", choices=["parquet", "csv"], default="parquet")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--chunk", type=int, default=100_000, help="legs per chunk (whole transfers)")
+    p.add_argument("--chunk", type=int, default=50_000, help="legs per chunk (whole transfers)")
     p.add_argument("--workers", type=int, default=2, help="processes computing chunks (forked)")
     p.add_argument(
         "--routes",

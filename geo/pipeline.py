@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 #: Legs per chunk when none is asked for.
-CHUNK_LEGS = 100_000
+CHUNK_LEGS = 50_000
 #: Files :func:`export_geoparquet` writes into its folder: legs, segments.
 GEOPARQUET_FILES = ("legs.parquet", "segments.parquet")
 #: Geometry types of leg and segment lines (a line across the antimeridian is split in two).
