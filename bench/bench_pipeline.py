@@ -14,9 +14,24 @@ timed (wall and CPU seconds) with the process's peak resident memory after
 it:
 
 - ``load``: :func:`geo.ledger.read_ledger` (every check, places resolved);
-- ``lines``: :func:`geo.lines.geodesic_lines`;
+- then :func:`geo.pipeline.legs_to_geoparquet`, a chunk of whole transfers
+  at a time (``--chunk``, default 50,000 legs), its stages summed over
+  the chunks:
+- ``lines``: :func:`geo.lines.geodesic_lines` (``--routes``:
+  :func:`geo.routes.movement_lines`, sea routes and all, as the maps);
 - ``zones``: :func:`geo.zones.attribute_legs` + :func:`geo.zones.split_by_zone`;
-- ``export``: legs and segments written as GeoParquet (``to_parquet``).
+- ``export``: legs and segments appended to GeoParquet files
+  (:class:`geo.geoparquet.GeoParquetWriter`).
+
+- ``write``: Parquet encoding and compression, in the main process.
+
+With ``--workers N`` (default 2) forked processes compute chunks at once:
+stage rows sum wall and CPU seconds over chunks in whichever process ran
+them, so they overlap; ``total`` wall is end to end.  Peak memory: the
+main process after load / after the run (``write``), the largest worker's
+for the chunked stages (workers share the ledger's pages with the main
+process until they touch them, so the sum overstates); and the peak of
+the whole process tree's proportional set size, sampled every 0.2 s.
 
 Figures depend on the machine and its load (printed).
 """
@@ -40,56 +55,112 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def child(folder: Path, fmt: str) -> dict[str, Any]:
+class _TreeMemory:
+    """Sample the proportional set size (PSS) of this process and its children.
+
+    PSS splits a page shared by forked processes between them, so the sum
+    over the tree is the memory the run really holds (resident sizes
+    would count the shared ledger once per worker).
+    """
+
+    def __init__(self, every: float = 0.2) -> None:
+        import threading
+
+        self.peak_mib = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(every,), daemon=True)
+        self._thread.start()
+
+    def _run(self, every: float) -> None:
+        while not self._stop.wait(every):
+            self.peak_mib = max(self.peak_mib, self._pss_mib())
+
+    @staticmethod
+    def _pss_mib() -> float:
+        pids = [os.getpid()]
+        for task in Path("/proc/self/task").iterdir():
+            try:
+                pids += [int(p) for p in (task / "children").read_text().split()]
+            except OSError:
+                continue
+        kib = 0
+        for pid in pids:
+            try:
+                for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                    if line.startswith("Pss:"):
+                        kib += int(line.split()[1])
+            except OSError:  # a worker that just ended
+                continue
+        return kib / 1024.0
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.peak_mib
+
+
+def child(folder: Path, fmt: str, chunk_legs: int, routes: bool, workers: int) -> dict[str, Any]:
     """Run the pipeline on ``folder`` and time each stage (in a fresh process)."""
     from geo import settings
     from geo.gazetteer import read_gazetteer
     from geo.geocode import PlaceIndex
     from geo.ledger import read_ledger
-    from geo.lines import geodesic_lines
-    from geo.zones import attribute_legs, read_zones, split_by_zone
+    from geo.pipeline import legs_to_geoparquet
+    from geo.zones import read_zones
 
-    stages: list[dict[str, Any]] = []
-
-    def stage(name: str, t0: tuple[float, float]) -> None:
-        stages.append(
-            {
-                "stage": name,
-                "wall_s": time.perf_counter() - t0[0],
-                "cpu_s": time.process_time() - t0[1],
-                "peak_mib": _peak_mib(),
-                "load": os.getloadavg()[0],
-            }
-        )
-
-    def now() -> tuple[float, float]:
-        return time.perf_counter(), time.process_time()
-
-    t = now()
+    memory = _TreeMemory()
+    t0 = time.perf_counter(), time.process_time()
     index = PlaceIndex(read_gazetteer(folder / settings.GAZETTEER_FILE))
     zones = read_zones(folder / settings.ZONES_FILE)
     ledger = read_ledger(folder / f"transfers.{fmt}", folder / settings.SOURCES_FILE, index)
-    stage("load", t)
-    t = now()
-    lines = geodesic_lines(ledger.legs)
+    stages: list[dict[str, Any]] = [
+        {
+            "stage": "load",
+            "wall_s": time.perf_counter() - t0[0],
+            "cpu_s": time.process_time() - t0[1],
+            "peak_mib": _peak_mib(),
+            "load": os.getloadavg()[0],
+        }
+    ]
+    legs = ledger.legs
     del ledger
-    stage("lines", t)
-    t = now()
-    legs = attribute_legs(lines, zones)
-    del lines
-    segments = split_by_zone(legs, zones)
-    stage("zones", t)
-    t = now()
-    for name, frame in (("legs", legs), ("segments", segments)):
-        frame = frame.copy()
-        for c in frame.columns:  # tuples of source ids as lists, for Arrow
-            if frame[c].dtype == object and frame[c].map(type).eq(tuple).any():
-                frame[c] = frame[c].map(lambda v: list(v) if isinstance(v, tuple) else v)
-        frame.to_parquet(folder / f"{name}.parquet", index=False)
-    stage("export", t)
+    timings: dict[str, list[float]] = {}
+    t1 = time.perf_counter()
+    res = legs_to_geoparquet(
+        legs,
+        zones,
+        legs_path=folder / "legs.parquet",
+        segments_path=folder / "segments.parquet",
+        chunk_legs=chunk_legs,
+        routes=routes,
+        workers=workers,
+        timings=timings,
+    )
+    chunked_wall = time.perf_counter() - t1
+    # Chunks interleave the stages (and workers overlap them): each row is the
+    # stage's total over the chunks, in whichever process ran it.
+    worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
+    workers = workers if res.chunks > 1 else 1  # one chunk runs in this process
+    for name in ("lines", "zones", "export", "write"):
+        wall, cpu = timings.get(name, [0.0, 0.0])
+        stages.append(
+            {
+                "stage": name,
+                "wall_s": wall,
+                "cpu_s": cpu,
+                "peak_mib": worker_peak if workers > 1 and name != "write" else _peak_mib(),
+                "load": os.getloadavg()[0],
+            }
+        )
     return {
-        "legs": len(legs),
-        "segments": len(segments),
+        "tree_peak_mib": memory.stop(),
+        "elapsed_s": stages[0]["wall_s"] + chunked_wall,
+        "parent_peak_mib": _peak_mib(),
+        "worker_peak_mib": worker_peak if workers > 1 else 0.0,
+        "workers": workers,
+        "legs": res.legs,
+        "segments": res.segments,
+        "chunks": res.chunks,
         "stages": stages,
         "bytes": {n: (folder / f"{n}.parquet").stat().st_size for n in ("legs", "segments")},
     }
@@ -100,10 +171,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--legs", type=int, default=1_000_000)
     p.add_argument("--format", choices=["parquet", "csv"], default="parquet")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--chunk", type=int, default=50_000, help="legs per chunk (whole transfers)")
+    p.add_argument("--workers", type=int, default=2, help="processes computing chunks (forked)")
+    p.add_argument(
+        "--routes",
+        action="store_true",
+        help="draw lines as the maps do (sea routes, tracks); default: geodesic lines",
+    )
     p.add_argument("--child", help="internal")
     args = p.parse_args(argv)
     if args.child:
-        print(json.dumps(child(Path(args.child), args.format)))
+        print(
+            json.dumps(child(Path(args.child), args.format, args.chunk, args.routes, args.workers))
+        )
         return 0
     import pandas as pd
 
@@ -117,10 +197,23 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"bench_pipeline: {platform.processor() or platform.machine()}, {os.cpu_count()} "
             f"CPUs, Python {platform.python_version()}; {args.legs:,} legs, ledger as "
-            f"transfers.{args.format}; load average "
+            f"transfers.{args.format}, chunks of {args.chunk:,} legs, {args.workers} worker(s), "
+            f"{'routed' if args.routes else 'geodesic'} lines; load average "
             f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
         )
-        cmd = [sys.executable, __file__, "--child", str(folder), "--format", args.format]
+        cmd = [
+            sys.executable,
+            __file__,
+            "--child",
+            str(folder),
+            "--format",
+            args.format,
+            "--chunk",
+            str(args.chunk),
+            "--workers",
+            str(args.workers),
+            *(["--routes"] if args.routes else []),
+        ]
         res = json.loads(
             subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.splitlines()[-1]
         )
@@ -130,11 +223,21 @@ def main(argv: list[str] | None = None) -> int:
             f"{st['stage']:<8} {st['wall_s']:>8.2f} {st['cpu_s']:>8.2f} "
             f"{st['peak_mib']:>9.0f} {st['load']:>6.2f}"
         )
-    total = sum(st["wall_s"] for st in res["stages"])
     cpu = sum(st["cpu_s"] for st in res["stages"])
     print(
-        f"{'total':<8} {total:>8.2f} {cpu:>8.2f}  -> {res['legs']:,} legs, "
-        f"{res['segments']:,} segments; GeoParquet {res['bytes']['legs'] / 1e6:.0f} MB legs, "
+        f"{'total':<8} {res['elapsed_s']:>8.2f} {cpu:>8.2f}  (wall: end to end; "
+        f"peak: {res['parent_peak_mib']:,.0f} MiB this process"
+        + (
+            f" + {res['workers']} workers of at most {res['worker_peak_mib']:,.0f} MiB"
+            if res["workers"] > 1
+            else ""
+        )
+        + f"; all processes together (PSS, sampled): {res['tree_peak_mib']:,.0f} MiB)"
+    )
+    print(
+        f"  -> {res['legs']:,} legs, "
+        f"{res['segments']:,} segments, {res['chunks']} chunks; "
+        f"GeoParquet {res['bytes']['legs'] / 1e6:.0f} MB legs, "
         f"{res['bytes']['segments'] / 1e6:.0f} MB segments"
     )
     return 0

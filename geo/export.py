@@ -47,16 +47,17 @@ __all__ = [
     "spreadsheet_safe",
     "to_csv",
     "to_geojson",
+    "to_geoparquet",
     "to_gpkg",
     "to_kml",
     "zones_table",
 ]
 
-Format = Literal["geojson", "kml", "gpkg", "csv"]
+Format = Literal["geojson", "kml", "gpkg", "csv", "parquet"]
 Layer = Literal["legs", "places", "zones", "all"]
 
 #: Formats :func:`export` writes.
-FORMATS: tuple[str, ...] = ("geojson", "kml", "gpkg", "csv")
+FORMATS: tuple[str, ...] = ("geojson", "kml", "gpkg", "csv", "parquet")
 #: Layers of a dataset, in the order they are written.
 LAYERS: tuple[str, ...] = ("legs", "places", "zones")
 
@@ -490,9 +491,7 @@ def _colour_key(row: pd.Series) -> str:
     return actor if isinstance(actor, str) else ""
 
 
-def _kml_text(
-    dataset: DatasetLike, *, name: str, colours: Mapping[str, str] | None = None
-) -> str:
+def _kml_text(dataset: DatasetLike, *, name: str, colours: Mapping[str, str] | None = None) -> str:
     legs = legs_table(dataset)
     places = places_table(dataset)
     zones = zones_table(dataset)
@@ -853,6 +852,43 @@ def _data_date(dataset: DatasetLike) -> pd.Timestamp:
 
 
 # --------------------------------------------------------------------------
+# GeoParquet
+
+
+def to_geoparquet(dataset: DatasetLike, folder: str | Path) -> list[Path]:
+    """Write the zone-attributed legs and their zone segments as GeoParquet 1.0.
+
+    Unlike the other formats the tables are not flattened: every leg and
+    segment column is kept with its type (tuples as lists, dates as
+    timestamps), geometry as WKB.  For a ledger too large to hold every
+    line in memory, :func:`geo.pipeline.export_geoparquet` writes the same
+    files a chunk of transfers at a time (``movemap export --format parquet``).
+
+    Parameters
+    ----------
+    dataset
+        A loaded dataset.
+    folder
+        Receives ``legs.parquet`` and ``segments.parquet``.
+
+    Returns
+    -------
+    list of pathlib.Path
+
+    """
+    from geo.geoparquet import GeoParquetWriter
+    from geo.pipeline import GEOPARQUET_FILES, LINE_TYPES
+
+    paths = []
+    for name, frame in zip(GEOPARQUET_FILES, (dataset.legs, dataset.segments), strict=True):
+        path = Path(folder) / name
+        with atomic_path(path) as tmp, GeoParquetWriter(tmp, geometry_types=LINE_TYPES) as out:
+            out.write(frame.reset_index(drop=True))
+        paths.append(path)
+    return paths
+
+
+# --------------------------------------------------------------------------
 # entry point
 
 
@@ -872,12 +908,14 @@ def export(
     dataset
         A loaded dataset.
     fmt
-        ``"geojson"``, ``"kml"``, ``"gpkg"`` or ``"csv"``.
+        ``"geojson"``, ``"kml"``, ``"gpkg"``, ``"csv"`` or ``"parquet"``.
     out
         Output path. For GeoJSON, a path ending in ``.geojson``/``.json``
         gets one FeatureCollection (``layer``); any other path is a folder
         that gets ``legs.geojson``, ``places.geojson`` and ``zones.geojson``.
         CSV holds the legs only; KML and GeoPackage hold every layer.
+        Parquet: a folder that gets ``legs.parquet`` and
+        ``segments.parquet`` (see :func:`to_geoparquet`).
     layer
         GeoJSON only: which layer to put in a single file.
     raw_csv
@@ -907,5 +945,7 @@ def export(
         return [to_gpkg(dataset, out)]
     if fmt == "csv":
         return [to_csv(dataset, out, raw=raw_csv)]
+    if fmt == "parquet":
+        return to_geoparquet(dataset, out)
     msg = f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}"
     raise MovemapError(msg)

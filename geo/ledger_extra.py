@@ -86,7 +86,8 @@ def with_alternatives(legs: pd.DataFrame, alternatives: pd.DataFrame) -> pd.Data
     for alt, unk in ((FROM_ALTERNATIVES, FROM_UNKNOWN), (TO_ALTERNATIVES, TO_UNKNOWN)):
         key = f"_{unk}_key"
         has = legs[alt].map(len) > 0
-        ok = has & legs[alt].map(lambda t: all(x is not None for x in t))
+        complete = legs.loc[has, alt].map(lambda t: all(x is not None for x in t))
+        ok = has & complete.reindex(legs.index, fill_value=False)
         legs.loc[has, key] = None
         legs.loc[ok, key] = legs.loc[ok, alt].map(lambda t: "|".join(sorted(t)))
     return legs
@@ -164,12 +165,19 @@ def check_categories(legs: pd.DataFrame, *, file: str, problems: list[Problem]) 
     list (``armour;;uav``) too. An empty cell is the ledger's own check.
     """
     parts = legs[CATEGORY].astype(str).str.split(CATEGORY_SEP, regex=False).explode().str.strip()
-    line = legs[SOURCE_LINE].reindex(parts.index).to_numpy()
-    n_parts = parts.groupby(level=0).transform("size").to_numpy()
+    values = parts.to_numpy(dtype=object)
+    counts = legs[CATEGORY].astype(str).str.count(re.escape(CATEGORY_SEP)).to_numpy() + 1
+    pos = np.repeat(np.arange(len(legs)), counts)  # each part's row (parts are row-ordered)
+    n_parts = np.bincount(pos, minlength=len(legs))[pos]
+    empty = values == ""
+    # Only the failing parts are looked at one by one.
+    bad = np.flatnonzero((empty & (n_parts > 1)) | (~empty & ~parts.isin(CATEGORIES).to_numpy()))
+    line = legs[SOURCE_LINE].to_numpy()
     allowed = list(CATEGORIES)
     hints: dict[str, str] = {}
-    for value, ln, n in zip(parts.tolist(), line.tolist(), n_parts.tolist(), strict=True):
-        if value == "" and n > 1:
+    for i in bad.tolist():
+        value, ln = values[i], line[pos[i]]
+        if value == "":
             problems.append(
                 Problem(
                     file,
@@ -180,7 +188,7 @@ def check_categories(legs: pd.DataFrame, *, file: str, problems: list[Problem]) 
                     f"separate categories with a single {CATEGORY_SEP!r}, e.g. 'artillery;armour'",
                 )
             )
-        elif value != "" and value not in CATEGORIES:
+        else:
             if value not in hints:
                 near = process.extractOne(value.lower(), allowed, score_cutoff=60)
                 hints[value] = (f"did you mean {near[0]!r}? " if near else "") + (
@@ -189,8 +197,16 @@ def check_categories(legs: pd.DataFrame, *, file: str, problems: list[Problem]) 
             problems.append(
                 Problem(file, int(ln), CATEGORY, value, "unknown category", hints[value])
             )
-    listed = parts[parts != ""].groupby(level=0).agg(tuple)
-    return listed.reindex(legs.index).map(lambda t: t if isinstance(t, tuple) else ())
+    # One tuple per row from the row-ordered parts (empty parts dropped).
+    kept = np.flatnonzero(~empty)
+    rows, listed = pos[kept], values[kept].tolist()
+    out = [()] * len(legs)
+    if len(rows):
+        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        ends = np.r_[starts[1:], len(rows)]
+        for r, a, b in zip(rows[starts].tolist(), starts.tolist(), ends.tolist(), strict=True):
+            out[r] = tuple(listed[a:b])
+    return pd.Series(out, index=legs.index, dtype=object)
 
 
 def carrier_key(values: pd.Series) -> pd.Series:

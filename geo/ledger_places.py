@@ -191,26 +191,32 @@ def serves_warnings(legs: pd.DataFrame, file: str) -> list[Problem]:
     bases: dict[tuple[str, str], list[str]] = defaultdict(list)
     for city, base, kind in load_serves():
         bases[(city, kind)].append(base)
+    # Only the leg ends that name such a city are looked at one by one.
+    kind = legs[MODE].astype(str).map(_MODE_KIND)
+    hits = []
+    for k, (col, id_col) in enumerate(((FROM, FROM_ID), (TO, TO_ID))):
+        key = legs[id_col].astype(str) + "\0" + kind.fillna("")
+        found = np.flatnonzero(
+            (kind.notna() & key.isin({f"{c}\0{t}" for c, t in bases})).to_numpy()
+        )
+        hits += [(int(i), k, col, id_col) for i in found]
     out: list[Problem] = []
-    for row in legs[[MODE, FROM_ID, TO_ID, SOURCE_LINE, FROM, TO]].itertuples(index=False):
-        kind = _MODE_KIND.get(str(row[0]))
-        if not kind:
-            continue
-        for col, pid, raw in ((FROM, row[1], row[4]), (TO, row[2], row[5])):
-            found = bases.get((str(pid), kind))
-            if not found:
-                continue
-            out.append(
-                Problem(
-                    file,
-                    int(row[3]),
-                    col,
-                    raw,
-                    f"{row[0]} leg names the city {pid!r}, which reports often use for "
-                    + " or ".join(repr(b) for b in found),
-                    "if the report means the base, write its id; if it means the city, "
-                    "keep it (this is a reminder)",
-                    severity="warning",
-                )
+    cells = {c: legs[c].to_numpy(dtype=object) for c in (MODE, FROM, TO, FROM_ID, TO_ID)}
+    lines = legs[SOURCE_LINE].to_numpy()
+    for i, _k, col, id_col in sorted(hits):
+        pid, mode = cells[id_col][i], cells[MODE][i]
+        found = bases[(str(pid), _MODE_KIND[str(mode)])]
+        out.append(
+            Problem(
+                file,
+                int(lines[i]),
+                col,
+                cells[col][i],
+                f"{mode} leg names the city {pid!r}, which reports often use for "
+                + " or ".join(repr(b) for b in found),
+                "if the report means the base, write its id; if it means the city, "
+                "keep it (this is a reminder)",
+                severity="warning",
             )
+        )
     return out

@@ -1,4 +1,4 @@
-"""``movemap export``: write the dataset as GeoJSON, KML, GeoPackage or CSV."""
+"""``movemap export``: write the dataset as GeoJSON, KML, GeoPackage, CSV or GeoParquet."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from layers.cli._common import (
     leg_filter,
 )
 
-HELP = "export legs, places and zones as GeoJSON, KML, GeoPackage or CSV"
+HELP = "export legs, places and zones as GeoJSON, KML, GeoPackage, CSV or GeoParquet"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,7 +28,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         required=True,
         metavar="PATH",
         help="output file; for geojson a path not ending in .geojson/.json is a folder "
-        "that gets legs.geojson, places.geojson and zones.geojson",
+        "that gets legs.geojson, places.geojson and zones.geojson; for parquet a folder "
+        "that gets legs.parquet and segments.parquet (GeoParquet, written a chunk of "
+        "transfers at a time)",
     )
     parser.add_argument(
         "--layer",
@@ -55,8 +57,19 @@ def run(args: argparse.Namespace) -> int:
     from geo.export import export
     from geo.filters import filter_dataset
 
-    single = args.fmt != "geojson" or Path(args.out).suffix.lower() in (".geojson", ".json")
+    single = args.fmt not in ("geojson", "parquet") or (
+        args.fmt == "geojson" and Path(args.out).suffix.lower() in (".geojson", ".json")
+    )
     (check_out_file if single else check_out_dir)(args.out)
+    if args.fmt == "parquet" and args.engine == "pandas":
+        from geo.pipeline import export_geoparquet
+
+        paths, warnings = export_geoparquet(args.data, args.out, legfilter=leg_filter(args))
+        for problem in warnings:
+            print(problem, file=sys.stderr)
+        for path in paths:
+            print(path)
+        return 0
     full = load_dataset(args.data, engine=args.engine, scheduler=args.scheduler)
     dataset = filter_dataset(full, leg_filter(args))
     for problem in [*full.warnings, *unplaced_legs(dataset)]:

@@ -1,0 +1,205 @@
+"""Resolve each leg's ``from``/``to`` and check that a transfer's legs chain.
+
+A stop the reporting does not name is written ``?description`` (bare: no
+coordinates) or ``?description @ place`` (somewhere inside a known area: the
+area's point and precision).  Every name is resolved in one
+:meth:`~geo.geocode.PlaceIndex.resolve` call (through
+:func:`geo.ledger_places.resolve_ends`).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from geo._errors import Problem
+from geo.columns import (
+    FROM,
+    FROM_ID,
+    FROM_LAT,
+    FROM_LON,
+    FROM_NAME,
+    FROM_PRECISION,
+    FROM_UNKNOWN,
+    LAT,
+    LEG,
+    LON,
+    PLACE_NAME,
+    PLACE_PRECISION,
+    SOURCE_LINE,
+    TO,
+    TO_ID,
+    TO_LAT,
+    TO_LON,
+    TO_NAME,
+    TO_PRECISION,
+    TO_UNKNOWN,
+    TRANSFER_ID,
+    UNKNOWN_STOP_PREFIX,
+)
+from geo.geocode import AMBIGUOUS, CANDIDATES, OK, PLACE_ID_COL, SUGGESTIONS, PlaceIndex, normalize
+from geo.geocode import STATUS as RESOLVE_STATUS
+from geo.ledger_places import resolve_ends
+
+__all__ = ["AREA_SEPARATOR", "check_chain", "resolve_places"]
+
+#: Separator between an unknown stop's description and the area it lies in.
+AREA_SEPARATOR = "@"
+_HINT_UNKNOWN_STOP = (
+    f"or write '{UNKNOWN_STOP_PREFIX}description' (optionally "
+    f"'{UNKNOWN_STOP_PREFIX}description {AREA_SEPARATOR} area') for a place the reporting "
+    "does not name"
+)
+
+_STOP_RE = re.compile(
+    r"^" + re.escape(UNKNOWN_STOP_PREFIX) + r"\s*(?P<desc>[^" + AREA_SEPARATOR + r"]*?)\s*"
+    r"(?:" + AREA_SEPARATOR + r"\s*(?P<area>[^" + AREA_SEPARATOR + r"]*?)\s*)?$"
+)
+
+
+def resolve_places(
+    table: pd.DataFrame, file: str, index: PlaceIndex, problems: list[Problem]
+) -> pd.DataFrame:
+    """Resolve every from/to in one PlaceIndex.resolve call; return the place columns."""
+    n = len(table)
+    ends = pd.concat([table[FROM], table[TO]], ignore_index=True)  # from rows, then to rows
+    column = np.repeat(np.array([FROM, TO], dtype=object), n)
+    row = np.tile(np.arange(n), 2)
+    unknown = ends.str.startswith(UNKNOWN_STOP_PREFIX).to_numpy()
+    # Only unknown stops are parsed (reindex leaves NaN for the rest).
+    stop = ends[unknown].str.extract(_STOP_RE).reindex(ends.index)
+    malformed = unknown & stop["desc"].isna().to_numpy()
+    area = stop["area"].where(unknown & ~malformed)
+    empty_area = (area.notna() & (area == "")).to_numpy()
+    has_area = (area.notna() & (area != "")).to_numpy()
+    named = ~unknown & (ends != "").to_numpy()
+
+    # The one resolve call: every named place and every unknown stop's area.
+    query = ends.where(named, area.where(has_area))
+    wanted = query.notna().to_numpy()
+    distinct = pd.Series(query[wanted].unique(), dtype=object)
+    # issue 10: names not in the gazetteer resolve through the world tables,
+    # with the other places of the same transfer as context (geo.ledger_places).
+    transfer = np.tile(table[TRANSFER_ID].to_numpy(), 2)
+    resolved, places = resolve_ends(distinct, query, transfer, index)
+    resolved = resolved.set_index(pd.Index(distinct.to_numpy(), dtype=object))
+    # Hints are built per distinct name, then spread to the rows.
+    resolved["_sugg"] = resolved[SUGGESTIONS].map(
+        lambda s: "did you mean " + " or ".join(map(repr, s)) + "? " if s else ""
+    )
+    resolved["_cand"] = resolved[CANDIDATES].map(
+        lambda c: "use one of the ids " + ", ".join(map(repr, c))
+    )
+    answer = resolved.reindex(query.where(wanted).to_numpy())
+    answer.index = ends.index
+    status = answer[RESOLVE_STATUS].where(wanted)
+    place_id = answer[PLACE_ID_COL].where(status == OK)
+
+    def report(mask: np.ndarray, message: str, hint_of: pd.Series | str) -> None:
+        for i in np.flatnonzero(mask):
+            hint = hint_of if isinstance(hint_of, str) else hint_of.iloc[i]
+            problems.append(
+                Problem(
+                    file,
+                    int(table[SOURCE_LINE].iloc[row[i]]),
+                    str(column[i]),
+                    ends.iloc[i],
+                    message,
+                    hint,
+                )
+            )
+
+    sugg, cand = answer["_sugg"], answer["_cand"]
+    is_unknown = (status == "unknown").to_numpy()
+    is_ambiguous = (status == AMBIGUOUS).to_numpy()
+    report(named & is_unknown, "unknown place", sugg.fillna("") + _HINT_UNKNOWN_STOP)
+    report(named & is_ambiguous, "ambiguous place", cand)
+    report(
+        has_area & is_unknown,
+        "unknown area of an unknown stop",
+        sugg.fillna("") + "the part after '@' must be a gazetteer place",
+    )
+    report(has_area & is_ambiguous, "ambiguous area of an unknown stop", cand)
+    report(
+        empty_area,
+        "unknown stop has '@' but no area",
+        f"write '?description {AREA_SEPARATOR} place', or drop the '@'",
+    )
+    no_desc = unknown & ~malformed & (stop["desc"].fillna("") == "").to_numpy()
+    report(
+        no_desc,
+        "unknown stop has no description",
+        f"say what the reporting says about it after '{UNKNOWN_STOP_PREFIX}', e.g. "
+        f"'{UNKNOWN_STOP_PREFIX}Russian warships (origin not reported)'",
+    )
+    report(
+        malformed,
+        f"unknown stop has more than one {AREA_SEPARATOR!r}",
+        f"write '?description {AREA_SEPARATOR} place' with a single '{AREA_SEPARATOR}'",
+    )
+
+    at = places.reindex(place_id.to_numpy())
+    desc = stop["desc"].fillna("")
+    name = pd.Series(at[PLACE_NAME].to_numpy(), index=ends.index, dtype=object)
+    name = name.where(~unknown, desc.where(desc != "", "unnamed stop"))
+    # Chain key: the place id, or the unknown stop's normalized text and area.
+    norm = pd.Series("", index=ends.index, dtype=object)
+    norm[unknown] = normalize(desc[unknown])
+    stop_key = UNKNOWN_STOP_PREFIX + norm + AREA_SEPARATOR + place_id.fillna("")
+    ok_place = place_id.notna() | (unknown & ~malformed & ~empty_area & (~has_area | status.eq(OK)))
+    key = place_id.where(~unknown, stop_key).where(ok_place)
+
+    def half(values: pd.Series, k: int) -> pd.Series:
+        # object dtype keeps None as None (pandas would infer str and use NaN)
+        part = values.to_numpy(dtype=object)[k * n : (k + 1) * n]
+        return pd.Series(part, index=table.index, dtype=object)
+
+    lon = at[LON].to_numpy(dtype=float)
+    lat = at[LAT].to_numpy(dtype=float)
+    prec = pd.Series(at[PLACE_PRECISION].to_numpy(), dtype=object)
+    prec = prec.where(prec.notna(), None)
+    pid = place_id.astype(object).where(place_id.notna(), None)
+    out = pd.DataFrame(index=table.index)
+    for k, (c_id, c_name, c_lon, c_lat, c_prec, c_unk) in enumerate(
+        (
+            (FROM_ID, FROM_NAME, FROM_LON, FROM_LAT, FROM_PRECISION, FROM_UNKNOWN),
+            (TO_ID, TO_NAME, TO_LON, TO_LAT, TO_PRECISION, TO_UNKNOWN),
+        )
+    ):
+        out[c_id] = half(pid, k)
+        out[c_name] = half(name, k)
+        out[c_lon] = lon[k * n : (k + 1) * n]
+        out[c_lat] = lat[k * n : (k + 1) * n]
+        out[c_prec] = half(prec, k)
+        out[c_unk] = unknown[k * n : (k + 1) * n]
+        out[f"_{c_unk}_key"] = half(key, k)
+    return out
+
+
+def check_chain(legs: pd.DataFrame, file: str, problems: list[Problem]) -> None:
+    """Leg n's destination must be leg n+1's origin (compared by chain key)."""
+    from_key, to_key = f"_{FROM_UNKNOWN}_key", f"_{TO_UNKNOWN}_key"
+    usable = legs[LEG].notna() & (legs[TRANSFER_ID] != "")
+    # A repeated leg number is reported on its own; chain the first of them.
+    seq = legs[usable].drop_duplicates([TRANSFER_ID, LEG], keep="first")
+    seq = seq.sort_values([TRANSFER_ID, LEG])
+    nxt = seq.groupby(TRANSFER_ID).shift(-1)
+    consecutive = (nxt[LEG] - seq[LEG]) == 1
+    both = seq[to_key].notna() & nxt[from_key].notna()
+    broken = (consecutive & both & (seq[to_key] != nxt[from_key])).fillna(False)
+    for i in np.flatnonzero(broken.to_numpy()):
+        cur, after = seq.iloc[i], nxt.iloc[i]
+        problems.append(
+            Problem(
+                file,
+                int(after[SOURCE_LINE]),
+                FROM,
+                after[FROM],
+                f"leg {after[LEG]} of {cur[TRANSFER_ID]!r} starts here, but leg {cur[LEG]} "
+                f"(line {cur[SOURCE_LINE]}) ends at {cur[TO]!r}",
+                "a transfer's legs must chain: make this 'from' the previous leg's 'to', "
+                "or split the rows into two transfers",
+            )
+        )
