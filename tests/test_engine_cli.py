@@ -15,7 +15,8 @@ distributed = pytest.importorskip("distributed")
 pytest.importorskip("dask_geopandas")
 
 MOVEMAP = Path(sys.executable).parent / "movemap"
-_NAMES = {"geojson": "x.geojson", "kml": "x.kml", "gpkg": "x.gpkg", "csv": "x.csv"}
+_NAMES = {"geojson": "x.geojson", "kml": "x.kml", "gpkg": "x.gpkg", "csv": "x.csv",
+          "parquet": "parquet"}  # parquet: a folder of legs.parquet and segments.parquet
 
 
 def export(out: Path, fmt: str, *extra: str) -> bytes:
@@ -28,6 +29,8 @@ def export(out: Path, fmt: str, *extra: str) -> bytes:
     )
     assert run.returncode == 0, run.stderr[-3000:]
     assert "Traceback" not in run.stderr
+    if out.is_dir():
+        return b"".join((out / n).read_bytes() for n in ("legs.parquet", "segments.parquet"))
     return out.read_bytes()
 
 
