@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import geopandas as gpd
 import pandas as pd
@@ -17,7 +17,10 @@ from geo import settings
 from geo._errors import InputError, Problem
 from geo.paths import data_dir as _data_dir
 
-__all__ = ["Dataset", "load_dataset", "unplaced_legs", "validate_data"]
+if TYPE_CHECKING:
+    from geo.ledger import LedgerResult
+
+__all__ = ["Dataset", "load_dataset", "read_inputs", "unplaced_legs", "validate_data"]
 
 
 @dataclass(frozen=True)
@@ -81,8 +84,39 @@ def load_dataset(
 
     """
     # Imported here so `movemap geocode` need not import zones/lines.
-    from geo._parquet import transfers_file
     from geo.engine import lines_and_zones
+
+    folder, places, ledger, zones = read_inputs(data_dir)
+    legs, segments = lines_and_zones(ledger.legs, zones, engine=engine, scheduler=scheduler)
+    return Dataset(
+        folder=folder,
+        places=places,
+        sources=ledger.sources,
+        legs=legs,
+        zones=zones,
+        segments=segments,
+        warnings=[*_warnings(places), *ledger.warnings, *_warnings(zones)],
+    )
+
+
+def read_inputs(
+    data_dir: str | Path | None = None,
+) -> tuple[Path, gpd.GeoDataFrame, LedgerResult, gpd.GeoDataFrame]:
+    """Read and check the gazetteer, ledger and zones of ``data_dir``, all or nothing.
+
+    Returns
+    -------
+    tuple
+        The folder, the gazetteer (GeoDataFrame), the :class:`geo.ledger.LedgerResult`
+        and the zones (GeoDataFrame).
+
+    Raises
+    ------
+    InputError
+        With every problem found in every file, each with file and line.
+
+    """
+    from geo._parquet import transfers_file
     from geo.gazetteer import read_gazetteer
     from geo.geocode import PlaceIndex
     from geo.ledger import read_ledger
@@ -95,10 +129,10 @@ def load_dataset(
     except InputError:
         # Name the other files' problems too, not only the gazetteer's.
         raise InputError(validate_data(folder)) from None
-    index = PlaceIndex(places)
     ledger = zones = None
     try:
-        ledger = read_ledger(transfers_file(folder), folder / settings.SOURCES_FILE, index)
+        ledger = read_ledger(transfers_file(folder), folder / settings.SOURCES_FILE,
+                             PlaceIndex(places))
     except InputError as exc:
         problems.extend(exc.problems)
     try:
@@ -107,16 +141,7 @@ def load_dataset(
         problems.extend(exc.problems)
     if ledger is None or zones is None:
         raise InputError(problems)
-    legs, segments = lines_and_zones(ledger.legs, zones, engine=engine, scheduler=scheduler)
-    return Dataset(
-        folder=folder,
-        places=places,
-        sources=ledger.sources,
-        legs=legs,
-        zones=zones,
-        segments=segments,
-        warnings=[*_warnings(places), *ledger.warnings, *_warnings(zones)],
-    )
+    return folder, places, ledger, zones
 
 
 def validate_data(data_dir: str | Path | None = None) -> list[Problem]:

@@ -232,31 +232,16 @@ def _check_leg_numbers(
     first = prev.isna()
     starts_late = first & (distinct[LEG] != 1)
     jumps = ~first & (distinct[LEG] - prev > 1)
-    for i in np.flatnonzero(starts_late.to_numpy()):
+    for i in np.flatnonzero((starts_late | jumps).to_numpy()):
         row = distinct.iloc[i]
-        problems.append(
-            Problem(
-                file,
-                int(row[SOURCE_LINE]),
-                LEG,
-                int(row[LEG]),
-                f"transfer {row[TRANSFER_ID]!r} starts at leg {row[LEG]}, not 1",
-                "number the legs of a transfer 1, 2, 3, ...",
-            )
-        )
-    for i in np.flatnonzero(jumps.to_numpy()):
-        row = distinct.iloc[i]
-        before = int(prev.iloc[i])
-        problems.append(
-            Problem(
-                file,
-                int(row[SOURCE_LINE]),
-                LEG,
-                int(row[LEG]),
-                f"transfer {row[TRANSFER_ID]!r} jumps from leg {before} to leg {row[LEG]}",
-                "add the missing leg(s) or renumber the legs without gaps",
-            )
-        )
+        if starts_late.iloc[i]:
+            what = f"transfer {row[TRANSFER_ID]!r} starts at leg {row[LEG]}, not 1"
+            fix = "number the legs of a transfer 1, 2, 3, ..."
+        else:
+            what = (f"transfer {row[TRANSFER_ID]!r} jumps from leg {int(prev.iloc[i])} "
+                    f"to leg {row[LEG]}")
+            fix = "add the missing leg(s) or renumber the legs without gaps"
+        problems.append(Problem(file, int(row[SOURCE_LINE]), LEG, int(row[LEG]), what, fix))
     return leg
 
 

@@ -366,37 +366,11 @@ def export_geoparquet(
     """
     from types import SimpleNamespace
 
-    from geo import settings
-    from geo._errors import InputError, Problem
     from geo._io import atomic_path
-    from geo._parquet import transfers_file
-    from geo.dataset import _warnings, unplaced_legs, validate_data
+    from geo.dataset import _warnings, read_inputs, unplaced_legs
     from geo.filters import filter_legs
-    from geo.gazetteer import read_gazetteer
-    from geo.geocode import PlaceIndex
-    from geo.ledger import read_ledger
-    from geo.paths import data_dir as _data_dir
-    from geo.zones import read_zones
 
-    folder = _data_dir(data_dir)
-    problems: list[Problem] = []
-    try:
-        places = read_gazetteer(folder / settings.GAZETTEER_FILE)
-    except InputError:
-        raise InputError(validate_data(folder)) from None
-    ledger = zones = None
-    try:
-        ledger = read_ledger(
-            transfers_file(folder), folder / settings.SOURCES_FILE, PlaceIndex(places)
-        )
-    except InputError as exc:
-        problems.extend(exc.problems)
-    try:
-        zones = read_zones(folder / settings.ZONES_FILE)
-    except InputError as exc:
-        problems.extend(exc.problems)
-    if ledger is None or zones is None:
-        raise InputError(problems)
+    folder, places, ledger, zones = read_inputs(data_dir)
     keep = filter_legs(ledger.legs, legfilter) if legfilter else None
     warnings = [*_warnings(places), *ledger.warnings, *_warnings(zones)]
 
