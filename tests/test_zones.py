@@ -561,31 +561,42 @@ def test_unreadable_files(tmp_path, text, column):
 # --- split at scale: vectorized pieces against a per-leg reference ---------------------
 
 
-def _random_legs(n: int, seed: int) -> gpd.GeoDataFrame:
-    """Geodesic legs between random points around the zones (Libya to Russia)."""
+def legs_between(a, b, start, end, *, prefix: str, width: int = 0) -> gpd.GeoDataFrame:
+    """geodesic_lines of one-leg transfers from (lon, lat) rows ``a`` to ``b``, dated start-end.
+
+    Transfer ids are ``prefix`` and the row number, zero-padded to ``width`` digits.
+    """
     from geo.lines import geodesic_lines
 
-    rng = np.random.default_rng(seed)
-    lon = rng.uniform(-10.0, 60.0, (n, 2))
-    lat = rng.uniform(10.0, 60.0, (n, 2))
-    start = pd.Timestamp("2019-01-01") + pd.to_timedelta(rng.integers(0, 7 * 365, n), unit="D")
+    n = len(a)
     df = pd.DataFrame(
         {
-            C.TRANSFER_ID: [f"R{i:03d}" for i in range(n)],
+            C.TRANSFER_ID: [f"{prefix}{i:0{width}d}" if width else f"{prefix}{i}"
+                            for i in range(n)],
             C.LEG: 1,
-            C.FROM_LON: lon[:, 0],
-            C.FROM_LAT: lat[:, 0],
-            C.TO_LON: lon[:, 1],
-            C.TO_LAT: lat[:, 1],
+            C.FROM_LON: a[:, 0],
+            C.FROM_LAT: a[:, 1],
+            C.TO_LON: b[:, 0],
+            C.TO_LAT: b[:, 1],
             C.FROM_PRECISION: "site",
             C.TO_PRECISION: "site",
             C.FROM_UNKNOWN: False,
             C.TO_UNKNOWN: False,
             C.DATE_START: start,
-            C.DATE_END: start,
+            C.DATE_END: end,
         }
     )
     return geodesic_lines(df)
+
+
+def _random_legs(n: int, seed: int) -> gpd.GeoDataFrame:
+    """Geodesic legs between random points around the zones (Libya to Russia)."""
+    rng = np.random.default_rng(seed)
+    lon = rng.uniform(-10.0, 60.0, (n, 2))
+    lat = rng.uniform(10.0, 60.0, (n, 2))
+    start = pd.Timestamp("2019-01-01") + pd.to_timedelta(rng.integers(0, 7 * 365, n), unit="D")
+    return legs_between(np.c_[lon[:, 0], lat[:, 0]], np.c_[lon[:, 1], lat[:, 1]], start, start,
+                        prefix="R", width=3)
 
 
 def test_split_matches_per_leg_intersection(zones):
@@ -669,31 +680,14 @@ def _geos_only(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _global_legs(n: int, seed: int) -> gpd.GeoDataFrame:
     """Legs like bench_lines': mostly Europe/Africa/Middle East, some anywhere (antimeridian)."""
-    from geo.lines import geodesic_lines
-
     rng = np.random.default_rng(seed)
     glob = rng.random((n, 2)) < 0.25
     lon = np.where(glob, rng.uniform(-180, 180, (n, 2)), rng.uniform(-10, 60, (n, 2)))
     lat = np.where(glob, rng.uniform(-60, 75, (n, 2)), rng.uniform(10, 60, (n, 2)))
     start = pd.Timestamp("2019-01-01") + pd.to_timedelta(rng.integers(0, 7 * 365, n), unit="D")
     span = rng.choice([0, 30], n)
-    df = pd.DataFrame(
-        {
-            C.TRANSFER_ID: [f"G{i:04d}" for i in range(n)],
-            C.LEG: 1,
-            C.FROM_LON: lon[:, 0],
-            C.FROM_LAT: lat[:, 0],
-            C.TO_LON: lon[:, 1],
-            C.TO_LAT: lat[:, 1],
-            C.FROM_PRECISION: "site",
-            C.TO_PRECISION: "site",
-            C.FROM_UNKNOWN: False,
-            C.TO_UNKNOWN: False,
-            C.DATE_START: start,
-            C.DATE_END: start + pd.to_timedelta(span, unit="D"),
-        }
-    )
-    return geodesic_lines(df)
+    return legs_between(np.c_[lon[:, 0], lat[:, 0]], np.c_[lon[:, 1], lat[:, 1]], start,
+                        start + pd.to_timedelta(span, unit="D"), prefix="G", width=4)
 
 
 def _assert_same_split(fast: gpd.GeoDataFrame, slow: gpd.GeoDataFrame) -> None:

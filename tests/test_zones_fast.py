@@ -16,10 +16,10 @@ import pandas as pd
 import pytest
 import shapely
 from pyproj import Geod
+from test_zones import legs_between
 
 from geo import columns as C  # noqa: N812
 from geo import settings
-from geo.lines import geodesic_lines
 from geo.zones import _crossings, _fast, _shared, attribute_legs, read_zones, split_by_zone
 from geo.zones._common import no_gc
 from geo.zones._legs import _OPPOSING, _crosses_front
@@ -37,25 +37,8 @@ def _lines(pairs, day="2020-05-19", span=0):
     """geodesic_lines between (lon, lat) pairs, all dated ``day``."""
     a = np.array([p for p, _ in pairs], dtype=float)
     b = np.array([q for _, q in pairs], dtype=float)
-    n = len(pairs)
     start = pd.Timestamp(day)
-    df = pd.DataFrame(
-        {
-            C.TRANSFER_ID: [f"F{i}" for i in range(n)],
-            C.LEG: 1,
-            C.FROM_LON: a[:, 0],
-            C.FROM_LAT: a[:, 1],
-            C.TO_LON: b[:, 0],
-            C.TO_LAT: b[:, 1],
-            C.FROM_PRECISION: "site",
-            C.TO_PRECISION: "site",
-            C.FROM_UNKNOWN: False,
-            C.TO_UNKNOWN: False,
-            C.DATE_START: start,
-            C.DATE_END: start + pd.Timedelta(days=span),
-        }
-    )
-    return geodesic_lines(df)
+    return legs_between(a, b, start, start + pd.Timedelta(days=span), prefix="F")
 
 
 def _random_lines(n, seed):
