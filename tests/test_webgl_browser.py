@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from test_maps_browser import Page, launch
+from test_maps_browser import Page, launch, open_page  # noqa: F401  (shared fixture)
 
 from geo import columns as col
 from layers.synthetic import HOSTILE, HOSTILE_FLAG, synthetic_dataset
@@ -41,20 +41,6 @@ HIDE_PANELS = "document.querySelector('.leaflet-control-container').style.displa
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     yield from launch(GL_ARGS)
-
-
-@pytest.fixture
-def open_page(browser: Any) -> Iterator[Any]:
-    pages: list[Page] = []
-
-    def _open(path: Path) -> Page:
-        p = Page(browser, path)
-        pages.append(p)
-        return p
-
-    yield _open
-    for p in pages:
-        p.close()
 
 
 def _write(dataset, path: Path, **kw: Any) -> Path:
