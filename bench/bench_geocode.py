@@ -154,7 +154,7 @@ def main_world() -> None:
     args = ap.parse_args()
     rng = np.random.default_rng(args.seed)
 
-    places = read_gazetteer(data_dir() / settings.GAZETTEER_FILE)
+    places = read_gazetteer(REPO_ROOT / settings.GAZETTEER_FILE)
     index = PlaceIndex(places)
     known = np.array(spellings(places), dtype=object)
     world = np.array(world_spellings(rng, args.distinct), dtype=object)

@@ -22,6 +22,7 @@ Figures depend on the machine and its load; this is not a test.
 from __future__ import annotations
 
 import argparse
+import itertools
 import time
 
 import numpy as np
@@ -33,10 +34,26 @@ from geo import columns as col
 from geo import settings
 
 PORTS = [  # (lon, lat) of Mediterranean and Black Sea ports
-    (35.875, 34.915), (23.983, 32.078), (34.633, 36.8), (36.33, 41.287), (13.191, 32.887),
-    (32.302, 31.265), (20.067, 32.117), (15.093, 32.375), (29.0, 41.0), (12.3, 45.4),
-    (5.37, 43.3), (-5.35, 36.14), (14.27, 40.84), (23.63, 37.94), (33.03, 34.67),
-    (35.5, 33.9), (29.9, 31.2), (10.2, 36.8), (3.05, 36.77), (-0.64, 35.7),
+    (35.875, 34.915),
+    (23.983, 32.078),
+    (34.633, 36.8),
+    (36.33, 41.287),
+    (13.191, 32.887),
+    (32.302, 31.265),
+    (20.067, 32.117),
+    (15.093, 32.375),
+    (29.0, 41.0),
+    (12.3, 45.4),
+    (5.37, 43.3),
+    (-5.35, 36.14),
+    (14.27, 40.84),
+    (23.63, 37.94),
+    (33.03, 34.67),
+    (35.5, 33.9),
+    (29.9, 31.2),
+    (10.2, 36.8),
+    (3.05, 36.77),
+    (-0.64, 35.7),
 ]
 
 
@@ -47,16 +64,20 @@ def _legs(n: int, via_share: float, seed: int = 0) -> pd.DataFrame:
     via = [()] * n
     for i in np.flatnonzero(rng.random(n) < via_share):
         k = int(rng.integers(1, 3))
-        via[i] = tuple(
-            (float(x), float(y)) for x, y in zip(rng.uniform(-20, 60, k), rng.uniform(0, 60, k))
-        )
+        xs, ys = rng.uniform(-20, 60, k), rng.uniform(0, 60, k)
+        via[i] = tuple((float(x), float(y)) for x, y in zip(xs, ys, strict=True))
     return pd.DataFrame(
         {
             col.TRANSFER_ID: [f"T{i:07d}" for i in range(n)],
             col.LEG: 1,
-            col.FROM_LON: lon1, col.FROM_LAT: lat1, col.TO_LON: lon2, col.TO_LAT: lat2,
-            col.FROM_UNKNOWN: False, col.TO_UNKNOWN: False,
-            col.FROM_PRECISION: "site", col.TO_PRECISION: "site",
+            col.FROM_LON: lon1,
+            col.FROM_LAT: lat1,
+            col.TO_LON: lon2,
+            col.TO_LAT: lat2,
+            col.FROM_UNKNOWN: False,
+            col.TO_UNKNOWN: False,
+            col.FROM_PRECISION: "site",
+            col.TO_PRECISION: "site",
             col.VIA_POINTS: via,
             col.MODE: "air",
         }
@@ -82,9 +103,10 @@ def bench_via(n: int, row_sample: int) -> None:
     km = []
     for i in idx:
         r = legs.iloc[i]
-        pts = [(r[col.FROM_LON], r[col.FROM_LAT]), *r[col.VIA_POINTS], (r[col.TO_LON], r[col.TO_LAT])]
+        start, end = (r[col.FROM_LON], r[col.FROM_LAT]), (r[col.TO_LON], r[col.TO_LAT])
+        pts = [start, *r[col.VIA_POINTS], end]
         xy, total = [], 0.0
-        for (a, b), (c, d) in zip(pts[:-1], pts[1:], strict=True):
+        for (a, b), (c, d) in itertools.pairwise(pts):
             dist = geod.inv(a, b, c, d)[2]
             total += dist
             npts = max(int(np.ceil(dist / (settings.VERTEX_SPACING_KM * 1000))) + 1, 2)
@@ -95,10 +117,14 @@ def bench_via(n: int, row_sample: int) -> None:
     t_row = (time.perf_counter() - t0) * n_via / max(len(idx), 1)
     got = out[col.LENGTH_KM].to_numpy()[idx]
     print(f"via: {n:,} legs, {n_via:,} with via points")
-    print(f"  plain geodesics {t_plain:.2f} s; with via {t_via:.2f} s "
-          f"({t_via / t_plain:.2f}x the plain run)")
-    print(f"  per-leg loop for the via legs: {t_row:.2f} s (from {len(idx):,} legs, scaled); "
-          f"ratio {t_row / max(t_via - t_plain, 1e-9):.1f}x on the via legs' extra time")
+    print(
+        f"  plain geodesics {t_plain:.2f} s; with via {t_via:.2f} s "
+        f"({t_via / t_plain:.2f}x the plain run)"
+    )
+    print(
+        f"  per-leg loop for the via legs: {t_row:.2f} s (from {len(idx):,} legs, scaled); "
+        f"ratio {t_row / max(t_via - t_plain, 1e-9):.1f}x on the via legs' extra time"
+    )
     print(f"  max |km difference| vs loop: {np.max(np.abs(got - np.array(km))):.2e}")
 
 
@@ -113,8 +139,10 @@ def bench_sea(n: int, n_ports: int, row_sample: int) -> None:
     b = (a + rng.integers(1, len(ports), n)) % len(ports)
     legs = _legs(n, 0.0).assign(
         **{
-            col.FROM_LON: [ports[i][0] for i in a], col.FROM_LAT: [ports[i][1] for i in a],
-            col.TO_LON: [ports[i][0] for i in b], col.TO_LAT: [ports[i][1] for i in b],
+            col.FROM_LON: [ports[i][0] for i in a],
+            col.FROM_LAT: [ports[i][1] for i in a],
+            col.TO_LON: [ports[i][0] for i in b],
+            col.TO_LAT: [ports[i][1] for i in b],
             col.MODE: "sea",
         }
     )
@@ -129,8 +157,10 @@ def bench_sea(n: int, n_ports: int, row_sample: int) -> None:
         searoute.searoute(ports[a[i]], ports[b[i]], append_orig_dest=True)
     t_each = (time.perf_counter() - t0) * n / min(row_sample, n)
     print(f"sea: {n:,} sea legs, {pairs} distinct port pairs")
-    print(f"  movement_lines (cached per pair) {t_cached:.2f} s; one searoute call per leg "
-          f"{t_each:.2f} s (scaled from {min(row_sample, n)}); ratio {t_each / t_cached:.1f}x")
+    print(
+        f"  movement_lines (cached per pair) {t_cached:.2f} s; one searoute call per leg "
+        f"{t_each:.2f} s (scaled from {min(row_sample, n)}); ratio {t_each / t_cached:.1f}x"
+    )
 
 
 def main() -> None:
