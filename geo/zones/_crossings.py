@@ -252,10 +252,7 @@ def meetings(
     v = Vertices.of(batch, idx_easy, nseg)
     xy, h_e = v.xy, v.head[idx_easy]
     # --- crossings of leg segments with boundary edges -------------------------
-    k = _near_segments(xy, h_e + nseg[idx_easy], ed)
-    kleg = idx_easy[np.searchsorted(h_e, k, side="right") - 1]  # batch leg of segment k
-    cl, cz, ck, ct, cxp, cyp = _crossings(xy, k, kleg, ed, s, zf, zt, hard)
-    ck -= v.head[cl]
+    cl, cz, ck, ct, cxp, cyp = segment_crossings(xy, v.head, nseg, idx_easy, ed, s, zf, zt, hard)
     # --- containment of the first and last vertex --------------------------------
     fxy, lxy = xy[h_e], xy[h_e + nseg[idx_easy]]
     nz = max(len(zgeom), 1)
@@ -294,6 +291,44 @@ def meetings(
         ev_key[a] // nz, ev_k[a], ev_t[a], ev_x[a], ev_y[a], ev_k[b], ev_t[b], ev_x[b], ev_y[b]
     )
     return Meetings(hard=hard, nseg=nseg, zone=ev_key[a] % nz, stretches=st)
+
+
+def segment_crossings(
+    xy: FloatArray,
+    head: IntArray,
+    nseg: IntArray,
+    legs: IntArray,
+    ed: _Edges,
+    s: IntArray,
+    zf: IntArray,
+    zt: IntArray,
+    hard: npt.NDArray[np.bool_],
+    *,
+    compiled: bool = True,
+) -> tuple[IntArray, IntArray, IntArray, FloatArray, FloatArray, FloatArray]:
+    """Where the segments of batch legs ``legs`` cross the edges of zones valid on their day.
+
+    ``xy``: the legs' vertices, leg ``i``'s from ``head[i]`` (``nseg[i]``
+    segments).  Returns (leg, zone, segment index within the leg, fraction
+    t along it, x, y), one row per crossing and zone; legs with a crossing
+    too close to call (near a vertex, collinear with an edge) are marked
+    ``hard``.  ``compiled=False``: the numpy version (same crossings, maybe
+    in another order; tests compare them).
+    """
+    if compiled:
+        from geo.zones._kernels import segment_crossings as kernel  # numba: imported lazily
+
+        return kernel(  # type: ignore[no-any-return]
+            xy, head, nseg, legs, s, zf, zt, ed.ax, ed.ay, ed.bx, ed.by,
+            ed.ex0, ed.ex1, ed.ey0, ed.ey1, ed.zone, ed.zone_start, ed.cell_start,
+            ed.cell_count, ed.edge_of, ed.low_start, ed.low_count, ed.low_edge,
+            _GRID_DEG, _NX, _NY, _EPS, hard,
+        )  # fmt: skip
+    h_e = head[legs]
+    k = _near_segments(xy, h_e + nseg[legs], ed)
+    kleg = legs[np.searchsorted(h_e, k, side="right") - 1]  # batch leg of segment k
+    cl, cz, ck, ct, cxp, cyp = _crossings(xy, k, kleg, ed, s, zf, zt, hard)
+    return cl, cz, ck - head[cl], ct, cxp, cyp
 
 
 def _crossings(
