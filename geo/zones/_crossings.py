@@ -322,7 +322,7 @@ def segment_crossings(
             xy, head, nseg, legs, s, zf, zt, ed.ax, ed.ay, ed.bx, ed.by,
             ed.ex0, ed.ex1, ed.ey0, ed.ey1, ed.zone, ed.zone_start, ed.cell_start,
             ed.cell_count, ed.edge_of, ed.low_start, ed.low_count, ed.low_edge,
-            _GRID_DEG, _NX, _NY, _EPS, hard,
+            ed.sat.ravel(), _GRID_DEG, _NX, _NY, _EPS, _CHUNK, hard,
         )  # fmt: skip
     h_e = head[legs]
     k = _near_segments(xy, h_e + nseg[legs], ed)

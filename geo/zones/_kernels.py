@@ -46,7 +46,7 @@ def _grow(a: np.ndarray, n: int) -> np.ndarray:  # type: ignore[type-arg]
 def segment_crossings(  # noqa: PLR0913, PLR0915, C901
     xy, head, nseg, legs, s, zf, zt, ed_ax, ed_ay, ed_bx, ed_by, ex0, ex1, ey0, ey1,
     zone, zone_start, cell_start, cell_count, edge_of, low_start, low_count, low_edge,
-    grid, nx, ny, eps, hard,
+    sat, grid, nx, ny, eps, chunk, hard,
 ):  # type: ignore[no-untyped-def]  # fmt: skip
     """Crossings of the segments of legs ``legs`` with the edges of zones valid on their day.
 
@@ -68,7 +68,26 @@ def segment_crossings(  # noqa: PLR0913, PLR0915, C901
     for leg in legs:
         day = s[leg]
         h = head[leg]
+        skip_to = 0  # segments before this one lie in chunks that hold no edge
         for j in range(nseg[leg]):
+            if j % chunk == 0:
+                # the box of this chunk of segments: no cell of it holds an edge, no crossing
+                last = min(j + chunk, nseg[leg])
+                lox, hix = xy[h + j, 0], xy[h + j, 0]
+                loy, hiy = xy[h + j, 1], xy[h + j, 1]
+                for v in range(h + j + 1, h + last + 1):
+                    lox, hix = min(lox, xy[v, 0]), max(hix, xy[v, 0])
+                    loy, hiy = min(loy, xy[v, 1]), max(hiy, xy[v, 1])
+                b0, b1 = _cell(lox, 180.0, grid, nx), _cell(hix, 180.0, grid, nx)
+                c0, c1 = _cell(loy, 90.0, grid, ny), _cell(hiy, 90.0, grid, ny)
+                w = ny + 1
+                if (
+                    sat[(b1 + 1) * w + c1 + 1] - sat[b0 * w + c1 + 1]
+                    - sat[(b1 + 1) * w + c0] + sat[b0 * w + c0]
+                ) == 0:  # fmt: skip
+                    skip_to = last
+            if j < skip_to:
+                continue
             ax, ay = xy[h + j, 0], xy[h + j, 1]
             bx, by = xy[h + j + 1, 0], xy[h + j + 1, 1]
             sx0, sx1 = min(ax, bx), max(ax, bx)
