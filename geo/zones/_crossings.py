@@ -23,6 +23,8 @@ part by part by the caller (:mod:`geo.zones._fast`).
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -43,6 +45,8 @@ _NY = round(180 / _GRID_DEG) + 1
 _EPS = 1e-9
 #: Segments per chunk in the first, coarse test against the grid.
 _CHUNK = 8
+#: Threads running the compiled crossing finder (it releases the GIL).
+_THREADS = min(os.cpu_count() or 1, 4)
 
 
 @dataclass(frozen=True)
@@ -244,15 +248,19 @@ def meetings(
     nseg = np.where(hard, 0, nc - 1).astype(np.int64)
     # Legs whose box holds no cell a zone covers meet no zone: no vertex needed.
     bb = shapely.bounds(batch[~hard])
+    cells = _cell_x(bb[:, 0]), _cell_x(bb[:, 2]), _cell_y(bb[:, 1]), _cell_y(bb[:, 3])
     cand = np.zeros(n, dtype=bool)
-    cand[~hard] = _box_hits(
-        ed.cover, _cell_x(bb[:, 0]), _cell_x(bb[:, 2]), _cell_y(bb[:, 1]), _cell_y(bb[:, 3])
-    )
+    cand[~hard] = _box_hits(ed.cover, *cells)
+    # ... and those whose box holds no cell with an edge cross no boundary.
+    near = np.zeros(n, dtype=bool)
+    near[~hard] = _box_hits(ed.sat, *cells)
     idx_easy = np.flatnonzero(cand)
     v = Vertices.of(batch, idx_easy, nseg)
     xy, h_e = v.xy, v.head[idx_easy]
     # --- crossings of leg segments with boundary edges -------------------------
-    cl, cz, ck, ct, cxp, cyp = segment_crossings(xy, v.head, nseg, idx_easy, ed, s, zf, zt, hard)
+    cl, cz, ck, ct, cxp, cyp = segment_crossings(
+        xy, v.head, nseg, np.flatnonzero(cand & near), ed, s, zf, zt, hard
+    )
     # --- containment of the first and last vertex --------------------------------
     fxy, lxy = xy[h_e], xy[h_e + nseg[idx_easy]]
     nz = max(len(zgeom), 1)
@@ -318,12 +326,24 @@ def segment_crossings(
     if compiled:
         from geo.zones._kernels import segment_crossings as kernel  # numba: imported lazily
 
-        return kernel(  # type: ignore[no-any-return]
-            xy, head, nseg, legs, s, zf, zt, ed.ax, ed.ay, ed.bx, ed.by,
-            ed.ex0, ed.ex1, ed.ey0, ed.ey1, ed.zone, ed.zone_start, ed.cell_start,
-            ed.cell_count, ed.edge_of, ed.low_start, ed.low_count, ed.low_edge,
-            ed.sat.ravel(), _GRID_DEG, _NX, _NY, _EPS, _CHUNK, hard,
-        )  # fmt: skip
+        def run(part: IntArray) -> tuple[npt.NDArray[np.generic], ...]:
+            return kernel(  # type: ignore[no-any-return]
+                xy, head, nseg, part, s, zf, zt, ed.ax, ed.ay, ed.bx, ed.by,
+                ed.ex0, ed.ex1, ed.ey0, ed.ey1, ed.zone, ed.zone_start, ed.cell_start,
+                ed.cell_count, ed.edge_of, ed.low_start, ed.low_count, ed.low_edge,
+                ed.sat.ravel(), _GRID_DEG, _NX, _NY, _EPS, _CHUNK, hard,
+            )  # fmt: skip
+
+        # The kernel releases the GIL: the legs in ``_THREADS`` runs of equal
+        # vertex counts, one per thread, each writing ``hard`` only for its
+        # own legs; joined in order, the answer does not depend on timing.
+        if _THREADS == 1 or len(legs) < 1000:
+            return run(legs)  # type: ignore[return-value]
+        nv = np.cumsum(nseg[legs])
+        runs = np.split(legs, np.searchsorted(nv, nv[-1] * np.arange(1, _THREADS) / _THREADS))
+        with ThreadPoolExecutor(max_workers=len(runs)) as pool:
+            got = list(pool.map(run, runs))
+        return tuple(np.concatenate(col) for col in zip(*got, strict=True))  # type: ignore[return-value]
     h_e = head[legs]
     k = _near_segments(xy, h_e + nseg[legs], ed)
     kleg = legs[np.searchsorted(h_e, k, side="right") - 1]  # batch leg of segment k

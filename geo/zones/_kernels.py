@@ -43,7 +43,7 @@ def _grow(a: np.ndarray, n: int) -> np.ndarray:  # type: ignore[type-arg]
 
 
 @numba.njit(cache=True, nogil=True)
-def segment_crossings(  # noqa: PLR0913, PLR0915, C901
+def segment_crossings(
     xy, head, nseg, legs, s, zf, zt, ed_ax, ed_ay, ed_bx, ed_by, ex0, ex1, ey0, ey1,
     zone, zone_start, cell_start, cell_count, edge_of, low_start, low_count, low_edge,
     sat, grid, nx, ny, eps, chunk, hard,
