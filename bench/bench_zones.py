@@ -217,6 +217,44 @@ def child(impl: str, n: int, sample: int, seed: int, outside: bool = True) -> di
     }
 
 
+def cold_child() -> dict[str, Any]:
+    """First and second split of 50 legs in this fresh process (numba compiles or loads)."""
+    from geo.zones import read_zones, split_by_zone
+
+    zones = read_zones(ZONES)
+    lines = dated_lines(50, 7)
+    w0, c0 = time.perf_counter(), time.process_time()
+    import numba  # noqa: F401  (what the first split imports)
+
+    imp = time.perf_counter() - w0
+    w0 = time.perf_counter()
+    split_by_zone(lines, zones)
+    first_wall, first_cpu = time.perf_counter() - w0, time.process_time() - c0
+    lines2 = dated_lines(50, 8)
+    w0 = time.perf_counter()
+    split_by_zone(lines2, zones)
+    return {"import_s": imp, "first_s": first_wall, "first_cpu_s": first_cpu,
+            "second_s": time.perf_counter() - w0}  # fmt: skip
+
+
+def cold_start() -> None:
+    """Cost of numba on the first split in a fresh process: no cache, then its cache warm."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+        for label in ("no numba cache (compiles)", "numba cache warm (loads)"):
+            cmd = [sys.executable, __file__, "--cold-child"]
+            res = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
+            got = json.loads(res.stdout.strip().splitlines()[-1])
+            print(
+                f"cold start, {label}: import numba {got['import_s']:.2f} s, first split of "
+                f"50 legs {got['first_s']:.2f} s (CPU {got['first_cpu_s']:.2f} s, import "
+                f"included), second {got['second_s']:.3f} s; load {os.getloadavg()[0]:.2f}",
+                flush=True,
+            )
+
+
 def run_child(impl: str, n: int, sample: int, seed: int, outside: bool = True) -> dict[str, Any]:
     cmd = [sys.executable, __file__, "--child", impl, str(n), str(sample), str(seed)]
     cmd += [] if outside else ["--no-outside-geometry"]
@@ -238,7 +276,17 @@ def main(argv: list[str] | None = None) -> int:
         help="split_by_zone(..., outside_geometry=False)",
     )
     p.add_argument("--child", nargs=4, metavar=("IMPL", "N", "SAMPLE", "SEED"), help="internal")
+    p.add_argument(
+        "--cold", action="store_true", help="only the first-call cost of the compiled code"
+    )
+    p.add_argument("--cold-child", action="store_true", help="internal")
     args = p.parse_args(argv)
+    if args.cold_child:
+        print(json.dumps(cold_child()))
+        return 0
+    if args.cold:
+        cold_start()
+        return 0
     if args.child:
         impl, n, sample, seed = args.child
         outside = not args.no_outside_geometry
