@@ -8,8 +8,10 @@ Legs whose box holds no cell a zone may cover are settled without reading
 their vertices; summed-area tables of the cells holding an edge then pick
 the chunks of ``_CHUNK`` segments, and the segments, that come near a
 boundary; only those are paired with the edges in their cells and
-intersected in numpy.  Whether a leg starts inside a zone is one prepared
-point-in-polygon test per (leg, zone); every crossing toggles it.  A leg's
+intersected (one compiled loop, :mod:`geo.zones._kernels`; the numpy
+passes are kept as ``segment_crossings(..., compiled=False)``).  Whether
+a leg starts inside a zone is one prepared point-in-polygon test per
+(leg, zone); every crossing toggles it.  A leg's
 stretches inside each zone are then intervals of its own parameter
 (segment index + fraction), and the pieces are cut out of its vertex array.
 
