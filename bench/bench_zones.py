@@ -243,14 +243,24 @@ def child(
     }
 
 
-def cold_child() -> dict[str, Any]:
-    """First and second split of 50 legs in this fresh process (numba compiles or loads)."""
-    from geo.zones import read_zones, split_by_zone
+def cold_child(numpy_only: bool = False) -> dict[str, Any]:
+    """First and second split of 50 legs in this fresh process (numba compiles or loads).
+
+    ``numpy_only``: with the numpy crossing finder instead (no numba at all).
+    """
+    import functools
+
+    from geo.zones import _crossings, read_zones, split_by_zone
 
     zones = read_zones(ZONES)
     lines = dated_lines(50, 7)
     w0, c0 = time.perf_counter(), time.process_time()
-    import numba  # noqa: F401  (what the first split imports)
+    if numpy_only:
+        _crossings.segment_crossings = functools.partial(  # type: ignore[assignment]
+            _crossings.segment_crossings, compiled=False
+        )
+    else:
+        import numba  # noqa: F401  (what the first split imports)
 
     imp = time.perf_counter() - w0
     w0 = time.perf_counter()
@@ -269,8 +279,12 @@ def cold_start() -> None:
 
     with tempfile.TemporaryDirectory() as cache:
         env = {**os.environ, "NUMBA_CACHE_DIR": cache}
-        for label in ("no numba cache (compiles)", "numba cache warm (loads)"):
-            cmd = [sys.executable, __file__, "--cold-child"]
+        for label, flag in (
+            ("numpy crossing finder, no numba", ["--numpy"]),
+            ("no numba cache (compiles)", []),
+            ("numba cache warm (loads)", []),
+        ):
+            cmd = [sys.executable, __file__, "--cold-child", *flag]
             res = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
             got = json.loads(res.stdout.strip().splitlines()[-1])
             print(
@@ -313,9 +327,10 @@ def main(argv: list[str] | None = None) -> int:
         "--cold", action="store_true", help="only the first-call cost of the compiled code"
     )
     p.add_argument("--cold-child", action="store_true", help="internal")
+    p.add_argument("--numpy", action="store_true", help="internal (--cold-child)")
     args = p.parse_args(argv)
     if args.cold_child:
-        print(json.dumps(cold_child()))
+        print(json.dumps(cold_child(args.numpy)))
         return 0
     if args.cold:
         cold_start()
