@@ -25,6 +25,7 @@ part by part by the caller (:mod:`geo.zones._fast`).
 
 from __future__ import annotations
 
+import math
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -43,6 +44,9 @@ FloatArray = npt.NDArray[np.float64]
 _GRID_DEG = 0.25
 _NX = round(360 / _GRID_DEG) + 1
 _NY = round(180 / _GRID_DEG) + 1
+#: Cells per degree: the compiled loop multiplies by it, exactly dividing by a power of two.
+_PER_DEG = 1.0 / _GRID_DEG
+assert math.frexp(_GRID_DEG)[0] == 0.5, "the grid must be a power of two of degrees"
 #: Crossings this close (in segment/edge fractions) to a vertex are left to GEOS.
 _EPS = 1e-9
 #: Segments per chunk in the first, coarse test against the grid.
@@ -333,7 +337,7 @@ def segment_crossings(
                 xy, head, nseg, part, s, zf, zt, ed.ax, ed.ay, ed.bx, ed.by,
                 ed.ex0, ed.ex1, ed.ey0, ed.ey1, ed.zone, ed.zone_start, ed.cell_start,
                 ed.cell_count, ed.edge_of, ed.low_start, ed.low_count, ed.low_edge,
-                ed.sat.ravel(), _GRID_DEG, _NX, _NY, _EPS, _CHUNK, hard,
+                ed.sat.ravel(), _PER_DEG, _NX, _NY, _EPS, _CHUNK, hard,
             )  # fmt: skip
 
         # The kernel releases the GIL: the legs in ``_THREADS`` runs of equal

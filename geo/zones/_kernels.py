@@ -25,9 +25,10 @@ __all__ = ["segment_crossings"]
 
 
 @numba.njit(cache=True, nogil=True)
-def _cell(v: float, lo: float, grid: float, n: int) -> int:
-    # as _cell_x/_cell_y: clipped to [0, n - 1], then truncated (floor)
-    c = (v + lo) / grid
+def _cell(v: float, lo: float, per_deg: float, n: int) -> int:
+    # as _cell_x/_cell_y: clipped to [0, n - 1], then truncated (floor); the
+    # grid is a power of two of degrees, so * per_deg is exactly / grid
+    c = (v + lo) * per_deg
     if c < 0.0:
         c = 0.0
     if c > n - 1:
@@ -46,7 +47,7 @@ def _grow(a: np.ndarray, n: int) -> np.ndarray:  # type: ignore[type-arg]
 def segment_crossings(
     xy, head, nseg, legs, s, zf, zt, ed_ax, ed_ay, ed_bx, ed_by, ex0, ex1, ey0, ey1,
     zone, zone_start, cell_start, cell_count, edge_of, low_start, low_count, low_edge,
-    sat, grid, nx, ny, eps, chunk, hard,
+    sat, per_deg, nx, ny, eps, chunk, hard,
 ):  # type: ignore[no-untyped-def]  # fmt: skip
     """Crossings of the segments of legs ``legs`` with the edges of zones valid on their day.
 
@@ -68,95 +69,91 @@ def segment_crossings(
     for leg in legs:
         day = s[leg]
         h = head[leg]
-        skip_to = 0  # segments before this one lie in chunks that hold no edge
-        for j in range(nseg[leg]):
-            if j % chunk == 0:
-                # the box of this chunk of segments: no cell of it holds an edge, no crossing
-                last = min(j + chunk, nseg[leg])
-                lox, hix = xy[h + j, 0], xy[h + j, 0]
-                loy, hiy = xy[h + j, 1], xy[h + j, 1]
-                for v in range(h + j + 1, h + last + 1):
-                    lox, hix = min(lox, xy[v, 0]), max(hix, xy[v, 0])
-                    loy, hiy = min(loy, xy[v, 1]), max(hiy, xy[v, 1])
-                b0, b1 = _cell(lox, 180.0, grid, nx), _cell(hix, 180.0, grid, nx)
-                c0, c1 = _cell(loy, 90.0, grid, ny), _cell(hiy, 90.0, grid, ny)
-                w = ny + 1
-                if (
-                    sat[(b1 + 1) * w + c1 + 1] - sat[b0 * w + c1 + 1]
-                    - sat[(b1 + 1) * w + c0] + sat[b0 * w + c0]
-                ) == 0:  # fmt: skip
-                    skip_to = last
-            if j < skip_to:
+        ns = nseg[leg]
+        for k0 in range(0, ns, chunk):
+            # the box of this chunk of segments: no cell of it holds an edge, no crossing
+            last = min(k0 + chunk, ns)
+            lox, hix = xy[h + k0, 0], xy[h + k0, 0]
+            loy, hiy = xy[h + k0, 1], xy[h + k0, 1]
+            for v in range(h + k0 + 1, h + last + 1):
+                lox, hix = min(lox, xy[v, 0]), max(hix, xy[v, 0])
+                loy, hiy = min(loy, xy[v, 1]), max(hiy, xy[v, 1])
+            b0, b1 = _cell(lox, 180.0, per_deg, nx), _cell(hix, 180.0, per_deg, nx)
+            c0, c1 = _cell(loy, 90.0, per_deg, ny), _cell(hiy, 90.0, per_deg, ny)
+            w = ny + 1
+            if (
+                sat[(b1 + 1) * w + c1 + 1] - sat[b0 * w + c1 + 1]
+                - sat[(b1 + 1) * w + c0] + sat[b0 * w + c0]
+            ) == 0:  # fmt: skip
                 continue
-            ax, ay = xy[h + j, 0], xy[h + j, 1]
-            bx, by = xy[h + j + 1, 0], xy[h + j + 1, 1]
-            sx0, sx1 = min(ax, bx), max(ax, bx)
-            sy0, sy1 = min(ay, by), max(ay, by)
-            i0, i1 = _cell(sx0, 180.0, grid, nx), _cell(sx1, 180.0, grid, nx)
-            j0, j1 = _cell(sy0, 90.0, grid, ny), _cell(sy1, 90.0, grid, ny)
-            m = 0
-            if i1 - i0 <= 1 and j1 - j0 <= 1:
-                c = i0 * ny + j0
-                cnt = low_count[c]
-                if cnt > len(buf):
-                    buf = np.empty(2 * cnt, np.int64)
-                for q in range(cnt):
-                    buf[m] = low_edge[low_start[c] + q]
-                    m += 1
-            else:
-                for ci in range(i0, i1 + 1):
-                    for cj in range(j0, j1 + 1):
-                        c = ci * ny + cj
-                        for q in range(cell_count[c]):
-                            e = edge_of[cell_start[c] + q]
-                            # each pair once: in the cell of its boxes' overlap's low corner
-                            rx = _cell(max(sx0, ex0[e]), 180.0, grid, nx)
-                            ry = _cell(max(sy0, ey0[e]), 90.0, grid, ny)
-                            if rx * ny + ry != c:
-                                continue
-                            if m == len(buf):
-                                buf = _grow(buf, m + 1)
-                            buf[m] = e
-                            m += 1
-            for q in range(m):
-                e = buf[q]
-                if not (
-                    max(sx0, ex0[e]) <= min(sx1, ex1[e]) and max(sy0, ey0[e]) <= min(sy1, ey1[e])
-                ):
-                    continue
-                ccx, ccy, dx, dy = ed_ax[e], ed_ay[e], ed_bx[e], ed_by[e]
-                rx_, ry_ = bx - ax, by - ay
-                qx, qy = dx - ccx, dy - ccy
-                wx, wy = ccx - ax, ccy - ay
-                den = rx_ * qy - ry_ * qx
-                scale = np.hypot(rx_, ry_) * np.hypot(qx, qy)
-                parallel = abs(den) <= 1e-12 * scale
-                hit = False
-                touchy = False
-                t = 0.0
-                if not parallel:
-                    t = (wx * qy - wy * qx) / den
-                    u = (wx * ry_ - wy * rx_) / den
-                    hit = t >= -eps and t <= 1 + eps and u >= -eps and u <= 1 + eps
-                    touchy = hit and (t < eps or t > 1 - eps or u < eps or u > 1 - eps)
-                collinear = parallel and abs(wx * ry_ - wy * rx_) <= 1e-12 * (
-                    scale + np.hypot(wx, wy)
-                )
-                bad = touchy or collinear or (parallel and scale == 0)
-                if not (bad or hit):
-                    continue
-                for p in range(zone_start[e], zone_start[e + 1]):
-                    z = zone[p]
-                    if not (zf[z] <= day and zt[z] >= day):
+            for j in range(k0, last):
+                ax, ay = xy[h + j, 0], xy[h + j, 1]
+                bx, by = xy[h + j + 1, 0], xy[h + j + 1, 1]
+                sx0, sx1 = min(ax, bx), max(ax, bx)
+                sy0, sy1 = min(ay, by), max(ay, by)
+                i0, i1 = _cell(sx0, 180.0, per_deg, nx), _cell(sx1, 180.0, per_deg, nx)
+                j0, j1 = _cell(sy0, 90.0, per_deg, ny), _cell(sy1, 90.0, per_deg, ny)
+                m = 0
+                if i1 - i0 <= 1 and j1 - j0 <= 1:
+                    c = i0 * ny + j0
+                    cnt = low_count[c]
+                    if cnt > len(buf):
+                        buf = np.empty(2 * cnt, np.int64)
+                    for q in range(cnt):
+                        buf[m] = low_edge[low_start[c] + q]
+                        m += 1
+                else:
+                    for ci in range(i0, i1 + 1):
+                        for cj in range(j0, j1 + 1):
+                            c = ci * ny + cj
+                            for q in range(cell_count[c]):
+                                e = edge_of[cell_start[c] + q]
+                                # each pair once: in the cell of its boxes' overlap's low corner
+                                rx = _cell(max(sx0, ex0[e]), 180.0, per_deg, nx)
+                                ry = _cell(max(sy0, ey0[e]), 90.0, per_deg, ny)
+                                if rx * ny + ry != c:
+                                    continue
+                                if m == len(buf):
+                                    buf = _grow(buf, m + 1)
+                                buf[m] = e
+                                m += 1
+                for q in range(m):
+                    e = buf[q]
+                    if max(sx0, ex0[e]) > min(sx1, ex1[e]) or max(sy0, ey0[e]) > min(sy1, ey1[e]):
                         continue
-                    if bad:
-                        hard[leg] = True
-                    if hit:
-                        if n == len(cl):
-                            cl, cz, ck = _grow(cl, n + 1), _grow(cz, n + 1), _grow(ck, n + 1)
-                            ct, cx, cy = _grow(ct, n + 1), _grow(cx, n + 1), _grow(cy, n + 1)
-                        cl[n], cz[n], ck[n], ct[n] = leg, z, j, t
-                        cx[n] = ax + t * (bx - ax)
-                        cy[n] = ay + t * (by - ay)
-                        n += 1
+                    ccx, ccy, dx, dy = ed_ax[e], ed_ay[e], ed_bx[e], ed_by[e]
+                    rx_, ry_ = bx - ax, by - ay
+                    qx, qy = dx - ccx, dy - ccy
+                    wx, wy = ccx - ax, ccy - ay
+                    den = rx_ * qy - ry_ * qx
+                    scale = np.hypot(rx_, ry_) * np.hypot(qx, qy)
+                    parallel = abs(den) <= 1e-12 * scale
+                    hit = False
+                    touchy = False
+                    t = 0.0
+                    if not parallel:
+                        t = (wx * qy - wy * qx) / den
+                        u = (wx * ry_ - wy * rx_) / den
+                        hit = t >= -eps and t <= 1 + eps and u >= -eps and u <= 1 + eps
+                        touchy = hit and (t < eps or t > 1 - eps or u < eps or u > 1 - eps)
+                    collinear = parallel and abs(wx * ry_ - wy * rx_) <= 1e-12 * (
+                        scale + np.hypot(wx, wy)
+                    )
+                    bad = touchy or collinear or (parallel and scale == 0)
+                    if not (bad or hit):
+                        continue
+                    for p in range(zone_start[e], zone_start[e + 1]):
+                        z = zone[p]
+                        if not (zf[z] <= day and zt[z] >= day):
+                            continue
+                        if bad:
+                            hard[leg] = True
+                        if hit:
+                            if n == len(cl):
+                                cl, cz, ck = _grow(cl, n + 1), _grow(cz, n + 1), _grow(ck, n + 1)
+                                ct, cx, cy = _grow(ct, n + 1), _grow(cx, n + 1), _grow(cy, n + 1)
+                            cl[n], cz[n], ck[n], ct[n] = leg, z, j, t
+                            cx[n] = ax + t * (bx - ax)
+                            cy[n] = ay + t * (by - ay)
+                            n += 1
     return cl[:n], cz[:n], ck[:n], ct[:n], cx[:n], cy[:n]
