@@ -33,7 +33,12 @@ Checks: against ``before``, the segments, factions and km per leg inside
 zones (1e-5 relative: the GEOS path adds vertices where it cuts lines at
 tile edges, off the geodesic); against per-row (where it ran on every
 leg), factions and km (1e-6).  Figures depend on the machine and its load
-(printed with each row).
+(printed with each row); ``--repeat 3`` times lines and zones three times
+each, alternately on fresh lines in one child, and keeps the best of each
+(steadier under load; the ``(+MiB)`` column then counts from the RSS after
+the earlier rounds).  ``--cold`` prints what the compiled crossing finder
+(numba) costs the first split in a fresh process: compiling with no cache,
+then loading the cache it wrote.
 """
 
 from __future__ import annotations
@@ -160,8 +165,14 @@ def _current_rss_mib() -> float:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def child(impl: str, n: int, sample: int, seed: int, outside: bool = True) -> dict[str, Any]:
-    """Time one implementation on one size (run in a fresh process)."""
+def child(
+    impl: str, n: int, sample: int, seed: int, outside: bool = True, repeat: int = 1
+) -> dict[str, Any]:
+    """Time one implementation on one size (run in a fresh process).
+
+    With ``repeat`` > 1 (vectorized and GEOS paths), lines and zones are
+    timed that many times, alternately, on fresh lines: the best of each.
+    """
     from geo.lines import geodesic_lines
     from geo.zones import attribute_legs, read_zones, split_by_zone
 
@@ -170,6 +181,16 @@ def child(impl: str, n: int, sample: int, seed: int, outside: bool = True) -> di
     attribute_legs(warm, zones)
     split_by_zone(warm, zones)
     legs_in = dated_legs(n, seed)
+    best: list[tuple[float, float, float, float]] = []
+    for _ in range(repeat - 1):  # earlier rounds: only the best times are kept
+        w0, c0 = time.perf_counter(), time.process_time()
+        lines = geodesic_lines(legs_in)
+        lw, lc = time.perf_counter() - w0, time.process_time() - c0
+        w0, c0 = time.perf_counter(), time.process_time()
+        attribute_legs(lines, zones)
+        split_by_zone(lines, zones)
+        best.append((lw, lc, time.perf_counter() - w0, time.process_time() - c0))
+        del lines
     w0, c0 = time.perf_counter(), time.process_time()
     lines = geodesic_lines(legs_in)
     lines_wall, lines_cpu = time.perf_counter() - w0, time.process_time() - c0
@@ -184,6 +205,11 @@ def child(impl: str, n: int, sample: int, seed: int, outside: bool = True) -> di
         legs = attribute_legs(lines, zones)
         segs = split_by_zone(lines, zones, outside_geometry=outside)
         wall, cpu = time.perf_counter() - w0, time.process_time() - c0
+        if best:
+            lines_wall = min([lines_wall] + [b[0] for b in best])
+            lines_cpu = min([lines_cpu] + [b[1] for b in best])
+            wall = min([wall] + [b[2] for b in best])
+            cpu = min([cpu] + [b[3] for b in best])
         inside = segs[segs[col.ZONE_ID].notna()]
         km = (
             inside.groupby([col.TRANSFER_ID, col.LEG])[col.SEGMENT_KM]
@@ -217,9 +243,64 @@ def child(impl: str, n: int, sample: int, seed: int, outside: bool = True) -> di
     }
 
 
-def run_child(impl: str, n: int, sample: int, seed: int, outside: bool = True) -> dict[str, Any]:
+def cold_child(numpy_only: bool = False) -> dict[str, Any]:
+    """First and second split of 50 legs in this fresh process (numba compiles or loads).
+
+    ``numpy_only``: with the numpy crossing finder instead (no numba at all).
+    """
+    import functools
+
+    from geo.zones import _crossings, read_zones, split_by_zone
+
+    zones = read_zones(ZONES)
+    lines = dated_lines(50, 7)
+    w0, c0 = time.perf_counter(), time.process_time()
+    if numpy_only:
+        _crossings.segment_crossings = functools.partial(  # type: ignore[assignment]
+            _crossings.segment_crossings, compiled=False
+        )
+    else:
+        import numba  # noqa: F401  (what the first split imports)
+
+    imp = time.perf_counter() - w0
+    w0 = time.perf_counter()
+    split_by_zone(lines, zones)
+    first_wall, first_cpu = time.perf_counter() - w0, time.process_time() - c0
+    lines2 = dated_lines(50, 8)
+    w0 = time.perf_counter()
+    split_by_zone(lines2, zones)
+    return {"import_s": imp, "first_s": first_wall, "first_cpu_s": first_cpu,
+            "second_s": time.perf_counter() - w0}  # fmt: skip
+
+
+def cold_start() -> None:
+    """Cost of numba on the first split in a fresh process: no cache, then its cache warm."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+        for label, flag in (
+            ("numpy crossing finder, no numba", ["--numpy"]),
+            ("no numba cache (compiles)", []),
+            ("numba cache warm (loads)", []),
+        ):
+            cmd = [sys.executable, __file__, "--cold-child", *flag]
+            res = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
+            got = json.loads(res.stdout.strip().splitlines()[-1])
+            print(
+                f"cold start, {label}: import numba {got['import_s']:.2f} s, first split of "
+                f"50 legs {got['first_s']:.2f} s (CPU {got['first_cpu_s']:.2f} s, import "
+                f"included), second {got['second_s']:.3f} s; load {os.getloadavg()[0]:.2f}",
+                flush=True,
+            )
+
+
+def run_child(
+    impl: str, n: int, sample: int, seed: int, outside: bool = True, repeat: int = 1
+) -> dict[str, Any]:
     cmd = [sys.executable, __file__, "--child", impl, str(n), str(sample), str(seed)]
     cmd += [] if outside else ["--no-outside-geometry"]
+    cmd += ["--repeat", str(repeat)] if impl != "per-row" else []
     res = subprocess.run(cmd, check=True, capture_output=True, text=True)
     return dict(json.loads(res.stdout.strip().splitlines()[-1]))
 
@@ -238,11 +319,26 @@ def main(argv: list[str] | None = None) -> int:
         help="split_by_zone(..., outside_geometry=False)",
     )
     p.add_argument("--child", nargs=4, metavar=("IMPL", "N", "SAMPLE", "SEED"), help="internal")
+    p.add_argument(
+        "--repeat", type=int, default=1,
+        help="time lines and zones this many times each, alternately: the best of each",
+    )  # fmt: skip
+    p.add_argument(
+        "--cold", action="store_true", help="only the first-call cost of the compiled code"
+    )
+    p.add_argument("--cold-child", action="store_true", help="internal")
+    p.add_argument("--numpy", action="store_true", help="internal (--cold-child)")
     args = p.parse_args(argv)
+    if args.cold_child:
+        print(json.dumps(cold_child(args.numpy)))
+        return 0
+    if args.cold:
+        cold_start()
+        return 0
     if args.child:
         impl, n, sample, seed = args.child
         outside = not args.no_outside_geometry
-        print(json.dumps(child(impl, int(n), int(sample), int(seed), outside)))
+        print(json.dumps(child(impl, int(n), int(sample), int(seed), outside, args.repeat)))
         return 0
     print(
         f"bench_zones: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
@@ -260,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{'peak MiB':>9} {'(+MiB)':>7} {'load':>5} note"
     )
     for n in args.sizes:
-        vec = run_child("vectorized", n, n, args.seed, not args.no_outside_geometry)
+        vec = run_child("vectorized", n, n, args.seed, not args.no_outside_geometry, args.repeat)
         old = None
         if n <= args.before_cap:
             old = run_child("geos", n, n, args.seed, not args.no_outside_geometry)

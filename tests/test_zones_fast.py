@@ -258,3 +258,111 @@ def test_no_gc_pauses_and_restores():
         assert not gc.isenabled()  # left as it was
     finally:
         gc.enable()
+
+
+# --- compiled crossing finder (numba) --------------------------------------------
+
+
+def _crossing_inputs(zones, lines):
+    from geo.zones._common import _days
+
+    batch = np.asarray(lines.geometry.values, dtype=object)
+    batch = batch[shapely.get_type_id(batch) == 1]
+    nseg = (shapely.get_num_coordinates(batch) - 1).astype(np.int64)
+    s = _days(lines[C.DATE_START], open_end=False)[: len(batch)]
+    zf = _days(zones[C.VALID_FROM], open_end=False)
+    zt = _days(zones[C.VALID_TO], open_end=True)
+    v = Vertices.of(batch, np.arange(len(batch)), nseg)
+    return v, nseg, s, zf, zt
+
+
+def _sorted_rows(got):
+    cl, cz, ck, ct, cx, cy = got
+    rows = sorted(zip(cl.tolist(), cz.tolist(), ck.tolist(), ct.tolist(), cx.tolist(), cy.tolist()))
+    return rows
+
+
+@pytest.mark.parametrize("seed", [3, 11])
+def test_compiled_crossings_are_the_numpy_crossings_bit_for_bit(zones, seed, monkeypatch):
+    """The numba loop finds the same crossings (exact floats) and hard legs as the numpy passes."""
+    lines = _random_lines(1500, seed)
+    # and legs through a boundary vertex and along the boundary (hard ones)
+    poly = zones.geometry.iloc[0]
+    ring = shapely.get_coordinates(
+        poly.exterior if poly.geom_type == "Polygon" else poly.geoms[0].exterior
+    )
+    extra = _lines([((ring[0][0] - 2, ring[0][1] - 1), (ring[0][0] + 2, ring[0][1] + 1)),
+                    (tuple(ring[1]), tuple(ring[2]))], day="2023-01-01")  # fmt: skip
+    lines = pd.concat([extra, lines], ignore_index=True)
+    v, nseg, s, zf, zt = _crossing_inputs(zones, lines)
+    ed = _crossings._edges(zones)
+    legs = np.arange(len(nseg))
+    out = {}
+    for compiled, threads in ((False, 1), (True, 1), (True, 2)):
+        monkeypatch.setattr(_crossings, "_THREADS", threads)
+        hard = np.zeros(len(nseg), dtype=bool)
+        got = _crossings.segment_crossings(
+            v.xy, v.head, nseg, legs, ed, s, zf, zt, hard, compiled=compiled
+        )
+        out[compiled, threads] = (_sorted_rows(got), hard.tolist())
+    ref_rows, ref_hard = out[False, 1]
+    assert len(ref_rows) > 300 and any(ref_hard)  # crossings and hard legs both tested
+    assert out[True, 1] == (ref_rows, ref_hard)
+    assert out[True, 2] == (ref_rows, ref_hard)
+
+
+def test_two_threads_give_the_one_thread_order(zones, monkeypatch):
+    """Runs of legs on threads are joined in leg order: the same arrays, in the same order."""
+    lines = _random_lines(2500, 5)
+    v, nseg, s, zf, zt = _crossing_inputs(zones, lines)
+    ed = _crossings._edges(zones)
+    got = []
+    for threads in (1, 2, 3):
+        monkeypatch.setattr(_crossings, "_THREADS", threads)
+        hard = np.zeros(len(nseg), dtype=bool)
+        res = _crossings.segment_crossings(
+            v.xy, v.head, nseg, np.arange(len(nseg)), ed, s, zf, zt, hard
+        )
+        got.append([a.tobytes() for a in res] + [hard.tobytes()])
+    assert got[0] == got[1] == got[2]
+
+
+def test_crosses_front_bitmask_is_the_pairwise_answer(zones):
+    """CROSSES_FRONT from per-leg zone bitmasks equals a plain loop over each leg's zone pairs."""
+    from geo.zones._legs import _opposing
+
+    rng = np.random.default_rng(2)
+    n = 400
+    rows = rng.integers(0, n, 900)
+    z = rng.integers(0, len(zones), 900)
+    opp = _opposing(zones)
+    met = {}
+    for r, zz in zip(rows.tolist(), z.tolist(), strict=True):
+        met.setdefault(r, set()).add(zz)
+    want = np.zeros(n, dtype=bool)
+    for r, zs in met.items():
+        want[r] = any(opp[a, b] for a in zs for b in zs)
+    got = _crosses_front(rows, z, zones, n)
+    assert want.any() and not want.all()
+    assert got.tolist() == want.tolist()
+
+
+def test_numba_is_imported_only_when_legs_are_split():
+    """Reading zones and attributing places does not load numba (CLI start-up); splitting does."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nsys.path.insert(0, 'tests')\nimport numpy as np, pandas as pd\n"
+        "from geo import settings\nfrom geo.zones import read_zones, places_faction, split_by_zone\n"
+        "from test_zones import legs_between\n"
+        "z = read_zones(settings.ZONES_FILE)\nday = pd.Timestamp('2020-05-19')\n"
+        "lines = legs_between(np.array([[10.0, 30.0]]), np.array([[25.0, 31.0]]), day, day, "
+        "prefix='T')\nprint('numba' in sys.modules)\n"
+        "split_by_zone(lines, z)\nprint('numba' in sys.modules)\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
+    )
+    assert out.stdout.split() == ["False", "True"]

@@ -28,7 +28,8 @@ brief from the answer):
 
 Everything is vectorized: points are tested against each (prepared) zone
 in one call per zone; legs are met with zone boundaries on their vertex
-arrays (:mod:`geo.zones._crossings`; the few legs it cannot settle are cut
+arrays (:mod:`geo.zones._crossings`, its inner loop compiled with numba,
+imported only when legs are split; the few legs it cannot settle are cut
 with zone tiles of ``settings.ZONE_TILE_DEG`` in GEOS), found once for
 :func:`attribute_legs` and :func:`split_by_zone` on the same lines
 (:mod:`geo.zones._shared`); dates, priorities and notes are pandas ops over

@@ -8,8 +8,10 @@ Legs whose box holds no cell a zone may cover are settled without reading
 their vertices; summed-area tables of the cells holding an edge then pick
 the chunks of ``_CHUNK`` segments, and the segments, that come near a
 boundary; only those are paired with the edges in their cells and
-intersected in numpy.  Whether a leg starts inside a zone is one prepared
-point-in-polygon test per (leg, zone); every crossing toggles it.  A leg's
+intersected (one compiled loop, :mod:`geo.zones._kernels`; the numpy
+passes are kept as ``segment_crossings(..., compiled=False)``).  Whether
+a leg starts inside a zone is one prepared point-in-polygon test per
+(leg, zone); every crossing toggles it.  A leg's
 stretches inside each zone are then intervals of its own parameter
 (segment index + fraction), and the pieces are cut out of its vertex array.
 
@@ -23,6 +25,9 @@ part by part by the caller (:mod:`geo.zones._fast`).
 
 from __future__ import annotations
 
+import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -39,10 +44,15 @@ FloatArray = npt.NDArray[np.float64]
 _GRID_DEG = 0.25
 _NX = round(360 / _GRID_DEG) + 1
 _NY = round(180 / _GRID_DEG) + 1
+#: Cells per degree: the compiled loop multiplies by it, exactly dividing by a power of two.
+_PER_DEG = 1.0 / _GRID_DEG
+assert math.frexp(_GRID_DEG)[0] == 0.5, "the grid must be a power of two of degrees"
 #: Crossings this close (in segment/edge fractions) to a vertex are left to GEOS.
 _EPS = 1e-9
 #: Segments per chunk in the first, coarse test against the grid.
 _CHUNK = 8
+#: Threads running the compiled crossing finder (it releases the GIL).
+_THREADS = min(os.cpu_count() or 1, 4)
 
 
 @dataclass(frozen=True)
@@ -244,18 +254,19 @@ def meetings(
     nseg = np.where(hard, 0, nc - 1).astype(np.int64)
     # Legs whose box holds no cell a zone covers meet no zone: no vertex needed.
     bb = shapely.bounds(batch[~hard])
+    cells = _cell_x(bb[:, 0]), _cell_x(bb[:, 2]), _cell_y(bb[:, 1]), _cell_y(bb[:, 3])
     cand = np.zeros(n, dtype=bool)
-    cand[~hard] = _box_hits(
-        ed.cover, _cell_x(bb[:, 0]), _cell_x(bb[:, 2]), _cell_y(bb[:, 1]), _cell_y(bb[:, 3])
-    )
+    cand[~hard] = _box_hits(ed.cover, *cells)
+    # ... and those whose box holds no cell with an edge cross no boundary.
+    near = np.zeros(n, dtype=bool)
+    near[~hard] = _box_hits(ed.sat, *cells)
     idx_easy = np.flatnonzero(cand)
     v = Vertices.of(batch, idx_easy, nseg)
     xy, h_e = v.xy, v.head[idx_easy]
     # --- crossings of leg segments with boundary edges -------------------------
-    k = _near_segments(xy, h_e + nseg[idx_easy], ed)
-    kleg = idx_easy[np.searchsorted(h_e, k, side="right") - 1]  # batch leg of segment k
-    cl, cz, ck, ct, cxp, cyp = _crossings(xy, k, kleg, ed, s, zf, zt, hard)
-    ck -= v.head[cl]
+    cl, cz, ck, ct, cxp, cyp = segment_crossings(
+        xy, v.head, nseg, np.flatnonzero(cand & near), ed, s, zf, zt, hard
+    )
     # --- containment of the first and last vertex --------------------------------
     fxy, lxy = xy[h_e], xy[h_e + nseg[idx_easy]]
     nz = max(len(zgeom), 1)
@@ -294,6 +305,56 @@ def meetings(
         ev_key[a] // nz, ev_k[a], ev_t[a], ev_x[a], ev_y[a], ev_k[b], ev_t[b], ev_x[b], ev_y[b]
     )
     return Meetings(hard=hard, nseg=nseg, zone=ev_key[a] % nz, stretches=st)
+
+
+def segment_crossings(
+    xy: FloatArray,
+    head: IntArray,
+    nseg: IntArray,
+    legs: IntArray,
+    ed: _Edges,
+    s: IntArray,
+    zf: IntArray,
+    zt: IntArray,
+    hard: npt.NDArray[np.bool_],
+    *,
+    compiled: bool = True,
+) -> tuple[IntArray, IntArray, IntArray, FloatArray, FloatArray, FloatArray]:
+    """Where the segments of batch legs ``legs`` cross the edges of zones valid on their day.
+
+    ``xy``: the legs' vertices, leg ``i``'s from ``head[i]`` (``nseg[i]``
+    segments).  Returns (leg, zone, segment index within the leg, fraction
+    t along it, x, y), one row per crossing and zone; legs with a crossing
+    too close to call (near a vertex, collinear with an edge) are marked
+    ``hard``.  ``compiled=False``: the numpy version (same crossings, maybe
+    in another order; tests compare them).
+    """
+    if compiled:
+        from geo.zones._kernels import segment_crossings as kernel  # numba: imported lazily
+
+        def run(part: IntArray) -> tuple[npt.NDArray[np.generic], ...]:
+            return kernel(  # type: ignore[no-any-return]
+                xy, head, nseg, part, s, zf, zt, ed.ax, ed.ay, ed.bx, ed.by,
+                ed.ex0, ed.ex1, ed.ey0, ed.ey1, ed.zone, ed.zone_start, ed.cell_start,
+                ed.cell_count, ed.edge_of, ed.low_start, ed.low_count, ed.low_edge,
+                ed.sat.ravel(), _PER_DEG, _NX, _NY, _EPS, _CHUNK, hard,
+            )  # fmt: skip
+
+        # The kernel releases the GIL: the legs in ``_THREADS`` runs of equal
+        # vertex counts, one per thread, each writing ``hard`` only for its
+        # own legs; joined in order, the answer does not depend on timing.
+        if _THREADS == 1 or len(legs) < 1000:
+            return run(legs)  # type: ignore[return-value]
+        nv = np.cumsum(nseg[legs])
+        runs = np.split(legs, np.searchsorted(nv, nv[-1] * np.arange(1, _THREADS) / _THREADS))
+        with ThreadPoolExecutor(max_workers=len(runs)) as pool:
+            got = list(pool.map(run, runs))
+        return tuple(np.concatenate(col) for col in zip(*got, strict=True))  # type: ignore[return-value]
+    h_e = head[legs]
+    k = _near_segments(xy, h_e + nseg[legs], ed)
+    kleg = legs[np.searchsorted(h_e, k, side="right") - 1]  # batch leg of segment k
+    cl, cz, ck, ct, cxp, cyp = _crossings(xy, k, kleg, ed, s, zf, zt, hard)
+    return cl, cz, ck - head[cl], ct, cxp, cyp
 
 
 def _crossings(

@@ -101,6 +101,15 @@ def _crosses_front(
     if not len(rows) or not opp.any():
         return out
     nz = len(zones)
+    if nz <= 64:
+        # one bit per zone: the zones each leg meets, and those facing each zone
+        bit = np.left_shift(np.uint64(1), np.arange(nz, dtype=np.uint64))
+        facing = np.bitwise_or.reduce(np.where(opp, bit[None, :], np.uint64(0)), axis=1)
+        met = np.zeros(n, dtype=np.uint64)
+        np.bitwise_or.at(met, rows, bit[z])
+        hit = (met[rows] & facing[z]) != 0
+        out[rows[hit]] = True
+        return out
     keys = np.unique(rows.astype(np.int64) * nz + z)
     # each (leg, zone) with every zone facing it: is that pair met too?
     za, zb = np.nonzero(opp)

@@ -1,0 +1,159 @@
+"""Compiled loops of the zone split (numba): leg segments met with zone boundary edges.
+
+:func:`geo.zones._crossings.meetings` finds where leg segments cross zone
+boundary edges.  In numpy that takes several passes over every vertex
+(chunk boxes, candidate segments, (segment, edge) pairs, then the
+intersection arithmetic on the pairs), each allocating arrays as long as
+the batch: about half the time of a split.  :func:`segment_crossings` does
+the same in one loop over the segments that keeps only the crossings, with
+the same grid lookups and the same floating-point operations in the same
+order (no ``fastmath``), so the crossings are bit for bit those of
+:func:`geo.zones._crossings.crossings_numpy` (tested).
+
+This module imports numba: it is imported only when legs are split, so
+the CLI's start-up does not pay for it.  ``cache=True`` keeps the compiled
+code on disk (numba's cache, next to this file or in ``NUMBA_CACHE_DIR``):
+the first call in a fresh process then loads it instead of compiling.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+__all__ = ["segment_crossings"]
+
+
+@numba.njit(cache=True, nogil=True)
+def _cell(v: float, lo: float, per_deg: float, n: int) -> int:
+    # as _cell_x/_cell_y: clipped to [0, n - 1], then truncated (floor); the
+    # grid is a power of two of degrees, so * per_deg is exactly / grid
+    c = (v + lo) * per_deg
+    if c < 0.0:
+        c = 0.0
+    if c > n - 1:
+        c = float(n - 1)
+    return int(c)
+
+
+@numba.njit(cache=True, nogil=True)
+def _grow(a: np.ndarray, n: int) -> np.ndarray:  # type: ignore[type-arg]
+    out = np.empty(max(2 * len(a), n), dtype=a.dtype)
+    out[: len(a)] = a
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def segment_crossings(
+    xy, head, nseg, legs, s, zf, zt, ed_ax, ed_ay, ed_bx, ed_by, ex0, ex1, ey0, ey1,
+    zone, zone_start, cell_start, cell_count, edge_of, low_start, low_count, low_edge,
+    sat, per_deg, nx, ny, eps, chunk, hard,
+):  # type: ignore[no-untyped-def]  # fmt: skip
+    """Crossings of the segments of legs ``legs`` with the edges of zones valid on their day.
+
+    Parameters are the arrays of :func:`geo.zones._crossings.meetings` and
+    :class:`geo.zones._crossings._Edges`; ``hard`` (per batch leg) is set
+    for legs with a crossing too close to call.  Returns (leg, zone,
+    segment index within the leg, fraction t, x, y), one row per crossing
+    and live zone, as :func:`geo.zones._crossings.crossings_numpy`.
+    """
+    cap = 1024
+    cl = np.empty(cap, np.int64)
+    cz = np.empty(cap, np.int64)
+    ck = np.empty(cap, np.int64)
+    ct = np.empty(cap, np.float64)
+    cx = np.empty(cap, np.float64)
+    cy = np.empty(cap, np.float64)
+    n = 0
+    buf = np.empty(64, np.int64)  # candidate edges of one segment
+    for leg in legs:
+        day = s[leg]
+        h = head[leg]
+        ns = nseg[leg]
+        for k0 in range(0, ns, chunk):
+            # the box of this chunk of segments: no cell of it holds an edge, no crossing
+            last = min(k0 + chunk, ns)
+            lox, hix = xy[h + k0, 0], xy[h + k0, 0]
+            loy, hiy = xy[h + k0, 1], xy[h + k0, 1]
+            for v in range(h + k0 + 1, h + last + 1):
+                lox, hix = min(lox, xy[v, 0]), max(hix, xy[v, 0])
+                loy, hiy = min(loy, xy[v, 1]), max(hiy, xy[v, 1])
+            b0, b1 = _cell(lox, 180.0, per_deg, nx), _cell(hix, 180.0, per_deg, nx)
+            c0, c1 = _cell(loy, 90.0, per_deg, ny), _cell(hiy, 90.0, per_deg, ny)
+            w = ny + 1
+            if (
+                sat[(b1 + 1) * w + c1 + 1] - sat[b0 * w + c1 + 1]
+                - sat[(b1 + 1) * w + c0] + sat[b0 * w + c0]
+            ) == 0:  # fmt: skip
+                continue
+            for j in range(k0, last):
+                ax, ay = xy[h + j, 0], xy[h + j, 1]
+                bx, by = xy[h + j + 1, 0], xy[h + j + 1, 1]
+                sx0, sx1 = min(ax, bx), max(ax, bx)
+                sy0, sy1 = min(ay, by), max(ay, by)
+                i0, i1 = _cell(sx0, 180.0, per_deg, nx), _cell(sx1, 180.0, per_deg, nx)
+                j0, j1 = _cell(sy0, 90.0, per_deg, ny), _cell(sy1, 90.0, per_deg, ny)
+                m = 0
+                if i1 - i0 <= 1 and j1 - j0 <= 1:
+                    c = i0 * ny + j0
+                    cnt = low_count[c]
+                    if cnt > len(buf):
+                        buf = np.empty(2 * cnt, np.int64)
+                    for q in range(cnt):
+                        buf[m] = low_edge[low_start[c] + q]
+                        m += 1
+                else:
+                    for ci in range(i0, i1 + 1):
+                        for cj in range(j0, j1 + 1):
+                            c = ci * ny + cj
+                            for q in range(cell_count[c]):
+                                e = edge_of[cell_start[c] + q]
+                                # each pair once: in the cell of its boxes' overlap's low corner
+                                rx = _cell(max(sx0, ex0[e]), 180.0, per_deg, nx)
+                                ry = _cell(max(sy0, ey0[e]), 90.0, per_deg, ny)
+                                if rx * ny + ry != c:
+                                    continue
+                                if m == len(buf):
+                                    buf = _grow(buf, m + 1)
+                                buf[m] = e
+                                m += 1
+                for q in range(m):
+                    e = buf[q]
+                    if max(sx0, ex0[e]) > min(sx1, ex1[e]) or max(sy0, ey0[e]) > min(sy1, ey1[e]):
+                        continue
+                    ccx, ccy, dx, dy = ed_ax[e], ed_ay[e], ed_bx[e], ed_by[e]
+                    rx_, ry_ = bx - ax, by - ay
+                    qx, qy = dx - ccx, dy - ccy
+                    wx, wy = ccx - ax, ccy - ay
+                    den = rx_ * qy - ry_ * qx
+                    scale = np.hypot(rx_, ry_) * np.hypot(qx, qy)
+                    parallel = abs(den) <= 1e-12 * scale
+                    hit = False
+                    touchy = False
+                    t = 0.0
+                    if not parallel:
+                        t = (wx * qy - wy * qx) / den
+                        u = (wx * ry_ - wy * rx_) / den
+                        hit = t >= -eps and t <= 1 + eps and u >= -eps and u <= 1 + eps
+                        touchy = hit and (t < eps or t > 1 - eps or u < eps or u > 1 - eps)
+                    collinear = parallel and abs(wx * ry_ - wy * rx_) <= 1e-12 * (
+                        scale + np.hypot(wx, wy)
+                    )
+                    bad = touchy or collinear or (parallel and scale == 0)
+                    if not (bad or hit):
+                        continue
+                    for p in range(zone_start[e], zone_start[e + 1]):
+                        z = zone[p]
+                        if not (zf[z] <= day and zt[z] >= day):
+                            continue
+                        if bad:
+                            hard[leg] = True
+                        if hit:
+                            if n == len(cl):
+                                cl, cz, ck = _grow(cl, n + 1), _grow(cz, n + 1), _grow(ck, n + 1)
+                                ct, cx, cy = _grow(ct, n + 1), _grow(cx, n + 1), _grow(cy, n + 1)
+                            cl[n], cz[n], ck[n], ct[n] = leg, z, j, t
+                            cx[n] = ax + t * (bx - ax)
+                            cy[n] = ay + t * (by - ay)
+                            n += 1
+    return cl[:n], cz[:n], ck[:n], ct[:n], cx[:n], cy[:n]
