@@ -65,7 +65,14 @@ def place_ends(legs: GeoDataFrame, zone_ids: set[str]) -> pd.DataFrame:
     frames = []
     for end, (id_col, name_col, unk_col, zone_col, prec_col, xy) in enumerate(
         [
-            (col.FROM_ID, col.FROM_NAME, col.FROM_UNKNOWN, col.FROM_ZONE, col.FROM_PRECISION, first),
+            (
+                col.FROM_ID,
+                col.FROM_NAME,
+                col.FROM_UNKNOWN,
+                col.FROM_ZONE,
+                col.FROM_PRECISION,
+                first,
+            ),
             (col.TO_ID, col.TO_NAME, col.TO_UNKNOWN, col.TO_ZONE, col.TO_PRECISION, last),
         ]
     ):
