@@ -258,8 +258,10 @@
       var gl = this._gl, loc = this._loc, S = this._data.segments;
       if (!gl || !this._map || !this._bounds) { return; }
       var t0 = window.performance.now();
-      var c = this._container, b = this._bounds, size = b.getSize();
-      gl.viewport(0, 0, c.width, c.height);
+      var b = this._bounds, size = b.getSize();
+      // The drawing buffer may be smaller than asked for (a GPU size limit): draw into
+      // what there is; the browser stretches it over the canvas.
+      gl.viewport(0, 0, gl.drawingBufferWidth, gl.drawingBufferHeight);
       gl.clearColor(0, 0, 0, 0);
       gl.clear(gl.COLOR_BUFFER_BIT);
       if (!S.n) { return; }
