@@ -138,8 +138,6 @@ def _line_ends(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _strings(values: pd.Series) -> pd.Series:
     """``values.astype("string")``, converting each distinct value once."""
-    if isinstance(values.dtype, pd.StringDtype):
-        return values
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     text = pd.Series(uniques, dtype=object).astype("string").array
     return pd.Series(text.take(codes, allow_fill=True), index=values.index)
