@@ -1,6 +1,18 @@
 """Time ``movemap build`` against ``movemap export --format geojson`` (the baseline).
 
 Run: ``python bench/bench_build.py [--runs 3] [--data DIR]``
+     ``python bench/bench_build.py --stages 100000 [--runs 1]``
+
+With ``--stages N`` it writes a synthetic input folder of N legs
+(:func:`layers.synthetic.write_inputs`) and breaks one build down by
+stage, in this process, with wall-clock and CPU seconds each: reading the
+gazetteer, the ledger and the zones; drawing the lines (geodesics and sea
+routes, :func:`geo.routes.movement_lines`); attributing legs to zones and
+splitting them at zone boundaries; what every map shares
+(:func:`layers.maps.build_context`); each map rendered (the overview,
+then the zone maps: count, total and slowest); writing the files.  Then
+it times ``movemap build`` on the same folder as a user runs it (a fresh
+process), the number to compare with the sum of the stages.
 
 Both commands run as a user runs them (a fresh ``movemap`` process each,
 same data, output into a temporary folder), alternately, ``--runs`` times
@@ -33,15 +45,111 @@ def _cpu() -> float:
 def timed(cmd: list[str]) -> tuple[float, float]:
     """Run ``cmd`` once; return (wall seconds, CPU seconds of the child)."""
     cpu0, t0 = _cpu(), time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - t0, _cpu() - cpu0
+
+
+class _Stages:
+    """Wall-clock and CPU seconds of named stages, in order."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, float, float]] = []
+
+    def time(self, name: str, fn, *a, **kw):
+        c0, t0 = time.process_time(), time.perf_counter()
+        out = fn(*a, **kw)
+        self.rows.append((name, time.perf_counter() - t0, time.process_time() - c0))
+        return out
+
+
+def stages(n_legs: int, runs: int) -> None:
+    """Print the stage breakdown of a build of ``n_legs`` synthetic legs."""
+    import os
+
+    from geo._parquet import transfers_file
+    from geo.dataset import Dataset
+    from geo.gazetteer import read_gazetteer
+    from geo.geocode import PlaceIndex
+    from geo.ledger import read_ledger
+    from geo.routes import counted_lines, movement_lines
+    from geo.settings import GAZETTEER_FILE, SOURCES_FILE, ZONES_FILE
+    from geo.zones import attribute_legs, read_zones, split_by_zone
+    from layers.maps import build_context, map_files, render_map
+    from layers.synthetic import write_inputs
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = write_inputs(Path(tmp) / "data", n_legs=n_legs, seed=0)
+        st = _Stages()
+        places = st.time("read gazetteer", read_gazetteer, folder / GAZETTEER_FILE)
+        ledger = st.time(
+            "read ledger (check, geocode)", read_ledger, transfers_file(folder),
+            folder / SOURCES_FILE, PlaceIndex(places),
+        )
+        zones = st.time("read zones", read_zones, folder / ZONES_FILE)
+        lines = st.time("lines (geodesics, sea routes)", movement_lines, ledger.legs)
+        legs = st.time("zones: attribute legs", attribute_legs, lines, zones)
+        segments = st.time(
+            "zones: split at boundaries", split_by_zone, counted_lines(lines), zones
+        )
+        dataset = Dataset(folder=folder, places=places, sources=ledger.sources, legs=legs,
+                          zones=zones, segments=segments, warnings=[])
+        context = st.time("maps: shared context", build_context, dataset)
+        names = map_files(dataset)
+        renders: list[tuple[str, float, float, int, int]] = []
+        pages: dict[str, str] = {}
+        for zone, name in names.items():
+            c0, t0 = time.process_time(), time.perf_counter()
+            pages[name] = render_map(dataset, zone=zone, context=context)
+            n = len(legs) if zone is None else int(
+                context.zone_sets.map(lambda zs, z=zone: z in zs).sum()
+            )
+            renders.append((name, time.perf_counter() - t0, time.process_time() - c0, n,
+                            len(pages[name])))
+        out = Path(tmp) / "maps"
+        out.mkdir()
+
+        def write() -> None:
+            for name, html in pages.items():
+                (out / name).write_text(html, encoding="utf-8")
+
+        st.time("write HTML files", write)
+        overview = renders[0]
+        zone_maps = renders[1:]
+        total_w = sum(r[1] for r in zone_maps)
+        total_c = sum(r[2] for r in zone_maps)
+        slow = max(zone_maps, key=lambda r: r[2]) if zone_maps else None
+        rendered = [
+            (f"render overview ({overview[3]:,} legs, {overview[4] / 1e6:.1f} MB)",
+             overview[1], overview[2]),
+            (f"render {len(zone_maps)} zone maps ({sum(r[3] for r in zone_maps):,} legs, "
+             f"{sum(r[4] for r in zone_maps) / 1e6:.1f} MB)", total_w, total_c),
+        ]
+        rows = [*st.rows[:-1], *rendered, *st.rows[-1:]]
+        print(f"stages of one build of {n_legs:,} synthetic legs "
+              f"({len(names)} maps; load average {', '.join(f'{x:.1f}' for x in os.getloadavg())})")
+        print("| stage | wall s | CPU s |\n|---|---:|---:|")
+        for name, w, c in rows:
+            print(f"| {name} | {w:.2f} | {c:.2f} |")
+        print(f"| **sum** | {sum(r[1] for r in rows):.2f} | {sum(r[2] for r in rows):.2f} |")
+        if slow:
+            print(f"slowest zone map: {slow[0]} ({slow[3]:,} legs) {slow[2]:.2f} s CPU")
+        cmd = [*MOVEMAP, "build", "--data", str(folder), "--out", str(Path(tmp) / "built")]
+        times = [timed(cmd) for _ in range(runs)]
+        print(f"movemap build (fresh process, median of {runs}): "
+              f"wall {statistics.median(w for w, _ in times):.2f} s, "
+              f"CPU {statistics.median(c for _, c in times):.2f} s")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--data", default=None, help="data folder (default: bundled)")
+    parser.add_argument("--stages", type=int, default=None, metavar="N",
+                        help="break a build of N synthetic legs down by stage")
     args = parser.parse_args()
+    if args.stages:
+        stages(args.stages, args.runs)
+        return
     data = ["--data", args.data] if args.data else []
     times: dict[str, list[tuple[float, float]]] = {"export": [], "build": []}
     with tempfile.TemporaryDirectory() as tmp:

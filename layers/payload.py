@@ -69,6 +69,8 @@ def _dict_column_hashed(s: pd.Series) -> dict[str, list[Any]] | None:
         codes, uniques = pd.factorize(s, use_na_sentinel=True)
     except TypeError:
         return None
+    if isinstance(uniques.dtype, pd.StringDtype):  # Python strs in one call, not one per value
+        uniques = uniques.to_numpy(dtype=object)
     small = _dict_column_small(list(uniques))
     # Distinct objects may format to the same text ("a" and ("a",)): the
     # small encoder's codes already merge them and sort the texts.

@@ -61,55 +61,86 @@ def place_ends(legs: GeoDataFrame, zone_ids: set[str]) -> pd.DataFrame:
         lon, precision and zone id.
 
     """
-    geoms = legs.geometry.to_numpy()
+    first, last = _line_ends(legs.geometry.to_numpy())
     frames = []
-    for end, (id_col, name_col, unk_col, zone_col, prec_col, idx) in enumerate(
+    for end, (id_col, name_col, unk_col, zone_col, prec_col, xy) in enumerate(
         [
-            (col.FROM_ID, col.FROM_NAME, col.FROM_UNKNOWN, col.FROM_ZONE, col.FROM_PRECISION, 0),
-            (col.TO_ID, col.TO_NAME, col.TO_UNKNOWN, col.TO_ZONE, col.TO_PRECISION, -1),
+            (
+                col.FROM_ID,
+                col.FROM_NAME,
+                col.FROM_UNKNOWN,
+                col.FROM_ZONE,
+                col.FROM_PRECISION,
+                first,
+            ),
+            (col.TO_ID, col.TO_NAME, col.TO_UNKNOWN, col.TO_ZONE, col.TO_PRECISION, last),
         ]
     ):
-        pts = shapely.get_point(geoms, idx)
-        xy = shapely.get_coordinates(pts, include_z=False)
-        have = ~shapely.is_missing(pts)
-        lon = np.full(len(legs), np.nan)
-        lat = np.full(len(legs), np.nan)
-        lon[have] = xy[:, 0]
-        lat[have] = xy[:, 1]
+        lon, lat = xy[:, 0].copy(), xy[:, 1].copy()
         unknown = legs[unk_col].fillna(False).astype(bool).to_numpy()
         if col.LINE_METHOD in legs:
             # The loose end of a stub is no place: it marks "not reported".
             stub = legs[col.LINE_METHOD].eq("stub").to_numpy() & unknown
             lon[stub] = np.nan
             lat[stub] = np.nan
-        zone = legs[zone_col].astype("string")
+        zone = _strings(legs[zone_col])
         frame = pd.DataFrame(
             {
                 _ROW: np.arange(len(legs)),
                 _END: end,
                 "unknown": unknown,
-                "place_id": legs[id_col].astype("string").to_numpy(),
-                "name": legs[name_col].astype("string").to_numpy(),
+                "place_id": _strings(legs[id_col]).to_numpy(),
+                "name": _strings(legs[name_col]).to_numpy(),
                 col.LAT: np.round(lat, 4),
                 col.LON: np.round(lon, 4),
-                col.PLACE_PRECISION: legs[prec_col].astype("string").to_numpy(),
+                col.PLACE_PRECISION: _strings(legs[prec_col]).to_numpy(),
                 col.ZONE_ID: zone.where(zone.isin(zone_ids), col.OUTSIDE_ZONES).to_numpy(),
             }
         )
         frames.append(frame)
     ends = pd.concat(frames, ignore_index=True)
+    # Unknown stops are keyed by name and position (worded only where used).
+    unk = ends[ends["unknown"]]
     unk_key = (
         "?"
-        + ends["name"].fillna("")
+        + unk["name"].fillna("")
         + "@"
-        + ends[col.LAT].astype(str)
+        + unk[col.LAT].astype(str)
         + ","
-        + ends[col.LON].astype(str)
+        + unk[col.LON].astype(str)
     )
-    ends[_KEY] = ends["place_id"].where(~ends["unknown"], unk_key)
+    key = ends["place_id"].copy()
+    key[ends["unknown"].to_numpy()] = unk_key.to_numpy()
+    ends[_KEY] = key
     # An unknown stop with no position, or a known place with no id, has no marker.
     drawable = ends[_KEY].notna() & ~(ends["unknown"] & ends[col.LAT].isna())
     return ends[drawable].sort_values([_KEY, _ROW, _END]).reset_index(drop=True)
+
+
+def _line_ends(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First and last vertex (x, y) of each LineString; NaN for anything else.
+
+    As ``shapely.get_point(geoms, 0)`` / ``(geoms, -1)`` (which return no
+    point for a missing, empty or multi-part geometry), from one pass over
+    the coordinates instead of a new point geometry per leg end.
+    """
+    first = np.full((len(geoms), 2), np.nan)
+    last = np.full((len(geoms), 2), np.nan)
+    ok = np.isin(shapely.get_type_id(geoms), (1, 2)) & ~shapely.is_empty(geoms)
+    if ok.any():
+        xy, owner = shapely.get_coordinates(geoms[ok], return_index=True)
+        starts = np.searchsorted(owner, np.arange(int(ok.sum())))
+        stops = np.searchsorted(owner, np.arange(int(ok.sum())), side="right") - 1
+        first[ok] = xy[starts]
+        last[ok] = xy[stops]
+    return first, last
+
+
+def _strings(values: pd.Series) -> pd.Series:
+    """``values.astype("string")``, converting each distinct value once."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    text = pd.Series(uniques, dtype=object).astype("string").array
+    return pd.Series(text.take(codes, allow_fill=True), index=values.index)
 
 
 def places_payload(

@@ -6,7 +6,9 @@ leg on a canvas: building 100k polylines takes seconds when the page
 opens and every pan re-rasterises the dashed lines, while the WebGL layer
 uploads every leg segment once (a quad of four vertices; not instanced
 drawing, whose per-instance set-up dominates without a GPU) and redraws
-a pan in one draw call.  What changes on such a map: legs keep their actor-group colour,
+a pan in one draw call, or not at all while the view stays inside the canvas
+as last drawn (a quarter of the window beyond each edge).  What changes on
+such a map: legs keep their actor-group colour,
 their status's width and dash pattern (cut on the GPU) and the faded
 opacity of uncertain legs; a click opens the same popup as on the canvas
 path (the nearest shown leg within 5 px); filters and playback hide legs

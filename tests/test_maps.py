@@ -345,3 +345,37 @@ def test_committed_maps_match_a_fresh_build(tmp_path: Path) -> None:
     assert sorted(p.name for p in committed.glob("*.html")) == sorted(p.name for p in fresh)
     stale = [p.name for p in fresh if (committed / p.name).read_bytes() != p.read_bytes()]
     assert stale == [], f"maps/ is out of date, run `movemap build`: {stale}"
+
+
+def test_place_ends_helpers_match_the_per_row_shapely_and_pandas_results() -> None:
+    import shapely
+
+    from layers.places import _line_ends, _strings
+
+    geoms = np.array(
+        [
+            shapely.linestrings([(0, 1), (2, 3), (4, 5)]),
+            None,
+            shapely.from_wkt("LINESTRING EMPTY"),
+            shapely.from_wkt("MULTILINESTRING ((0 0, 1 1), (2 2, 3 3))"),
+            shapely.linestrings([(-179.5, 10), (179.5, 11)]),
+            shapely.points(1, 2),
+        ],
+        dtype=object,
+    )
+    first, last = _line_ends(geoms)
+    for got, idx in ((first, 0), (last, -1)):
+        pts = shapely.get_point(geoms, idx)
+        want = np.full((len(geoms), 2), np.nan)
+        have = ~shapely.is_missing(pts)
+        want[have] = shapely.get_coordinates(pts[have])
+        np.testing.assert_array_equal(got, want)
+    for values in (
+        pd.Series(["b", None, "a", "b", np.nan], dtype=object),
+        pd.Series(["a", None, "b"], dtype="str"),
+        pd.Series([1.0, np.nan, 2.5]),
+        pd.Series(pd.Categorical(["x", None, "x"])),
+    ):
+        got, want = _strings(values), values.astype("string")
+        assert got.dtype == want.dtype
+        assert got.equals(want)

@@ -316,6 +316,35 @@ def test_pans_onto_new_ground_draw_the_legs_there(gl_map, open_page) -> None:
     assert page.offline(), page.requests
 
 
+def test_a_pan_inside_the_drawn_area_keeps_the_drawing_and_a_longer_one_redraws(
+    gl_map, open_page
+) -> None:
+    _, path = gl_map
+    page = open_page(path)
+    page.js(
+        "() => { const g = movemap.state.legs.gl.layer, draw = g.redraw; window.glDraws = 0;"
+        " g.redraw = function () { window.glDraws++; return draw.apply(this, arguments); }; }"
+    )
+    w, h = page.js("[movemap.state.map.getSize().x, movemap.state.map.getSize().y]")
+    # A fifth of the window stays inside the canvas (a quarter of the window
+    # beyond each edge): the drawing moves with the map, nothing is redrawn,
+    # and the legs are still drawn where they belong.
+    page.js(f"movemap.state.map.panBy([{w // 5}, {h // 5}], {{animate: false}})")
+    page.js(FRAMES)
+    assert page.js("window.glDraws") == 0
+    points = _line_points(page)
+    assert len(points) >= 20
+    assert _drawn_at(page, points).mean() >= 0.9
+    # A filter redraws at once (_drawn_at hid every leg and showed them
+    # again); a pan past the drawn area redraws once.
+    draws = page.js("window.glDraws")
+    assert draws >= 2
+    page.js(f"movemap.state.map.panBy([{w // 2}, 0], {{animate: false}})")
+    page.js(FRAMES)
+    assert page.js("window.glDraws") == draws + 1
+    assert page.errors == []
+
+
 #: JS: distance in container pixels from (x, y) to line k of the WebGL layer.
 LINE_DIST = (
     "const S = movemap.state, m = S.map, g = S.legs.gl, G = g.segments;"
@@ -421,10 +450,10 @@ def test_resized_window_redraws_at_the_new_size(gl_map, open_page) -> None:
     size = page.js("[movemap.state.map.getSize().x, movemap.state.map.getSize().y]")
     assert size == [1366, 768]
     # Leaflet redraws 200 ms after a resize (debounced moveend); the canvas
-    # then covers the new size plus 10% padding on each side.
+    # then covers the new size plus 25% padding on each side.
     page.page.wait_for_function(
         "() => { const c = document.querySelector('canvas.mm-webgl-legs');"
-        " return parseFloat(c.style.width) === 1639 && parseFloat(c.style.height) === 922; }",
+        " return parseFloat(c.style.width) === 2049 && parseFloat(c.style.height) === 1152; }",
         timeout=10_000,
     )
     points = _line_points(page)

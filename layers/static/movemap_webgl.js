@@ -148,7 +148,13 @@
   }
 
   var GlLegs = L.Renderer.extend({
-    options: {padding: 0.1},
+    /* The canvas reaches a quarter of the window beyond each edge, and a
+     * pan whose view stays inside what was drawn moves the drawn canvas
+     * with the map and draws nothing (_covers): with software WebGL (no
+     * GPU) each frame of 100k legs costs ~20-40 ms of rasterising and a
+     * copy of the canvas to the compositor, so most pans skip both; a pan
+     * past the drawn area, a zoom or a resize redraws. */
+    options: {padding: 0.25},
 
     initialize: function (data, options) {
       L.Renderer.prototype.initialize.call(this, options);
@@ -220,7 +226,9 @@
 
     _update: function () {
       if (this._map._animatingZoom && this._bounds) { return; }
+      if (this._covers()) { return; }  // a pan inside the drawn area: nothing to redraw
       L.Renderer.prototype._update.call(this);
+      this._drawnSize = this._map.getSize();
       var b = this._bounds, size = b.getSize(), c = this._container;
       var dpr = window.devicePixelRatio || 1;
       L.DomUtil.setPosition(c, b.min);
@@ -235,13 +243,25 @@
       this.fire('update');
     },
 
+    /** Whether the canvas as last drawn (same zoom) still covers the whole view. */
+    _covers: function () {
+      var map = this._map, b = this._bounds, size = map.getSize(), was = this._drawnSize;
+      if (!b || !this._gl || this._zoom !== map.getZoom()) { return false; }
+      if (!was || !was.equals(size)) { return false; }  // a resize redraws at the new size
+      var min = map.containerPointToLayerPoint([0, 0]);
+      var max = map.containerPointToLayerPoint(size);
+      return b.contains(min) && b.contains(max);
+    },
+
     /** Draw every visible segment now (after a view change or a filter). */
     redraw: function () {
       var gl = this._gl, loc = this._loc, S = this._data.segments;
       if (!gl || !this._map || !this._bounds) { return; }
       var t0 = window.performance.now();
-      var c = this._container, b = this._bounds, size = b.getSize();
-      gl.viewport(0, 0, c.width, c.height);
+      var b = this._bounds, size = b.getSize();
+      // The drawing buffer may be smaller than asked for (a GPU size limit): draw into
+      // what there is; the browser stretches it over the canvas.
+      gl.viewport(0, 0, gl.drawingBufferWidth, gl.drawingBufferHeight);
       gl.clearColor(0, 0, 0, 0);
       gl.clear(gl.COLOR_BUFFER_BIT);
       if (!S.n) { return; }
