@@ -17,21 +17,21 @@ Same rows as pandas
     float sum over a partition can differ from pandas' in the last bit);
     results are put back in the legs' order.
 
-One GEOS task per process at a time
-    GEOS prepared geometries are not thread-safe (libgeos/geos#825): the
-    zone geometries, their cached tiles and the land mask are prepared once
-    per process (``shapely.prepare``) and their indexes are built lazily on
-    first use, so two threads using them at once can crash the interpreter.
-    Every partition task holds one per-process lock while it works, so
-    worker threads of one process take turns; parallel work comes from
-    worker *processes* (``dask worker --nthreads 1``, one per core, or a
-    ``LocalCluster(processes=True)``), each with its own copy of the zones
-    and caches.  dask's local thread pool would only take turns on the
-    lock, and a local process pool would rebuild the caches for every
-    call and pickle every result back (unpickling densified lines costs
-    more than computing them: README, "Past one machine"), hence the
-    synchronous default.  Thread-local caches in ``geo.zones`` would let
-    one process's threads work at once.
+Threads in parallel
+    GEOS prepared geometries are not thread-safe (libgeos/geos#825): a
+    prepared geometry builds its indexes lazily on first use, so two
+    threads using one at once can crash the interpreter.  Every thread
+    therefore prepares its own: each task works on the calling thread's
+    deep copy of the zones (new GEOS objects, made once per thread), the
+    zone caches of ``geo.zones`` (tiles, edges) are kept per thread, and
+    :mod:`geo.countries` gives each thread its own tiles and land mask.
+    A worker with two threads runs two partitions at once
+    (``tests/test_engine_threads.py`` hammers this).
+
+Cheap results
+    A task returns its legs and segments as plain columns plus the
+    geometries as WKB; the client rebuilds the GeoDataFrames with one
+    vectorized ``shapely.from_wkb`` over every partition.
 
 The dask packages are an optional extra: ``pip install 'movemap[scale]'``.
 """
@@ -40,24 +40,26 @@ from __future__ import annotations
 
 import itertools
 import threading
-from typing import Literal
+import weakref
+from collections import deque
+from collections.abc import Iterable, Iterator, MutableMapping
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from geo import columns as col
 
-__all__ = ["ENGINES", "lines_and_zones"]
+__all__ = ["ENGINES", "lines_and_zones", "zoned_pieces"]
 
 #: Engines :func:`lines_and_zones` accepts.
 ENGINES = ("pandas", "dask")
 
 #: Legs per dask partition when none is asked for.
 _PARTITION_LEGS = 100_000
-
-#: Held by every task that runs GEOS on the shared, prepared zone geometries.
-_GEOS_LOCK = threading.Lock()
 
 
 def lines_and_zones(
@@ -78,15 +80,16 @@ def lines_and_zones(
     zones
         From :func:`geo.zones.read_zones`.
     engine
-        ``"pandas"``: in this process; ``"dask"``: on dask-geopandas partitions.
+        ``"pandas"``: in this process; ``"dask"``: on partitions of the legs,
+        on a dask.distributed cluster.
     scheduler
         With ``engine="dask"``: address of a dask.distributed scheduler
         (``"tcp://10.0.0.5:8786"``) to run on; ``None`` uses the current
         client if there is one, else runs the partitions one by one here.
     partitions
         With ``engine="dask"``: number of partitions (default: one per
-        100,000 legs, at least one per worker of the client); partitions
-        are cut between transfers, so there may be fewer.
+        100,000 legs, at least two per worker thread of the client);
+        partitions are cut between transfers, so there may be fewer.
     outside_geometry
         As for :func:`geo.zones.split_by_zone`.
 
@@ -109,9 +112,66 @@ def lines_and_zones(
         msg = f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}"
         raise ValueError(msg)
     if engine == "pandas" or len(legs) == 0:
-        with _GEOS_LOCK:
-            return _one(legs, zones, outside_geometry)
-    return _dask(legs, zones, scheduler, partitions, outside_geometry)
+        return _one(legs, zones, outside_geometry)
+    _need_dask()
+    with _connected(scheduler) as client:
+        if partitions is None:
+            partitions = max(-(-len(legs) // _PARTITION_LEGS), 2 * _threads(client))
+        partitions = max(1, min(int(partitions), len(legs)))
+        pieces, order = _pieces(legs, partitions)
+        packs = list(_packed_results(pieces, zones, client, outside_geometry))
+    out_legs = _unpacked([p[0] for p in packs])
+    out_segments = _unpacked([p[1] for p in packs])
+    if order is not None:
+        out_legs, out_segments = _unsorted(out_legs, out_segments, order)
+    if col.TRANSFER_KM in out_legs:
+        from geo.routes import transfer_km
+
+        # Each partition summed its own transfers; the sum over the whole
+        # table (pandas' grouped sum) can differ in the last bit.
+        out_legs[col.TRANSFER_KM] = transfer_km(out_legs)
+    return out_legs, out_segments.reset_index(drop=True)
+
+
+def zoned_pieces(
+    pieces: Iterable[pd.DataFrame],
+    zones: gpd.GeoDataFrame,
+    *,
+    scheduler: str | None = None,
+    outside_geometry: bool = True,
+) -> Iterator[tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]]:
+    """Lines and zones of each piece of legs on dask, yielded in the pieces' order.
+
+    A few pieces (two per worker thread) are computed at once; each is
+    yielded as soon as it and the pieces before it are done, so a caller
+    can write results while the cluster works and memory holds only the
+    pieces in flight.
+
+    Parameters
+    ----------
+    pieces
+        Frames of legs, each holding whole transfers (as cut by
+        :func:`geo.pipeline.transfer_chunks`).
+    zones
+        From :func:`geo.zones.read_zones`.
+    scheduler
+        As for :func:`lines_and_zones`.
+    outside_geometry
+        As for :func:`geo.zones.split_by_zone`.
+
+    Yields
+    ------
+    legs, segments
+        What ``lines_and_zones(piece, zones)`` returns, piece after piece.
+
+    """
+    _need_dask()
+    with _connected(scheduler) as client:
+        for legs_pack, segments_pack in _packed_results(pieces, zones, client, outside_geometry):
+            yield _unpacked([legs_pack]), _unpacked([segments_pack])
+
+
+# --- one partition ----------------------------------------------------------------
 
 
 def _one(
@@ -128,28 +188,132 @@ def _one(
     )
 
 
-def _lines(part: pd.DataFrame) -> gpd.GeoDataFrame:
-    from geo.routes import movement_lines
-
-    with _GEOS_LOCK:  # the land mask of sea routes is prepared and shared
-        return movement_lines(part)
-
-
-def _attributed(part: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    from geo.zones import attribute_legs
-
-    with _GEOS_LOCK:
-        return attribute_legs(part, zones)
+def _partition(
+    piece: pd.DataFrame, zones: gpd.GeoDataFrame, outside_geometry: bool
+) -> tuple[_Packed, _Packed]:
+    """One dask task: lines and zones of one piece, with this thread's own GEOS objects."""
+    _per_thread_zone_caches()
+    legs, segments = _one(piece, _own_zones(zones), outside_geometry)
+    return _Packed.of(legs), _Packed.of(segments)
 
 
-def _split(
-    part: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, outside_geometry: bool
-) -> gpd.GeoDataFrame:
-    from geo.routes import counted_lines
-    from geo.zones import split_by_zone
+@dataclass(frozen=True)
+class _Packed:
+    """A GeoDataFrame as plain columns and WKB: cheap to send back from a worker."""
 
-    with _GEOS_LOCK:
-        return split_by_zone(counted_lines(part), zones, outside_geometry=outside_geometry)
+    plain: pd.DataFrame
+    wkb: np.ndarray
+    name: str
+    position: int
+    crs: Any
+
+    @classmethod
+    def of(cls, frame: gpd.GeoDataFrame) -> _Packed:
+        name = frame.geometry.name
+        wkb = shapely.to_wkb(np.asarray(frame.geometry.array, dtype=object))
+        return cls(
+            pd.DataFrame(frame.drop(columns=name)),
+            np.asarray(wkb, dtype=object),
+            name,
+            list(frame.columns).index(name),
+            frame.crs,
+        )
+
+
+def _unpacked(packs: list[_Packed]) -> gpd.GeoDataFrame:
+    """Return one GeoDataFrame of packed partitions, geometries rebuilt in one call."""
+    first = packs[0]
+    plain = pd.concat([p.plain for p in packs]) if len(packs) > 1 else first.plain
+    wkb = np.concatenate([p.wkb for p in packs]) if len(packs) > 1 else first.wkb
+    geometry = gpd.GeoSeries(shapely.from_wkb(wkb), index=plain.index, crs=first.crs)
+    plain.insert(first.position, first.name, geometry)
+    return gpd.GeoDataFrame(plain, geometry=first.name, crs=first.crs)
+
+
+# --- per-thread GEOS objects ------------------------------------------------------
+
+_THREAD = threading.local()
+
+
+def _own_zones(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return this thread's deep copy of ``zones`` (made once per thread and zone set)."""
+    held = getattr(_THREAD, "zones", None)
+    if held is None or held[0] is not zones:
+        geoms = np.asarray(zones.geometry.array, dtype=object)
+        copy = zones.copy()
+        copy[zones.geometry.name] = gpd.GeoSeries(
+            shapely.from_wkb(shapely.to_wkb(geoms, include_srid=True)),
+            index=zones.index,
+            crs=zones.crs,
+        )
+        held = _THREAD.zones = (zones, copy)  # the original kept: its id stays unique
+    return held[1]
+
+
+class _PerThreadCache(MutableMapping):  # type: ignore[type-arg]
+    """A dict per thread behind one mapping (``clear`` empties every thread's)."""
+
+    class _Dict(dict):  # type: ignore[type-arg]
+        """A dict that can be weakly referenced, equal only to itself (for a WeakSet)."""
+
+        __eq__ = object.__eq__
+        __hash__ = object.__hash__
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+        self._every: weakref.WeakSet[_PerThreadCache._Dict] = weakref.WeakSet()
+        self._lock = threading.Lock()
+
+    def _mine(self) -> dict:  # type: ignore[type-arg]
+        mine = getattr(self._local, "d", None)
+        if mine is None:
+            mine = self._local.d = self._Dict()
+            with self._lock:
+                self._every.add(mine)
+        return mine
+
+    def __getitem__(self, key: object) -> Any:
+        return self._mine()[key]
+
+    def __setitem__(self, key: object, value: object) -> None:
+        self._mine()[key] = value
+
+    def __delitem__(self, key: object) -> None:
+        del self._mine()[key]
+
+    def __iter__(self) -> Iterator[object]:
+        return iter(self._mine())
+
+    def __len__(self) -> int:
+        return len(self._mine())
+
+    def clear(self) -> None:
+        with self._lock:
+            every = list(self._every)
+        for d in every:
+            d.clear()
+
+
+#: Module-level caches of prepared zone geometry in geo.zones, kept per thread.
+ZONE_CACHES = (("geo.zones._common", "_TILE_CACHE"), ("geo.zones._crossings", "_EDGE_CACHE"))
+
+
+def _per_thread_zone_caches() -> None:
+    """Make the zone caches of ``geo.zones`` per thread (once per process)."""
+    import importlib
+
+    for module, name in ZONE_CACHES:
+        mod = importlib.import_module(module)
+        if not isinstance(getattr(mod, name, None), _PerThreadCache):
+            with _INSTALL:
+                if not isinstance(getattr(mod, name, None), _PerThreadCache):
+                    setattr(mod, name, _PerThreadCache())
+
+
+_INSTALL = threading.Lock()
+
+
+# --- partitions -------------------------------------------------------------------
 
 
 def _transfer_order(legs: pd.DataFrame) -> tuple[np.ndarray | None, np.ndarray]:
@@ -182,77 +346,6 @@ def _pieces(legs: pd.DataFrame, partitions: int) -> tuple[list[pd.DataFrame], np
     return [grouped.iloc[a:b] for a, b in itertools.pairwise(bounds)], order
 
 
-def _dask(
-    legs: pd.DataFrame,
-    zones: gpd.GeoDataFrame,
-    scheduler: str | None,
-    partitions: int | None,
-    outside_geometry: bool,
-) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    try:
-        import dask
-        import dask.dataframe as dd
-        import dask_geopandas  # noqa: F401  (registers GeoDataFrame partitions)
-    except ImportError as exc:
-        msg = "engine 'dask' needs dask-geopandas: pip install 'movemap[scale]'"
-        raise ImportError(msg) from exc
-    client = None
-    if scheduler is not None:
-        from distributed import Client
-
-        client = Client(scheduler)
-    try:
-        current = client or _current_client()
-        if partitions is None:
-            workers = _workers(current)
-            partitions = max(-(-len(legs) // _PARTITION_LEGS), workers)
-        partitions = max(1, min(int(partitions), len(legs)))
-        pieces, order = _pieces(legs, partitions)
-        # Object columns (tuples of source ids) stay objects, as in pandas.
-        with dask.config.set({"dataframe.convert-string": False}):
-            ddf = dd.from_map(_same, pieces, meta=legs.iloc[:0], enforce_metadata=False)
-            meta_lines = _lines(legs.iloc[:1])
-            lines = ddf.map_partitions(_lines, meta=meta_lines.iloc[:0])
-            attributed = lines.map_partitions(
-                _attributed, zones, meta=_attributed(meta_lines, zones).iloc[:0]
-            )
-            segments = lines.map_partitions(
-                _split,
-                zones,
-                outside_geometry,
-                meta=_split(meta_lines, zones, outside_geometry).iloc[:0],
-            )
-            # Without a cluster (and no scheduler set in dask's config): one
-            # partition after another, here (see above).
-            run_on = current or dask.config.get("scheduler", None) or "synchronous"
-            # Partition by partition, each straight from its worker to this
-            # process (computing the frames would first gather every
-            # partition on one worker, then send them on).
-            done = dask.compute(
-                *attributed.to_delayed(optimize_graph=False),
-                *segments.to_delayed(optimize_graph=False),
-                scheduler=run_on,
-            )
-    finally:
-        if client is not None:
-            client.close()
-    k = attributed.npartitions
-    out_legs, out_segments = pd.concat(done[:k]), pd.concat(done[k:])
-    if order is not None:
-        out_legs, out_segments = _unsorted(out_legs, out_segments, order)
-    if col.TRANSFER_KM in out_legs:
-        from geo.routes import transfer_km
-
-        # Each partition summed its own transfers; the sum over the whole
-        # table (pandas' grouped sum) can differ in the last bit.
-        out_legs[col.TRANSFER_KM] = transfer_km(out_legs)
-    return out_legs, out_segments.reset_index(drop=True)
-
-
-def _same(piece: pd.DataFrame) -> pd.DataFrame:
-    return piece
-
-
 def _unsorted(
     out_legs: gpd.GeoDataFrame, segments: gpd.GeoDataFrame, order: np.ndarray
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
@@ -267,6 +360,80 @@ def _unsorted(
     return out_legs.iloc[back], segments.iloc[by_leg]
 
 
+# --- running on dask --------------------------------------------------------------
+
+
+def _need_dask() -> None:
+    try:
+        import dask  # noqa: F401
+        import distributed  # noqa: F401
+    except ImportError as exc:
+        msg = "engine 'dask' needs dask.distributed: pip install 'movemap[scale]'"
+        raise ImportError(msg) from exc
+
+
+class _connected:  # noqa: N801  (a context manager used as a function)
+    """The client at ``scheduler`` (connected for the block), else the current one, else None."""
+
+    def __init__(self, scheduler: str | None) -> None:
+        self.scheduler = scheduler
+        self.own: Any = None
+
+    def __enter__(self) -> Any:
+        if self.scheduler is not None:
+            from distributed import Client
+
+            self.own = Client(self.scheduler)
+            return self.own
+        return _current_client()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.own is not None:
+            self.own.close()
+
+
+def _packed_results(
+    pieces: Iterable[pd.DataFrame],
+    zones: gpd.GeoDataFrame,
+    client: Any,
+    outside_geometry: bool,
+) -> Iterator[tuple[_Packed, _Packed]]:
+    """Each piece's packed legs and segments, in order.
+
+    With a client: at most two pieces per worker thread in flight, each
+    result fetched in order (later ones wait on their workers).  Without
+    one: dask's configured scheduler if one is set (``dask.config.set(
+    scheduler="threads")``), else one piece after another in this thread.
+    """
+    import dask
+
+    if client is None:
+        run_on = dask.config.get("scheduler", None)
+        if run_on is None:
+            for piece in pieces:
+                yield _partition(piece, zones, outside_geometry)
+            return
+        tasks = [dask.delayed(_partition)(p, zones, outside_geometry) for p in pieces]
+        yield from dask.compute(*tasks, scheduler=run_on)
+        return
+    [zones_on] = client.scatter([zones], broadcast=True, hash=False)
+    todo = iter(pieces)
+    window = 2 * _threads(client)
+    pending = deque(
+        client.submit(_partition, p, zones_on, outside_geometry, pure=False)
+        for p in itertools.islice(todo, window)
+    )
+    while pending:
+        future = pending.popleft()
+        result = future.result()
+        future.release()
+        pending.extend(
+            client.submit(_partition, p, zones_on, outside_geometry, pure=False)
+            for p in itertools.islice(todo, 1)
+        )
+        yield result
+
+
 def _current_client() -> object | None:
     try:
         from distributed import get_client
@@ -276,8 +443,9 @@ def _current_client() -> object | None:
         return None
 
 
-def _workers(client: object | None) -> int:
-    """Workers of the given distributed client; 1 without one."""
+def _threads(client: Any) -> int:
+    """Worker threads of the given distributed client; 1 without one."""
     if client is None:
         return 1
-    return max(1, len(client.scheduler_info().get("workers", {})))  # type: ignore[attr-defined]
+    workers = client.scheduler_info().get("workers", {})
+    return max(1, sum(int(w.get("nthreads", 1)) for w in workers.values()))
