@@ -53,7 +53,7 @@ import shapely
 
 from geo import columns as col
 
-__all__ = ["ENGINES", "lines_and_zones", "zoned_pieces"]
+__all__ = ["ENGINES", "lines_and_zones", "zoned_chunks"]
 
 #: Engines :func:`lines_and_zones` accepts.
 ENGINES = ("pandas", "dask")
@@ -119,7 +119,7 @@ def lines_and_zones(
             partitions = max(-(-len(legs) // _PARTITION_LEGS), 2 * _threads(client))
         partitions = max(1, min(int(partitions), len(legs)))
         pieces, order = _pieces(legs, partitions)
-        packs = list(_packed_results(pieces, zones, client, outside_geometry))
+        packs = [p for _, p in _packed_results(enumerate(pieces), zones, client, outside_geometry)]
     out_legs = _unpacked([p[0] for p in packs])
     out_segments = _unpacked([p[1] for p in packs])
     if order is not None:
@@ -133,27 +133,31 @@ def lines_and_zones(
     return out_legs, out_segments.reset_index(drop=True)
 
 
-def zoned_pieces(
-    pieces: Iterable[pd.DataFrame],
+def zoned_chunks(
+    legs: pd.DataFrame,
     zones: gpd.GeoDataFrame,
+    chunks: Iterable[slice],
     *,
     scheduler: str | None = None,
     outside_geometry: bool = True,
 ) -> Iterator[tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]]:
-    """Lines and zones of each piece of legs on dask, yielded in the pieces' order.
+    """Lines and zones of each chunk of legs on dask, yielded in the chunks' order.
 
-    A few pieces (two per worker thread) are computed at once; each is
-    yielded as soon as it and the pieces before it are done, so a caller
-    can write results while the cluster works and memory holds only the
-    pieces in flight.
+    Each chunk is cut (between transfers) into pieces small enough that
+    every worker thread has one; two pieces per thread are computed at a
+    time, and a chunk is yielded as soon as its pieces and the chunks
+    before it are done: a caller can write results while the cluster
+    works, and memory holds only the pieces in flight.
 
     Parameters
     ----------
-    pieces
-        Frames of legs, each holding whole transfers (as cut by
-        :func:`geo.pipeline.transfer_chunks`).
+    legs
+        ``LedgerResult.legs``, the legs of a transfer next to each other.
     zones
         From :func:`geo.zones.read_zones`.
+    chunks
+        Row slices of ``legs`` holding whole transfers, e.g. from
+        :func:`geo.pipeline.transfer_chunks`.
     scheduler
         As for :func:`lines_and_zones`.
     outside_geometry
@@ -162,13 +166,33 @@ def zoned_pieces(
     Yields
     ------
     legs, segments
-        What ``lines_and_zones(piece, zones)`` returns, piece after piece.
+        What ``lines_and_zones(legs.iloc[chunk], zones)`` returns, chunk
+        after chunk.
 
     """
+    from geo.pipeline import transfer_chunks
+
+    chunks = list(chunks)
     _need_dask()
     with _connected(scheduler) as client:
-        for legs_pack, segments_pack in _packed_results(pieces, zones, client, outside_geometry):
-            yield _unpacked([legs_pack]), _unpacked([segments_pack])
+        size = max(1, -(-len(legs) // (2 * _threads(client))))
+
+        def pieces() -> Iterator[tuple[int, pd.DataFrame]]:
+            for k, chunk in enumerate(chunks):
+                part = legs.iloc[chunk]
+                cuts = transfer_chunks(part[col.TRANSFER_ID], chunk_legs=size)
+                for cut in list(cuts) or [slice(0, 0)]:
+                    yield k, part.iloc[cut]
+
+        done = _packed_results(pieces(), zones, client, outside_geometry)
+        for _, group in itertools.groupby(done, key=lambda tagged: tagged[0]):
+            packs = [packed for _, packed in group]
+            out_legs = _unpacked([p[0] for p in packs])
+            if col.TRANSFER_KM in out_legs and len(packs) > 1:
+                from geo.routes import transfer_km
+
+                out_legs[col.TRANSFER_KM] = transfer_km(out_legs)  # as over the chunk
+            yield out_legs, _unpacked([p[1] for p in packs])
 
 
 # --- one partition ----------------------------------------------------------------
@@ -393,12 +417,12 @@ class _connected:  # noqa: N801  (a context manager used as a function)
 
 
 def _packed_results(
-    pieces: Iterable[pd.DataFrame],
+    pieces: Iterable[tuple[int, pd.DataFrame]],
     zones: gpd.GeoDataFrame,
     client: Any,
     outside_geometry: bool,
-) -> Iterator[tuple[_Packed, _Packed]]:
-    """Each piece's packed legs and segments, in order.
+) -> Iterator[tuple[int, tuple[_Packed, _Packed]]]:
+    """Each (tag, piece)'s tag and packed legs and segments, in order.
 
     With a client: at most two pieces per worker thread in flight, each
     result fetched in order (later ones wait on their workers).  Without
@@ -410,28 +434,30 @@ def _packed_results(
     if client is None:
         run_on = dask.config.get("scheduler", None)
         if run_on is None:
-            for piece in pieces:
-                yield _partition(piece, zones, outside_geometry)
+            for tag, piece in pieces:
+                yield tag, _partition(piece, zones, outside_geometry)
             return
-        tasks = [dask.delayed(_partition)(p, zones, outside_geometry) for p in pieces]
-        yield from dask.compute(*tasks, scheduler=run_on)
+        tagged = list(pieces)
+        tasks = [dask.delayed(_partition)(p, zones, outside_geometry) for _, p in tagged]
+        results = dask.compute(*tasks, scheduler=run_on)
+        yield from zip([tag for tag, _ in tagged], results, strict=True)
         return
     [zones_on] = client.scatter([zones], broadcast=True, hash=False)
     todo = iter(pieces)
-    window = 2 * _threads(client)
-    pending = deque(
-        client.submit(_partition, p, zones_on, outside_geometry, pure=False)
-        for p in itertools.islice(todo, window)
-    )
+
+    def submit(n: int) -> list[tuple[int, Any]]:
+        return [
+            (tag, client.submit(_partition, p, zones_on, outside_geometry, pure=False))
+            for tag, p in itertools.islice(todo, n)
+        ]
+
+    pending = deque(submit(2 * _threads(client)))
     while pending:
-        future = pending.popleft()
+        tag, future = pending.popleft()
         result = future.result()
         future.release()
-        pending.extend(
-            client.submit(_partition, p, zones_on, outside_geometry, pure=False)
-            for p in itertools.islice(todo, 1)
-        )
-        yield result
+        pending.extend(submit(1))
+        yield tag, result
 
 
 def _current_client() -> object | None:
