@@ -1,6 +1,6 @@
 """Benchmark ``--engine dask``: scaling with worker processes and threads, against pandas.
 
-Run from the repository root (a 100,000-leg run takes about 3 minutes)::
+Run from the repository root::
 
     flock /tmp/movemap-big.lock python bench/bench_dask.py      # 100,000 legs, 3 repeats
     python bench/bench_dask.py --legs 20000 --repeats 5
@@ -8,8 +8,9 @@ Run from the repository root (a 100,000-leg run takes about 3 minutes)::
 The legs are those of ``bench/bench_zones.py``.  Configurations: ``pandas``
 (:func:`geo.engine.lines_and_zones` in the process), then ``dask`` on a
 ``dask.distributed.LocalCluster`` of 1 worker process x 1 thread, 2 worker
-processes x 1 thread and 1 worker process x 2 threads (partitions: 2 per
-worker thread).  Each run is a fresh process; the repeats go round the
+processes x 1 thread, 1 worker process x 2 threads, and 2 worker threads
+in this process (``processes=False``: results are not serialized;
+partitions: 2 per worker thread).  Each run is a fresh process; the repeats go round the
 configurations in turn, so a burst of load from other jobs falls on all of
 them alike.  Cluster start-up and a 300-leg warm-up (imports, zone tiles)
 are excluded.  Reported per configuration, median over the repeats: wall
@@ -42,12 +43,14 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 ZONES = Path(__file__).resolve().parent.parent / "zones.geojson"
 
-#: name -> (worker processes, threads per worker); (0, 0): pandas.
+#: name -> (worker processes, threads per worker); (0, 0): pandas; (0, 2): 2 worker
+#: threads in this process (``LocalCluster(processes=False)``: nothing is serialized).
 CONFIGS = {
     "pandas (one process)": (0, 0),
     "dask, 1 process x 1 thread": (1, 1),
     "dask, 2 processes x 1 thread": (2, 1),
     "dask, 1 process x 2 threads": (1, 2),
+    "dask, 2 threads in this process": (0, 2),
 }
 
 
@@ -62,27 +65,29 @@ def child(n: int, workers: int, threads: int, seed: int) -> dict[str, Any]:
     legs = dated_legs(n, seed)
     warm = dated_legs(300, seed + 7)
     cluster = client = None
-    if workers:
+    dask = bool(threads)
+    if dask:
         from distributed import Client, LocalCluster
 
         cluster = LocalCluster(
-            n_workers=workers,
+            n_workers=max(workers, 1),
             threads_per_worker=threads,
-            processes=True,
+            processes=bool(workers),
             dashboard_address=None,
         )
         client = Client(cluster)
         lines_and_zones(warm, zones, engine="dask")  # every worker thread gets a piece
     else:
         lines_and_zones(warm, zones)
-    here0, there0 = time.process_time(), _worker_cpu(client)
+    elsewhere = client if workers else None  # worker processes; else all in this one
+    here0, there0 = time.process_time(), _worker_cpu(elsewhere)
     t0 = time.perf_counter()
-    if workers:
+    if dask:
         out_legs, segs = lines_and_zones(legs, zones, engine="dask")
     else:
         out_legs, segs = lines_and_zones(legs, zones)
     wall = time.perf_counter() - t0
-    here, there = time.process_time() - here0, _worker_cpu(client) - there0
+    here, there = time.process_time() - here0, _worker_cpu(elsewhere) - there0
     if client is not None:
         client.close()
         cluster.close()  # type: ignore[union-attr]
@@ -93,7 +98,7 @@ def child(n: int, workers: int, threads: int, seed: int) -> dict[str, Any]:
         "segments": len(segs),
         "digest": _digest(out_legs) + "/" + _digest(segs),
     }
-    if not workers:
+    if not dask:
         out["transfer"] = _transfer(out_legs, segs)
     return out
 
