@@ -3,11 +3,12 @@
 ``engine="pandas"`` (the default) runs :func:`geo.routes.movement_lines`,
 :func:`geo.zones.attribute_legs` and :func:`geo.zones.split_by_zone` in this
 process.  ``engine="dask"`` runs the same three functions on partitions of
-the legs with dask-geopandas, on a ``dask.distributed`` cluster: the
-current ``Client``, or the scheduler at ``scheduler="tcp://host:8786"``
-(connected for the call).  Without either (and no ``scheduler`` set in
-dask's config), the partitions run one after another in this process
-(dask's synchronous scheduler): the same result, but no parallel work.
+the legs (one task each), on a ``dask.distributed`` cluster: the current
+``Client``, or the scheduler at ``scheduler="tcp://host:8786"`` (connected
+for the call).  Without either, dask's configured scheduler if one is set,
+else the partitions run one after another in this process: the same
+result, but no parallel work.  :func:`zoned_chunks` yields chunks of legs
+in order as the cluster finishes them (the streamed GeoParquet export).
 
 Same rows as pandas
     A leg's line, zones and segments depend on that leg alone, except
@@ -32,8 +33,8 @@ Cheap results
     A task returns its legs and segments as plain columns plus the lines'
     coordinates as arrays (:class:`_Packed`); the client rebuilds the
     geometries with one vectorized ``shapely.linestrings`` call over every
-    partition (half the CPU of sending WKB, which pickling a GeoDataFrame
-    does).
+    partition (``bench/bench_dask.py``: 29% less CPU to send and rebuild
+    than pickled GeoDataFrames, whose geometry goes as WKB).
 
 The dask packages are an optional extra: ``pip install 'movemap[scale]'``.
 """
