@@ -9,6 +9,7 @@ package world-atlas by ``scripts/derive_countries.py`` (see
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from importlib import resources
 
@@ -129,10 +130,8 @@ def subdivide(
 
 
 @cache
-def _tiles() -> tuple[np.ndarray, np.ndarray]:
-    tiles, owner = subdivide(_countries().geometry.values, max_vertices=64, min_size=0.5)
-    shapely.prepare(tiles)
-    return tiles, owner
+def _shared_tiles() -> tuple[np.ndarray, np.ndarray]:
+    return subdivide(_countries().geometry.values, max_vertices=64, min_size=0.5)
 
 
 @cache
@@ -140,8 +139,31 @@ def _land() -> shapely.Geometry:
     return shapely.union_all(_countries().geometry.values)
 
 
+# GEOS prepared geometries are not thread-safe (libgeos/geos#825): each
+# thread prepares its own copies of the tiles and the land mask.
+_THREAD = threading.local()
+
+
+def _own(geoms: np.ndarray) -> np.ndarray:
+    """Return a deep copy of ``geoms`` (new GEOS objects: nothing prepared shared)."""
+    return shapely.from_wkb(shapely.to_wkb(geoms, include_srid=True))
+
+
+def _tiles() -> tuple[np.ndarray, np.ndarray]:
+    """Return the countries' small tiles (prepared) and owners: this thread's own copy."""
+    if not hasattr(_THREAD, "tiles"):
+        tiles, owner = _shared_tiles()
+        tiles = _own(tiles)
+        shapely.prepare(tiles)
+        _THREAD.tiles = (tiles, owner)
+    return _THREAD.tiles
+
+
 def land() -> shapely.Geometry:
-    """Return the union of all country polygons (the land mask), cached.
+    """Return the union of all country polygons (the land mask), cached per thread.
+
+    Each thread gets its own copy, which it may prepare (``shapely.prepare``):
+    GEOS prepared geometries must not be shared between threads.
 
     Returns
     -------
@@ -149,7 +171,9 @@ def land() -> shapely.Geometry:
         A valid (Multi)Polygon in (lon, lat).
 
     """
-    return _land()
+    if not hasattr(_THREAD, "land"):
+        _THREAD.land = _own(np.array([_land()], dtype=object))[0]
+    return _THREAD.land
 
 
 def country_shape(iso_a2: str) -> shapely.Geometry:

@@ -3,11 +3,12 @@
 ``engine="pandas"`` (the default) runs :func:`geo.routes.movement_lines`,
 :func:`geo.zones.attribute_legs` and :func:`geo.zones.split_by_zone` in this
 process.  ``engine="dask"`` runs the same three functions on partitions of
-the legs with dask-geopandas, on a ``dask.distributed`` cluster: the
-current ``Client``, or the scheduler at ``scheduler="tcp://host:8786"``
-(connected for the call).  Without either (and no ``scheduler`` set in
-dask's config), the partitions run one after another in this process
-(dask's synchronous scheduler): the same result, but no parallel work.
+the legs (one task each), on a ``dask.distributed`` cluster: the current
+``Client``, or the scheduler at ``scheduler="tcp://host:8786"`` (connected
+for the call).  Without either, dask's configured scheduler if one is set,
+else the partitions run one after another in this process: the same
+result, but no parallel work.  :func:`zoned_chunks` yields chunks of legs
+in order as the cluster finishes them (the streamed GeoParquet export).
 
 Same rows as pandas
     A leg's line, zones and segments depend on that leg alone, except
@@ -17,21 +18,23 @@ Same rows as pandas
     float sum over a partition can differ from pandas' in the last bit);
     results are put back in the legs' order.
 
-One GEOS task per process at a time
-    GEOS prepared geometries are not thread-safe (libgeos/geos#825): the
-    zone geometries, their cached tiles and the land mask are prepared once
-    per process (``shapely.prepare``) and their indexes are built lazily on
-    first use, so two threads using them at once can crash the interpreter.
-    Every partition task holds one per-process lock while it works, so
-    worker threads of one process take turns; parallel work comes from
-    worker *processes* (``dask worker --nthreads 1``, one per core, or a
-    ``LocalCluster(processes=True)``), each with its own copy of the zones
-    and caches.  dask's local thread pool would only take turns on the
-    lock, and a local process pool would rebuild the caches for every
-    call and pickle every result back (unpickling densified lines costs
-    more than computing them: README, "Past one machine"), hence the
-    synchronous default.  Thread-local caches in ``geo.zones`` would let
-    one process's threads work at once.
+Threads in parallel
+    GEOS prepared geometries are not thread-safe (libgeos/geos#825): a
+    prepared geometry builds its indexes lazily on first use, so two
+    threads using one at once can crash the interpreter.  Every thread
+    therefore prepares its own: each task works on the calling thread's
+    deep copy of the zones (new GEOS objects, made once per thread), the
+    zone caches of ``geo.zones`` (tiles, edges) are kept per thread, and
+    :mod:`geo.countries` gives each thread its own tiles and land mask.
+    A worker with two threads runs two partitions at once
+    (``tests/test_engine_threads.py`` hammers this).
+
+Cheap results
+    A task returns its legs and segments as plain columns plus the lines'
+    coordinates as arrays (:class:`_Packed`); the client rebuilds the
+    geometries with one vectorized ``shapely.linestrings`` call over every
+    partition (``bench/bench_dask.py``: 29% less CPU to send and rebuild
+    than pickled GeoDataFrames, whose geometry goes as WKB).
 
 The dask packages are an optional extra: ``pip install 'movemap[scale]'``.
 """
@@ -40,24 +43,26 @@ from __future__ import annotations
 
 import itertools
 import threading
-from typing import Literal
+import weakref
+from collections import deque
+from collections.abc import Iterable, Iterator, MutableMapping
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from geo import columns as col
 
-__all__ = ["ENGINES", "lines_and_zones"]
+__all__ = ["ENGINES", "lines_and_zones", "zoned_chunks"]
 
 #: Engines :func:`lines_and_zones` accepts.
 ENGINES = ("pandas", "dask")
 
 #: Legs per dask partition when none is asked for.
 _PARTITION_LEGS = 100_000
-
-#: Held by every task that runs GEOS on the shared, prepared zone geometries.
-_GEOS_LOCK = threading.Lock()
 
 
 def lines_and_zones(
@@ -78,15 +83,16 @@ def lines_and_zones(
     zones
         From :func:`geo.zones.read_zones`.
     engine
-        ``"pandas"``: in this process; ``"dask"``: on dask-geopandas partitions.
+        ``"pandas"``: in this process; ``"dask"``: on partitions of the legs,
+        on a dask.distributed cluster.
     scheduler
         With ``engine="dask"``: address of a dask.distributed scheduler
         (``"tcp://10.0.0.5:8786"``) to run on; ``None`` uses the current
         client if there is one, else runs the partitions one by one here.
     partitions
         With ``engine="dask"``: number of partitions (default: one per
-        100,000 legs, at least one per worker of the client); partitions
-        are cut between transfers, so there may be fewer.
+        100,000 legs, at least two per worker thread of the client);
+        partitions are cut between transfers, so there may be fewer.
     outside_geometry
         As for :func:`geo.zones.split_by_zone`.
 
@@ -109,9 +115,90 @@ def lines_and_zones(
         msg = f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}"
         raise ValueError(msg)
     if engine == "pandas" or len(legs) == 0:
-        with _GEOS_LOCK:
-            return _one(legs, zones, outside_geometry)
-    return _dask(legs, zones, scheduler, partitions, outside_geometry)
+        return _one(legs, zones, outside_geometry)
+    _need_dask()
+    with _connected(scheduler) as client:
+        if partitions is None:
+            partitions = max(-(-len(legs) // _PARTITION_LEGS), 2 * _threads(client))
+        partitions = max(1, min(int(partitions), len(legs)))
+        pieces, order = _pieces(legs, partitions)
+        packs = [p for _, p in _packed_results(enumerate(pieces), zones, client, outside_geometry)]
+    out_legs = _unpacked([p[0] for p in packs])
+    out_segments = _unpacked([p[1] for p in packs])
+    if order is not None:
+        out_legs, out_segments = _unsorted(out_legs, out_segments, order)
+    if col.TRANSFER_KM in out_legs:
+        from geo.routes import transfer_km
+
+        # Each partition summed its own transfers; the sum over the whole
+        # table (pandas' grouped sum) can differ in the last bit.
+        out_legs[col.TRANSFER_KM] = transfer_km(out_legs)
+    return out_legs, out_segments.reset_index(drop=True)
+
+
+def zoned_chunks(
+    legs: pd.DataFrame,
+    zones: gpd.GeoDataFrame,
+    chunks: Iterable[slice],
+    *,
+    scheduler: str | None = None,
+    outside_geometry: bool = True,
+) -> Iterator[tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]]:
+    """Lines and zones of each chunk of legs on dask, yielded in the chunks' order.
+
+    Each chunk is cut (between transfers) into pieces small enough that
+    every worker thread has one; two pieces per thread are computed at a
+    time, and a chunk is yielded as soon as its pieces and the chunks
+    before it are done: a caller can write results while the cluster
+    works, and memory holds only the pieces in flight.
+
+    Parameters
+    ----------
+    legs
+        ``LedgerResult.legs``, the legs of a transfer next to each other.
+    zones
+        From :func:`geo.zones.read_zones`.
+    chunks
+        Row slices of ``legs`` holding whole transfers, e.g. from
+        :func:`geo.pipeline.transfer_chunks`.
+    scheduler
+        As for :func:`lines_and_zones`.
+    outside_geometry
+        As for :func:`geo.zones.split_by_zone`.
+
+    Yields
+    ------
+    legs, segments
+        What ``lines_and_zones(legs.iloc[chunk], zones)`` returns, chunk
+        after chunk.
+
+    """
+    from geo.pipeline import transfer_chunks
+
+    chunks = list(chunks)
+    _need_dask()
+    with _connected(scheduler) as client:
+        size = max(1, -(-len(legs) // (2 * _threads(client))))
+
+        def pieces() -> Iterator[tuple[int, pd.DataFrame]]:
+            for k, chunk in enumerate(chunks):
+                part = legs.iloc[chunk]
+                cuts = transfer_chunks(part[col.TRANSFER_ID], chunk_legs=size)
+                for cut in list(cuts) or [slice(0, 0)]:
+                    yield k, part.iloc[cut]
+
+        done = _packed_results(pieces(), zones, client, outside_geometry)
+        for _, group in itertools.groupby(done, key=lambda tagged: tagged[0]):
+            packs = [packed for _, packed in group]
+            out_legs = _unpacked([p[0] for p in packs])
+            if col.TRANSFER_KM in out_legs and len(packs) > 1:
+                from geo.routes import transfer_km
+
+                out_legs[col.TRANSFER_KM] = transfer_km(out_legs)  # as over the chunk
+            yield out_legs, _unpacked([p[1] for p in packs])
+
+
+# --- one partition ----------------------------------------------------------------
 
 
 def _one(
@@ -128,28 +215,176 @@ def _one(
     )
 
 
-def _lines(part: pd.DataFrame) -> gpd.GeoDataFrame:
-    from geo.routes import movement_lines
-
-    with _GEOS_LOCK:  # the land mask of sea routes is prepared and shared
-        return movement_lines(part)
-
-
-def _attributed(part: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    from geo.zones import attribute_legs
-
-    with _GEOS_LOCK:
-        return attribute_legs(part, zones)
+def _partition(
+    piece: pd.DataFrame, zones: gpd.GeoDataFrame, outside_geometry: bool
+) -> tuple[_Packed, _Packed]:
+    """One dask task: lines and zones of one piece, with this thread's own GEOS objects."""
+    _per_thread_zone_caches()
+    legs, segments = _one(piece, _own_zones(zones), outside_geometry)
+    return _Packed.of(legs), _Packed.of(segments)
 
 
-def _split(
-    part: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, outside_geometry: bool
-) -> gpd.GeoDataFrame:
-    from geo.routes import counted_lines
-    from geo.zones import split_by_zone
+@dataclass(frozen=True)
+class _Packed:
+    """A GeoDataFrame as plain columns and coordinate arrays: cheap to send from a worker.
 
-    with _GEOS_LOCK:
-        return split_by_zone(counted_lines(part), zones, outside_geometry=outside_geometry)
+    Lines (the results are LineStrings and MultiLineStrings) travel as one
+    array of (x, y) and counts of coordinates per part and parts per line,
+    rebuilt with one ``shapely.linestrings`` (and ``multilinestrings``)
+    call: about half the CPU of WKB.  Any other geometry (missing, empty,
+    with z, a part of fewer than two points) travels as WKB.
+    """
+
+    plain: pd.DataFrame
+    name: str
+    position: int
+    crs: Any
+    kind: np.ndarray  # per row: 1 LineString, 5 MultiLineString, 0 WKB
+    parts: np.ndarray  # per line row: its parts
+    coords: np.ndarray  # per part: its coordinates
+    xy: np.ndarray
+    wkb: np.ndarray  # per WKB row
+
+    @classmethod
+    def of(cls, frame: gpd.GeoDataFrame) -> _Packed:
+        name = frame.geometry.name
+        geoms = np.asarray(frame.geometry.array, dtype=object)
+        kind = shapely.get_type_id(geoms).astype(np.int8)
+        kind[(kind != 1) & (kind != 5)] = 0
+        kind[shapely.is_empty(geoms) | shapely.has_z(geoms)] = 0
+        parts, owner = shapely.get_parts(geoms[kind > 0], return_index=True)
+        coords = shapely.get_num_coordinates(parts)
+        short = np.zeros(int(np.count_nonzero(kind)), dtype=bool)
+        short[owner[coords < 2]] = True
+        if short.any():  # to WKB: lines with a part of fewer than two points
+            kind[np.flatnonzero(kind)[short]] = 0
+            parts, owner = shapely.get_parts(geoms[kind > 0], return_index=True)
+            coords = shapely.get_num_coordinates(parts)
+        return cls(
+            pd.DataFrame(frame.drop(columns=name)),
+            name,
+            list(frame.columns).index(name),
+            frame.crs,
+            kind,
+            np.bincount(owner, minlength=int(np.count_nonzero(kind))).astype(np.int32),
+            coords.astype(np.int32),
+            shapely.get_coordinates(parts),
+            np.asarray(shapely.to_wkb(geoms[kind == 0]), dtype=object),
+        )
+
+
+def _unpacked(packs: list[_Packed]) -> gpd.GeoDataFrame:
+    """Return one GeoDataFrame of packed partitions, geometries rebuilt in one call."""
+    first = packs[0]
+    plain = pd.concat([p.plain for p in packs]) if len(packs) > 1 else first.plain
+    kind, parts, coords, xy, wkb = (
+        np.concatenate([getattr(p, field) for p in packs])
+        for field in ("kind", "parts", "coords", "xy", "wkb")
+    )
+    geoms = np.empty(len(kind), dtype=object)
+    geoms[kind == 0] = shapely.from_wkb(wkb) if len(wkb) else []
+    if len(parts):
+        lines = shapely.linestrings(xy, indices=np.repeat(np.arange(len(coords)), coords))
+        line_of = np.repeat(np.arange(len(parts)), parts)  # each part's line
+        kinds = kind[kind > 0]
+        single = kinds == 1
+        out = np.empty(len(parts), dtype=object)
+        out[single] = lines[single[line_of]]
+        if not single.all():
+            multi = ~single[line_of]
+            out[~single] = shapely.multilinestrings(
+                lines[multi], indices=np.unique(line_of[multi], return_inverse=True)[1]
+            )
+        geoms[kind > 0] = out
+    geometry = gpd.GeoSeries(geoms, index=plain.index, crs=first.crs)
+    plain.insert(first.position, first.name, geometry)
+    return gpd.GeoDataFrame(plain, geometry=first.name, crs=first.crs)
+
+
+# --- per-thread GEOS objects ------------------------------------------------------
+
+_THREAD = threading.local()
+
+
+def _own_zones(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return this thread's deep copy of ``zones`` (made once per thread and zone set)."""
+    held = getattr(_THREAD, "zones", None)
+    if held is None or held[0] is not zones:
+        geoms = np.asarray(zones.geometry.array, dtype=object)
+        copy = zones.copy()
+        copy[zones.geometry.name] = gpd.GeoSeries(
+            shapely.from_wkb(shapely.to_wkb(geoms, include_srid=True)),
+            index=zones.index,
+            crs=zones.crs,
+        )
+        held = _THREAD.zones = (zones, copy)  # the original kept: its id stays unique
+    return held[1]
+
+
+class _PerThreadCache(MutableMapping):  # type: ignore[type-arg]
+    """A dict per thread behind one mapping (``clear`` empties every thread's)."""
+
+    class _Dict(dict):  # type: ignore[type-arg]
+        """A dict that can be weakly referenced, equal only to itself (for a WeakSet)."""
+
+        __eq__ = object.__eq__
+        __hash__ = object.__hash__
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+        self._every: weakref.WeakSet[_PerThreadCache._Dict] = weakref.WeakSet()
+        self._lock = threading.Lock()
+
+    def _mine(self) -> dict:  # type: ignore[type-arg]
+        mine = getattr(self._local, "d", None)
+        if mine is None:
+            mine = self._local.d = self._Dict()
+            with self._lock:
+                self._every.add(mine)
+        return mine
+
+    def __getitem__(self, key: object) -> Any:
+        return self._mine()[key]
+
+    def __setitem__(self, key: object, value: object) -> None:
+        self._mine()[key] = value
+
+    def __delitem__(self, key: object) -> None:
+        del self._mine()[key]
+
+    def __iter__(self) -> Iterator[object]:
+        return iter(self._mine())
+
+    def __len__(self) -> int:
+        return len(self._mine())
+
+    def clear(self) -> None:
+        with self._lock:
+            every = list(self._every)
+        for d in every:
+            d.clear()
+
+
+#: Module-level caches of prepared zone geometry in geo.zones, kept per thread.
+ZONE_CACHES = (("geo.zones._common", "_TILE_CACHE"), ("geo.zones._crossings", "_EDGE_CACHE"))
+
+
+def _per_thread_zone_caches() -> None:
+    """Make the zone caches of ``geo.zones`` per thread (once per process)."""
+    import importlib
+
+    for module, name in ZONE_CACHES:
+        mod = importlib.import_module(module)
+        if not isinstance(getattr(mod, name, None), _PerThreadCache):
+            with _INSTALL:
+                if not isinstance(getattr(mod, name, None), _PerThreadCache):
+                    setattr(mod, name, _PerThreadCache())
+
+
+_INSTALL = threading.Lock()
+
+
+# --- partitions -------------------------------------------------------------------
 
 
 def _transfer_order(legs: pd.DataFrame) -> tuple[np.ndarray | None, np.ndarray]:
@@ -182,77 +417,6 @@ def _pieces(legs: pd.DataFrame, partitions: int) -> tuple[list[pd.DataFrame], np
     return [grouped.iloc[a:b] for a, b in itertools.pairwise(bounds)], order
 
 
-def _dask(
-    legs: pd.DataFrame,
-    zones: gpd.GeoDataFrame,
-    scheduler: str | None,
-    partitions: int | None,
-    outside_geometry: bool,
-) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    try:
-        import dask
-        import dask.dataframe as dd
-        import dask_geopandas  # noqa: F401  (registers GeoDataFrame partitions)
-    except ImportError as exc:
-        msg = "engine 'dask' needs dask-geopandas: pip install 'movemap[scale]'"
-        raise ImportError(msg) from exc
-    client = None
-    if scheduler is not None:
-        from distributed import Client
-
-        client = Client(scheduler)
-    try:
-        current = client or _current_client()
-        if partitions is None:
-            workers = _workers(current)
-            partitions = max(-(-len(legs) // _PARTITION_LEGS), workers)
-        partitions = max(1, min(int(partitions), len(legs)))
-        pieces, order = _pieces(legs, partitions)
-        # Object columns (tuples of source ids) stay objects, as in pandas.
-        with dask.config.set({"dataframe.convert-string": False}):
-            ddf = dd.from_map(_same, pieces, meta=legs.iloc[:0], enforce_metadata=False)
-            meta_lines = _lines(legs.iloc[:1])
-            lines = ddf.map_partitions(_lines, meta=meta_lines.iloc[:0])
-            attributed = lines.map_partitions(
-                _attributed, zones, meta=_attributed(meta_lines, zones).iloc[:0]
-            )
-            segments = lines.map_partitions(
-                _split,
-                zones,
-                outside_geometry,
-                meta=_split(meta_lines, zones, outside_geometry).iloc[:0],
-            )
-            # Without a cluster (and no scheduler set in dask's config): one
-            # partition after another, here (see above).
-            run_on = current or dask.config.get("scheduler", None) or "synchronous"
-            # Partition by partition, each straight from its worker to this
-            # process (computing the frames would first gather every
-            # partition on one worker, then send them on).
-            done = dask.compute(
-                *attributed.to_delayed(optimize_graph=False),
-                *segments.to_delayed(optimize_graph=False),
-                scheduler=run_on,
-            )
-    finally:
-        if client is not None:
-            client.close()
-    k = attributed.npartitions
-    out_legs, out_segments = pd.concat(done[:k]), pd.concat(done[k:])
-    if order is not None:
-        out_legs, out_segments = _unsorted(out_legs, out_segments, order)
-    if col.TRANSFER_KM in out_legs:
-        from geo.routes import transfer_km
-
-        # Each partition summed its own transfers; the sum over the whole
-        # table (pandas' grouped sum) can differ in the last bit.
-        out_legs[col.TRANSFER_KM] = transfer_km(out_legs)
-    return out_legs, out_segments.reset_index(drop=True)
-
-
-def _same(piece: pd.DataFrame) -> pd.DataFrame:
-    return piece
-
-
 def _unsorted(
     out_legs: gpd.GeoDataFrame, segments: gpd.GeoDataFrame, order: np.ndarray
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
@@ -267,6 +431,82 @@ def _unsorted(
     return out_legs.iloc[back], segments.iloc[by_leg]
 
 
+# --- running on dask --------------------------------------------------------------
+
+
+def _need_dask() -> None:
+    try:
+        import dask  # noqa: F401
+        import distributed  # noqa: F401
+    except ImportError as exc:
+        msg = "engine 'dask' needs dask.distributed: pip install 'movemap[scale]'"
+        raise ImportError(msg) from exc
+
+
+class _connected:  # noqa: N801  (a context manager used as a function)
+    """The client at ``scheduler`` (connected for the block), else the current one, else None."""
+
+    def __init__(self, scheduler: str | None) -> None:
+        self.scheduler = scheduler
+        self.own: Any = None
+
+    def __enter__(self) -> Any:
+        if self.scheduler is not None:
+            from distributed import Client
+
+            self.own = Client(self.scheduler)
+            return self.own
+        return _current_client()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.own is not None:
+            self.own.close()
+
+
+def _packed_results(
+    pieces: Iterable[tuple[int, pd.DataFrame]],
+    zones: gpd.GeoDataFrame,
+    client: Any,
+    outside_geometry: bool,
+) -> Iterator[tuple[int, tuple[_Packed, _Packed]]]:
+    """Each (tag, piece)'s tag and packed legs and segments, in order.
+
+    With a client: at most two pieces per worker thread in flight, each
+    result fetched in order (later ones wait on their workers).  Without
+    one: dask's configured scheduler if one is set (``dask.config.set(
+    scheduler="threads")``), else one piece after another in this thread.
+    """
+    import dask
+
+    if client is None:
+        run_on = dask.config.get("scheduler", None)
+        if run_on is None:
+            for tag, piece in pieces:
+                yield tag, _partition(piece, zones, outside_geometry)
+            return
+        tagged = list(pieces)
+        tasks = [dask.delayed(_partition)(p, zones, outside_geometry) for _, p in tagged]
+        results = dask.compute(*tasks, scheduler=run_on)
+        yield from zip([tag for tag, _ in tagged], results, strict=True)
+        return
+    [zones_on] = client.scatter([zones], broadcast=True, hash=False)
+    todo = iter(pieces)
+
+    def submit(n: int) -> list[tuple[int, Any]]:
+        return [
+            (tag, client.submit(_partition, p, zones_on, outside_geometry, pure=False))
+            for tag, p in itertools.islice(todo, n)
+        ]
+
+    pending = deque(submit(2 * _threads(client)))
+    while pending:
+        tag, future = pending.popleft()
+        result = future.result()
+        future.release()
+        pending.extend(submit(1))
+        yield tag, result
+
+
 def _current_client() -> object | None:
     try:
         from distributed import get_client
@@ -276,8 +516,9 @@ def _current_client() -> object | None:
         return None
 
 
-def _workers(client: object | None) -> int:
-    """Workers of the given distributed client; 1 without one."""
+def _threads(client: Any) -> int:
+    """Worker threads of the given distributed client; 1 without one."""
     if client is None:
         return 1
-    return max(1, len(client.scheduler_info().get("workers", {})))  # type: ignore[attr-defined]
+    workers = client.scheduler_info().get("workers", {})
+    return max(1, sum(int(w.get("nthreads", 1)) for w in workers.values()))

@@ -143,3 +143,37 @@ def test_dask_by_scheduler_address(legs, zones, cluster):
 def test_unknown_engine_is_a_clear_error(legs, zones):
     with pytest.raises(ValueError, match="unknown engine 'spark'; use one of pandas, dask"):
         lines_and_zones(legs, zones, engine="spark")  # type: ignore[arg-type]
+
+
+def test_packed_results_come_back_identical():
+    # What a task sends back: lines as coordinate arrays, anything else as WKB.
+    import geopandas as gpd
+
+    from geo.engine import _Packed, _unpacked
+
+    geoms = [
+        shapely.LineString([(0, 0), (1, 1), (2, 0.5)]),
+        shapely.MultiLineString([[(179, 0), (180, 1)], [(-180, 1), (-179, 2)]]),
+        shapely.MultiLineString([[(3, 3), (4, 4)]]),
+        None,
+        shapely.LineString(),
+        shapely.Point(1, 2),
+        shapely.LineString([(0, 0, 1), (1, 1, 2)]),
+        shapely.MultiLineString([[(0, 0), (1, 1)], [(5, 5), (6, 6), (7, 7)]]),
+        shapely.GeometryCollection([shapely.Point(0, 0)]),
+    ]
+    frame = gpd.GeoDataFrame(
+        {"a": range(9), "geometry": geoms, "b": list("abcdefghi")},
+        index=pd.RangeIndex(10, 19),
+        crs="EPSG:4326",
+    )
+    packs = [_Packed.of(frame.iloc[:4]), _Packed.of(frame.iloc[4:4]), _Packed.of(frame.iloc[4:])]
+    assert packs[0].wkb.tolist() == [None]  # only the missing geometry as WKB
+    got = _unpacked(packs)
+    assert list(got.columns) == ["a", "geometry", "b"]
+    assert got.crs == frame.crs
+    pd.testing.assert_frame_equal(got.drop(columns="geometry"), frame.drop(columns="geometry"))
+    assert shapely.to_wkb(got.geometry.to_numpy()).tolist() == (
+        shapely.to_wkb(frame.geometry.to_numpy()).tolist()
+    )
+    assert isinstance(got, gpd.GeoDataFrame) and got.geometry.name == "geometry"

@@ -55,13 +55,14 @@ def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
         "--engine",
         choices=("pandas", "dask"),
         default="pandas",
-        help="compute lines and zones here (pandas) or on dask-geopandas partitions (dask; "
-        "pip install 'movemap[scale]')",
+        help="compute lines and zones here (pandas) or on partitions of the legs on a dask "
+        "cluster (dask; pip install 'movemap[scale]'); the same output either way",
     )
     parser.add_argument(
         "--scheduler",
         metavar="ADDRESS",
         default=None,
         help="with --engine dask: dask.distributed scheduler to run on, e.g. "
-        "tcp://10.0.0.5:8786 (default: the partitions one after another in this process)",
+        "tcp://10.0.0.5:8786 (default: the current dask client, else the partitions one "
+        "after another in this process)",
     )

@@ -70,6 +70,17 @@ def run(args: argparse.Namespace) -> int:
         for path in paths:
             print(path)
         return 0
+    if args.fmt == "parquet":  # --engine dask: each chunk written as the cluster finishes it
+        from geo.engine_parquet import export_geoparquet_dask
+
+        paths, warnings = export_geoparquet_dask(
+            args.data, args.out, legfilter=leg_filter(args), scheduler=args.scheduler
+        )
+        for problem in warnings:
+            print(problem, file=sys.stderr)
+        for path in paths:
+            print(path)
+        return 0
     full = load_dataset(args.data, engine=args.engine, scheduler=args.scheduler)
     dataset = filter_dataset(full, leg_filter(args))
     for problem in [*full.warnings, *unplaced_legs(dataset)]:
