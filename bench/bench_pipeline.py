@@ -91,6 +91,16 @@ class _TreeMemory:
                         kib += int(line.split()[1])
             except OSError:  # a worker that just ended
                 continue
+        # Tables workers hand over wait in shared memory (tmpfs), in no process's PSS.
+        from geo.pipeline import SPOOL_PREFIX, _spool_dir
+
+        spool = Path(_spool_dir() or tempfile.gettempdir())
+        for folder in spool.glob(SPOOL_PREFIX + "*"):
+            for f in folder.glob("*"):
+                try:
+                    kib += f.stat().st_size // 1024
+                except OSError:  # handed over and removed meanwhile
+                    continue
         return kib / 1024.0
 
     def stop(self) -> float:
@@ -141,7 +151,7 @@ def child(folder: Path, fmt: str, chunk_legs: int, routes: bool, workers: int) -
     # stage's total over the chunks, in whichever process ran it.
     worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
     workers = workers if res.chunks > 1 else 1  # one chunk runs in this process
-    for name in ("lines", "zones", "export", "write"):
+    for name in ("lines", "zones", "export", "handoff", "write"):
         wall, cpu = timings.get(name, [0.0, 0.0])
         stages.append(
             {
