@@ -266,47 +266,49 @@ def _check_choice(
 def _check_source_ids(
     table: pd.DataFrame, file: str, declared: set[str], problems: list[Problem]
 ) -> pd.Series:
-    """Split the source id cells into tuples; report ids sources.csv lacks."""
-    parts = table[SOURCE_IDS].str.split(SOURCE_ID_SEPARATOR).explode().str.strip()
-    parts = parts[parts.notna() & (parts != "")]
-    cited = pd.DataFrame({"row": parts.index, "sid": parts.to_numpy()})
-    again = cited.duplicated(["row", "sid"])
+    """Split the source id cells into tuples; report ids sources.csv lacks.
+
+    Each distinct cell is split once (a ledger cites few sources many times);
+    rows take their cell's answer.
+    """
+    codes, cells = pd.factorize(table[SOURCE_IDS].to_numpy(dtype=object))
+    n_cells = len(cells)
+    ids = np.empty(n_cells + 1, dtype=object)  # the last slot: an empty (null) cell
+    twice = np.zeros(n_cells + 1, dtype=bool)
+    missing_in: dict[str, list[int]] = {}
+    for k, cell in enumerate(cells.tolist()):
+        parts = [p for p in (q.strip() for q in cell.split(SOURCE_ID_SEPARATOR)) if p]
+        kept = tuple(dict.fromkeys(parts))  # first time each id is cited
+        ids[k] = kept
+        twice[k] = len(kept) < len(parts)
+        for sid in kept:
+            if sid not in declared:
+                missing_in.setdefault(sid, []).append(k)
+    ids[n_cells] = ()
+    codes = np.where(codes < 0, n_cells, codes)
     add_problems(
         problems,
         file,
         table,
-        table.index.isin(cited.loc[again, "row"]),
+        twice[codes],
         SOURCE_IDS,
         "source id listed twice",
         "list each source once",
         severity="warning",
     )
     choices = sorted(declared)
-    missing = parts[~parts.isin(declared)]
-    for sid in sorted(missing.unique()):
+    for sid in sorted(missing_in):
         near = process.extractOne(sid, choices, score_cutoff=60) if choices else None
         hint = f"did you mean {near[0]!r}? " if near else ""
         hint += "add the source to sources.csv or fix the id"
-        rows = table.index.isin(missing[missing == sid].index)
         add_problems(
             problems,
             file,
             table,
-            rows,
+            np.isin(codes, missing_in[sid]),
             SOURCE_IDS,
             f"source id {sid!r} is not in sources.csv",
             hint,
             values=pd.Series(sid, index=table.index),
         )
-    # Rebuild one tuple per row from the (row-ordered) exploded ids.
-    kept = cited[~again]
-    rows = kept["row"].to_numpy()
-    out = pd.Series([()] * len(table), index=table.index, dtype=object)
-    if len(rows):
-        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-        ends = np.r_[starts[1:], len(rows)]
-        sids = kept["sid"].tolist()
-        out[rows[starts]] = [
-            tuple(sids[a:b]) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
-        ]
-    return out
+    return pd.Series(ids[codes], index=table.index, dtype=object)
