@@ -7,6 +7,7 @@ per failing row, and returns the leg table with its derived columns.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -178,6 +179,9 @@ _EMPTY_HINTS: dict[str, str] = {
 }
 
 
+_DIGITS = re.compile(r"\d+")
+
+
 def _check_leg_numbers(
     table: pd.DataFrame,
     file: str,
@@ -193,7 +197,13 @@ def _check_leg_numbers(
     reported on its own and is likely the "missing" leg.
     """
     text = table[LEG]
-    valid = text.str.fullmatch(r"\d+") & (text != "")
+    # Per distinct cell (legs are numbered 1, 2, 3 again and again).
+    codes, cells = pd.factorize(text.to_numpy(dtype=object))
+    digits = np.array(
+        [isinstance(c, str) and _DIGITS.fullmatch(c) is not None for c in cells.tolist()] + [False]
+    )
+    valid = pd.Series(digits[np.where(codes < 0, len(cells), codes)], index=text.index)
+    valid = valid & (text != "")
     leg = pd.to_numeric(text.where(valid), errors="coerce").astype("Int64")
     valid = valid & (leg > 0).fillna(False)
     leg = leg.where(valid)
