@@ -157,7 +157,11 @@ def resolve_places(
     # Chain key: the place id, or the unknown stop's normalized text and area.
     norm = pd.Series("", index=ends.index, dtype=object)
     norm[unknown] = normalize(desc[unknown])
-    stop_key = UNKNOWN_STOP_PREFIX + norm + AREA_SEPARATOR + place_id.fillna("")
+    # Only unknown stops take this key (the others take their place id).
+    stop_key = pd.Series(np.nan, index=ends.index, dtype=object)
+    stop_key[unknown] = (
+        UNKNOWN_STOP_PREFIX + norm[unknown] + AREA_SEPARATOR + place_id[unknown].fillna("")
+    )
     ok_place = place_id.notna() | (unknown & ~malformed & ~empty_area & (~has_area | status.eq(OK)))
     key = place_id.where(~unknown, stop_key).where(ok_place)
 
