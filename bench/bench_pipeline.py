@@ -23,6 +23,8 @@ it:
 - ``export``: legs and segments appended to GeoParquet files
   (:class:`geo.geoparquet.GeoParquetWriter`).
 
+- ``handoff``: each worker's tables written as Arrow IPC files in shared
+  memory and mapped (not copied) by the main process;
 - ``write``: Parquet encoding and compression, in the main process.
 
 With ``--workers N`` (default 2) forked processes compute chunks at once:
@@ -31,7 +33,8 @@ them, so they overlap; ``total`` wall is end to end.  Peak memory: the
 main process after load / after the run (``write``), the largest worker's
 for the chunked stages (workers share the ledger's pages with the main
 process until they touch them, so the sum overstates); and the peak of
-the whole process tree's proportional set size, sampled every 0.2 s.
+the whole process tree's proportional set size plus the handoff files
+waiting in shared memory, sampled every 0.2 s.
 
 Figures depend on the machine and its load (printed).
 """
