@@ -265,10 +265,21 @@ def _run(
 SPOOL_PREFIX = "movemap-spool-"
 
 
+#: Free shared memory below which handoff files go to the temp folder instead
+#: (a container's /dev/shm is often 64 MB; a few chunks in flight take about 0.5 GB).
+_SPOOL_MIN_FREE = 2 << 30
+
+
 def _spool_dir() -> str | None:
-    """Shared memory when the system has it (Linux), else the default temp folder."""
+    """Shared memory when the system has enough of it (Linux), else the default temp folder."""
+    import shutil
+
     shm = Path("/dev/shm")
-    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
+    try:
+        roomy = shutil.disk_usage(shm).free >= _SPOOL_MIN_FREE
+    except OSError:
+        return None
+    return str(shm) if roomy and os.access(shm, os.W_OK) else None
 
 
 def _spooled(table: Any, path: str) -> str:
