@@ -23,6 +23,8 @@ it:
 - ``export``: legs and segments appended to GeoParquet files
   (:class:`geo.geoparquet.GeoParquetWriter`).
 
+- ``handoff``: each worker's tables written as Arrow IPC files in shared
+  memory and mapped (not copied) by the main process;
 - ``write``: Parquet encoding and compression, in the main process.
 
 With ``--workers N`` (default 2) forked processes compute chunks at once:
@@ -31,7 +33,8 @@ them, so they overlap; ``total`` wall is end to end.  Peak memory: the
 main process after load / after the run (``write``), the largest worker's
 for the chunked stages (workers share the ledger's pages with the main
 process until they touch them, so the sum overstates); and the peak of
-the whole process tree's proportional set size, sampled every 0.2 s.
+the whole process tree's proportional set size plus the handoff files
+waiting in shared memory, sampled every 0.2 s.
 
 Figures depend on the machine and its load (printed).
 """
@@ -91,6 +94,16 @@ class _TreeMemory:
                         kib += int(line.split()[1])
             except OSError:  # a worker that just ended
                 continue
+        # Tables workers hand over wait in shared memory (tmpfs), in no process's PSS.
+        from geo.pipeline import SPOOL_PREFIX, _spool_dir
+
+        spool = Path(_spool_dir() or tempfile.gettempdir())
+        for folder in spool.glob(SPOOL_PREFIX + "*"):
+            for f in folder.glob("*"):
+                try:
+                    kib += f.stat().st_size // 1024
+                except OSError:  # handed over and removed meanwhile
+                    continue
         return kib / 1024.0
 
     def stop(self) -> float:
@@ -141,7 +154,7 @@ def child(folder: Path, fmt: str, chunk_legs: int, routes: bool, workers: int) -
     # stage's total over the chunks, in whichever process ran it.
     worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
     workers = workers if res.chunks > 1 else 1  # one chunk runs in this process
-    for name in ("lines", "zones", "export", "write"):
+    for name in ("lines", "zones", "export", "handoff", "write"):
         wall, cpu = timings.get(name, [0.0, 0.0])
         stages.append(
             {

@@ -176,8 +176,10 @@ def geoparquet_table(
     geoms = np.asarray(frame.geometry.array, dtype=object)
     columns = [c for c in frame.columns if c != name]
     if geometry_types:
-        present = geoms[~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)]
-        found = {_TYPE_NAMES[int(i)] for i in np.unique(shapely.get_type_id(present))}
+        # Type ids of all (missing: -1) without gathering the present ones first.
+        types = shapely.get_type_id(geoms)
+        present = (types >= 0) & ~shapely.is_empty(geoms)
+        found = {_TYPE_NAMES[int(i)] for i in np.unique(types[present])}
         if not found <= set(geometry_types):
             msg = (
                 f"geometry types {sorted(found - set(geometry_types))} not among "

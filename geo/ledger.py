@@ -283,7 +283,9 @@ def check_ledger(
     if read.usable:
         legs = check_legs(table, tfile, index, declared, problems, wrong_width=read.wrong_width)
         legs = check_extra(legs, Path(transfers_path), file=tfile, index=index, problems=problems)
-        warn_unused(sources, set(legs[SOURCE_IDS].explode().dropna()), sfile, problems)
+        # Each distinct tuple of ids once (legs cite the same few sources again and again).
+        cited = {sid for ids in set(legs[SOURCE_IDS].tolist()) for sid in ids}
+        warn_unused(sources, cited, sfile, problems)
         published = dict(zip(sources[SOURCE_ID], sources[SOURCE_DATE], strict=True))
         problems.extend(check_reported_dates(legs, published, file=tfile))
         bad = {p.line for p in problems if p.file == tfile and p.severity == "error" and p.line}

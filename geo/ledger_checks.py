@@ -7,6 +7,7 @@ per failing row, and returns the leg table with its derived columns.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -178,6 +179,9 @@ _EMPTY_HINTS: dict[str, str] = {
 }
 
 
+_DIGITS = re.compile(r"\d+")
+
+
 def _check_leg_numbers(
     table: pd.DataFrame,
     file: str,
@@ -193,7 +197,13 @@ def _check_leg_numbers(
     reported on its own and is likely the "missing" leg.
     """
     text = table[LEG]
-    valid = text.str.fullmatch(r"\d+") & (text != "")
+    # Per distinct cell (legs are numbered 1, 2, 3 again and again).
+    codes, cells = pd.factorize(text.to_numpy(dtype=object))
+    digits = np.array(
+        [isinstance(c, str) and _DIGITS.fullmatch(c) is not None for c in cells.tolist()] + [False]
+    )
+    valid = pd.Series(digits[np.where(codes < 0, len(cells), codes)], index=text.index)
+    valid = valid & (text != "")
     leg = pd.to_numeric(text.where(valid), errors="coerce").astype("Int64")
     valid = valid & (leg > 0).fillna(False)
     leg = leg.where(valid)
@@ -266,47 +276,49 @@ def _check_choice(
 def _check_source_ids(
     table: pd.DataFrame, file: str, declared: set[str], problems: list[Problem]
 ) -> pd.Series:
-    """Split the source id cells into tuples; report ids sources.csv lacks."""
-    parts = table[SOURCE_IDS].str.split(SOURCE_ID_SEPARATOR).explode().str.strip()
-    parts = parts[parts.notna() & (parts != "")]
-    cited = pd.DataFrame({"row": parts.index, "sid": parts.to_numpy()})
-    again = cited.duplicated(["row", "sid"])
+    """Split the source id cells into tuples; report ids sources.csv lacks.
+
+    Each distinct cell is split once (a ledger cites few sources many times);
+    rows take their cell's answer.
+    """
+    codes, cells = pd.factorize(table[SOURCE_IDS].to_numpy(dtype=object))
+    n_cells = len(cells)
+    ids = np.empty(n_cells + 1, dtype=object)  # the last slot: an empty (null) cell
+    twice = np.zeros(n_cells + 1, dtype=bool)
+    missing_in: dict[str, list[int]] = {}
+    for k, cell in enumerate(cells.tolist()):
+        parts = [p for p in (q.strip() for q in cell.split(SOURCE_ID_SEPARATOR)) if p]
+        kept = tuple(dict.fromkeys(parts))  # first time each id is cited
+        ids[k] = kept
+        twice[k] = len(kept) < len(parts)
+        for sid in kept:
+            if sid not in declared:
+                missing_in.setdefault(sid, []).append(k)
+    ids[n_cells] = ()
+    codes = np.where(codes < 0, n_cells, codes)
     add_problems(
         problems,
         file,
         table,
-        table.index.isin(cited.loc[again, "row"]),
+        twice[codes],
         SOURCE_IDS,
         "source id listed twice",
         "list each source once",
         severity="warning",
     )
     choices = sorted(declared)
-    missing = parts[~parts.isin(declared)]
-    for sid in sorted(missing.unique()):
+    for sid in sorted(missing_in):
         near = process.extractOne(sid, choices, score_cutoff=60) if choices else None
         hint = f"did you mean {near[0]!r}? " if near else ""
         hint += "add the source to sources.csv or fix the id"
-        rows = table.index.isin(missing[missing == sid].index)
         add_problems(
             problems,
             file,
             table,
-            rows,
+            np.isin(codes, missing_in[sid]),
             SOURCE_IDS,
             f"source id {sid!r} is not in sources.csv",
             hint,
             values=pd.Series(sid, index=table.index),
         )
-    # Rebuild one tuple per row from the (row-ordered) exploded ids.
-    kept = cited[~again]
-    rows = kept["row"].to_numpy()
-    out = pd.Series([()] * len(table), index=table.index, dtype=object)
-    if len(rows):
-        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-        ends = np.r_[starts[1:], len(rows)]
-        sids = kept["sid"].tolist()
-        out[rows[starts]] = [
-            tuple(sids[a:b]) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
-        ]
-    return out
+    return pd.Series(ids[codes], index=table.index, dtype=object)

@@ -158,55 +158,53 @@ def group_ranks(groups: pd.Series) -> pd.Series:
     return groups.astype(str).map(rank).astype("int64")
 
 
+_KNOWN = frozenset(CATEGORIES)
+
+
 def check_categories(legs: pd.DataFrame, *, file: str, problems: list[Problem]) -> pd.Series:
     """Split category cells on CATEGORY_SEP, check each value; return tuples.
 
     An unknown value is reported with a "did you mean"; an empty one in a
     list (``armour;;uav``) too. An empty cell is the ledger's own check.
     """
-    parts = legs[CATEGORY].astype(str).str.split(CATEGORY_SEP, regex=False).explode().str.strip()
-    values = parts.to_numpy(dtype=object)
-    counts = legs[CATEGORY].astype(str).str.count(re.escape(CATEGORY_SEP)).to_numpy() + 1
-    pos = np.repeat(np.arange(len(legs)), counts)  # each part's row (parts are row-ordered)
-    n_parts = np.bincount(pos, minlength=len(legs))[pos]
-    empty = values == ""
-    # Only the failing parts are looked at one by one.
-    bad = np.flatnonzero((empty & (n_parts > 1)) | (~empty & ~parts.isin(CATEGORIES).to_numpy()))
+    # Each distinct cell is split and checked once; rows take their cell's answer.
+    codes, cells = pd.factorize(legs[CATEGORY].astype(str).to_numpy(dtype=object))
+    listed = np.empty(len(cells), dtype=object)
+    failing: dict[int, list[str]] = {}  # cell -> its failing parts, in order
+    for k, cell in enumerate(cells.tolist()):
+        parts = [p.strip() for p in cell.split(CATEGORY_SEP)]
+        listed[k] = tuple(p for p in parts if p != "")
+        bad = [p for p in parts if (p == "" and len(parts) > 1) or (p != "" and p not in _KNOWN)]
+        if bad:
+            failing[k] = bad
     line = legs[SOURCE_LINE].to_numpy()
     allowed = list(CATEGORIES)
     hints: dict[str, str] = {}
-    for i in bad.tolist():
-        value, ln = values[i], line[pos[i]]
-        if value == "":
-            problems.append(
-                Problem(
-                    file,
-                    int(ln),
-                    CATEGORY,
-                    value,
-                    "empty category in the list",
-                    f"separate categories with a single {CATEGORY_SEP!r}, e.g. 'artillery;armour'",
+    # Only the failing rows are looked at one by one, in file order.
+    for i in np.flatnonzero(np.isin(codes, list(failing))).tolist():
+        for value in failing[int(codes[i])]:
+            if value == "":
+                problems.append(
+                    Problem(
+                        file,
+                        int(line[i]),
+                        CATEGORY,
+                        value,
+                        "empty category in the list",
+                        f"separate categories with a single {CATEGORY_SEP!r}, "
+                        "e.g. 'artillery;armour'",
+                    )
                 )
-            )
-        else:
+                continue
             if value not in hints:
                 near = process.extractOne(value.lower(), allowed, score_cutoff=60)
                 hints[value] = (f"did you mean {near[0]!r}? " if near else "") + (
                     "allowed: " + ", ".join(allowed)
                 )
             problems.append(
-                Problem(file, int(ln), CATEGORY, value, "unknown category", hints[value])
+                Problem(file, int(line[i]), CATEGORY, value, "unknown category", hints[value])
             )
-    # One tuple per row from the row-ordered parts (empty parts dropped).
-    kept = np.flatnonzero(~empty)
-    rows, listed = pos[kept], values[kept].tolist()
-    out = [()] * len(legs)
-    if len(rows):
-        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-        ends = np.r_[starts[1:], len(rows)]
-        for r, a, b in zip(rows[starts].tolist(), starts.tolist(), ends.tolist(), strict=True):
-            out[r] = tuple(listed[a:b])
-    return pd.Series(out, index=legs.index, dtype=object)
+    return pd.Series(listed[codes], index=legs.index, dtype=object)
 
 
 def carrier_key(values: pd.Series) -> pd.Series:

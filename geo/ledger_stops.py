@@ -67,7 +67,14 @@ def resolve_places(
     ends = pd.concat([table[FROM], table[TO]], ignore_index=True)  # from rows, then to rows
     column = np.repeat(np.array([FROM, TO], dtype=object), n)
     row = np.tile(np.arange(n), 2)
-    unknown = ends.str.startswith(UNKNOWN_STOP_PREFIX).to_numpy()
+    # Per distinct name, then spread to the rows (names repeat across legs).
+    end_codes, end_names = pd.factorize(ends.to_numpy(dtype=object))
+    unknown = np.fromiter(
+        (isinstance(e, str) and e.startswith(UNKNOWN_STOP_PREFIX) for e in end_names.tolist()),
+        dtype=bool,
+        count=len(end_names),
+    )
+    unknown = np.append(unknown, False)[np.where(end_codes < 0, len(end_names), end_codes)]
     # Only unknown stops are parsed (reindex leaves NaN for the rest).
     stop = ends[unknown].str.extract(_STOP_RE).reindex(ends.index)
     malformed = unknown & stop["desc"].isna().to_numpy()
@@ -79,7 +86,9 @@ def resolve_places(
     # The one resolve call: every named place and every unknown stop's area.
     query = ends.where(named, area.where(has_area))
     wanted = query.notna().to_numpy()
-    distinct = pd.Series(query[wanted].unique(), dtype=object)
+    # Distinct names in order of first use (as unique()); each row's code, -1 for none.
+    codes, names = pd.factorize(query.to_numpy(dtype=object))
+    distinct = pd.Series(names, dtype=object)
     # issue 10: names not in the gazetteer resolve through the world tables,
     # with the other places of the same transfer as context (geo.ledger_places).
     transfer = np.tile(table[TRANSFER_ID].to_numpy(), 2)
@@ -92,7 +101,8 @@ def resolve_places(
     resolved["_cand"] = resolved[CANDIDATES].map(
         lambda c: "use one of the ids " + ", ".join(map(repr, c))
     )
-    answer = resolved.reindex(query.where(wanted).to_numpy())
+    # Each row's answer by position; code -1 (nothing to resolve) gives NaN.
+    answer = resolved.reset_index(drop=True).reindex(codes)
     answer.index = ends.index
     status = answer[RESOLVE_STATUS].where(wanted)
     place_id = answer[PLACE_ID_COL].where(status == OK)
@@ -147,7 +157,11 @@ def resolve_places(
     # Chain key: the place id, or the unknown stop's normalized text and area.
     norm = pd.Series("", index=ends.index, dtype=object)
     norm[unknown] = normalize(desc[unknown])
-    stop_key = UNKNOWN_STOP_PREFIX + norm + AREA_SEPARATOR + place_id.fillna("")
+    # Only unknown stops take this key (the others take their place id).
+    stop_key = pd.Series(np.nan, index=ends.index, dtype=object)
+    stop_key[unknown] = (
+        UNKNOWN_STOP_PREFIX + norm[unknown] + AREA_SEPARATOR + place_id[unknown].fillna("")
+    )
     ok_place = place_id.notna() | (unknown & ~malformed & ~empty_area & (~has_area | status.eq(OK)))
     key = place_id.where(~unknown, stop_key).where(ok_place)
 

@@ -11,6 +11,7 @@ files are the same row for row (and byte for byte) whatever the chunk size.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -152,7 +153,9 @@ def legs_to_geoparquet(
         Optional: wall and CPU seconds of each stage are added here, as
         ``[wall, cpu]`` per stage name: ``lines``, ``zones``, ``export``
         (to Arrow: WKB and columns) in whichever process ran the chunk,
-        ``write`` (Parquet encoding and compression) in this one.
+        ``handoff`` (with workers: the tables written to shared memory by
+        the worker and mapped by this process), ``write`` (Parquet encoding
+        and compression) in this one.
 
     Returns
     -------
@@ -215,6 +218,8 @@ def _run(
             yield _tables(job, part)
         return
     import multiprocessing
+    import shutil
+    import tempfile
     from collections import deque
 
     global _JOB  # inherited by the forked workers
@@ -225,31 +230,98 @@ def _run(
     _chunk(
         job.legs.iloc[:1], job.zones, routes=job.routes, outside=job.outside, clock=_Clock(timings)
     )
+    # Workers hand their tables over as Arrow IPC files in memory (tmpfs),
+    # which this process maps without copying: a pickle through a pipe
+    # copied every byte three times while both workers waited.
+    spool = tempfile.mkdtemp(prefix=SPOOL_PREFIX, dir=_spool_dir())
     try:
         context = multiprocessing.get_context("fork")
         # A fresh fork per chunk: a worker that lived on would keep private copies
         # of every ledger page its chunks touched (reference counts are writes).
         with context.Pool(min(workers, len(chunks)), maxtasksperchild=1) as pool:
             todo = iter(chunks)
-            # At most `workers` chunks in flight: memory stays bounded by chunks.
-            pending = deque(pool.apply_async(_forked, (part,)) for part in _take(todo, workers))
+            # workers + 1 chunks in flight: a worker that finishes while this
+            # process waits for an earlier chunk starts the next one at once;
+            # memory stays bounded by a few chunks.
+            pending = deque(
+                pool.apply_async(_forked, (part, spool)) for part in _take(todo, workers + 1)
+            )
             while pending:
-                result = pending.popleft().get()
-                pending.extend(pool.apply_async(_forked, (part,)) for part in _take(todo, 1))
-                yield result
+                paths, spent = pending.popleft().get()
+                pending.extend(pool.apply_async(_forked, (part, spool)) for part in _take(todo, 1))
+                t0 = time.perf_counter(), time.process_time()
+                legs_table, segments_table = (_unspool(path) for path in paths)
+                _add(spent, "handoff", t0)
+                yield legs_table, segments_table, spent
+                del legs_table, segments_table
+                for path in paths:
+                    Path(path).unlink()
     finally:
         _JOB = None
+        shutil.rmtree(spool, ignore_errors=True)
+
+
+#: Name prefix of the folder (in /dev/shm when there is one) where workers hand tables over.
+SPOOL_PREFIX = "movemap-spool-"
+
+
+#: Free shared memory below which handoff files go to the temp folder instead
+#: (a container's /dev/shm is often 64 MB; a few chunks in flight take about 0.5 GB).
+_SPOOL_MIN_FREE = 2 << 30
+
+
+def _spool_dir() -> str | None:
+    """Shared memory when the system has enough of it (Linux), else the default temp folder."""
+    import shutil
+
+    shm = Path("/dev/shm")
+    try:
+        roomy = shutil.disk_usage(shm).free >= _SPOOL_MIN_FREE
+    except OSError:
+        return None
+    return str(shm) if roomy and os.access(shm, os.W_OK) else None
+
+
+def _spooled(table: Any, path: str) -> str:
+    """Write ``table`` as an uncompressed Arrow IPC file; return its path."""
+    import pyarrow as pa
+
+    with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, table.schema) as out:
+        out.write_table(table)
+    return path
+
+
+def _unspool(path: str) -> Any:
+    """Map an Arrow IPC file written by :func:`_spooled` (no copy)."""
+    import pyarrow as pa
+
+    with pa.memory_map(path) as source:
+        return pa.ipc.open_file(source).read_all()
+
+
+def _add(spent: dict[str, list[float]], stage: str, t0: tuple[float, float]) -> None:
+    total = spent.setdefault(stage, [0.0, 0.0])
+    total[0] += time.perf_counter() - t0[0]
+    total[1] += time.process_time() - t0[1]
 
 
 def _take(it: Iterator[slice], n: int) -> list[slice]:
     return [part for _, part in zip(range(n), it, strict=False)]
 
 
-def _forked(part: slice) -> tuple[Any, Any, dict]:
+def _forked(part: slice, spool: str) -> tuple[tuple[str, str], dict]:
     if _JOB is None:  # pragma: no cover - set before the fork
         msg = "no job: workers are forked by legs_to_geoparquet"
         raise RuntimeError(msg)
-    return _tables(_JOB, part)
+    legs_table, segments_table, spent = _tables(_JOB, part)
+    t0 = time.perf_counter(), time.process_time()
+    stem = f"{spool}/{part.start}"
+    paths = (
+        _spooled(legs_table, f"{stem}-legs.arrow"),
+        _spooled(segments_table, f"{stem}-segments.arrow"),
+    )
+    _add(spent, "handoff", t0)
+    return paths, spent
 
 
 def _tables(job: _Job, part: slice) -> tuple[Any, Any, dict]:

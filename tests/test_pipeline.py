@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import tempfile
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -96,6 +98,30 @@ def test_chunked_output_equals_unchunked(legs, zones, tmp_path):
     )
     for a, b in (("legs2", "legs3"), ("seg2", "seg3")):
         assert (tmp_path / f"{a}.parquet").read_bytes() == (tmp_path / f"{b}.parquet").read_bytes()
+
+
+def test_worker_count_changes_no_byte_and_leaves_no_handoff_files(legs, zones, tmp_path):
+    from geo.pipeline import SPOOL_PREFIX, _spool_dir
+
+    spool = Path(_spool_dir() or tempfile.gettempdir())
+    before = set(spool.glob(SPOOL_PREFIX + "*"))
+    timings: dict[str, list[float]] = {}
+    for workers in (1, 3):
+        legs_to_geoparquet(
+            legs,
+            zones,
+            legs_path=tmp_path / f"legs{workers}.parquet",
+            segments_path=tmp_path / f"seg{workers}.parquet",
+            chunk_legs=3,
+            workers=workers,
+            timings=timings,
+        )
+    for name in ("legs", "seg"):
+        one = (tmp_path / f"{name}1.parquet").read_bytes()
+        assert one == (tmp_path / f"{name}3.parquet").read_bytes()
+    # Workers handed tables over through files, all removed.
+    assert timings["handoff"][0] > 0
+    assert set(spool.glob(SPOOL_PREFIX + "*")) == before
 
 
 def test_geoparquet_matches_the_in_memory_pipeline(legs, zones, tmp_path):
