@@ -35,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
+from geo._threadcache import PerThreadCache
 from geo.zones._common import IntArray, ObjArray, _tiles, _zone_key
 from geo.zones._stretches import Stretches, Vertices, _ranges
 
@@ -83,7 +84,8 @@ class _Edges:
     low_edge: IntArray
 
 
-_EDGE_CACHE: dict[tuple[tuple[str, ...], int], _Edges] = {}
+#: Edge grids per zone set, a dict per thread (as the tiles of ``_common``).
+_EDGE_CACHE: PerThreadCache = PerThreadCache()
 
 
 def _cell_x(x: FloatArray) -> IntArray:
