@@ -218,7 +218,10 @@ def _partition(
     piece: pd.DataFrame, zones: gpd.GeoDataFrame, outside_geometry: bool
 ) -> tuple[_Packed, _Packed]:
     """One dask task: lines and zones of one piece, with this thread's own GEOS objects."""
-    legs, segments = _one(piece, _own_zones(zones), outside_geometry)
+    from geo.threads import limited
+
+    with limited(1):  # a task per worker thread: threads inside it only compete
+        legs, segments = _one(piece, _own_zones(zones), outside_geometry)
     return _Packed.of(legs), _Packed.of(segments)
 
 
