@@ -70,8 +70,8 @@ def load_dataset(
         Folder holding the inputs; ``None`` for the bundled ones.
     engine, scheduler
         Where lines and zones are computed: ``"pandas"`` here, ``"dask"``
-        on dask-geopandas partitions (``scheduler``: a dask.distributed
-        address); see :func:`geo.engine.lines_and_zones`.
+        on partitions of the legs run by dask.distributed (``scheduler``:
+        a scheduler's address); see :func:`geo.engine.lines_and_zones`.
 
     Returns
     -------

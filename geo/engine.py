@@ -43,9 +43,8 @@ from __future__ import annotations
 
 import itertools
 import threading
-import weakref
 from collections import deque
-from collections.abc import Iterable, Iterator, MutableMapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -219,8 +218,10 @@ def _partition(
     piece: pd.DataFrame, zones: gpd.GeoDataFrame, outside_geometry: bool
 ) -> tuple[_Packed, _Packed]:
     """One dask task: lines and zones of one piece, with this thread's own GEOS objects."""
-    _per_thread_zone_caches()
-    legs, segments = _one(piece, _own_zones(zones), outside_geometry)
+    from geo.threads import limited
+
+    with limited(1):  # a task per worker thread: threads inside it only compete
+        legs, segments = _one(piece, _own_zones(zones), outside_geometry)
     return _Packed.of(legs), _Packed.of(segments)
 
 
@@ -319,69 +320,6 @@ def _own_zones(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         )
         held = _THREAD.zones = (zones, copy)  # the original kept: its id stays unique
     return held[1]
-
-
-class _PerThreadCache(MutableMapping):  # type: ignore[type-arg]
-    """A dict per thread behind one mapping (``clear`` empties every thread's)."""
-
-    class _Dict(dict):  # type: ignore[type-arg]
-        """A dict that can be weakly referenced, equal only to itself (for a WeakSet)."""
-
-        __eq__ = object.__eq__
-        __hash__ = object.__hash__
-
-    def __init__(self) -> None:
-        self._local = threading.local()
-        self._every: weakref.WeakSet[_PerThreadCache._Dict] = weakref.WeakSet()
-        self._lock = threading.Lock()
-
-    def _mine(self) -> dict:  # type: ignore[type-arg]
-        mine = getattr(self._local, "d", None)
-        if mine is None:
-            mine = self._local.d = self._Dict()
-            with self._lock:
-                self._every.add(mine)
-        return mine
-
-    def __getitem__(self, key: object) -> Any:
-        return self._mine()[key]
-
-    def __setitem__(self, key: object, value: object) -> None:
-        self._mine()[key] = value
-
-    def __delitem__(self, key: object) -> None:
-        del self._mine()[key]
-
-    def __iter__(self) -> Iterator[object]:
-        return iter(self._mine())
-
-    def __len__(self) -> int:
-        return len(self._mine())
-
-    def clear(self) -> None:
-        with self._lock:
-            every = list(self._every)
-        for d in every:
-            d.clear()
-
-
-#: Module-level caches of prepared zone geometry in geo.zones, kept per thread.
-ZONE_CACHES = (("geo.zones._common", "_TILE_CACHE"), ("geo.zones._crossings", "_EDGE_CACHE"))
-
-
-def _per_thread_zone_caches() -> None:
-    """Make the zone caches of ``geo.zones`` per thread (once per process)."""
-    import importlib
-
-    for module, name in ZONE_CACHES:
-        mod = importlib.import_module(module)
-        if not isinstance(getattr(mod, name, None), _PerThreadCache):
-            with _INSTALL:
-                if not isinstance(getattr(mod, name, None), _PerThreadCache):
-                    setattr(mod, name, _PerThreadCache())
-
-
-_INSTALL = threading.Lock()
 
 
 # --- partitions -------------------------------------------------------------------

@@ -30,7 +30,6 @@ turns such lines into RFC 7946 MultiLineStrings for GeoJSON.
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Literal
@@ -44,6 +43,7 @@ import shapely
 
 from geo import columns as col
 from geo import settings
+from geo.threads import thread_count
 
 __all__ = [
     "arrowheads",
@@ -366,7 +366,7 @@ def _densify(
                 lon1[s:e], lat1[s:e], lon2[s:e], lat2[s:e], azi1[s:e], s12[s:e], spacing_m
             )
 
-    workers = min(len(pieces), os.cpu_count() or 1)
+    workers = min(len(pieces), thread_count())
     if workers <= 1:
         for p in pieces:
             work(p)

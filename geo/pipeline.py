@@ -313,7 +313,10 @@ def _forked(part: slice, spool: str) -> tuple[tuple[str, str], dict]:
     if _JOB is None:  # pragma: no cover - set before the fork
         msg = "no job: workers are forked by legs_to_geoparquet"
         raise RuntimeError(msg)
-    legs_table, segments_table, spent = _tables(_JOB, part)
+    from geo.threads import limited
+
+    with limited(1):  # the workers are the parallelism: more threads only compete
+        legs_table, segments_table, spent = _tables(_JOB, part)
     t0 = time.perf_counter(), time.process_time()
     stem = f"{spool}/{part.start}"
     paths = (

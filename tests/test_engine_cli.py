@@ -12,7 +12,7 @@ from geo.export import FORMATS
 from geo.paths import REPO_ROOT
 
 distributed = pytest.importorskip("distributed")
-pytest.importorskip("dask_geopandas")
+pytest.importorskip("distributed")
 
 MOVEMAP = Path(sys.executable).parent / "movemap"
 _NAMES = {"geojson": "x.geojson", "kml": "x.kml", "gpkg": "x.gpkg", "csv": "x.csv",

@@ -23,12 +23,12 @@ import pytest
 import shapely
 
 from geo import settings
-from geo.engine import ZONE_CACHES, lines_and_zones
+from geo.engine import lines_and_zones
 from geo.paths import REPO_ROOT
 from geo.zones import read_zones
 
 pytest.importorskip("distributed")
-pytest.importorskip("dask_geopandas")
+pytest.importorskip("distributed")
 
 
 def test_tasks_in_one_process_run_at_once(monkeypatch):
@@ -75,13 +75,12 @@ def test_tasks_in_one_process_run_at_once(monkeypatch):
 
 def test_each_thread_has_its_own_prepared_geometry():
     from geo.countries import _tiles, land
-    from geo.engine import _own_zones, _per_thread_zone_caches
+    from geo.engine import _own_zones
 
     zones = read_zones(REPO_ROOT / settings.ZONES_FILE)
     seen = {}
 
     def look(name):
-        _per_thread_zone_caches()
         mine = _own_zones(zones)
         assert _own_zones(zones) is mine  # made once per thread
         seen[name] = (land(), _tiles()[0][0], mine.geometry.iloc[0])
@@ -100,21 +99,46 @@ def test_each_thread_has_its_own_prepared_geometry():
 
 
 def test_every_zone_cache_is_kept_per_thread():
-    # A module-level dict cache in geo.zones holds prepared geometry or what
-    # is built from it: the engine must keep every one per thread.
+    # A module-level cache in geo.zones holds prepared geometry or what is
+    # built from it: each must be a PerThreadCache, so that threads of one
+    # dask worker never share one.
     import pkgutil
 
     import geo.zones
+    from geo._threadcache import PerThreadCache
 
-    caches = set()
+    caches = {}
     for info in pkgutil.iter_modules(geo.zones.__path__):
         mod = importlib.import_module(f"geo.zones.{info.name}")
         caches |= {
-            (mod.__name__, name)
+            f"{mod.__name__}.{name}": value
             for name, value in vars(mod).items()
             if name.endswith("_CACHE") and hasattr(value, "__getitem__")
         }
-    assert caches == set(ZONE_CACHES)
+    assert {"geo.zones._common._TILE_CACHE", "geo.zones._crossings._EDGE_CACHE"} <= set(caches)
+    shared = [name for name, value in caches.items() if not isinstance(value, PerThreadCache)]
+    assert not shared, f"caches shared by threads: {shared}"
+
+
+def test_per_thread_cache_keeps_one_dict_per_thread():
+    from geo._threadcache import PerThreadCache
+
+    cache = PerThreadCache()
+    cache["k"] = "main"
+    seen = {}
+
+    def other():
+        seen["before"] = "k" in cache
+        cache["k"] = "other"
+        seen["after"] = cache["k"]
+
+    t = threading.Thread(target=other)
+    t.start()
+    t.join()
+    assert seen == {"before": False, "after": "other"}
+    assert cache["k"] == "main" and len(cache) == 1
+    cache.clear()  # empties every thread's dict
+    assert "k" not in cache
 
 
 _REPEAT = textwrap.dedent(

@@ -299,7 +299,7 @@ def test_compiled_crossings_are_the_numpy_crossings_bit_for_bit(zones, seed, mon
     legs = np.arange(len(nseg))
     out = {}
     for compiled, threads in ((False, 1), (True, 1), (True, 2)):
-        monkeypatch.setattr(_crossings, "_THREADS", threads)
+        monkeypatch.setattr(_crossings, "thread_count", lambda most=None, n=threads: n)
         hard = np.zeros(len(nseg), dtype=bool)
         got = _crossings.segment_crossings(
             v.xy, v.head, nseg, legs, ed, s, zf, zt, hard, compiled=compiled
@@ -318,7 +318,7 @@ def test_two_threads_give_the_one_thread_order(zones, monkeypatch):
     ed = _crossings._edges(zones)
     got = []
     for threads in (1, 2, 3):
-        monkeypatch.setattr(_crossings, "_THREADS", threads)
+        monkeypatch.setattr(_crossings, "thread_count", lambda most=None, n=threads: n)
         hard = np.zeros(len(nseg), dtype=bool)
         res = _crossings.segment_crossings(
             v.xy, v.head, nseg, np.arange(len(nseg)), ed, s, zf, zt, hard

@@ -16,6 +16,7 @@ from pyproj import Geod
 
 from geo import columns as C  # noqa: N812
 from geo import settings
+from geo._threadcache import PerThreadCache
 from geo.countries import subdivide
 
 #: Start of the ``control_note`` when control changed during a leg's dates.
@@ -85,7 +86,8 @@ def _tiles(zones: gpd.GeoDataFrame) -> tuple[ObjArray, IntArray]:
 
 
 _TILE_VERTICES = 64
-_TILE_CACHE: dict[tuple[tuple[str, ...], int], tuple[ObjArray, IntArray]] = {}
+#: Prepared tiles per zone set, a dict per thread: GEOS prepared geometry is not thread-safe.
+_TILE_CACHE: PerThreadCache = PerThreadCache()
 
 
 def _objects(values: Any) -> pd.Series:

@@ -26,7 +26,6 @@ part by part by the caller (:mod:`geo.zones._fast`).
 from __future__ import annotations
 
 import math
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -35,6 +34,8 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
+from geo._threadcache import PerThreadCache
+from geo.threads import thread_count
 from geo.zones._common import IntArray, ObjArray, _tiles, _zone_key
 from geo.zones._stretches import Stretches, Vertices, _ranges
 
@@ -51,8 +52,8 @@ assert math.frexp(_GRID_DEG)[0] == 0.5, "the grid must be a power of two of degr
 _EPS = 1e-9
 #: Segments per chunk in the first, coarse test against the grid.
 _CHUNK = 8
-#: Threads running the compiled crossing finder (it releases the GIL).
-_THREADS = min(os.cpu_count() or 1, 4)
+#: Most threads running the compiled crossing finder (it releases the GIL).
+_THREADS = 4
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,8 @@ class _Edges:
     low_edge: IntArray
 
 
-_EDGE_CACHE: dict[tuple[tuple[str, ...], int], _Edges] = {}
+#: Edge grids per zone set, a dict per thread (as the tiles of ``_common``).
+_EDGE_CACHE: PerThreadCache = PerThreadCache()
 
 
 def _cell_x(x: FloatArray) -> IntArray:
@@ -343,10 +345,11 @@ def segment_crossings(
         # The kernel releases the GIL: the legs in ``_THREADS`` runs of equal
         # vertex counts, one per thread, each writing ``hard`` only for its
         # own legs; joined in order, the answer does not depend on timing.
-        if _THREADS == 1 or len(legs) < 1000:
+        threads = thread_count(most=_THREADS)
+        if threads == 1 or len(legs) < 1000:
             return run(legs)  # type: ignore[return-value]
         nv = np.cumsum(nseg[legs])
-        runs = np.split(legs, np.searchsorted(nv, nv[-1] * np.arange(1, _THREADS) / _THREADS))
+        runs = np.split(legs, np.searchsorted(nv, nv[-1] * np.arange(1, threads) / threads))
         with ThreadPoolExecutor(max_workers=len(runs)) as pool:
             got = list(pool.map(run, runs))
         return tuple(np.concatenate(col) for col in zip(*got, strict=True))  # type: ignore[return-value]
