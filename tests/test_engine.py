@@ -63,8 +63,8 @@ def want(legs, zones):
 
 @pytest.fixture(scope="module")
 def cluster():
-    # Two worker threads in this process: they take turns on GEOS (the
-    # engine's lock); tests/test_engine_threads.py hammers this in a subprocess.
+    # Two worker threads in this process, each with its own prepared GEOS
+    # objects; tests/test_engine_threads.py hammers this in a subprocess.
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
     ) as c:

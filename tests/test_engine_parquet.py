@@ -9,7 +9,6 @@ from geo.filters import LegFilter
 from geo.paths import REPO_ROOT
 
 distributed = pytest.importorskip("distributed")
-pytest.importorskip("distributed")
 
 
 @pytest.fixture(scope="module")
