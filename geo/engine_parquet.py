@@ -14,10 +14,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
-from geo.columns import LEG, TRANSFER_ID
+from geo.columns import TRANSFER_ID
 
 __all__ = ["export_geoparquet_dask"]
 
@@ -63,7 +60,13 @@ def export_geoparquet_dask(
     from geo.engine import zoned_chunks
     from geo.filters import filter_legs
     from geo.geoparquet import GeoParquetWriter, geoparquet_table
-    from geo.pipeline import CHUNK_LEGS, GEOPARQUET_FILES, LINE_TYPES, transfer_chunks
+    from geo.pipeline import (
+        CHUNK_LEGS,
+        GEOPARQUET_FILES,
+        LINE_TYPES,
+        kept_of_chunk,
+        transfer_chunks,
+    )
 
     folder, places, ledger, zones = read_inputs(data_dir)
     legs = ledger.legs
@@ -81,9 +84,7 @@ def export_geoparquet_dask(
     ):
         done = zoned_chunks(legs, zones, chunks, scheduler=scheduler)
         for chunk, (attributed, segments) in zip(chunks, done, strict=True):
-            if keep is not None:
-                attributed = attributed[np.asarray(keep, dtype=bool)[chunk]]
-                segments = _segments_of(segments, attributed)
+            attributed, segments = kept_of_chunk(attributed, segments, keep, chunk)
             warnings.extend(unplaced_legs(SimpleNamespace(legs=attributed, folder=folder)))  # type: ignore[arg-type]
             for name, frame, writer in (
                 ("legs", attributed, leg_out),
@@ -97,9 +98,3 @@ def export_geoparquet_dask(
                 schemas.setdefault(name, table.schema)
                 writer.write_table(table)
     return paths, warnings
-
-
-def _segments_of(segments: pd.DataFrame, legs: pd.DataFrame) -> pd.DataFrame:
-    """Keep the segments of the legs in ``legs`` (by transfer id and leg)."""
-    key = pd.MultiIndex.from_frame(legs[[TRANSFER_ID, LEG]])
-    return segments[pd.MultiIndex.from_frame(segments[[TRANSFER_ID, LEG]]).isin(key)]

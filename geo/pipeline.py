@@ -336,9 +336,7 @@ def _tables(job: _Job, part: slice) -> tuple[Any, Any, dict]:
     attributed, segments = _chunk(
         job.legs.iloc[part], job.zones, routes=job.routes, outside=job.outside, clock=clock
     )
-    if job.keep is not None:
-        attributed = attributed[np.asarray(job.keep, dtype=bool)[part]]
-        segments = _segments_of(segments, attributed)
+    attributed, segments = kept_of_chunk(attributed, segments, job.keep, part)
     if job.on_chunk is not None:
         job.on_chunk(attributed, segments)
     with clock("export"):
@@ -373,6 +371,20 @@ def _chunk(
         attributed = attribute_legs(lines, zones)
         segments = split_by_zone(counted, zones, outside_geometry=outside)
     return attributed, segments
+
+
+def kept_of_chunk(
+    legs: pd.DataFrame, segments: pd.DataFrame, keep: Any, part: slice
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the legs of chunk ``part`` that ``keep`` keeps, and their segments.
+
+    ``keep`` is a boolean mask over all legs (from :func:`geo.filters.filter_legs`),
+    or None to keep every leg.
+    """
+    if keep is None:
+        return legs, segments
+    legs = legs[np.asarray(keep, dtype=bool)[part]]
+    return legs, _segments_of(segments, legs)
 
 
 def _segments_of(segments: pd.DataFrame, legs: pd.DataFrame) -> pd.DataFrame:
