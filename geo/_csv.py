@@ -12,7 +12,13 @@ from rapidfuzz import process
 
 from geo._errors import Problem
 
-__all__ = ["FIELD_LIMIT", "header_problems", "read_records"]
+__all__ = [
+    "FIELD_LIMIT",
+    "empty_file_problem",
+    "header_problems",
+    "read_records",
+    "wrong_width_problem",
+]
 
 
 def header_problems(
@@ -65,6 +71,23 @@ def header_problems(
             hint = f"did you mean {near[0]!r}?" if near else "allowed: " + ",".join(known)
             problems.append(Problem(file, 1, col, col, "unexpected column", hint))
     return problems
+
+
+def empty_file_problem(file: str, fix: str) -> Problem:
+    """Return the problem of a file with no header row; ``fix`` says what to add."""
+    return Problem(file, None, None, "", "file is empty", fix)
+
+
+def wrong_width_problem(file: str, line: int, row: list[str], width: int) -> Problem:
+    """Return the problem of a row whose field count is not the header's ``width``."""
+    return Problem(
+        file,
+        line,
+        None,
+        row,
+        f"row has {len(row)} fields but the header has {width}",
+        "quote values that contain commas",
+    )
 
 
 def read_records(

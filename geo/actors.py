@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import process
 
-from geo._csv import header_problems, read_records
+from geo._csv import empty_file_problem, header_problems, read_records, wrong_width_problem
 from geo._errors import Problem
 from geo.columns import ACTOR, ACTOR_ALIASES, ACTOR_GROUP_NAME, ACTOR_NAME, SOURCE_LINE
 
@@ -106,14 +106,7 @@ def read_actors(
     if header is None:
         if not problems:
             problems.append(
-                Problem(
-                    file,
-                    None,
-                    None,
-                    "",
-                    "file is empty",
-                    "add the header row: " + ",".join(ACTORS_COLUMNS),
-                )
+                empty_file_problem(file, "add the header row: " + ",".join(ACTORS_COLUMNS))
             )
         return None, problems
     problems.extend(
@@ -126,16 +119,7 @@ def read_actors(
     seen: dict[str, int] = {}
     for line, row in zip(lines, rows, strict=True):
         if len(row) != len(header):
-            problems.append(
-                Problem(
-                    file,
-                    line,
-                    None,
-                    row,
-                    f"row has {len(row)} fields but the header has {len(header)}",
-                    "quote values that contain commas",
-                )
-            )
+            problems.append(wrong_width_problem(file, line, row, len(header)))
             continue
         rec = {c: row[i].strip() for c, i in pos.items()}
         rec.setdefault(ACTOR_ALIASES, "")

@@ -22,7 +22,7 @@ from pyproj import Geod
 from rapidfuzz import process
 
 from geo import settings
-from geo._csv import header_problems, read_records
+from geo._csv import empty_file_problem, header_problems, read_records, wrong_width_problem
 from geo._errors import GazetteerError, Problem
 from geo.columns import (
     COORD_SOURCE,
@@ -185,9 +185,7 @@ def _read_records(
     problems: list[Problem] = []
     header, lines, rows = read_records(path, file, problems)
     if header is None and not problems:
-        problems.append(
-            Problem(file, None, None, "", "file is empty", "add the header row and places")
-        )
+        problems.append(empty_file_problem(file, "add the header row and places"))
     return header, lines, rows, problems
 
 
@@ -206,16 +204,7 @@ def _table(
     good_rows: list[list[str]] = []
     for line, row in zip(lines, rows, strict=True):
         if len(row) != width:
-            problems.append(
-                Problem(
-                    file,
-                    line,
-                    None,
-                    row,
-                    f"row has {len(row)} fields but the header has {width}",
-                    "quote values that contain commas",
-                )
-            )
+            problems.append(wrong_width_problem(file, line, row, width))
         else:
             good_lines.append(line)
             good_rows.append([c.strip() for c in row])

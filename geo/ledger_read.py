@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from geo._csv import header_problems, read_records
+from geo._csv import empty_file_problem, header_problems, read_records, wrong_width_problem
 from geo._errors import Problem
 from geo._parquet import PARQUET_SUFFIXES
 from geo.columns import (
@@ -55,16 +55,7 @@ def read_table(
     empty = pd.DataFrame({c: pd.Series([], dtype=object) for c in (*columns, SOURCE_LINE)})
     if header is None:
         if not problems or problems[-1].file != file:
-            problems.append(
-                Problem(
-                    file,
-                    None,
-                    None,
-                    "",
-                    "file is empty",
-                    "add the header row: " + ",".join(columns),
-                )
-            )
+            problems.append(empty_file_problem(file, "add the header row: " + ",".join(columns)))
         return TableRead(empty, empty, len(rows), False)
 
     missing = [c for c in columns if c not in header]
@@ -74,16 +65,7 @@ def read_table(
     width = len(header)
     lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
     for i in np.flatnonzero(lengths != width):
-        problems.append(
-            Problem(
-                file,
-                lines[i],
-                None,
-                rows[i],
-                f"row has {lengths[i]} fields but the header has {width}",
-                "quote values that contain commas",
-            )
-        )
+        problems.append(wrong_width_problem(file, lines[i], rows[i], width))
     good = lengths == width
     table = _frame([rows[i] for i in np.flatnonzero(good)], header, columns)
     table[SOURCE_LINE] = np.asarray(lines, dtype="int64")[good]
