@@ -47,7 +47,12 @@ class Stop:
         if self.place is not None and not self.unnamed:
             if not self.place.curated and self.place.kind == "country":
                 return self.place.name  # "Iranian cargo aircraft": the ledger wants "Iran"
-            return self.place.id if self.place.curated else self.name
+            if self.place.curated:
+                return self.place.id
+            # A world place: its name and id, as the ledger's own hints write
+            # it ("Al Abraq International Airport (ourairports:HLLQ)"), so what
+            # the text resolved in context reaches the ledger unchanged.
+            return f"{self.place.name} ({self.place.id})"
         if self.place is not None:
             area = self.place.id if self.place.curated else self.place.name
             return f"?{self.unnamed} @ {area}"

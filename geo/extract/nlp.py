@@ -93,7 +93,10 @@ class Pipeline:
             # "Gao airport" is the airport, not the town
             found = [f for f in found if f[1] <= span[0] or f[0] >= span[1]]
             found.append(span)
-            extra[doc[span[0]:span[1]].text] = place
+            # a world place the curated gazetteer holds is the curated place
+            extra[doc[span[0]:span[1]].text] = (
+                self.places.twin(place) if isinstance(place, Place) else place
+            )
         return sorted(found), extra
 
     def _base_runs(self, doc, found, context):
