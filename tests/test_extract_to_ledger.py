@@ -147,3 +147,16 @@ def test_world_place_next_to_a_curated_one_is_the_curated_one():
     # a town at an airbase's point is not the airbase
     town = Place("geonames:1", "Benina", "town", "LY", 32.0968, 20.2695, "city", curated=False)
     assert table.twin(town) is town
+
+
+def test_via_place_by_its_world_id(tmp_path, capsys):
+    data = _data(tmp_path)
+    cands = tmp_path / "c.csv"
+    _write(cands, [{**_leg("t-1", "syria", "benina_airport"), "via": ABRAQ}])
+    assert _add(data, cands) == 0, capsys.readouterr().err
+    ds = load_dataset(data)
+    leg = ds.legs[ds.legs[C.TRANSFER_ID] == "t-1"].iloc[0]
+    assert tuple(leg[C.VIA_IDS]) == ("ourairports:HLLQ",)
+    assert tuple(leg[C.VIA_NAMES]) == ("Al Abraq International Airport",)
+    (lon, lat), = leg[C.VIA_POINTS]
+    assert (lat, lon) == pytest.approx((32.7887, 21.9643), abs=1e-3)
