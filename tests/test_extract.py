@@ -203,3 +203,29 @@ def test_unresolved_base_is_kept_as_written():
                          published=PUB)
     assert cands[0].frm.ledger() == "?Chkalovsky airfield" and cands[0].frm.place is None
     assert cands[0].to.ledger() == "syria"
+
+
+def test_coordinated_destinations_share_the_origins_date():
+    # Libya Observer (dev d04): "taking off from Baninah Airport ... over the past two
+    # days and landing at Qardabiya Airbase in Sirte and Jufra Airbase": both legs dated
+    got = extract_text(
+        "Five cargo planes landed over the past two days, taking off from Benina airport "
+        "and landing at Ghardabiya air base in Sirte and Jufra airbase.",
+        published="2020-05-24",
+    )
+    ends = {(c.frm.ledger(), c.to.ledger()): c for c in got}
+    a, b = ends[("benina_airport", "ghardabiya_ab")], ends[("benina_airport", "jufra_ab")]
+    assert a.date == b.date == "2020-05-23/2020-05-24"
+    assert b.date_as_reported == "over the past two days"
+    assert any("shared with the previous destination" in r for r in b.reasons)
+
+
+def test_a_semicolon_keeps_a_date_to_its_own_leg():
+    got = extract_text(
+        "On 3 May a plane flew from Benina airport to Ghardabiya air base; "
+        "another flight from Benina airport reached Jufra airbase.",
+        published="2020-05-24",
+    )
+    ends = {(c.frm.ledger(), c.to.ledger()): c for c in got}
+    assert ends[("benina_airport", "ghardabiya_ab")].date == "2020-05-03"
+    assert ends[("benina_airport", "jufra_ab")].date == ""

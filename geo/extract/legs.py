@@ -133,6 +133,7 @@ def assemble(pipe, text: str, *, published: dt.date | None) -> list[Candidate]:
             continue
         chained_start = _starts_chain(s, doc)
         prev_date = last.date if last else ""
+        kept: dict[int, Candidate] = {}  # the candidate of each event of this sentence
         for k, (frm, to, via, how) in enumerate(events):
             cand = Candidate(frm, to, via, sentence=i)
             cand.evidence.append(_evidence(s))
@@ -164,6 +165,13 @@ def assemble(pipe, text: str, *, published: dt.date | None) -> list[Candidate]:
                 d = min(dates, key=lambda m: _date_distance(window, m))
                 cand.date, cand.date_as_reported = d.edtf, d.text
                 prev_date = d.edtf or prev_date
+            elif k - 1 in kept and _shares_origin(s, events, k):
+                # "taking off from A over the past two days and landing at B and C":
+                # coordinated destinations of one origin share its date
+                cand.date, cand.date_as_reported = kept[k - 1].date, kept[k - 1].date_as_reported
+                if cand.date:
+                    cand.reasons.append("date: shared with the previous destination "
+                                        "of the same origin")
             _rebase(pipe, cand)
             if not (cand.frm.known or cand.to.known):
                 continue
@@ -178,6 +186,7 @@ def assemble(pipe, text: str, *, published: dt.date | None) -> list[Candidate]:
                 cand.transfer, cand.leg = transfer, 1
             _confidence(cand)
             out.append(cand)
+            kept[k] = cand
             last = cand
             times = _repeat(s, doc) if how == "trips" else 1
             for n in range(2, times + 1):
@@ -735,6 +744,18 @@ def _date_window(s: Sentence, events, k: int) -> tuple[str, int, int]:
         lo, hi = s.span.start_char, s.span.end_char
     text = s.text[lo:hi]
     return text, lo, anchor(events[k])
+
+
+def _shares_origin(s: Sentence, events, k: int) -> bool:
+    """Whether event ``k`` leaves from the very mention event ``k - 1`` leaves from.
+
+    Only within one clause: a semicolon between their destinations ends it.
+    """
+    a, b = events[k - 1][0], events[k][0]
+    if a.pos < 0 or a.pos != b.pos or a.name != b.name:
+        return False
+    lo, hi = sorted((events[k - 1][1].pos, events[k][1].pos))
+    return lo >= 0 and ";" not in s.text[lo:hi]
 
 
 def _anchor_day(date: str) -> str | None:
