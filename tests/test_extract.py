@@ -229,3 +229,25 @@ def test_a_semicolon_keeps_a_date_to_its_own_leg():
     ends = {(c.frm.ledger(), c.to.ledger()): c for c in got}
     assert ends[("benina_airport", "ghardabiya_ab")].date == "2020-05-03"
     assert ends[("benina_airport", "jufra_ab")].date == ""
+
+
+def test_a_registration_abbreviation_ends_no_sentence():
+    # Itamilradar, 27 Dec 2024: "(reg. RA-82038)" split the sentence after "reg.", so the
+    # date ("Last night") and the aircraft were cut off from the leg
+    (c,) = extract_text(
+        "Last night a Russian Air Force Antonov An-124 (reg. RA-82038) landed at Al Khadim "
+        "Air Base, east of Benghazi, after departing from Latakia Air Base, Syria.",
+        published="2024-12-27",
+    )
+    assert (c.frm.ledger(), c.to.ledger()) == ("khmeimim_ab", "khadim_ab")
+    assert c.date == "2024-12-26/2024-12-27" and c.date_as_reported == "Last night"
+    assert c.carrier_id == "RA-82038" and "An-124" in c.carrier
+    assert len(c.evidence) == 1 and c.evidence[0]["text"].startswith("Last night")
+
+
+def test_a_line_break_after_an_abbreviation_still_ends_the_sentence():
+    from geo.extract.nlp import build_pipeline
+
+    doc = build_pipeline()("They met the Lt.\nA plane flew from Minsk to Benghazi.")
+    assert [s.text.strip() for s in doc.sents] == ["They met the Lt.",
+                                                  "A plane flew from Minsk to Benghazi."]

@@ -17,7 +17,9 @@ analyst can extend it without touching code:
     ("Mali took delivery of aircraft from Russia": the place named before it
     is the destination when the sentence names none); ``anaphor``: a subject
     that refers back to things an earlier sentence placed ("this equipment",
-    "the rest"): where they were is the destination when none is named.
+    "the rest"): where they were is the destination when none is named;
+    ``abbreviation``: a word whose full stop ends no sentence ("reg." in "(reg.
+    RA-82038)", "Lt. Col.").
 ``demonyms.csv``
     ``demonym,country``: "Syrian bases" lie in SY.
 ``bases.csv``
@@ -59,6 +61,7 @@ CUE_KINDS = (
     "base",
     "receive",
     "anaphor",
+    "abbreviation",
 )
 
 
