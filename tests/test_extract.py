@@ -235,8 +235,8 @@ def test_a_registration_abbreviation_ends_no_sentence():
     # Itamilradar, 27 Dec 2024: "(reg. RA-82038)" split the sentence after "reg.", so the
     # date ("Last night") and the aircraft were cut off from the leg
     (c,) = extract_text(
-        "Last night a Russian Air Force Antonov An-124 (reg. RA-82038) landed at Al Khadim "
-        "Air Base, east of Benghazi, after departing from Latakia Air Base, Syria.",
+        "Last night an Antonov An-124 of the Russian Air Force (reg. RA-82038) touched down "
+        "at Al Khadim Air Base near Benghazi after departing from Latakia Air Base in Syria.",
         published="2024-12-27",
     )
     assert (c.frm.ledger(), c.to.ledger()) == ("khmeimim_ab", "khadim_ab")
@@ -251,3 +251,29 @@ def test_a_line_break_after_an_abbreviation_still_ends_the_sentence():
     doc = build_pipeline()("They met the Lt.\nA plane flew from Minsk to Benghazi.")
     assert [s.text.strip() for s in doc.sents] == ["They met the Lt.",
                                                   "A plane flew from Minsk to Benghazi."]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Reuters, 14 Dec 2024 (paraphrased): the destination follows "for", far from the verb
+        "On Saturday a Russian cargo plane departed from Russia's air base in the Syrian "
+        "coastal city of Latakia for Libya.",
+        "On Saturday a Russian cargo plane left Latakia for Libya.",
+    ],
+)
+def test_for_after_a_departure_word_names_the_destination(text):
+    (c,) = extract_text(text, published="2024-12-14")
+    assert (c.frm.ledger(), c.to.ledger()) == ("khmeimim_ab", "libya")
+    assert c.date == "2024-12-14"
+
+
+def test_for_after_a_departure_word_names_no_place_when_none_follows():
+    (c,) = extract_text("The ship left Tartus for repairs on Monday.", published="2024-12-14")
+    assert c.to.ledger() == "?destination not reported"
+
+
+def test_departures_that_were_expected_are_planned():
+    (c,) = extract_text("More Russian departures from the Hmeimim air base were expected in "
+                        "the coming days, an official said.", published="2024-12-14")
+    assert c.frm.ledger() == "khmeimim_ab" and c.status == "planned"

@@ -19,7 +19,8 @@ analyst can extend it without touching code:
     that refers back to things an earlier sentence placed ("this equipment",
     "the rest"): where they were is the destination when none is named;
     ``abbreviation``: a word whose full stop ends no sentence ("reg." in "(reg.
-    RA-82038)", "Lt. Col.").
+    RA-82038)", "Lt. Col."); ``depart``: leaving words after which "for" names the
+    destination ("left Latakia for Libya", "departed from ... for Libya").
 ``demonyms.csv``
     ``demonym,country``: "Syrian bases" lie in SY.
 ``bases.csv``
@@ -62,6 +63,7 @@ CUE_KINDS = (
     "receive",
     "anaphor",
     "abbreviation",
+    "depart",
 )
 
 
