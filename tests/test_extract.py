@@ -277,3 +277,33 @@ def test_departures_that_were_expected_are_planned():
     (c,) = extract_text("More Russian departures from the Hmeimim air base were expected in "
                         "the coming days, an official said.", published="2024-12-14")
     assert c.frm.ledger() == "khmeimim_ab" and c.status == "planned"
+
+
+def test_the_owner_of_a_ship_is_not_its_origin():
+    # Libya Prospect, April 2016 (paraphrased): a Saudi-owned ship that came from the UAE
+    (c,) = extract_text("A Saudi-owned ship docked at Tobruk port on Friday.",
+                        published="2016-04-24")
+    assert c.frm.ledger() == "?origin not reported" and c.to.ledger() == "tobruk_port"
+    (c,) = extract_text("A Saudi ship docked at Tobruk port on Friday.", published="2016-04-24")
+    assert c.frm.ledger() == "Saudi Arabia"  # a demonym alone still names the origin (weak)
+
+
+@pytest.mark.parametrize(
+    ("clause", "origin"),
+    [("it had sailed from Tartus", "tartus_naval_base"),
+     ("it was brought from the UAE", "uae")],
+)
+def test_an_origin_told_after_a_semicolon_completes_the_arrival(clause, origin):
+    (c,) = extract_text(f"A cargo ship docked at Tobruk port on Monday; {clause}.",
+                        published="2024-04-24")
+    assert (c.frm.ledger(), c.to.ledger(), c.date) == (origin, "tobruk_port", "2024-04-22")
+    assert any("told after a semicolon" in r for r in c.reasons)
+
+
+def test_a_new_departure_after_a_semicolon_is_its_own_leg():
+    got = extract_text("A cargo ship docked at Tobruk port on Monday; a second ship left "
+                       "Tartus.", published="2024-04-24")
+    assert [(c.frm.ledger(), c.to.ledger()) for c in got] == [
+        ("?origin not reported", "tobruk_port"),
+        ("tartus_naval_base", "?destination not reported"),
+    ]

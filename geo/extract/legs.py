@@ -204,7 +204,7 @@ def assemble(pipe, text: str, *, published: dt.date | None) -> list[Candidate]:
                 back.leg = cand.leg + 1
                 out.append(back)
                 last = back
-    return _merge(out)
+    return _merge(_origin_told_after(out, sentences, doc))
 
 
 def _country_weights(pipe, doc, world) -> dict[str, float]:
@@ -567,10 +567,14 @@ def _fill_destination(cand: Candidate, doc, out: list[Candidate], sentences, i: 
 
 
 def _carrier_demonym(pipe, s: Sentence, doc):
+    owner_words = pipe.lexicon.cues.get("ownership", {})
     for a, _, key in s.equipment:
         if pipe.equipment[key].carrier:
             for da, db, iso in s.demonyms:
-                if 0 <= a - db <= 2 and iso:
+                if 0 <= a - db <= 2 and iso and \
+                        not any(t.lower_ in owner_words for t in doc[db:a]):
+                    # "a Saudi-owned ship", "a Moldovan-flagged vessel": who owns or
+                    # flags a ship says nothing of where it came from
                     return doc[da:db].text, iso, doc[da].idx
     return None
 
@@ -807,6 +811,41 @@ def _confidence(c: Candidate) -> None:
         score -= 0.05
     c.confidence = round(min(0.95, max(0.05, score)), 2)
     c.reasons[:0] = why
+
+
+def _origin_told_after(out: list[Candidate], sentences, doc) -> list[Candidate]:
+    """Join an arrival and the origin told right after it as one leg.
+
+    "A ship docked at Tobruk; it had sailed from Tartus" gave "? -> Tobruk" and
+    "Tartus -> ?": the second clause says where the arrival came from when it
+    looks back (an ``origin_after`` cue: "had", "came from", "brought from"
+    ...) after a semicolon.  Across a full stop the arrival already takes its
+    origin from the adjacent sentence; the half-leg stays (it may be a
+    movement of its own: the bundled report 001's drawdown "from Syria").
+    """
+    keep: list[Candidate] = []
+    for c in out:
+        p = keep[-1] if keep else None
+        if p is None or c.to.known or not c.frm.known or c.leg != 1 or p.leg != 1 \
+                or not p.to.known or c.frm.pos < 0:
+            keep.append(c)
+            continue
+        s = sentences[c.sentence]
+        clause = s.text.rfind(";", max(p.to.pos, s.span.start_char), c.frm.pos)
+        looks_back = any(
+            clause < doc[a].idx < c.frm.pos for a, _ in s.cues.get("origin_after", [])
+        )
+        if c.sentence == p.sentence and not p.frm.known and clause >= 0 and looks_back:
+            p.frm = c.frm
+            p.reasons = [r for r in p.reasons if r != "origin not named in the report"]
+            p.reasons.append("origin: told after a semicolon by a clause looking back "
+                             "to the arrival ('had', 'came from')")
+            if c.equipment and not p.equipment:
+                p.equipment, p.category = c.equipment, c.category
+            _confidence(p)
+            continue
+        keep.append(c)
+    return keep
 
 
 def _merge(cands: list[Candidate]) -> list[Candidate]:
