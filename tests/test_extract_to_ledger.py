@@ -160,3 +160,19 @@ def test_via_place_by_its_world_id(tmp_path, capsys):
     assert tuple(leg[C.VIA_NAMES]) == ("Al Abraq International Airport",)
     (lon, lat), = leg[C.VIA_POINTS]
     assert (lat, lon) == pytest.approx((32.7887, 21.9643), abs=1e-3)
+
+
+def test_unnamed_stop_in_a_world_town_by_its_id(tmp_path, capsys):
+    from geo.extract import extract_text
+
+    (c,) = extract_text("North Korean containers were delivered from Najin to a depot near "
+                        "Tikhoretsk in May.", published="2024-06-01")
+    to = c.to.ledger()
+    assert to == "?a depot near Tikhoretsk @ Tikhoretsk (geonames:483029)"
+    data = _data(tmp_path)
+    cands = tmp_path / "c.csv"
+    _write(cands, [{**_leg("t-1", c.frm.ledger(), to), "mode": "rail"}])
+    assert _add(data, cands) == 0, capsys.readouterr().err
+    leg = load_dataset(data).legs.set_index(C.TRANSFER_ID).loc["t-1"]
+    assert leg[C.TO_ID] == "geonames:483029" and bool(leg[C.TO_UNKNOWN])
+    assert leg[C.FROM_ID] == "geonames:2042645"  # Najin is GeoNames' Rajin

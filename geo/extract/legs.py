@@ -54,7 +54,13 @@ class Stop:
             # the text resolved in context reaches the ledger unchanged.
             return f"{self.place.name} ({self.place.id})"
         if self.place is not None:
-            area = self.place.id if self.place.curated else self.place.name
+            p = self.place
+            if p.curated:
+                area = p.id
+            elif p.kind == "country":
+                area = p.name
+            else:  # a world town or base: as for a named end, so the ledger finds that one
+                area = f"{p.name} ({p.id})"
             return f"?{self.unnamed} @ {area}"
         return f"?{self.unnamed or self.name or self.note or 'not reported'}"
 
