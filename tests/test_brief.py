@@ -18,7 +18,6 @@ from geo import columns as col
 from geo._errors import MovemapError
 from geo.dataset import load_dataset
 from layers.brief import (
-    _when,
     embed_snippet,
     filter_dataset,
     parse_as_of,
@@ -26,6 +25,7 @@ from layers.brief import (
     sources_table,
     write_brief,
 )
+from layers.brief.sources import _when
 from layers.cli import main
 
 PACK = [
