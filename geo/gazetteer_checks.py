@@ -34,8 +34,6 @@ from geo.columns import (
 from geo.geocode import normalize
 
 __all__: list[str] = []  # used by geo.gazetteer.read_gazetteer only
-
-
 #: Separator of several aliases in one cell.
 ALIAS_SEPARATOR = ";"
 

@@ -24,8 +24,6 @@ from geo.columns import (
 from geo.gazetteer_checks import _LAT_RANGE_HINT, _add
 
 __all__: list[str] = []  # used by geo.gazetteer.read_gazetteer only
-
-
 _COORDS = f"{LAT}/{LON}"  # column label of problems about the point as a whole
 _GEOD = Geod(ellps=settings.ELLPS)
 

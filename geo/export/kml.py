@@ -30,8 +30,6 @@ __all__ = ["faction_colors", "to_kml"]
 _KML_NS = "http://www.opengis.net/kml/2.2"
 # XML 1.0 forbids these code points even when escaped.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
 #: Fields shown in a KML description (all fields stay in ExtendedData).
 _KML_SHOWN = {
     "leg": (

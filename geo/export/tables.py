@@ -31,11 +31,7 @@ Layer = Literal["legs", "places", "zones", "all"]
 FORMATS: tuple[str, ...] = ("geojson", "kml", "gpkg", "csv", "parquet")
 #: Layers of a dataset, in the order they are written.
 LAYERS: tuple[str, ...] = ("legs", "places", "zones")
-
-
 _ROUND_KM = (col.LENGTH_KM, col.TRANSFER_KM, col.BEARING)
-
-
 _ROUND_DEG = (
     col.LON,
     col.LAT,

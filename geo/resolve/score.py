@@ -43,15 +43,11 @@ _CUE_HIT, _CUE_MISS, _MILITARY = 0.4, -0.4, 0.15
 _CONTEXT_COUNTRY = 0.5
 _NEAR, _NEAR_KM = 0.4, 1000.0
 _BARE_TOWN = 0.1
-
-
 _CODE_BONUS = 0.6
 _MAX_CANDIDATES = 40  # best-scored candidates kept per name before grouping by site
 _ARABIC_ARTICLE = 0.5  # "al-Khadim": a place where Arabic names are written
 #: Match strengths that compete on equal terms.
 _TIER = {"name": 1, "alias": 1, "core": 1, "serves": 1, "code": 2}
-
-
 _MATCH_OF = {"name": _MATCH[NAME], "alias": _MATCH[ALIAS], "code": _MATCH[CODE]}
 
 
