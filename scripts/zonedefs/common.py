@@ -20,6 +20,7 @@ from geo.countries import country_shape, land
 
 GRID = 10.0**-settings.COORDINATE_PRECISION
 GEOD = Geod(ellps=settings.ELLPS)
+
 # --- dates ------------------------------------------------------------------
 LIBYA_START = "2019-03-01"  # after the LNA's early-2019 Fezzan campaign
 SYRIA_START = "2020-03-06"  # Idlib ceasefire; lines broadly frozen until Nov 2024
