@@ -18,7 +18,6 @@ from geo import columns as col
 from geo._errors import MovemapError
 from geo.dataset import load_dataset
 from layers.brief import (
-    _when,
     embed_snippet,
     filter_dataset,
     parse_as_of,
@@ -26,6 +25,7 @@ from layers.brief import (
     sources_table,
     write_brief,
 )
+from layers.brief.sources import _when
 from layers.cli import main
 
 PACK = [
@@ -293,7 +293,7 @@ def _figure_texts(svg: Path) -> str:
 def test_zone_brief_is_framed_on_the_zone_and_cuts_legs_at_the_edge(zone_pack: Path) -> None:
     import shapely
 
-    from layers.static_map import _focus_extent
+    from layers.static_map.frame import _focus_extent
 
     ds = load_dataset()
     zone = ds.zones.loc[ds.zones[col.ZONE_ID] == "ly-west-2019-03-01", col.GEOMETRY].iloc[0]

@@ -15,7 +15,7 @@ from geo.paths import REPO_ROOT
 from layers.brief import write_brief
 from layers.credits import GEONAMES_CREDIT, drawn_coord_sources, geonames_credit
 from layers.maps import render_map
-from layers.static_map import _source_line
+from layers.static_map.furniture import _source_line
 
 
 def with_geonames_place(dataset: Dataset) -> Dataset:

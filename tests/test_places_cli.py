@@ -90,7 +90,7 @@ def test_the_same_world_record_is_not_added_twice(data, capsys):
 def test_a_row_that_fails_validation_is_not_written(data, capsys, monkeypatch):
     # A world point outside its country (here: made so by a wrong table row)
     # is refused by the full gazetteer check, naming the real file.
-    import geo.resolve as resolve_mod
+    import geo.resolve.places as resolve_mod
 
     real = resolve_mod._world_candidate
 

@@ -5,7 +5,10 @@ no model weights): :mod:`~geo.extract.text` reads plain text or saved HTML,
 :mod:`~geo.extract.nlp` finds places, equipment, demonyms, actors and cue
 words, :mod:`~geo.extract.mentions` gives each place its role in its
 sentence, :mod:`~geo.extract.dates` reads dates, :mod:`~geo.extract.legs`
-assembles candidate legs and :mod:`~geo.extract.output` writes them. The
+assembles candidate legs (:mod:`~geo.extract.events` reads each sentence's
+movements, :mod:`~geo.extract.ends` infers unnamed ends,
+:mod:`~geo.extract.describe` what moved, when and how surely, into
+:mod:`~geo.extract.candidate` objects) and :mod:`~geo.extract.output` writes them. The
 words live in data files under ``geo/extract/patterns/``.
 
 Examples

@@ -87,7 +87,7 @@ class PlaceTable:
     def twin(self, place: Place) -> Place:
         """Return the curated place a world place is, else ``place`` itself.
 
-        A world airfield, port or town within :data:`geo.resolve.TWIN_KM` of a
+        A world airfield, port or town within :data:`geo.resolve.score.TWIN_KM` of a
         curated place of the same kind is that place ("Baninah Airport",
         resolved to OurAirports HLLB, is ``benina_airport``): the ledger then
         gets the curated id, as :func:`geo.resolve.resolve` answers with an
@@ -95,7 +95,8 @@ class PlaceTable:
         """
         if place.curated or place.kind == "country" or place.lat != place.lat:
             return place
-        from geo.resolve import GAZETTEER_KINDS, TWIN_KM, _km
+        from geo.resolve import GAZETTEER_KINDS
+        from geo.resolve.score import TWIN_KM, _km
 
         want = GAZETTEER_KINDS.get(place.kind, place.kind)
         best: tuple[float, str] | None = None

@@ -46,7 +46,8 @@ def run(args: argparse.Namespace) -> int:
     from geo._io import write_text
     from geo.gazview import read_view
     from geo.paths import data_dir
-    from geo.resolve import _place_by_id, resolve
+    from geo.resolve import resolve
+    from geo.resolve.places import _place_by_id
     from geo.world import world_tables
 
     path = data_dir(args.data) / settings.GAZETTEER_FILE

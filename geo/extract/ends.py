@@ -1,0 +1,169 @@
+"""Ends a sentence does not name: the origin and destination inferred from context.
+
+In order, each recorded in the candidate's reasons: a place named
+earlier in the sentence, the previous stop of a chain, the country of
+what moved, the adjacent sentence, an earlier movement to the same
+country, the carrier's country; an unnamed site placed in its area.
+"""
+
+from __future__ import annotations
+
+from geo.extract.candidate import Candidate, Stop, _evidence
+from geo.extract.events import _cargo_demonym, _new_clause
+from geo.extract.mentions import Sentence
+
+
+def _fill_origin(pipe, cand, s, doc, last, out, chained_start, sentences, raw, i,
+                 events, k) -> None:
+    to_start = min((m.start for m in s.places + s.unnamed_to if m.role == "to"),
+                   default=s.span.end)
+    own = cand.to.unnamed.lower().startswith(("its ", "their "))
+    to_country = cand.to.place.country if cand.to.place else ""
+    free = [m for m in s.places if m.role in ("", "presence") and m.start < to_start
+            and m.place is not None
+            and m.place.id != (cand.to.place.id if cand.to.place else None)
+            and not _new_clause(doc, m.end, to_start)  # "stationed in X, while ... to Y"
+            and not (pipe.places.is_capital(m.place) and m.place.country == to_country)]
+    if free and not own:
+        m = free[-1]
+        if pipe.places.is_capital(m.place) and m.place.country in pipe.places.country_place:
+            # "Tehran is using the Caspian route to supply Moscow": the state, not the city
+            state = pipe.places.country_place[m.place.country]
+            cand.frm = Stop(m.text, state, pos=m.char_start)
+            cand.reasons.append(f"origin: '{m.text}', named earlier in the sentence, "
+                                f"standing for {state.name}")
+            return
+        cand.frm = Stop(m.text, m.place, pos=m.char_start)
+        cand.reasons.append(f"origin: '{m.text}', named earlier in the sentence")
+        return
+    after = [t.i for t in s.span if t.lower_ == "after"]
+    for j, (_, to, _, _) in enumerate(events):
+        if j != k and to.known and after and to.pos > doc[after[0]].idx:
+            cand.frm = to
+            cand.reasons.append("origin: where the earlier movement ('after ...') ended")
+            return
+    if chained_start and last is not None and last.to.known:
+        cand.frm = last.to
+        cand.reasons.append("origin: where the previous movement ended")
+        cand.evidence.insert(0, _evidence(sentences[last.sentence]))
+        return
+    dem = _cargo_demonym(pipe, s, doc)
+    if dem and _new_clause(doc, doc.char_span(dem[2], dem[2] + 1, alignment_mode="expand").start,
+                           to_start):
+        dem = None  # "Turkish drones are stationed in X, while ... transferring ... to Y"
+    if dem:
+        place = pipe.places.country_place.get(dem[1])
+        if place is not None:
+            cand.frm = Stop(dem[0], place, pos=dem[2])
+            cand.reasons.append(f"origin: the country of the '{dem[0]}' things that moved")
+            return
+    for j in (_neighbour(sentences, i, 1), _neighbour(sentences, i, -1)):
+        if 0 <= j < len(raw) and _same_paragraph(sentences, i, j, doc):
+            for frm, to, _, _ in raw[j]:
+                if frm.known and not to.known:
+                    cand.frm = frm
+                    cand.reasons.append("origin: named in the adjacent sentence")
+                    cand.evidence.append(_evidence(sentences[j]))
+                    return
+    if cand.to.place is not None:
+        same = [o for o in out if o.frm.known and o.to.place is not None
+                and o.to.place.country == cand.to.place.country]
+        mine = set(_labels(pipe, s))
+        # only for the same kind of thing: "radars ... to bases in eastern Libya"
+        same = [o for o in same if mine & set(o.equipment.split("; "))]
+        same.sort(key=lambda o: -len(mine & set(o.equipment.split("; "))))
+        if same:
+            cand.frm = same[0].frm
+            cand.reasons.append("origin: as in an earlier movement the report gives to "
+                                "the same country")
+            return
+    carrier = _carrier_demonym(pipe, s, doc)
+    if carrier:
+        place = pipe.places.country_place.get(carrier[1])
+        if place is not None:
+            cand.frm = Stop(carrier[0], place, pos=carrier[2])
+            cand.reasons.append(f"origin: the country of the '{carrier[0]}' carrier (weak)")
+            return
+    cand.frm = Stop("", None, note="origin not reported")
+    cand.reasons.append("origin not named in the report")
+
+
+def _fill_destination(cand: Candidate, doc, out: list[Candidate], sentences, i: int) -> None:
+    """'Part of this equipment was transferred from Syria': where it was seen before.
+
+    The sentence refers back (an ``anaphor`` cue) and names no destination: the
+    destination of the leg read from the sentence just before, else the last
+    town or site an earlier sentence of the paragraph placed moving things in.
+    """
+    j = _neighbour(sentences, i, -1)
+    if out and out[-1].sentence == j and out[-1].to.known:
+        cand.to = out[-1].to
+        cand.reasons.append("destination: as in the previous sentence's leg, which "
+                            "this sentence refers back to")
+        return
+    for _ in range(3):
+        if j < 0 or not _same_paragraph(sentences, i, j, doc):
+            return
+        prev = sentences[j]
+        if prev.has("move"):
+            here = [m for m in prev.places if m.role in ("", "presence", "locative", "to")
+                    and m.place is not None and m.place.kind not in ("country", "region")
+                    and (cand.frm.place is None or m.place.id != cand.frm.place.id)]
+            if here:
+                m = here[-1]
+                cand.to = Stop(m.text, m.place, pos=m.char_start)
+                cand.reasons.append(f"destination: '{m.text}', where an earlier sentence "
+                                    "placed what this one refers back to")
+                cand.evidence.insert(0, _evidence(prev))
+            return
+        j = _neighbour(sentences, j, -1)
+
+
+def _carrier_demonym(pipe, s: Sentence, doc):
+    owner_words = pipe.lexicon.cues.get("ownership", {})
+    for a, _, key in s.equipment:
+        if pipe.equipment[key].carrier:
+            for da, db, iso in s.demonyms:
+                if 0 <= a - db <= 2 and iso and \
+                        not any(t.lower_ in owner_words for t in doc[db:a]):
+                    # "a Saudi-owned ship", "a Moldovan-flagged vessel": who owns or
+                    # flags a ship says nothing of where it came from
+                    return doc[da:db].text, iso, doc[da].idx
+    return None
+
+
+def _neighbour(sentences, i: int, step: int) -> int:
+    """Return the nearest sentence before (-1) or after (+1) ``i`` that is not blank.
+
+    The sentencizer makes a line break between sentences a sentence of its own.
+    """
+    j = i + step
+    while 0 <= j < len(sentences) and not sentences[j].span.text.strip():
+        j += step
+    return j
+
+
+def _same_paragraph(sentences, i: int, j: int, doc) -> bool:
+    lo, hi = sorted((i, j))
+    between = sentences[lo].text[sentences[lo].span.end_char:sentences[hi].span.start_char]
+    return "\n\n" not in between
+
+
+def _labels(pipe, s: Sentence) -> list[str]:
+    return [pipe.equipment[k].label for _, _, k in s.equipment]
+
+
+def _area_of_unnamed(pipe, cand: Candidate, main: str, *, chained: bool = False) -> None:
+    """Place an unnamed site with no area in the demonym's or the report's country."""
+    for stop, other in ((cand.frm, cand.to), (cand.to, cand.frm)):
+        if stop.place is not None or not stop.unnamed or stop.note == "unresolved":
+            continue
+        if stop.note.startswith("country:"):
+            stop.place = pipe.places.country_place.get(stop.note[8:])
+            stop.note = ""
+        elif other.place is not None and other.place.country == main and \
+                main in pipe.places.country_place and (chained or (other is cand.frm
+                                                        and cand.leg > 1)):
+            stop.place = pipe.places.country_place[main]
+            cand.reasons.append(f"'{stop.unnamed}' placed in {stop.place.name}, where the "
+                                "other end and the report lie")

@@ -1,0 +1,262 @@
+"""Resolve place names from context: the curated gazetteer first, then the world tables.
+
+API for text extraction
+-----------------------
+::
+
+    from geo.resolve import resolve, Resolution, Candidate
+
+    resolve(names, *, country=None, kind=None, near=None, context=None,
+            index=None, world=None, suggest=True) -> list[Resolution]
+
+- ``names``: the place names as written ("port of Tartus", "al-Khadem air
+  base", "HL59", "Lattaquié"). Descriptor words ("air base", "port of",
+  "aéroport de") are stripped and used as kind cues.
+- ``country``: hard filter, an ISO 3166-1 alpha-2 code or several (only
+  places there, plus seas, are considered).
+- ``kind``: hard filter, one of ``airfield``, ``port``, ``city``,
+  ``region``, ``country``.
+- ``context``: soft country context, ISO codes of the other places of the
+  same report or transfer (a candidate there scores higher).
+- ``near``: soft distance context, ``(lon, lat)`` points of the other places.
+- ``index``: a :class:`geo.geocode.PlaceIndex` of the curated gazetteer,
+  consulted first (precedence); ``None`` for the world tables only.
+
+Each :class:`Resolution` has ``status`` ``"ok"`` (``id``, ``name``,
+``lat``, ``lon``, ``kind``, ``country``, ``precision``, ``source`` of the
+place), ``"ambiguous"`` (``candidates``, best first, each a
+:class:`Candidate` with a ``score``) or ``"unknown"`` (``suggestions``: the
+closest names in the same country and kind, with where they are).
+``Resolution.to_dict()`` gives the JSON object of ``movemap geocode --json``.
+
+A name resolves only when its best candidate clearly wins (by
+:data:`MARGIN`) over every candidate more than :data:`SAME_SITE_KM` away;
+a match only on the consonant skeleton (:func:`geo.translit.skeleton`)
+resolves only inside the country context. Never a confident guess.
+
+Modules: :mod:`~geo.resolve.answers` (:class:`Resolution`, :class:`Candidate`),
+:mod:`~geo.resolve.query` (a name parsed, the context), :mod:`~geo.resolve.places`
+(candidates from the gazetteer, the world tables and ``serves.csv``),
+:mod:`~geo.resolve.score` (scoring and the decision), :mod:`~geo.resolve.suggest`
+(suggestions for unknown names); :func:`resolve` here runs them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from geo.resolve.answers import Candidate, Resolution
+from geo.resolve.places import (
+    GAZETTEER_KINDS,
+    _as_view,
+    _gazetteer_candidates,
+    _world_candidate,
+    load_serves,
+    serving,
+)
+from geo.resolve.query import _codes, _Context, _parse, _parts
+from geo.resolve.score import (
+    _MATCH,
+    _MATCH_OF,
+    MARGIN,
+    SAME_SITE_KM,
+    _allowed,
+    _curated_twin,
+    _decide,
+    _score,
+)
+from geo.resolve.suggest import _suggest
+from geo.translit import skeletons, slavic
+from geo.world import KINDS, WorldTables, world_tables
+
+if TYPE_CHECKING:
+    from geo.gazview import GazetteerView
+    from geo.geocode import PlaceIndex
+
+__all__ = [
+    "GAZETTEER_KINDS",
+    "MARGIN",
+    "SAME_SITE_KM",
+    "Candidate",
+    "Resolution",
+    "load_serves",
+    "resolve",
+    "resolve_together",
+    "serving",
+]
+
+
+_SKELETON_CLOSE = 75
+
+
+def resolve(
+    names: Iterable[str],
+    *,
+    country: str | Sequence[str] | None = None,
+    kind: str | None = None,
+    near: Sequence[tuple[float, float]] | None = None,
+    context: Sequence[str] | None = None,
+    index: PlaceIndex | GazetteerView | None = None,
+    world: WorldTables | None = None,
+    suggest: bool = True,
+) -> list[Resolution]:
+    """Resolve names the way an analyst does: from kind cues and context.
+
+    Parameters
+    ----------
+    names
+        Place names as written.
+    country
+        Hard filter: ISO alpha-2 code(s).
+    kind
+        Hard filter: one of :data:`geo.world.KINDS`.
+    near
+        Soft context: ``(lon, lat)`` points of the other places.
+    context
+        Soft context: ISO alpha-2 codes of the other places.
+    index
+        The curated gazetteer, consulted first.
+    world
+        The world tables; default the bundled ones.
+    suggest
+        Compute suggestions for unknown names.
+
+    Returns
+    -------
+    list of Resolution
+        One per name, in order (each distinct name is resolved once).
+
+    Raises
+    ------
+    ValueError
+        For a ``kind`` that is not one of :data:`geo.world.KINDS`.
+
+    """
+    if kind is not None and kind not in KINDS:
+        msg = f"unknown kind {kind!r}; use one of {', '.join(KINDS)}"
+        raise ValueError(msg)
+    names = [str(n) for n in names]
+    countries = _codes(country)
+    ctx = _Context(
+        countries=countries,
+        kind=kind,
+        near=tuple(near or ()),
+        context=frozenset(c.upper() for c in (context or ())) - {""},
+    )
+    world = world or world_tables()
+    distinct = list(dict.fromkeys(names))
+    answers = _resolve_distinct(distinct, ctx, _as_view(index), world, suggest=suggest)
+    return [answers[n] for n in names]
+
+
+def resolve_together(
+    names: Sequence[str],
+    *,
+    country: str | Sequence[str] | None = None,
+    kind: str | None = None,
+    index: PlaceIndex | GazetteerView | None = None,
+    world: WorldTables | None = None,
+    suggest: bool = True,
+) -> list[Resolution]:
+    """Resolve names that belong together (one transfer, one command line).
+
+    The names that resolve on their own give the country and distance
+    context for the others (Tripoli beside Misrata is the Libyan one).
+    Same parameters as :func:`resolve`.
+    """
+    first = resolve(names, country=country, kind=kind, index=index, world=world, suggest=False)
+    known = [r.place for r in first if r.place is not None]
+    pending = [n for n, r in zip(names, first, strict=True) if r.status != "ok"]
+    if not pending:
+        return first
+    again = resolve(
+        pending,
+        country=country,
+        kind=kind,
+        context=sorted({p.country for p in known if p.country}),
+        near=[(p.lon, p.lat) for p in known if p.precision in ("site", "city")],
+        index=index,
+        world=world,
+        suggest=suggest,
+    )
+    redo = dict(zip(pending, again, strict=True))
+    return [redo.get(n, r) if r.status != "ok" else r for n, r in zip(names, first, strict=True)]
+
+
+def _resolve_distinct(
+    names: list[str],
+    ctx: _Context,
+    index: GazetteerView | None,
+    world: WorldTables,
+    *,
+    suggest: bool,
+) -> dict[str, Resolution]:
+    queries = {n: _parse(n) for n in names}
+    cands: dict[str, list[Candidate]] = {n: [] for n in names}
+    # 1. the curated gazetteer (full name, then the name without descriptors)
+    if index is not None:
+        for n, c in _gazetteer_candidates(queries, index).items():
+            cands[n] += c
+    # 2. the world tables: folded keys, then consonant skeletons
+    keys = {k for q in queries.values() for k in (q.key, q.core, slavic(q.core), *_parts(q)) if k}
+    hits = world.by_keys(keys)
+    skels = {s for q in queries.values() for k in (q.core, q.key) for s in skeletons(k)}
+    skel_hits = world.by_skeletons(skels)
+    places = world.places([h[1] for h in hits] + [h[1] for h in skel_hits])
+    by_key: dict[str, list[tuple[int, int]]] = {}
+    for k, rid, how in hits:
+        by_key.setdefault(k, []).append((rid, how))
+    by_skel: dict[str, list[tuple[int, str]]] = {}
+    for s, rid, key in skel_hits:
+        by_skel.setdefault(s, []).append((rid, key))
+    from rapidfuzz import fuzz
+
+    out: dict[str, Resolution] = {}
+    unknown: list[str] = []
+    for n, q in queries.items():
+        gaz = [c for c in cands[n] if _allowed(c, ctx)]
+        if gaz and not (q.cue and gaz[0].how == "core" and all(c.kind != q.cue for c in gaz)):
+            # Precedence: the curated gazetteer answers alone.
+            out[n] = _decide(q, [_score(c, q, ctx) for c in gaz], ctx)
+            continue
+        found: dict[int, str] = {}
+        for k in dict.fromkeys((q.key, q.core, slavic(q.core))):
+            for rid, how in by_key.get(k, ()):
+                h = ("name", "alias", "code")[how]
+                if rid not in found or _MATCH[how] > _MATCH_OF[found[rid]]:
+                    found[rid] = h
+        world_c = [_world_candidate(places[rid], how) for rid, how in found.items()]
+        world_c = [c for c in world_c if _allowed(c, ctx)]
+        # Consonant skeleton, kept only when the spelling is close to the place's name.
+        probe = (q.core or q.key).replace(" ", "")
+        for s in skeletons(q.core) | skeletons(q.key):
+            for rid, key in by_skel.get(s, ()):
+                if rid not in found:
+                    c = _world_candidate(places[rid], "skeleton")
+                    close = fuzz.ratio(probe, key.replace(" ", ""))
+                    if close >= _SKELETON_CLOSE and _allowed(c, ctx):
+                        found[rid] = "skeleton"
+                        world_c.append(c)
+        if not world_c and not gaz:
+            # "Brak Shaati airbase": a name plus a qualifier word; the name alone,
+            # as a loose match (trusted only in context, like a skeleton).
+            for k in _parts(q):
+                for rid, _how in by_key.get(k, ()):
+                    c = _world_candidate(places[rid], "part")
+                    if rid not in found and _allowed(c, ctx):
+                        found[rid] = "part"
+                        world_c.append(c)
+        core_hits = [c for c in gaz if c.how == "core"]  # "port of Tartus": the city
+        served = [b for c in core_hits for b in serving(c.id, q.cue, index=index, world=world)]
+        scored = [_score(c, q, ctx) for c in [*core_hits, *served, *world_c]]
+        res = _decide(q, scored, ctx)
+        if res.candidates and index is not None:
+            res = _curated_twin(res, index)
+        if res.status == "unknown":
+            unknown.append(n)
+        out[n] = res
+    if suggest and unknown:
+        for n, sugg in _suggest([queries[n] for n in unknown], ctx, index, world).items():
+            out[n] = Resolution(n, "unknown", (), sugg, queries[n].cue)
+    return out
