@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -38,11 +39,12 @@ from geo.columns import (
     TO,
     TO_ID,
 )
+from geo.translit import fold
 
 if TYPE_CHECKING:
     from geo.geocode import PlaceIndex
 
-__all__ = ["resolve_ends", "serves_warnings"]
+__all__ = ["resolve_ends", "serves_warnings", "world_reference"]
 
 #: Leg mode -> the kind of base a city name may stand for.
 _MODE_KIND = {"air": "airfield", "sea": "port"}
@@ -95,6 +97,34 @@ def resolve_ends(
     rows = first.to_dict("records")
     extra: dict[str, dict[str, object]] = {}
     todo = list(np.flatnonzero(pending.to_numpy()))
+    # A world place named by its id ("ourairports:HLLQ", or "Al Abraq
+    # International Airport (ourairports:HLLQ)" as movemap extract and the
+    # hints below write it) is that place: no look-up, no guess.
+    for i in list(todo):
+        name = rows[i][RESOLVE_QUERY]
+        ref = world_reference(name)
+        if ref is None:
+            continue
+        todo.remove(i)
+        label, pid = ref
+        p = _world_place(pid)
+        if p is None:
+            continue  # stays unknown: no world place has that id
+        if label is not None and fold(label) != fold(p.name):
+            # The name and the id disagree: which one was meant is the user's call.
+            rows[i][RESOLVE_SUGGESTIONS] = (f"{p.name} ({p.id})",)
+            continue
+        rows[i].update({RESOLVE_STATUS: "ok", RESOLVE_PLACE_ID: p.id})
+        for t in names_in.get(name, ()):
+            members[t].add(p.id)
+        if p.id not in places.index:
+            extra[p.id] = {
+                PLACE_NAME: p.name,
+                LAT: p.lat,
+                LON: p.lon,
+                PLACE_PRECISION: p.precision,
+                PLACE_COUNTRY: p.country,
+            }
     # Two rounds: names the world tables resolve in the first round are
     # context for the others in the second (Moscow -> al-Khadim -> Bamako).
     for last in (False, True):
@@ -151,6 +181,40 @@ def resolve_ends(
     if extra:
         places = pd.concat([places, pd.DataFrame.from_dict(extra, orient="index")])
     return out, places
+
+
+#: "table:record", alone or after a name in brackets: a world place by its id.
+_WORLD_REF = re.compile(
+    r"^\s*(?:(?P<label>[^()]*?\S)\s*\(\s*(?P<inner>[a-z]+:[^\s()]+)\s*\)|(?P<bare>[a-z]+:[^\s()]+))\s*$"
+)
+
+
+def world_reference(text: object) -> tuple[str | None, str] | None:
+    """Return ``(name or None, world id)`` when ``text`` names a world place by its id.
+
+    ``"ourairports:HLLQ"`` gives ``(None, "ourairports:HLLQ")``; ``"Al Abraq
+    International Airport (ourairports:HLLQ)"`` gives the name and the id.
+    Only the world tables' own prefixes count (``geo.world``): a gazetteer
+    id never has a colon.
+    """
+    if not isinstance(text, str) or ":" not in text:
+        return None
+    m = _WORLD_REF.match(text)
+    if m is None:
+        return None
+    from geo.world import WORLD_TABLES
+
+    pid = m["inner"] or m["bare"]
+    if pid.partition(":")[0] not in WORLD_TABLES:
+        return None
+    return m["label"], pid
+
+
+def _world_place(pid: str) -> object | None:
+    """Return the world place with this id, or None."""
+    from geo.world import world_tables
+
+    return world_tables().get(pid)
 
 
 #: How a name matched that the ledger does not accept without the user's word.

@@ -25,6 +25,7 @@ __all__ = [
     "KINDS",
     "WORLD_DB",
     "WORLD_DIR",
+    "WORLD_TABLES",
     "Descriptor",
     "WorldPlace",
     "WorldTables",
@@ -152,6 +153,8 @@ _SOURCE = {
     "country": "Natural Earth country",
     "region": "movemap regions.csv",
 }
+#: The prefixes of world ids ("ourairports:HL59"): the tables places come from.
+WORLD_TABLES: tuple[str, ...] = tuple(_SOURCE)
 
 
 def _place(row: tuple) -> WorldPlace:  # type: ignore[type-arg]

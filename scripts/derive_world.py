@@ -311,10 +311,12 @@ def main() -> None:
                 # Airfields named "<town> <name>" or "<name> <town>" ("Kaliningrad
                 # Chkalovsk Naval Air Base", "Sirt ... / Ghardabiya Airbase"):
                 # each part, and the core without its first or last word.
+                # The slash is read on the name as written: fold() makes it a space.
                 if r["kind"] == "airfield":
-                    for part in (*core.split(" / "), *_trimmed(core)):
+                    slashed = [fold(x) for x in t.split("/")] if "/" in t else []
+                    for part in (*slashed, *_trimmed(core)):
                         p = core_name(part.strip(), descriptors)[0]
-                        if len(p) >= 4 and p not in seen:
+                        if len(p) >= 4 and p not in seen and not p.replace(" ", "").isdigit():
                             seen[p] = ALIAS
         for c in r["codes"]:
             k = fold(c)

@@ -203,3 +203,107 @@ def test_unresolved_base_is_kept_as_written():
                          published=PUB)
     assert cands[0].frm.ledger() == "?Chkalovsky airfield" and cands[0].frm.place is None
     assert cands[0].to.ledger() == "syria"
+
+
+def test_coordinated_destinations_share_the_origins_date():
+    # Libya Observer (dev d04): "taking off from Baninah Airport ... over the past two
+    # days and landing at Qardabiya Airbase in Sirte and Jufra Airbase": both legs dated
+    got = extract_text(
+        "Five cargo planes landed over the past two days, taking off from Benina airport "
+        "and landing at Ghardabiya air base in Sirte and Jufra airbase.",
+        published="2020-05-24",
+    )
+    ends = {(c.frm.ledger(), c.to.ledger()): c for c in got}
+    a, b = ends[("benina_airport", "ghardabiya_ab")], ends[("benina_airport", "jufra_ab")]
+    assert a.date == b.date == "2020-05-23/2020-05-24"
+    assert b.date_as_reported == "over the past two days"
+    assert any("shared with the previous destination" in r for r in b.reasons)
+
+
+def test_a_semicolon_keeps_a_date_to_its_own_leg():
+    got = extract_text(
+        "On 3 May a plane flew from Benina airport to Ghardabiya air base; "
+        "another flight from Benina airport reached Jufra airbase.",
+        published="2020-05-24",
+    )
+    ends = {(c.frm.ledger(), c.to.ledger()): c for c in got}
+    assert ends[("benina_airport", "ghardabiya_ab")].date == "2020-05-03"
+    assert ends[("benina_airport", "jufra_ab")].date == ""
+
+
+def test_a_registration_abbreviation_ends_no_sentence():
+    # Itamilradar, 27 Dec 2024: "(reg. RA-82038)" split the sentence after "reg.", so the
+    # date ("Last night") and the aircraft were cut off from the leg
+    (c,) = extract_text(
+        "Last night an Antonov An-124 of the Russian Air Force (reg. RA-82038) touched down "
+        "at Al Khadim Air Base near Benghazi after departing from Latakia Air Base in Syria.",
+        published="2024-12-27",
+    )
+    assert (c.frm.ledger(), c.to.ledger()) == ("khmeimim_ab", "khadim_ab")
+    assert c.date == "2024-12-26/2024-12-27" and c.date_as_reported == "Last night"
+    assert c.carrier_id == "RA-82038" and "An-124" in c.carrier
+    assert len(c.evidence) == 1 and c.evidence[0]["text"].startswith("Last night")
+
+
+def test_a_line_break_after_an_abbreviation_still_ends_the_sentence():
+    from geo.extract.nlp import build_pipeline
+
+    doc = build_pipeline()("They met the Lt.\nA plane flew from Minsk to Benghazi.")
+    assert [s.text.strip() for s in doc.sents] == ["They met the Lt.",
+                                                  "A plane flew from Minsk to Benghazi."]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Reuters, 14 Dec 2024 (paraphrased): the destination follows "for", far from the verb
+        "On Saturday a Russian cargo plane departed from Russia's air base in the Syrian "
+        "coastal city of Latakia for Libya.",
+        "On Saturday a Russian cargo plane left Latakia for Libya.",
+    ],
+)
+def test_for_after_a_departure_word_names_the_destination(text):
+    (c,) = extract_text(text, published="2024-12-14")
+    assert (c.frm.ledger(), c.to.ledger()) == ("khmeimim_ab", "libya")
+    assert c.date == "2024-12-14"
+
+
+def test_for_after_a_departure_word_names_no_place_when_none_follows():
+    (c,) = extract_text("The ship left Tartus for repairs on Monday.", published="2024-12-14")
+    assert c.to.ledger() == "?destination not reported"
+
+
+def test_departures_that_were_expected_are_planned():
+    (c,) = extract_text("More Russian departures from the Hmeimim air base were expected in "
+                        "the coming days, an official said.", published="2024-12-14")
+    assert c.frm.ledger() == "khmeimim_ab" and c.status == "planned"
+
+
+def test_the_owner_of_a_ship_is_not_its_origin():
+    # Libya Prospect, April 2016 (paraphrased): a Saudi-owned ship that came from the UAE
+    (c,) = extract_text("A Saudi-owned ship docked at Tobruk port on Friday.",
+                        published="2016-04-24")
+    assert c.frm.ledger() == "?origin not reported" and c.to.ledger() == "tobruk_port"
+    (c,) = extract_text("A Saudi ship docked at Tobruk port on Friday.", published="2016-04-24")
+    assert c.frm.ledger() == "Saudi Arabia"  # a demonym alone still names the origin (weak)
+
+
+@pytest.mark.parametrize(
+    ("clause", "origin"),
+    [("it had sailed from Tartus", "tartus_naval_base"),
+     ("it was brought from the UAE", "uae")],
+)
+def test_an_origin_told_after_a_semicolon_completes_the_arrival(clause, origin):
+    (c,) = extract_text(f"A cargo ship docked at Tobruk port on Monday; {clause}.",
+                        published="2024-04-24")
+    assert (c.frm.ledger(), c.to.ledger(), c.date) == (origin, "tobruk_port", "2024-04-22")
+    assert any("told after a semicolon" in r for r in c.reasons)
+
+
+def test_a_new_departure_after_a_semicolon_is_its_own_leg():
+    got = extract_text("A cargo ship docked at Tobruk port on Monday; a second ship left "
+                       "Tartus.", published="2024-04-24")
+    assert [(c.frm.ledger(), c.to.ledger()) for c in got] == [
+        ("?origin not reported", "tobruk_port"),
+        ("tartus_naval_base", "?destination not reported"),
+    ]

@@ -232,3 +232,17 @@ def test_seed_places_stay_exact(index):
             assert (r.status, r.id) == ("ok", pid), q
         else:
             assert r.status == "ambiguous", q
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        # OurAirports "Bosaso / Bender Qassim International Airport": each side of the
+        # slash is a name; before, only the closed "Old Bosaso Airport" answered "Bosaso"
+        ("Bosaso Airport", "ourairports:HCMF"),
+        ("Bender Qassim airport", "ourairports:HCMF"),
+    ],
+)
+def test_each_side_of_a_slashed_airfield_name(index, name, expected):
+    r = one(name, index)
+    assert (r.status, r.id) == ("ok", expected)

@@ -36,9 +36,20 @@ class Stop:
         if self.place is not None and not self.unnamed:
             if not self.place.curated and self.place.kind == "country":
                 return self.place.name  # "Iranian cargo aircraft": the ledger wants "Iran"
-            return self.place.id if self.place.curated else self.name
+            if self.place.curated:
+                return self.place.id
+            # A world place: its name and id, as the ledger's own hints write
+            # it ("Al Abraq International Airport (ourairports:HLLQ)"), so what
+            # the text resolved in context reaches the ledger unchanged.
+            return f"{self.place.name} ({self.place.id})"
         if self.place is not None:
-            area = self.place.id if self.place.curated else self.place.name
+            p = self.place
+            if p.curated:
+                area = p.id
+            elif p.kind == "country":
+                area = p.name
+            else:  # a world town or base: as for a named end, so the ledger finds that one
+                area = f"{p.name} ({p.id})"
             return f"?{self.unnamed} @ {area}"
         return f"?{self.unnamed or self.name or self.note or 'not reported'}"
 

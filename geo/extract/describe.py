@@ -134,6 +134,18 @@ def _date_window(s: Sentence, events, k: int) -> tuple[str, int, int]:
     return text, lo, anchor(events[k])
 
 
+def _shares_origin(s: Sentence, events, k: int) -> bool:
+    """Whether event ``k`` leaves from the very mention event ``k - 1`` leaves from.
+
+    Only within one clause: a semicolon between their destinations ends it.
+    """
+    a, b = events[k - 1][0], events[k][0]
+    if a.pos < 0 or a.pos != b.pos or a.name != b.name:
+        return False
+    lo, hi = sorted((events[k - 1][1].pos, events[k][1].pos))
+    return lo >= 0 and ";" not in s.text[lo:hi]
+
+
 def _anchor_day(date: str) -> str | None:
     """Return the day "the following day" counts from (an interval's end)."""
     if not date:
@@ -175,6 +187,41 @@ def _confidence(c: Candidate) -> None:
         score -= 0.05
     c.confidence = round(min(0.95, max(0.05, score)), 2)
     c.reasons[:0] = why
+
+
+def _origin_told_after(out: list[Candidate], sentences, doc) -> list[Candidate]:
+    """Join an arrival and the origin told right after it as one leg.
+
+    "A ship docked at Tobruk; it had sailed from Tartus" gave "? -> Tobruk" and
+    "Tartus -> ?": the second clause says where the arrival came from when it
+    looks back (an ``origin_after`` cue: "had", "came from", "brought from"
+    ...) after a semicolon.  Across a full stop the arrival already takes its
+    origin from the adjacent sentence; the half-leg stays (it may be a
+    movement of its own: the bundled report 001's drawdown "from Syria").
+    """
+    keep: list[Candidate] = []
+    for c in out:
+        p = keep[-1] if keep else None
+        if p is None or c.to.known or not c.frm.known or c.leg != 1 or p.leg != 1 \
+                or not p.to.known or c.frm.pos < 0:
+            keep.append(c)
+            continue
+        s = sentences[c.sentence]
+        clause = s.text.rfind(";", max(p.to.pos, s.span.start_char), c.frm.pos)
+        looks_back = any(
+            clause < doc[a].idx < c.frm.pos for a, _ in s.cues.get("origin_after", [])
+        )
+        if c.sentence == p.sentence and not p.frm.known and clause >= 0 and looks_back:
+            p.frm = c.frm
+            p.reasons = [r for r in p.reasons if r != "origin not named in the report"]
+            p.reasons.append("origin: told after a semicolon by a clause looking back "
+                             "to the arrival ('had', 'came from')")
+            if c.equipment and not p.equipment:
+                p.equipment, p.category = c.equipment, c.category
+            _confidence(p)
+            continue
+        keep.append(c)
+    return keep
 
 
 def _merge(cands: list[Candidate]) -> list[Candidate]:

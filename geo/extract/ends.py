@@ -120,10 +120,14 @@ def _fill_destination(cand: Candidate, doc, out: list[Candidate], sentences, i: 
 
 
 def _carrier_demonym(pipe, s: Sentence, doc):
+    owner_words = pipe.lexicon.cues.get("ownership", {})
     for a, _, key in s.equipment:
         if pipe.equipment[key].carrier:
             for da, db, iso in s.demonyms:
-                if 0 <= a - db <= 2 and iso:
+                if 0 <= a - db <= 2 and iso and \
+                        not any(t.lower_ in owner_words for t in doc[db:a]):
+                    # "a Saudi-owned ship", "a Moldovan-flagged vessel": who owns or
+                    # flags a ship says nothing of where it came from
                     return doc[da:db].text, iso, doc[da].idx
     return None
 

@@ -21,7 +21,9 @@ from geo.extract.describe import (
     _date_window,
     _describe,
     _merge,
+    _origin_told_after,
     _rebase,
+    _shares_origin,
 )
 from geo.extract.ends import _area_of_unnamed, _fill_destination, _fill_origin, _neighbour
 from geo.extract.events import _events, _repeat
@@ -62,6 +64,7 @@ def assemble(pipe, text: str, *, published: dt.date | None) -> list[Candidate]:
             continue
         chained_start = _starts_chain(s, doc)
         prev_date = last.date if last else ""
+        kept: dict[int, Candidate] = {}  # the candidate of each event of this sentence
         for k, (frm, to, via, how) in enumerate(events):
             cand = Candidate(frm, to, via, sentence=i)
             cand.evidence.append(_evidence(s))
@@ -93,6 +96,13 @@ def assemble(pipe, text: str, *, published: dt.date | None) -> list[Candidate]:
                 d = min(dates, key=lambda m: _date_distance(window, m))
                 cand.date, cand.date_as_reported = d.edtf, d.text
                 prev_date = d.edtf or prev_date
+            elif k - 1 in kept and _shares_origin(s, events, k):
+                # "taking off from A over the past two days and landing at B and C":
+                # coordinated destinations of one origin share its date
+                cand.date, cand.date_as_reported = kept[k - 1].date, kept[k - 1].date_as_reported
+                if cand.date:
+                    cand.reasons.append("date: shared with the previous destination "
+                                        "of the same origin")
             _rebase(pipe, cand)
             if not (cand.frm.known or cand.to.known):
                 continue
@@ -107,6 +117,7 @@ def assemble(pipe, text: str, *, published: dt.date | None) -> list[Candidate]:
                 cand.transfer, cand.leg = transfer, 1
             _confidence(cand)
             out.append(cand)
+            kept[k] = cand
             last = cand
             times = _repeat(s, doc) if how == "trips" else 1
             for n in range(2, times + 1):
@@ -124,7 +135,7 @@ def assemble(pipe, text: str, *, published: dt.date | None) -> list[Candidate]:
                 back.leg = cand.leg + 1
                 out.append(back)
                 last = back
-    return _merge(out)
+    return _merge(_origin_told_after(out, sentences, doc))
 
 
 def _country_weights(pipe, doc, world) -> dict[str, float]:

@@ -17,7 +17,14 @@ analyst can extend it without touching code:
     ("Mali took delivery of aircraft from Russia": the place named before it
     is the destination when the sentence names none); ``anaphor``: a subject
     that refers back to things an earlier sentence placed ("this equipment",
-    "the rest"): where they were is the destination when none is named.
+    "the rest"): where they were is the destination when none is named;
+    ``abbreviation``: a word whose full stop ends no sentence ("reg." in "(reg.
+    RA-82038)", "Lt. Col."); ``depart``: leaving words after which "for" names the
+    destination ("left Latakia for Libya", "departed from ... for Libya");
+    ``ownership``: words after a demonym that make it the owner or flag of a
+    carrier, not its origin ("a Saudi-owned ship"); ``origin_after``: a clause
+    that looks back to where an arrival came from ("docked at Tobruk; it had
+    sailed from Tartus", "it is brought from the UAE").
 ``demonyms.csv``
     ``demonym,country``: "Syrian bases" lie in SY.
 ``bases.csv``
@@ -59,6 +66,10 @@ CUE_KINDS = (
     "base",
     "receive",
     "anaphor",
+    "abbreviation",
+    "depart",
+    "ownership",
+    "origin_after",
 )
 
 

@@ -273,6 +273,7 @@ def _roles(out: Sentence, doc) -> None:
                             and not buy):
                 if doc[hit[1]:hit[2]].text.lower() == "for" and not (
                     hit[1] - 1 in move_tokens or "bound" in doc[hit[1]:hit[2]].text.lower()
+                    or _departed_before(out, doc, hit[1])
                 ):
                     break
                 m.role, m.cue, m.cue_start = hit[0], doc[hit[1]:hit[2]].text, hit[1]
@@ -356,6 +357,14 @@ def _coarser(m: Mention, out: Sentence, end: int) -> bool:
     if first is None or first.place is None or m.place is None:
         return True
     return _RANK.get(m.place.precision, 0) >= _RANK.get(first.place.precision, 0)
+
+
+def _departed_before(out: Sentence, doc, pos: int) -> bool:
+    """Whether a departure word comes before ``pos`` in its clause ("left Latakia for Libya")."""
+    for _s, e in out.cues.get("depart", []):
+        if e <= pos and not any(t.text in (";", ":") for t in doc[e:pos]):
+            return True
+    return False
 
 
 def _near_move_or_thing(out: Sentence, pos: int) -> bool:

@@ -43,6 +43,24 @@ class Pipeline:
                 return doc
 
         nlp.add_pipe("movemap_line_breaks")
+        abbreviations = frozenset(lexicon.cues.get("abbreviation", {}))
+        name = "movemap_abbreviations"
+        if name not in Language.factories:
+
+            @Language.factory(name, default_config={"words": []})
+            def _abbreviations(nlp, name, words):
+                known = frozenset(words)
+
+                def keep_together(doc):  # "(reg. RA-82038)": the full stop ends nothing
+                    for tok in doc[1:-1]:
+                        if tok.text == "." and doc[tok.i - 1].lower_ in known and \
+                                "\n" not in tok.whitespace_:
+                            doc[tok.i + 1].is_sent_start = False
+                    return doc
+
+                return keep_together
+
+        nlp.add_pipe(name, config={"words": sorted(abbreviations)})
         ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER",
                                                      "overwrite_ents": True})
         patterns = []
@@ -93,7 +111,10 @@ class Pipeline:
             # "Gao airport" is the airport, not the town
             found = [f for f in found if f[1] <= span[0] or f[0] >= span[1]]
             found.append(span)
-            extra[doc[span[0]:span[1]].text] = place
+            # a world place the curated gazetteer holds is the curated place
+            extra[doc[span[0]:span[1]].text] = (
+                self.places.twin(place) if isinstance(place, Place) else place
+            )
         return sorted(found), extra
 
     def _base_runs(self, doc, found, context):

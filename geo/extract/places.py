@@ -84,6 +84,30 @@ class PlaceTable:
         for name in names:
             self.world.setdefault(name, []).append(place)
 
+    def twin(self, place: Place) -> Place:
+        """Return the curated place a world place is, else ``place`` itself.
+
+        A world airfield, port or town within :data:`geo.resolve.score.TWIN_KM` of a
+        curated place of the same kind is that place ("Baninah Airport",
+        resolved to OurAirports HLLB, is ``benina_airport``): the ledger then
+        gets the curated id, as :func:`geo.resolve.resolve` answers with an
+        index.
+        """
+        if place.curated or place.kind == "country" or place.lat != place.lat:
+            return place
+        from geo.resolve import GAZETTEER_KINDS
+        from geo.resolve.score import TWIN_KM, _km
+
+        want = GAZETTEER_KINDS.get(place.kind, place.kind)
+        best: tuple[float, str] | None = None
+        for pid, p in self.by_id.items():
+            if not p.curated or p.lat != p.lat or GAZETTEER_KINDS.get(p.kind, p.kind) != want:
+                continue
+            d = _km(place.lon, place.lat, p.lon, p.lat)
+            if d <= TWIN_KM and (best is None or (d, pid) < best):
+                best = (d, pid)
+        return self.by_id[best[1]] if best else place
+
     def candidates(self, text: str) -> list[Place]:
         """Every place ``text`` may name (curated ones first)."""
         curated = self.by_key.get(normalize(text), [])
