@@ -132,7 +132,7 @@ OUTSIDE_ZONES = "outside mapped zones"
 
 GEOMETRY = "geometry"
 
-# --- exports (geo/export.py) -----------------------------------------------
+# --- exports (geo/export/) -------------------------------------------------
 FEATURE_ID = "feature_id"  # stable id: "<transfer_id>/<leg>", place id, zone id
 LAYER = "layer"  # "legs" | "places" | "zones" in a combined export
 ZONE_SEGMENTS = "zone_segments"  # "zone (faction) 123 km; ..." along a leg

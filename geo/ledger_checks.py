@@ -56,7 +56,13 @@ from geo.ledger_places import serves_warnings
 from geo.ledger_problems import add_problems, report_duplicates
 from geo.ledger_stops import check_chain, resolve_places
 
-__all__ = ["OPTIONAL_COLUMNS", "SOURCE_ID_SEPARATOR", "TRANSFERS_COLUMNS", "check_legs"]
+__all__ = [
+    "OPTIONAL_COLUMNS",
+    "SOURCE_ID_SEPARATOR",
+    "TRANSFERS_COLUMNS",
+    "check_legs",
+    "source_id_list",
+]
 
 #: Columns of transfers.csv, in the bundled file's order.
 TRANSFERS_COLUMNS: tuple[str, ...] = (
@@ -83,6 +89,15 @@ OPTIONAL_COLUMNS: tuple[str, ...] = (VIA, CARRIER_ID, TRACK, DATE_AS_REPORTED)
 _OPTIONAL_VALUES = (QUANTITY, CARRIER, NOTE, DATE_PRECISION)
 #: Separator of several source ids in one transfers.csv cell.
 SOURCE_ID_SEPARATOR = ";"
+
+
+def source_id_list(value: object) -> list[str]:
+    """Return the source ids of one ``SOURCE_IDS`` value ("a;b", or a tuple of ids)."""
+    if isinstance(value, str):
+        return [p for p in (q.strip() for q in value.split(SOURCE_ID_SEPARATOR)) if p]
+    if isinstance(value, tuple | list):
+        return [str(v) for v in value]
+    return []
 
 
 def check_legs(

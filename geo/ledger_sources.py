@@ -33,7 +33,6 @@ SOURCES_COLUMNS: tuple[str, ...] = (
     SOURCE_RELAYS,
 )
 _SOURCES_OPTIONAL = (SOURCE_URL, SOURCE_RELAYS)
-#: Separator of several source ids in one transfers.csv cell.
 #: The publication date of a source whose date is not known.
 UNDATED = "undated"
 _SOURCE_ID_RE = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"

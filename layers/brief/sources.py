@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from geo import columns as col
+from geo.ledger_checks import source_id_list
 from layers.brief._defaults import DEFAULT_TITLE
 
 __all__ = ["sources_markdown", "sources_table", "transfer_summary"]
@@ -55,20 +56,12 @@ def sources_table(dataset: Any) -> pd.DataFrame:
         col.SOURCE_RELAYS,
     ]
     long = legs[[*leg_cols, col.SOURCE_IDS]].copy()
-    long[col.SOURCE_IDS] = long[col.SOURCE_IDS].map(_ids)
+    long[col.SOURCE_IDS] = long[col.SOURCE_IDS].map(source_id_list)
     long = long.explode(col.SOURCE_IDS).rename(columns={col.SOURCE_IDS: col.SOURCE_ID})
     sources = pd.DataFrame(dataset.sources)[[col.SOURCE_ID, *src_cols]]
     out = long.merge(sources, on=col.SOURCE_ID, how="left", sort=False)
     out = out.sort_values([col.TRANSFER_ID, col.LEG], kind="stable").reset_index(drop=True)
     return out[[*leg_cols, col.SOURCE_ID, *src_cols]].astype(object).where(out.notna(), None)
-
-
-def _ids(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [s for s in value.split(";") if s]
-    if isinstance(value, tuple | list):
-        return [str(s) for s in value]
-    return []
 
 
 def transfer_summary(dataset: Any) -> pd.DataFrame:

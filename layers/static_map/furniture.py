@@ -12,6 +12,7 @@ from matplotlib.lines import Line2D
 from matplotlib.transforms import Bbox
 
 from geo import columns as col
+from geo.ledger_checks import source_id_list
 from layers.credits import drawn_coord_sources, geonames_credit
 from layers.static_map._style import _GEOD, _MUTED, _TEXT, _dash
 
@@ -171,7 +172,8 @@ def _legend(panel: Axes, legs: pd.DataFrame, actors: list[Any], zones: list[Any]
 
 def _source_line(dataset: Any) -> str:
     legs, sources = dataset.legs, dataset.sources
-    used = sorted({s for ids in legs[col.SOURCE_IDS] for s in _ids(ids)}) if len(legs) else []
+    cited = legs[col.SOURCE_IDS] if len(legs) else ()
+    used = sorted({s for ids in cited for s in source_id_list(ids)})
     outlets = (
         sources[sources[col.SOURCE_ID].isin(used)][col.SOURCE_OUTLET].dropna().astype(str)
         if len(sources)
@@ -185,14 +187,6 @@ def _source_line(dataset: Any) -> str:
         "full list in sources.md. Basemap: Natural Earth 1:50m."
         + (f" {credit}." if credit else "")
     )
-
-
-def _ids(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [s for s in value.split(";") if s]
-    if isinstance(value, (tuple, list)):
-        return [str(s) for s in value]
-    return []
 
 
 def _caveat(zones: pd.DataFrame) -> str:
