@@ -23,6 +23,7 @@ every task runs here, one after another, with the same results.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import signal
@@ -151,22 +152,20 @@ def _fork(tasks: list[T], run: Callable[[T], object]) -> tuple[int, int]:
         for task in tasks:
             run(task)
         code = 0
-    except BaseException as exc:  # noqa: BLE001 - every error is sent back
-        try:
+    except BaseException as exc:
+        with contextlib.suppress(BaseException):  # the exit code still says it failed
             os.write(write, _pickled(exc))
-        except BaseException:  # noqa: BLE001, S110 - the exit code still says it failed
-            pass
     finally:
         os._exit(code)
     raise AssertionError  # pragma: no cover - os._exit does not return
 
 
 def _pickled(exc: BaseException) -> bytes:
-    """The exception, pickled; a plain RuntimeError with its text if it will not pickle."""
+    """Pickle ``exc``; a plain RuntimeError with its text if it will not pickle."""
     try:
         data = pickle.dumps(exc)
-        pickle.loads(data)  # noqa: S301 - our own bytes
-    except Exception:  # noqa: BLE001
+        pickle.loads(data)
+    except Exception:
         data = b""
     if not data or len(data) > _MAX_ERROR_BYTES:
         text = f"{type(exc).__name__}: {exc}"[:2000]
@@ -175,7 +174,7 @@ def _pickled(exc: BaseException) -> bytes:
 
 
 def _unpickled(data: bytes) -> BaseException:
-    exc = pickle.loads(data)  # noqa: S301 - written by our own child
+    exc = pickle.loads(data)
     return exc if isinstance(exc, BaseException) else RuntimeError(repr(exc))
 
 
