@@ -86,8 +86,19 @@ def load_dataset(
     # Imported here so `movemap geocode` need not import zones/lines.
     from geo.engine import lines_and_zones
 
-    folder, places, ledger, zones = read_inputs(data_dir)
-    legs, segments = lines_and_zones(ledger.legs, zones, engine=engine, scheduler=scheduler)
+    warming = None
+    if engine == "pandas":
+        from geo.countries import warm_up
+
+        # The land mask and country tiles (~1 s of GEOS) are computed in a
+        # thread while the ledger is read; the lines and zones need them.
+        warming = warm_up()
+    try:
+        folder, places, ledger, zones = read_inputs(data_dir)
+        legs, segments = lines_and_zones(ledger.legs, zones, engine=engine, scheduler=scheduler)
+    finally:
+        if warming is not None:
+            warming.join()  # no thread left running (maps may fork)
     return Dataset(
         folder=folder,
         places=places,
