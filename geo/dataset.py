@@ -95,10 +95,13 @@ def load_dataset(
         warming = warm_up()
     try:
         folder, places, ledger, zones = read_inputs(data_dir)
-        legs, segments = lines_and_zones(ledger.legs, zones, engine=engine, scheduler=scheduler)
     finally:
         if warming is not None:
-            warming.join()  # no thread left running (maps may fork)
+            warming.join()  # no thread left running: the lines and zones may fork
+    # On this machine: forked over every core from geo.engine.FORK_MIN_LEGS legs.
+    legs, segments = lines_and_zones(
+        ledger.legs, zones, engine=engine, scheduler=scheduler, workers=None
+    )
     return Dataset(
         folder=folder,
         places=places,

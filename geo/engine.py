@@ -55,7 +55,7 @@ import shapely
 
 from geo import columns as col
 
-__all__ = ["ENGINES", "lines_and_zones", "zoned_chunks"]
+__all__ = ["ENGINES", "FORK_MIN_LEGS", "lines_and_zones", "zoned_chunks"]
 
 #: Engines :func:`lines_and_zones` accepts.
 ENGINES = ("pandas", "dask")
@@ -72,6 +72,7 @@ def lines_and_zones(
     scheduler: str | None = None,
     partitions: int | None = None,
     outside_geometry: bool = True,
+    workers: int | None = 1,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Draw every leg, attribute it to zones and split it at zone boundaries.
 
@@ -94,6 +95,11 @@ def lines_and_zones(
         partitions are cut between transfers, so there may be fewer.
     outside_geometry
         As for :func:`geo.zones.split_by_zone`.
+    workers
+        With ``engine="pandas"``: processes (this one and forks of it,
+        :mod:`geo.forked`), each computing a part of the legs cut between
+        transfers, as the dask engine does; ``None``: one per core from
+        :data:`FORK_MIN_LEGS` legs, else 1.  The same result with any number.
 
     Returns
     -------
@@ -114,6 +120,12 @@ def lines_and_zones(
         msg = f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}"
         raise ValueError(msg)
     if engine == "pandas" or len(legs) == 0:
+        if workers is None:
+            from geo.forked import available_cores
+
+            workers = available_cores() if len(legs) >= FORK_MIN_LEGS else 1
+        if workers > 1 and len(legs) > 1:
+            return _forked(legs, zones, outside_geometry, workers)
         return _one(legs, zones, outside_geometry)
     _need_dask()
     with _connected(scheduler) as client:
@@ -195,6 +207,64 @@ def zoned_chunks(
 
                 out_legs[col.TRANSFER_KM] = transfer_km(out_legs)  # as over the chunk
             yield out_legs, _unpacked([p[1] for p in packs])
+
+
+# --- forked processes on this machine ---------------------------------------------
+
+#: ``lines_and_zones(workers=None)`` forks from this many legs (below, the
+#: hand-over of the lines costs more than the second core saves).
+FORK_MIN_LEGS = 20_000
+
+
+def _forked(
+    legs: pd.DataFrame, zones: gpd.GeoDataFrame, outside_geometry: bool, workers: int
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """:func:`lines_and_zones` over ``workers`` processes: pieces as for dask, results packed.
+
+    Each piece is computed by :func:`_partition` (this thread's own GEOS
+    objects, one thread per process); a forked child hands its packed
+    result over as a pickle file in shared memory, read here once it exits.
+    """
+    import os
+    import pickle
+    import shutil
+    import tempfile
+
+    from geo.forked import run_forked
+    from geo.pipeline import SPOOL_PREFIX, _spool_dir
+
+    pieces, order = _pieces(legs, workers)
+    me = os.getpid()
+    packs: dict[int, tuple[_Packed, _Packed]] = {}
+    spool = tempfile.mkdtemp(prefix=SPOOL_PREFIX, dir=_spool_dir())
+    try:
+
+        def run(i: int) -> None:
+            packed = _partition(pieces[i], zones, outside_geometry)
+            if os.getpid() == me:
+                packs[i] = packed
+                return
+            with open(f"{spool}/{i}.pickle", "wb") as fh:
+                pickle.dump(packed, fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+        run_forked(list(range(len(pieces))), run, weights=[len(p) for p in pieces],
+                   workers=workers)
+        for i in range(len(pieces)):
+            if i not in packs:
+                with open(f"{spool}/{i}.pickle", "rb") as fh:
+                    packs[i] = pickle.load(fh)
+    finally:
+        shutil.rmtree(spool, ignore_errors=True)
+    ordered = [packs[i] for i in range(len(pieces))]
+    out_legs = _unpacked([p[0] for p in ordered])
+    out_segments = _unpacked([p[1] for p in ordered])
+    if order is not None:
+        out_legs, out_segments = _unsorted(out_legs, out_segments, order)
+    if col.TRANSFER_KM in out_legs:
+        from geo.routes import transfer_km
+
+        out_legs[col.TRANSFER_KM] = transfer_km(out_legs)
+    return out_legs, out_segments.reset_index(drop=True)
 
 
 # --- one partition ----------------------------------------------------------------

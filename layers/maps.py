@@ -523,7 +523,7 @@ def build_maps(
         ``"auto"``, ``"on"`` or ``"off"``: see :func:`build_map`.
     workers
         Processes rendering the maps (this one and forks of it, see
-        :mod:`layers.forked`); default: one per core, up to one per map,
+        :mod:`geo.forked`); default: one per core, up to one per map,
         when the maps hold at least :data:`PARALLEL_MIN_LEGS` legs, else 1.
         The files are the same bytes with any number.
 
@@ -538,8 +538,8 @@ def build_maps(
         If ``out_dir`` is a file, cannot be written, or holds other files.
 
     """
+    from geo.forked import available_cores, run_forked
     from layers.basemap import countries_json
-    from layers.forked import available_cores, run_forked
 
     out = Path(out_dir)
     names = map_files(dataset)

@@ -5,7 +5,8 @@
 the weights alone), runs the first group here and each other group in a
 child made with ``fork``.  A child inherits everything this process has
 computed (a build's dataset and shared context) without pickling, and
-hands nothing back: each task writes its own output (a map's HTML file).
+hands nothing back: each task writes its own output (a map's HTML file,
+a spool file of results).
 
 Errors
     A task's exception in a child is sent back pickled through a pipe and
