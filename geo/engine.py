@@ -232,32 +232,35 @@ def _forked(
 
     from geo.forked import run_forked
     from geo.pipeline import SPOOL_PREFIX, _spool_dir
+    from geo.threads import limited
 
     pieces, order = _pieces(legs, workers)
     me = os.getpid()
-    packs: dict[int, tuple[_Packed, _Packed]] = {}
+    done: dict[int, tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]] = {}
     spool = tempfile.mkdtemp(prefix=SPOOL_PREFIX, dir=_spool_dir())
     try:
 
         def run(i: int) -> None:
-            packed = _partition(pieces[i], zones, outside_geometry)
-            if os.getpid() == me:
-                packs[i] = packed
+            if os.getpid() == me:  # kept as they are: no packing here
+                with limited(1):  # the processes are the parallelism
+                    done[i] = _one(pieces[i], _own_zones(zones), outside_geometry)
                 return
+            packed = _partition(pieces[i], zones, outside_geometry)
             with open(f"{spool}/{i}.pickle", "wb") as fh:
                 pickle.dump(packed, fh, protocol=pickle.HIGHEST_PROTOCOL)
 
         run_forked(list(range(len(pieces))), run, weights=[len(p) for p in pieces],
                    workers=workers)
         for i in range(len(pieces)):
-            if i not in packs:
+            if i not in done:
                 with open(f"{spool}/{i}.pickle", "rb") as fh:
-                    packs[i] = pickle.load(fh)
+                    packed = pickle.load(fh)
+                done[i] = (_unpacked([packed[0]]), _unpacked([packed[1]]))
     finally:
         shutil.rmtree(spool, ignore_errors=True)
-    ordered = [packs[i] for i in range(len(pieces))]
-    out_legs = _unpacked([p[0] for p in ordered])
-    out_segments = _unpacked([p[1] for p in ordered])
+    ordered = [done[i] for i in range(len(pieces))]
+    out_legs = _concat([p[0] for p in ordered])
+    out_segments = _concat([p[1] for p in ordered])
     if order is not None:
         out_legs, out_segments = _unsorted(out_legs, out_segments, order)
     if col.TRANSFER_KM in out_legs:
@@ -265,6 +268,10 @@ def _forked(
 
         out_legs[col.TRANSFER_KM] = transfer_km(out_legs)
     return out_legs, out_segments.reset_index(drop=True)
+
+
+def _concat(frames: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
+    return frames[0] if len(frames) == 1 else pd.concat(frames)
 
 
 # --- one partition ----------------------------------------------------------------
