@@ -95,11 +95,13 @@ def _frame(rows: list[list[str]], header: list[str], columns: Sequence[str]) -> 
     at = {}
     for j, name in enumerate(header):
         at.setdefault(name, j)
-    cells = list(zip(*rows, strict=True)) if n else []
+    cells = np.empty((n, len(header)), dtype=object)
+    if n:
+        cells[:] = rows  # every row has the header's width
     data = {}
     for c in columns:
         if c in at and n:
-            data[c] = _shared_stripped(cells[at[c]])
+            data[c] = _shared_stripped(cells[:, at[c]])
         else:
             data[c] = np.full(n, "", dtype=object)
     return pd.DataFrame(
@@ -108,11 +110,9 @@ def _frame(rows: list[list[str]], header: list[str], columns: Sequence[str]) -> 
     )
 
 
-def _shared_stripped(values: Sequence[str]) -> np.ndarray:
-    """``values`` stripped, as an object array where equal values are one string object."""
-    cells = np.empty(len(values), dtype=object)
-    cells[:] = values
-    codes, uniques = pd.factorize(cells)
+def _shared_stripped(values: np.ndarray) -> np.ndarray:
+    """``values`` (strings) stripped, as an object array where equal values are one object."""
+    codes, uniques = pd.factorize(values)
     stripped: dict[str, str] = {}
     canon = np.empty(len(uniques), dtype=object)
     canon[:] = [stripped.setdefault(v.strip(), v.strip()) for v in uniques]
