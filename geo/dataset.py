@@ -84,10 +84,15 @@ def load_dataset(
 
     """
     # Imported here so `movemap geocode` need not import zones/lines.
+    from geo._parquet import transfers_file
     from geo.engine import lines_and_zones
 
     warming = None
-    if engine == "pandas":
+    try:
+        big = transfers_file(_data_dir(data_dir)).stat().st_size >= _WARM_UP_BYTES
+    except OSError:  # missing: read_inputs says so
+        big = False
+    if engine == "pandas" and big:
         from geo.countries import warm_up
 
         # The land mask and country tiles (~1 s of GEOS) are computed in a
@@ -111,6 +116,11 @@ def load_dataset(
         segments=segments,
         warnings=[*_warnings(places), *ledger.warnings, *_warnings(zones)],
     )
+
+
+#: A ledger file this large (~10,000 legs) takes longer to read than the
+#: land mask and country tiles take to compute in a thread beside it.
+_WARM_UP_BYTES = 1_000_000
 
 
 def read_inputs(
