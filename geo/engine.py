@@ -216,6 +216,8 @@ def zoned_chunks(
 FORK_MIN_LEGS = 20_000
 #: Size of this process's piece relative to a child's (see :func:`_forked`).
 _OWN_SHARE = 1.5
+#: Folder name prefix of a forked child's hand-over (its own: not the pipeline's spool).
+_SPOOL_PREFIX = "movemap-lines-"
 
 
 def _forked(
@@ -233,7 +235,7 @@ def _forked(
     import tempfile
 
     from geo.forked import run_forked
-    from geo.pipeline import SPOOL_PREFIX, _spool_dir
+    from geo.pipeline import _spool_dir
     from geo.threads import limited
 
     # This process's piece is the largest: a child also packs and pickles
@@ -242,7 +244,7 @@ def _forked(
     pieces, order = _pieces(legs, workers, first_share=_OWN_SHARE)
     me = os.getpid()
     done: dict[int, tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]] = {}
-    spool = tempfile.mkdtemp(prefix=SPOOL_PREFIX, dir=_spool_dir())
+    spool = tempfile.mkdtemp(prefix=_SPOOL_PREFIX, dir=_spool_dir())
     try:
 
         def run(i: int) -> None:
