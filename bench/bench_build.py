@@ -1,7 +1,7 @@
 """Time ``movemap build`` against ``movemap export --format geojson`` (the baseline).
 
 Run: ``python bench/bench_build.py [--runs 3] [--data DIR]``
-     ``python bench/bench_build.py --stages 100000 [--runs 1]``
+     ``python bench/bench_build.py --stages 100000 [--runs 1] [--compare DIR]``
 
 With ``--stages N`` it writes a synthetic input folder of N legs
 (:func:`layers.synthetic.write_inputs`) and breaks one build down by
@@ -12,7 +12,12 @@ splitting them at zone boundaries; what every map shares
 (:func:`layers.maps.build_context`); each map rendered (the overview,
 then the zone maps: count, total and slowest); writing the files.  Then
 it times ``movemap build`` on the same folder as a user runs it (a fresh
-process), the number to compare with the sum of the stages.
+process), the number to compare with the sum of the stages.  The stages
+run one after another in one process; ``movemap build`` itself forks from
+20,000 legs (lines and zones, then the maps: ``geo/forked.py``), so its
+wall time can be below the sum.  ``--compare DIR`` times the build of
+another checkout (``git archive <commit> | tar -x -C DIR``) alternately
+with this one and checks that every file is byte-identical.
 
 Both commands run as a user runs them (a fresh ``movemap`` process each,
 same data, output into a temporary folder), alternately, ``--runs`` times
@@ -62,7 +67,7 @@ class _Stages:
         return out
 
 
-def stages(n_legs: int, runs: int) -> None:
+def stages(n_legs: int, runs: int, compare: str | None = None) -> None:
     """Print the stage breakdown of a build of ``n_legs`` synthetic legs."""
     import os
 
@@ -134,10 +139,54 @@ def stages(n_legs: int, runs: int) -> None:
         if slow:
             print(f"slowest zone map: {slow[0]} ({slow[3]:,} legs) {slow[2]:.2f} s CPU")
         cmd = [*MOVEMAP, "build", "--data", str(folder), "--out", str(Path(tmp) / "built")]
-        times = [timed(cmd) for _ in range(runs)]
-        print(f"movemap build (fresh process, median of {runs}): "
-              f"wall {statistics.median(w for w, _ in times):.2f} s, "
-              f"CPU {statistics.median(c for _, c in times):.2f} s")
+        if compare is None:
+            times = [timed(cmd) for _ in range(runs)]
+            print(f"movemap build (fresh process, median of {runs}): "
+                  f"wall {statistics.median(w for w, _ in times):.2f} s, "
+                  f"CPU {statistics.median(c for _, c in times):.2f} s (its forks included)")
+            return
+        compare_builds(folder, Path(tmp), compare, runs)
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    import hashlib
+
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.glob("*.html"))}
+
+
+def compare_builds(folder: Path, tmp: Path, other: str, runs: int) -> None:
+    """Time ``movemap build`` of this code and of the checkout ``other``, alternately.
+
+    The other checkout runs with ``PYTHONPATH`` pointing at it (same
+    Python and packages); both write into their own folder, whose files
+    must be byte-identical.
+    """
+    import os
+
+    env = {**os.environ, "PYTHONPATH": str(Path(other).resolve())}
+    cmds = {
+        "before": ([sys.executable, "-m", "layers.cli", "build", "--data", str(folder),
+                    "--out", str(tmp / "built-before")], env, str(Path(other).resolve())),
+        "after": ([*MOVEMAP, "build", "--data", str(folder), "--out", str(tmp / "built-after")],
+                  None, None),
+    }
+    times: dict[str, list[tuple[float, float]]] = {k: [] for k in cmds}
+    for _ in range(runs):
+        for name, (cmd, env_, cwd) in cmds.items():
+            cpu0, t0 = _cpu(), time.perf_counter()
+            subprocess.run(cmd, check=True, env=env_, cwd=cwd,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            times[name].append((time.perf_counter() - t0, _cpu() - cpu0))
+    same = _digests(tmp / "built-before") == _digests(tmp / "built-after")
+    print(f"movemap build, fresh process, alternately, median of {runs} "
+          f"(load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}):")
+    for name, ts in times.items():
+        print(f"  {name:<6} wall {statistics.median(w for w, _ in ts):.2f} s, "
+              f"CPU {statistics.median(c for _, c in ts):.2f} s (forks included)")
+    print(f"  every file byte-identical: {same} ({len(_digests(tmp / 'built-after'))} files)")
+    if not same:
+        raise SystemExit("the builds differ")
 
 
 def main() -> None:
@@ -146,9 +195,13 @@ def main() -> None:
     parser.add_argument("--data", default=None, help="data folder (default: bundled)")
     parser.add_argument("--stages", type=int, default=None, metavar="N",
                         help="break a build of N synthetic legs down by stage")
+    parser.add_argument("--compare", default=None, metavar="DIR",
+                        help="with --stages: also time the build of the movemap checkout in DIR "
+                        "(e.g. a `git archive` of an older commit), alternately, and check "
+                        "both write the same bytes")
     args = parser.parse_args()
     if args.stages:
-        stages(args.stages, args.runs)
+        stages(args.stages, args.runs, args.compare)
         return
     data = ["--data", args.data] if args.data else []
     times: dict[str, list[tuple[float, float]]] = {"export": [], "build": []}

@@ -154,12 +154,12 @@ def read_records(
                 and len(physical[start - 1]) <= FIELD_LIMIT
             ):
                 # Fast path: one clean physical line can hold none of the faults.
-                if any(cell.strip() for cell in row):
+                if "".join(row).strip():  # a cell that is not blank
                     lines.append(start)
                     rows.append(row)
                 start = end + 1
                 continue
-            if any(cell.strip() for cell in row):
+            if "".join(row).strip():
                 record = "".join(physical[start - 1 : end])
                 if header is None:
                     found = _other_delimiter(row, record)

@@ -10,8 +10,10 @@ package world-atlas by ``scripts/derive_countries.py`` (see
 from __future__ import annotations
 
 import threading
-from functools import cache
+from collections.abc import Callable
+from functools import wraps
 from importlib import resources
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -21,6 +23,8 @@ import shapely
 from pyproj import Geod
 
 from geo import settings
+
+R = TypeVar("R")
 
 #: Column of the ISO 3166-1 alpha-2 code ("" where there is none, e.g. N. Cyprus).
 ISO_A2 = "iso_a2"
@@ -39,10 +43,26 @@ __all__ = [
     "land",
     "load_countries",
     "subdivide",
+    "warm_up",
 ]
 
 
-@cache
+def _once(fn: Callable[..., R]) -> Callable[..., R]:
+    """Cache ``fn``'s result per arguments; a second thread waits instead of computing it too."""
+    values: dict[tuple, R] = {}
+    lock = threading.Lock()
+
+    @wraps(fn)
+    def cached(*args: Any) -> R:
+        with lock:
+            if args not in values:
+                values[args] = fn(*args)
+            return values[args]
+
+    return cached
+
+
+@_once
 def _countries(scale: str = "50m") -> gpd.GeoDataFrame:
     path = resources.files("geo") / "data" / SCALE_FILES[scale]
     with resources.as_file(path) as file:
@@ -129,14 +149,40 @@ def subdivide(
     return np.concatenate(done_g), np.concatenate(done_o)
 
 
-@cache
+@_once
 def _shared_tiles() -> tuple[np.ndarray, np.ndarray]:
     return subdivide(_countries().geometry.values, max_vertices=64, min_size=0.5)
 
 
-@cache
+@_once
 def _land() -> shapely.Geometry:
     return shapely.union_all(_countries().geometry.values)
+
+
+def warm_up() -> threading.Thread:
+    """Start computing the land mask and the countries' tiles in a background thread.
+
+    Both are derived from the bundled polygons alone and take about a
+    second (GEOS, which releases the GIL): started while the ledger is
+    read, they are ready when the lines and zones need them.  Callers of
+    :func:`land` and :func:`countries_at` meanwhile wait for the thread's
+    result instead of computing it again.
+
+    Returns
+    -------
+    threading.Thread
+        The started thread (daemon); join it before forking.
+
+    """
+    thread = threading.Thread(target=_warm, name="movemap-countries", daemon=True)
+    thread.start()
+    return thread
+
+
+def _warm() -> None:
+    _countries()
+    _land()
+    _shared_tiles()
 
 
 # GEOS prepared geometries are not thread-safe (libgeos/geos#825): each

@@ -84,10 +84,29 @@ def load_dataset(
 
     """
     # Imported here so `movemap geocode` need not import zones/lines.
+    from geo._parquet import transfers_file
     from geo.engine import lines_and_zones
 
-    folder, places, ledger, zones = read_inputs(data_dir)
-    legs, segments = lines_and_zones(ledger.legs, zones, engine=engine, scheduler=scheduler)
+    warming = None
+    try:
+        big = transfers_file(_data_dir(data_dir)).stat().st_size >= _WARM_UP_BYTES
+    except OSError:  # missing: read_inputs says so
+        big = False
+    if engine == "pandas" and big:
+        from geo.countries import warm_up
+
+        # The land mask and country tiles (~1 s of GEOS) are computed in a
+        # thread while the ledger is read; the lines and zones need them.
+        warming = warm_up()
+    try:
+        folder, places, ledger, zones = read_inputs(data_dir)
+    finally:
+        if warming is not None:
+            warming.join()  # no thread left running: the lines and zones may fork
+    # On this machine: forked over every core from geo.engine.FORK_MIN_LEGS legs.
+    legs, segments = lines_and_zones(
+        ledger.legs, zones, engine=engine, scheduler=scheduler, workers=None
+    )
     return Dataset(
         folder=folder,
         places=places,
@@ -97,6 +116,11 @@ def load_dataset(
         segments=segments,
         warnings=[*_warnings(places), *ledger.warnings, *_warnings(zones)],
     )
+
+
+#: A ledger file this large (~10,000 legs) takes longer to read than the
+#: land mask and country tiles take to compute in a thread beside it.
+_WARM_UP_BYTES = 1_000_000
 
 
 def read_inputs(

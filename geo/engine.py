@@ -55,7 +55,7 @@ import shapely
 
 from geo import columns as col
 
-__all__ = ["ENGINES", "lines_and_zones", "zoned_chunks"]
+__all__ = ["ENGINES", "FORK_MIN_LEGS", "lines_and_zones", "zoned_chunks"]
 
 #: Engines :func:`lines_and_zones` accepts.
 ENGINES = ("pandas", "dask")
@@ -72,6 +72,7 @@ def lines_and_zones(
     scheduler: str | None = None,
     partitions: int | None = None,
     outside_geometry: bool = True,
+    workers: int | None = 1,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Draw every leg, attribute it to zones and split it at zone boundaries.
 
@@ -94,6 +95,11 @@ def lines_and_zones(
         partitions are cut between transfers, so there may be fewer.
     outside_geometry
         As for :func:`geo.zones.split_by_zone`.
+    workers
+        With ``engine="pandas"``: processes (this one and forks of it,
+        :mod:`geo.forked`), each computing a part of the legs cut between
+        transfers, as the dask engine does; ``None``: one per core from
+        :data:`FORK_MIN_LEGS` legs, else 1.  The same result with any number.
 
     Returns
     -------
@@ -114,6 +120,12 @@ def lines_and_zones(
         msg = f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}"
         raise ValueError(msg)
     if engine == "pandas" or len(legs) == 0:
+        if workers is None:
+            from geo.forked import available_cores
+
+            workers = available_cores() if len(legs) >= FORK_MIN_LEGS else 1
+        if workers > 1 and len(legs) > 1:
+            return _forked(legs, zones, outside_geometry, workers)
         return _one(legs, zones, outside_geometry)
     _need_dask()
     with _connected(scheduler) as client:
@@ -195,6 +207,78 @@ def zoned_chunks(
 
                 out_legs[col.TRANSFER_KM] = transfer_km(out_legs)  # as over the chunk
             yield out_legs, _unpacked([p[1] for p in packs])
+
+
+# --- forked processes on this machine ---------------------------------------------
+
+#: ``lines_and_zones(workers=None)`` forks from this many legs (below, the
+#: hand-over of the lines costs more than the second core saves).
+FORK_MIN_LEGS = 20_000
+#: Size of this process's piece relative to a child's (see :func:`_forked`).
+_OWN_SHARE = 1.5
+#: Folder name prefix of a forked child's hand-over (its own: not the pipeline's spool).
+_SPOOL_PREFIX = "movemap-lines-"
+
+
+def _forked(
+    legs: pd.DataFrame, zones: gpd.GeoDataFrame, outside_geometry: bool, workers: int
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """:func:`lines_and_zones` over ``workers`` processes: pieces as for dask, results packed.
+
+    Each piece is computed by :func:`_partition` (this thread's own GEOS
+    objects, one thread per process); a forked child hands its packed
+    result over as a pickle file in shared memory, read here once it exits.
+    """
+    import os
+    import pickle
+    import shutil
+    import tempfile
+
+    from geo.forked import run_forked
+    from geo.pipeline import _spool_dir
+    from geo.threads import limited
+
+    # This process's piece is the largest: a child also packs and pickles
+    # its result, and this process then unpacks it (~35% of the work of a
+    # piece at 100k legs).
+    pieces, order = _pieces(legs, workers, first_share=_OWN_SHARE)
+    me = os.getpid()
+    done: dict[int, tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]] = {}
+    spool = tempfile.mkdtemp(prefix=_SPOOL_PREFIX, dir=_spool_dir())
+    try:
+
+        def run(i: int) -> None:
+            if os.getpid() == me:  # kept as they are: no packing here
+                with limited(1):  # the processes are the parallelism
+                    done[i] = _one(pieces[i], _own_zones(zones), outside_geometry)
+                return
+            packed = _partition(pieces[i], zones, outside_geometry)
+            with open(f"{spool}/{i}.pickle", "wb") as fh:
+                pickle.dump(packed, fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+        run_forked(list(range(len(pieces))), run, weights=[len(p) for p in pieces],
+                   workers=workers)
+        for i in range(len(pieces)):
+            if i not in done:
+                with open(f"{spool}/{i}.pickle", "rb") as fh:
+                    packed = pickle.load(fh)
+                done[i] = (_unpacked([packed[0]]), _unpacked([packed[1]]))
+    finally:
+        shutil.rmtree(spool, ignore_errors=True)
+    ordered = [done[i] for i in range(len(pieces))]
+    out_legs = _concat([p[0] for p in ordered])
+    out_segments = _concat([p[1] for p in ordered])
+    if order is not None:
+        out_legs, out_segments = _unsorted(out_legs, out_segments, order)
+    if col.TRANSFER_KM in out_legs:
+        from geo.routes import transfer_km
+
+        out_legs[col.TRANSFER_KM] = transfer_km(out_legs)
+    return out_legs, out_segments.reset_index(drop=True)
+
+
+def _concat(frames: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
+    return frames[0] if len(frames) == 1 else pd.concat(frames)
 
 
 # --- one partition ----------------------------------------------------------------
@@ -345,12 +429,18 @@ def _transfer_order(legs: pd.DataFrame) -> tuple[np.ndarray | None, np.ndarray]:
     return order, starts
 
 
-def _pieces(legs: pd.DataFrame, partitions: int) -> tuple[list[pd.DataFrame], np.ndarray | None]:
-    """About ``partitions`` slices of the legs, each holding whole transfers."""
+def _pieces(
+    legs: pd.DataFrame, partitions: int, *, first_share: float = 1.0
+) -> tuple[list[pd.DataFrame], np.ndarray | None]:
+    """About ``partitions`` slices of the legs, each holding whole transfers.
+
+    ``first_share``: the first slice's size relative to each other one.
+    """
     order, starts = _transfer_order(legs)
     grouped = legs if order is None else legs.iloc[order]
     edges = np.r_[starts, len(legs)]  # a cut may fall only on these
-    want = np.arange(1, partitions) * len(legs) / partitions
+    shares = np.r_[first_share, np.ones(partitions - 1)]
+    want = np.cumsum(shares)[:-1] / shares.sum() * len(legs)
     bounds = np.unique(np.r_[0, edges[np.searchsorted(edges, want)], len(legs)])
     return [grouped.iloc[a:b] for a, b in itertools.pairwise(bounds)], order
 

@@ -51,43 +51,69 @@ def read_table(
             )
         )
     header, lines, raw = read_records(path, file, problems)
-    rows = [[cell.strip() for cell in row] for row in raw]
     empty = pd.DataFrame({c: pd.Series([], dtype=object) for c in (*columns, SOURCE_LINE)})
     if header is None:
         if not problems or problems[-1].file != file:
             problems.append(empty_file_problem(file, "add the header row: " + ",".join(columns)))
-        return TableRead(empty, empty, len(rows), False)
+        return TableRead(empty, empty, len(raw), False)
 
     missing = [c for c in columns if c not in header]
     problems.extend(header_problems(header, columns, optional=optional, file=file))
     columns = (*columns, *optional)
 
     width = len(header)
-    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
-    for i in np.flatnonzero(lengths != width):
-        problems.append(wrong_width_problem(file, lines[i], rows[i], width))
+    lengths = np.fromiter(map(len, raw), dtype=np.int64, count=len(raw))
+    bad = np.flatnonzero(lengths != width)
+    for i in bad:
+        problems.append(
+            wrong_width_problem(file, lines[i], [cell.strip() for cell in raw[i]], width)
+        )
     good = lengths == width
-    table = _frame([rows[i] for i in np.flatnonzero(good)], header, columns)
+    table = _frame(raw if not len(bad) else [raw[i] for i in np.flatnonzero(good)],
+                   header, columns)
     table[SOURCE_LINE] = np.asarray(lines, dtype="int64")[good]
     # Wrong-width rows are kept (cells by position) so every row is accounted for.
-    fitted = [(rows[i] + [""] * width)[:width] for i in np.flatnonzero(~good)]
+    fitted = [(raw[i] + [""] * width)[:width] for i in bad]
     wrong_width = _frame(fitted, header, columns)
     wrong_width[SOURCE_LINE] = np.asarray(lines, dtype="int64")[~good]
-    if not rows:
+    if not raw:
         problems.append(
             Problem(file, None, None, "", f"no {what}", f"add at least one row of {what}")
         )
-    return TableRead(table, wrong_width, len(rows), not missing)
+    return TableRead(table, wrong_width, len(raw), not missing)
 
 
 def _frame(rows: list[list[str]], header: list[str], columns: Sequence[str]) -> pd.DataFrame:
-    """Build a table of (already stripped) strings with exactly ``columns``."""
-    raw = pd.DataFrame(rows, columns=header, dtype=object)
-    raw = raw.loc[:, ~raw.columns.duplicated()]
+    """Build a table of stripped strings with exactly ``columns`` from rows of ``header``'s width.
+
+    Column by column, each distinct cell is stripped once and every equal
+    cell shares that one string object (a ledger repeats few values: the
+    checks then hash and compare each value once, as for Parquet).  A
+    name the header repeats takes its first column.
+    """
+    n = len(rows)
+    at = {}
+    for j, name in enumerate(header):
+        at.setdefault(name, j)
+    cells = np.empty((n, len(header)), dtype=object)
+    if n:
+        cells[:] = rows  # every row has the header's width
+    data = {}
+    for c in columns:
+        if c in at and n:
+            data[c] = _shared_stripped(cells[:, at[c]])
+        else:
+            data[c] = np.full(n, "", dtype=object)
     return pd.DataFrame(
-        {
-            c: raw[c] if c in raw.columns else pd.Series("", index=raw.index, dtype=object)
-            for c in columns
-        },
-        index=raw.index,
+        {c: pd.Series(v, dtype=object, copy=False) for c, v in data.items()},
+        index=pd.RangeIndex(n),
     )
+
+
+def _shared_stripped(values: np.ndarray) -> np.ndarray:
+    """``values`` (strings) stripped, as an object array where equal values are one object."""
+    codes, uniques = pd.factorize(values)
+    stripped: dict[str, str] = {}
+    canon = np.empty(len(uniques), dtype=object)
+    canon[:] = [stripped.setdefault(v.strip(), v.strip()) for v in uniques]
+    return canon[codes]

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "INDEX_FILE",
+    "PARALLEL_MIN_LEGS",
     "TITLE",
     "BuildContext",
     "MovemapMap",
@@ -66,6 +67,11 @@ INDEX_FILE = "index.html"
 TITLE = "Reported military equipment transfers"
 #: Place names are drawn as permanent labels up to this many places.
 MAX_PLACE_LABELS = 120
+#: :func:`build_maps` renders in parallel processes from this many legs over all maps
+#: (below it, forking costs more than it saves).
+PARALLEL_MIN_LEGS = 20_000
+#: A map's fixed rendering cost, in legs' worth (to balance maps between processes).
+_MAP_OVERHEAD_LEGS = 2_000
 #: Marker written in every page so stale maps can be told from other files.
 GENERATOR = '<meta name="generator" content="movemap" />'
 
@@ -487,6 +493,7 @@ def build_maps(
     title: str | None = None,
     subset: str | None = None,
     webgl: str = "auto",
+    workers: int | None = None,
 ) -> list[Path]:
     """Write the overview and every zone map into ``out_dir``, as one set.
 
@@ -514,6 +521,11 @@ def build_maps(
         What a filter kept, in words (shown under every map's title).
     webgl
         ``"auto"``, ``"on"`` or ``"off"``: see :func:`build_map`.
+    workers
+        Processes rendering the maps (this one and forks of it, see
+        :mod:`geo.forked`); default: one per core, up to one per map,
+        when the maps hold at least :data:`PARALLEL_MIN_LEGS` legs, else 1.
+        The files are the same bytes with any number.
 
     Returns
     -------
@@ -526,11 +538,25 @@ def build_maps(
         If ``out_dir`` is a file, cannot be written, or holds other files.
 
     """
+    from geo.forked import available_cores, run_forked
+    from layers.basemap import countries_json
+
     out = Path(out_dir)
     names = map_files(dataset)
     context = build_context(dataset, colours=colours)
+    # Legs per map: the overview has them all, a zone map those through its zone.
+    counts = [
+        len(context.legs) if zone is None else int(np.count_nonzero(_legs_for_zone(
+            context.zone_sets, zone))) for zone in names
+    ]
+    if workers is None:
+        workers = available_cores() if sum(counts) >= PARALLEL_MIN_LEGS else 1
+    workers = max(1, min(int(workers), len(names)))
+    if workers > 1:
+        countries_json(context.theatre)  # cached here, so every fork inherits it
     with staged_folder(out, owned=is_generated) as stage:
-        for zone, name in names.items():
+
+        def write(zone: str | None) -> None:
             html = render_map(
                 dataset,
                 zone=zone,
@@ -540,6 +566,9 @@ def build_maps(
                 subset=subset,
                 webgl=webgl,
             )
-            with open(stage / name, "w", encoding="utf-8", newline="\n") as fh:
+            with open(stage / names[zone], "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(html)
+
+        weights = [n + _MAP_OVERHEAD_LEGS for n in counts]
+        run_forked(list(names), write, weights=weights, workers=workers)
     return [out / name for name in names.values()]

@@ -179,15 +179,25 @@ def places_payload(
         return []
     gaz = places.reset_index(drop=True).set_index(col.PLACE_ID, drop=False)
     items: list[dict[str, Any]] = []
-    for key, grp in ends.groupby(_KEY, sort=True):
-        first = grp.iloc[0]
-        unknown = bool(first["unknown"])
-        zones = sorted({z if z in zone_keys else col.OUTSIDE_ZONES for z in grp[col.ZONE_ID]})
+    # Plain arrays, read by each place's positions (not one Series per place).
+    rows = ends[_ROW].to_numpy().astype(int)
+    end_of = ends[_END].to_numpy().astype(int)
+    zone_of = ends[col.ZONE_ID].to_numpy(dtype=object)
+    unknown_of = ends["unknown"].to_numpy()
+    name_of = ends["name"].to_numpy(dtype=object)
+    precision_of = ends[col.PLACE_PRECISION].to_numpy(dtype=object)
+    lat_of, lon_of = ends[col.LAT].to_numpy(), ends[col.LON].to_numpy()
+    groups = ends.groupby(_KEY, sort=True).indices  # key -> its rows, in order
+    for key in sorted(groups):
+        at = groups[key]
+        first = at[0]
+        unknown = bool(unknown_of[first])
+        zones = sorted({z if z in zone_keys else col.OUTSIDE_ZONES for z in zone_of[at]})
         item: dict[str, Any] = {
             "key": str(key),
             "unknown": unknown,
-            "legs": grp[_ROW].astype(int).tolist(),
-            "ends": grp[_END].astype(int).tolist(),
+            "legs": rows[at].tolist(),
+            "ends": end_of[at].tolist(),
             "zones": zones,
         }
         if not unknown and key in gaz.index:
@@ -204,15 +214,15 @@ def places_payload(
                 lon=round(float(row[col.LON]), 4),
             )
         else:
-            lat, lon = first[col.LAT], first[col.LON]
+            lat, lon = lat_of[first], lon_of[first]
             if pd.isna(lat) or pd.isna(lon):
                 continue
             item.update(
                 id=None,
-                name=_text(first["name"]) or "unknown stop",
+                name=_text(name_of[first]) or "unknown stop",
                 kind="unknown stop",
                 country=None,
-                precision=_text(first[col.PLACE_PRECISION]) or "unknown",
+                precision=_text(precision_of[first]) or "unknown",
                 coord_source="position inferred from the route",
                 note="The reporting does not name this place; the marker is approximate.",
                 lat=float(lat),

@@ -146,3 +146,23 @@ def test_no_antimeridian_bands(world):
 def test_points_around_the_antimeridian(world, lon, lat, iso):
     hits = world[world.contains(shapely.Point(lon, lat))]
     assert hits["iso_a2"].tolist() == ([iso] if iso else []), (lon, lat)
+
+
+def test_warm_up_computes_the_land_mask_once_for_every_thread() -> None:
+    # Issue 15: the build computes the land mask and tiles in a thread while
+    # the ledger is read; a caller meanwhile waits for that result.
+    import threading
+
+    from geo import countries
+
+    thread = countries.warm_up()
+    seen: list[object] = []
+    readers = [threading.Thread(target=lambda: seen.append(countries._land())) for _ in range(3)]
+    for r in readers:
+        r.start()
+    for r in [thread, *readers]:
+        r.join()
+    assert len(seen) == 3 and all(s is seen[0] for s in seen)
+    assert countries._shared_tiles() is countries._shared_tiles()
+    tiles, owner = countries._shared_tiles()
+    assert len(tiles) == len(owner) > len(countries.load_countries())

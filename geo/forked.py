@@ -1,0 +1,204 @@
+"""Run independent tasks in this process and forked copies of it, on every core.
+
+:func:`run_forked` splits a list of tasks into groups of about equal weight
+(largest first, each to the least loaded group, so the split depends on
+the weights alone), runs the first group here and each other group in a
+child made with ``fork``.  A child inherits everything this process has
+computed (a build's dataset and shared context) without pickling, and
+hands nothing back: each task writes its own output (a map's HTML file,
+a spool file of results).
+
+Errors
+    A task's exception in a child is sent back pickled through a pipe and
+    raised here, after this process's own tasks (an ``OSError`` from a
+    full disk stays an ``OSError``).  A child that dies without a word
+    (killed, out of memory) is an error naming how it ended.  If anything
+    goes wrong here, Ctrl-C and SIGTERM included, the children are killed
+    and waited for before the exception goes on, so no task writes after
+    the caller has cleaned up.  Children ignore Ctrl-C (the terminal sends
+    it to the whole group; this process decides) and die on SIGTERM.
+
+Where ``fork`` is missing or unsafe (not Linux), or with ``workers=1``,
+every task runs here, one after another, with the same results.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+__all__ = ["available_cores", "can_fork", "run_forked", "split_by_weight"]
+
+T = TypeVar("T")
+
+#: Largest pickled exception a child sends back (a pipe holds 64 KiB unread).
+_MAX_ERROR_BYTES = 60_000
+
+
+def available_cores() -> int:
+    """Return the CPU cores this process may run on (at least 1)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def can_fork() -> bool:
+    """Tell whether :func:`run_forked` can fork here (Linux only)."""
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
+def split_by_weight(weights: Sequence[float], *, groups: int) -> list[list[int]]:
+    """Split task positions into ``groups`` lists of about equal total weight.
+
+    Parameters
+    ----------
+    weights
+        Each task's expected cost.
+    groups
+        Number of lists (at least 1).
+
+    Returns
+    -------
+    list of list of int
+        Task positions, each list in task order; the first list holds the
+        heaviest task.  Empty lists are dropped.
+
+    """
+    n = max(1, int(groups))
+    load = [0.0] * n
+    out: list[list[int]] = [[] for _ in range(n)]
+    # Heaviest first (ties by position), each onto the least loaded group.
+    for i in sorted(range(len(weights)), key=lambda i: (-weights[i], i)):
+        g = min(range(n), key=lambda g: (load[g], g))
+        out[g].append(i)
+        load[g] += float(weights[i])
+    return [sorted(group) for group in out if group]
+
+
+def run_forked(
+    tasks: Sequence[T],
+    run: Callable[[T], object],
+    *,
+    weights: Sequence[float] | None = None,
+    workers: int = 2,
+) -> None:
+    """Call ``run(task)`` for every task, over ``workers`` processes.
+
+    Parameters
+    ----------
+    tasks
+        Independent tasks; ``run`` must write its own results (a forked
+        child's return values are dropped).
+    run
+        Called once per task.
+    weights
+        Expected cost per task (default: all equal), to balance the groups.
+    workers
+        Processes in all, this one included; 1 (or no ``fork``) runs every
+        task here.
+
+    Raises
+    ------
+    BaseException
+        The first error of a task (here first, then the children's in
+        order), or ``RuntimeError`` for a child that died without one.
+
+    """
+    if not tasks:
+        return
+    weights = [1.0] * len(tasks) if weights is None else list(weights)
+    groups = split_by_weight(weights, groups=workers if can_fork() else 1)
+    children: list[tuple[int, int]] = []  # (pid, read end of its error pipe)
+    try:
+        for group in groups[1:]:
+            children.append(_fork([tasks[i] for i in group], run))
+        for i in groups[0]:
+            run(tasks[i])
+        while children:
+            pid, fd = children[0]
+            error = _read_all(fd)  # empty once the child has exited
+            _, status = os.waitpid(pid, 0)
+            children.pop(0)
+            os.close(fd)
+            if error:
+                raise _unpickled(error)
+            if status != 0:
+                msg = f"a forked worker process ended with {_how(status)}"
+                raise RuntimeError(msg)
+    except BaseException:
+        for pid, fd in children:
+            _kill(pid)
+            os.close(fd)
+        raise
+
+
+def _fork(tasks: list[T], run: Callable[[T], object]) -> tuple[int, int]:
+    """Start a child running ``tasks``; return its pid and the read end of its error pipe."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid:  # this process
+        os.close(write)
+        return pid, read
+    code = 1  # the child: never returns, never runs the caller's cleanup
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.close(read)
+        for task in tasks:
+            run(task)
+        code = 0
+    except BaseException as exc:
+        with contextlib.suppress(BaseException):  # the exit code still says it failed
+            os.write(write, _pickled(exc))
+    finally:
+        os._exit(code)
+    raise AssertionError  # pragma: no cover - os._exit does not return
+
+
+def _pickled(exc: BaseException) -> bytes:
+    """Pickle ``exc``; a plain RuntimeError with its text if it will not pickle."""
+    try:
+        data = pickle.dumps(exc)
+        pickle.loads(data)
+    except Exception:
+        data = b""
+    if not data or len(data) > _MAX_ERROR_BYTES:
+        text = f"{type(exc).__name__}: {exc}"[:2000]
+        data = pickle.dumps(RuntimeError(f"in a forked worker process: {text}"))
+    return data
+
+
+def _unpickled(data: bytes) -> BaseException:
+    exc = pickle.loads(data)
+    return exc if isinstance(exc, BaseException) else RuntimeError(repr(exc))
+
+
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while chunk := os.read(fd, 65536):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _how(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        try:
+            return f"signal {signal.Signals(sig).name}"
+        except ValueError:
+            return f"signal {sig}"
+    return f"exit code {os.waitstatus_to_exitcode(status)}"
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
