@@ -60,8 +60,12 @@ __all__ = ["ENGINES", "lines_and_zones", "zoned_chunks"]
 #: Engines :func:`lines_and_zones` accepts.
 ENGINES = ("pandas", "dask")
 
-#: Legs per dask partition when none is asked for.
-_PARTITION_LEGS = 100_000
+#: Most legs per dask partition when none is asked for: small enough that
+#: this process rebuilds one result while the workers compute the next.
+_PARTITION_LEGS = 25_000
+
+#: Partitions per worker thread, at least, when none is asked for.
+_PER_THREAD = 4
 
 
 def lines_and_zones(
@@ -90,7 +94,7 @@ def lines_and_zones(
         client if there is one, else runs the partitions one by one here.
     partitions
         With ``engine="dask"``: number of partitions (default: one per
-        100,000 legs, at least two per worker thread of the client);
+        25,000 legs, at least four per worker thread of the client);
         partitions are cut between transfers, so there may be fewer.
     outside_geometry
         As for :func:`geo.zones.split_by_zone`.
@@ -118,12 +122,17 @@ def lines_and_zones(
     _need_dask()
     with _connected(scheduler) as client:
         if partitions is None:
-            partitions = max(-(-len(legs) // _PARTITION_LEGS), 2 * _threads(client))
+            partitions = max(-(-len(legs) // _PARTITION_LEGS), _PER_THREAD * _threads(client))
         partitions = max(1, min(int(partitions), len(legs)))
         pieces, order = _pieces(legs, partitions)
-        packs = [p for _, p in _packed_results(enumerate(pieces), zones, client, outside_geometry)]
-    out_legs = _unpacked([p[0] for p in packs])
-    out_segments = _unpacked([p[1] for p in packs])
+        # Each result is rebuilt as it arrives, while the workers compute the next.
+        done = [
+            (_unpacked([packed_legs]), _unpacked([packed_segments]))
+            for _, (packed_legs, packed_segments) in _packed_results(
+                enumerate(pieces), zones, client, outside_geometry
+            )
+        ]
+    out_legs, out_segments = (_concat([d[k] for d in done]) for k in (0, 1))
     if order is not None:
         out_legs, out_segments = _unsorted(out_legs, out_segments, order)
     if col.TRANSFER_KM in out_legs:
@@ -253,23 +262,31 @@ class _Packed:
         kind = shapely.get_type_id(geoms).astype(np.int8)
         kind[(kind != 1) & (kind != 5)] = 0
         kind[shapely.is_empty(geoms) | shapely.has_z(geoms)] = 0
-        parts, owner = shapely.get_parts(geoms[kind > 0], return_index=True)
-        coords = shapely.get_num_coordinates(parts)
-        short = np.zeros(int(np.count_nonzero(kind)), dtype=bool)
-        short[owner[coords < 2]] = True
+        # Only a MultiLineString is taken apart (get_parts copies every
+        # part); a LineString's coordinates are read as they are.
+        parts, owner = shapely.get_parts(geoms[kind == 5], return_index=True)
+        in_parts = shapely.get_num_coordinates(parts)
+        short = np.bincount(owner[in_parts < 2], minlength=int(np.count_nonzero(kind == 5))) > 0
         if short.any():  # to WKB: lines with a part of fewer than two points
-            kind[np.flatnonzero(kind)[short]] = 0
-            parts, owner = shapely.get_parts(geoms[kind > 0], return_index=True)
-            coords = shapely.get_num_coordinates(parts)
+            kind[np.flatnonzero(kind == 5)[short]] = 0
+            in_parts = in_parts[~short[owner]]
+            owner = np.unique(owner[~short[owner]], return_inverse=True)[1]
+        lines = geoms[kind > 0]
+        multi = kind[kind > 0] == 5
+        per_line = np.ones(len(lines), dtype=np.int32)
+        per_line[multi] = np.bincount(owner, minlength=int(np.count_nonzero(multi)))
+        coords = np.empty(int(per_line.sum()), dtype=np.int32)
+        coords[np.repeat(multi, per_line)] = in_parts
+        coords[np.repeat(~multi, per_line)] = shapely.get_num_coordinates(lines[~multi])
         return cls(
             pd.DataFrame(frame.drop(columns=name)),
             name,
             list(frame.columns).index(name),
             frame.crs,
             kind,
-            np.bincount(owner, minlength=int(np.count_nonzero(kind))).astype(np.int32),
-            coords.astype(np.int32),
-            shapely.get_coordinates(parts),
+            per_line,
+            coords,
+            shapely.get_coordinates(lines),
             np.asarray(shapely.to_wkb(geoms[kind == 0]), dtype=object),
         )
 
@@ -277,7 +294,7 @@ class _Packed:
 def _unpacked(packs: list[_Packed]) -> gpd.GeoDataFrame:
     """Return one GeoDataFrame of packed partitions, geometries rebuilt in one call."""
     first = packs[0]
-    plain = pd.concat([p.plain for p in packs]) if len(packs) > 1 else first.plain
+    plain = pd.concat([p.plain for p in packs]) if len(packs) > 1 else first.plain.copy(deep=False)
     kind, parts, coords, xy, wkb = (
         np.concatenate([getattr(p, field) for p in packs])
         for field in ("kind", "parts", "coords", "xy", "wkb")
@@ -300,6 +317,11 @@ def _unpacked(packs: list[_Packed]) -> gpd.GeoDataFrame:
     geometry = gpd.GeoSeries(geoms, index=plain.index, crs=first.crs)
     plain.insert(first.position, first.name, geometry)
     return gpd.GeoDataFrame(plain, geometry=first.name, crs=first.crs)
+
+
+def _concat(frames: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
+    """Return the frames one after another (the one frame when there is one)."""
+    return frames[0] if len(frames) == 1 else pd.concat(frames)
 
 
 # --- per-thread GEOS objects ------------------------------------------------------
