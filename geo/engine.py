@@ -31,10 +31,12 @@ Threads in parallel
 
 Cheap results
     A task returns its legs and segments as plain columns plus the lines'
-    coordinates as arrays (:class:`_Packed`); the client rebuilds the
-    geometries with one vectorized ``shapely.linestrings`` call over every
-    partition (``bench/bench_dask.py``: 29% less CPU to send and rebuild
-    than pickled GeoDataFrames, whose geometry goes as WKB).
+    coordinates as arrays (:class:`_Packed`: only MultiLineStrings are
+    taken apart, a LineString's coordinates are read as they are); the
+    client rebuilds each partition's geometries with one vectorized
+    ``shapely.linestrings`` call as soon as the partition arrives, while the
+    workers compute the next (partitions of at most 25,000 legs, at least
+    four per worker thread, so the last one to rebuild is small).
 
 The dask packages are an optional extra: ``pip install 'movemap[scale]'``.
 """
@@ -154,11 +156,12 @@ def zoned_chunks(
 ) -> Iterator[tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]]:
     """Lines and zones of each chunk of legs on dask, yielded in the chunks' order.
 
-    Each chunk is cut (between transfers) into pieces small enough that
-    every worker thread has one; two pieces per thread are computed at a
-    time, and a chunk is yielded as soon as its pieces and the chunks
-    before it are done: a caller can write results while the cluster
-    works, and memory holds only the pieces in flight.
+    Each chunk is cut (between transfers) into pieces of at most 25,000
+    legs, small enough that every worker thread has four; two pieces per
+    thread are computed at a time, each rebuilt here as it arrives, and a
+    chunk is yielded as soon as its pieces and the chunks before it are
+    done: a caller can write results while the cluster works, and memory
+    holds only the pieces in flight.
 
     Parameters
     ----------
@@ -186,7 +189,7 @@ def zoned_chunks(
     chunks = list(chunks)
     _need_dask()
     with _connected(scheduler) as client:
-        size = max(1, -(-len(legs) // (2 * _threads(client))))
+        size = max(1, min(_PARTITION_LEGS, -(-len(legs) // (_PER_THREAD * _threads(client)))))
 
         def pieces() -> Iterator[tuple[int, pd.DataFrame]]:
             for k, chunk in enumerate(chunks):
@@ -197,13 +200,14 @@ def zoned_chunks(
 
         done = _packed_results(pieces(), zones, client, outside_geometry)
         for _, group in itertools.groupby(done, key=lambda tagged: tagged[0]):
-            packs = [packed for _, packed in group]
-            out_legs = _unpacked([p[0] for p in packs])
-            if col.TRANSFER_KM in out_legs and len(packs) > 1:
+            # Each piece rebuilt as it arrives, while the workers compute the next.
+            frames = [(_unpacked([p[0]]), _unpacked([p[1]])) for _, p in group]
+            out_legs = _concat([f[0] for f in frames])
+            if col.TRANSFER_KM in out_legs and len(frames) > 1:
                 from geo.routes import transfer_km
 
                 out_legs[col.TRANSFER_KM] = transfer_km(out_legs)  # as over the chunk
-            yield out_legs, _unpacked([p[1] for p in packs])
+            yield out_legs, _concat([f[1] for f in frames])
 
 
 # --- one partition ----------------------------------------------------------------
@@ -296,8 +300,8 @@ def _unpacked(packs: list[_Packed]) -> gpd.GeoDataFrame:
     first = packs[0]
     plain = pd.concat([p.plain for p in packs]) if len(packs) > 1 else first.plain.copy(deep=False)
     kind, parts, coords, xy, wkb = (
-        np.concatenate([getattr(p, field) for p in packs])
-        for field in ("kind", "parts", "coords", "xy", "wkb")
+        np.concatenate([getattr(p, f) for p in packs]) if len(packs) > 1 else getattr(first, f)
+        for f in ("kind", "parts", "coords", "xy", "wkb")
     )
     geoms = np.empty(len(kind), dtype=object)
     geoms[kind == 0] = shapely.from_wkb(wkb) if len(wkb) else []
