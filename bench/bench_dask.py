@@ -10,7 +10,7 @@ The legs are those of ``bench/bench_zones.py``.  Configurations: ``pandas``
 ``dask.distributed.LocalCluster`` of 1 worker process x 1 thread, 2 worker
 processes x 1 thread, 1 worker process x 2 threads, and 2 worker threads
 in this process (``processes=False``: results are not serialized;
-partitions: 2 per worker thread).  Each run is a fresh process; the repeats go round the
+partitions: the engine's default).  Each run is a fresh process; the repeats go round the
 configurations in turn, so a burst of load from other jobs falls on all of
 them alike.  Cluster start-up and a 300-leg warm-up (imports, zone tiles)
 are excluded.  Reported per configuration, median over the repeats: wall
@@ -22,9 +22,9 @@ index and the geometries' WKB of legs and segments, compared by digest).
 
 Then the cost of moving the results: CPU seconds to serialize and
 deserialize the pandas result as ``distributed`` sends it, as
-GeoDataFrames (the engine before issue 15's last round) and as the
-engine's packed form (plain columns and WKB, rebuilt with one
-``shapely.from_wkb``).  The load average is printed at the start and end.
+GeoDataFrames (the engine before issue 15's last rounds) and as the
+engine's packed form (plain columns and coordinate arrays, rebuilt with
+``shapely.linestrings``).  The load average is printed at the start and end.
 """
 
 from __future__ import annotations

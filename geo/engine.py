@@ -31,10 +31,12 @@ Threads in parallel
 
 Cheap results
     A task returns its legs and segments as plain columns plus the lines'
-    coordinates as arrays (:class:`_Packed`); the client rebuilds the
-    geometries with one vectorized ``shapely.linestrings`` call over every
-    partition (``bench/bench_dask.py``: 29% less CPU to send and rebuild
-    than pickled GeoDataFrames, whose geometry goes as WKB).
+    coordinates as arrays (:class:`_Packed`: only MultiLineStrings are
+    taken apart, a LineString's coordinates are read as they are); the
+    client rebuilds each partition's geometries with one vectorized
+    ``shapely.linestrings`` call as soon as the partition arrives, while the
+    workers compute the next (partitions of at most 25,000 legs, at least
+    four per worker thread, so the last one to rebuild is small).
 
 The dask packages are an optional extra: ``pip install 'movemap[scale]'``.
 """
@@ -60,8 +62,12 @@ __all__ = ["ENGINES", "FORK_MIN_LEGS", "lines_and_zones", "zoned_chunks"]
 #: Engines :func:`lines_and_zones` accepts.
 ENGINES = ("pandas", "dask")
 
-#: Legs per dask partition when none is asked for.
-_PARTITION_LEGS = 100_000
+#: Most legs per dask partition when none is asked for: small enough that
+#: this process rebuilds one result while the workers compute the next.
+_PARTITION_LEGS = 25_000
+
+#: Partitions per worker thread, at least, when none is asked for.
+_PER_THREAD = 4
 
 
 def lines_and_zones(
@@ -91,7 +97,7 @@ def lines_and_zones(
         client if there is one, else runs the partitions one by one here.
     partitions
         With ``engine="dask"``: number of partitions (default: one per
-        100,000 legs, at least two per worker thread of the client);
+        25,000 legs, at least four per worker thread of the client);
         partitions are cut between transfers, so there may be fewer.
     outside_geometry
         As for :func:`geo.zones.split_by_zone`.
@@ -130,12 +136,17 @@ def lines_and_zones(
     _need_dask()
     with _connected(scheduler) as client:
         if partitions is None:
-            partitions = max(-(-len(legs) // _PARTITION_LEGS), 2 * _threads(client))
+            partitions = max(-(-len(legs) // _PARTITION_LEGS), _PER_THREAD * _threads(client))
         partitions = max(1, min(int(partitions), len(legs)))
         pieces, order = _pieces(legs, partitions)
-        packs = [p for _, p in _packed_results(enumerate(pieces), zones, client, outside_geometry)]
-    out_legs = _unpacked([p[0] for p in packs])
-    out_segments = _unpacked([p[1] for p in packs])
+        # Each result is rebuilt as it arrives, while the workers compute the next.
+        done = [
+            (_unpacked([packed_legs]), _unpacked([packed_segments]))
+            for _, (packed_legs, packed_segments) in _packed_results(
+                enumerate(pieces), zones, client, outside_geometry
+            )
+        ]
+    out_legs, out_segments = (_concat([d[k] for d in done]) for k in (0, 1))
     if order is not None:
         out_legs, out_segments = _unsorted(out_legs, out_segments, order)
     if col.TRANSFER_KM in out_legs:
@@ -157,11 +168,12 @@ def zoned_chunks(
 ) -> Iterator[tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]]:
     """Lines and zones of each chunk of legs on dask, yielded in the chunks' order.
 
-    Each chunk is cut (between transfers) into pieces small enough that
-    every worker thread has one; two pieces per thread are computed at a
-    time, and a chunk is yielded as soon as its pieces and the chunks
-    before it are done: a caller can write results while the cluster
-    works, and memory holds only the pieces in flight.
+    Each chunk is cut (between transfers) into pieces of at most 25,000
+    legs, small enough that every worker thread has four; two pieces per
+    thread are computed at a time, each rebuilt here as it arrives, and a
+    chunk is yielded as soon as its pieces and the chunks before it are
+    done: a caller can write results while the cluster works, and memory
+    holds only the pieces in flight.
 
     Parameters
     ----------
@@ -189,7 +201,7 @@ def zoned_chunks(
     chunks = list(chunks)
     _need_dask()
     with _connected(scheduler) as client:
-        size = max(1, -(-len(legs) // (2 * _threads(client))))
+        size = max(1, min(_PARTITION_LEGS, -(-len(legs) // (_PER_THREAD * _threads(client)))))
 
         def pieces() -> Iterator[tuple[int, pd.DataFrame]]:
             for k, chunk in enumerate(chunks):
@@ -200,13 +212,14 @@ def zoned_chunks(
 
         done = _packed_results(pieces(), zones, client, outside_geometry)
         for _, group in itertools.groupby(done, key=lambda tagged: tagged[0]):
-            packs = [packed for _, packed in group]
-            out_legs = _unpacked([p[0] for p in packs])
-            if col.TRANSFER_KM in out_legs and len(packs) > 1:
+            # Each piece rebuilt as it arrives, while the workers compute the next.
+            frames = [(_unpacked([p[0]]), _unpacked([p[1]])) for _, p in group]
+            out_legs = _concat([f[0] for f in frames])
+            if col.TRANSFER_KM in out_legs and len(frames) > 1:
                 from geo.routes import transfer_km
 
                 out_legs[col.TRANSFER_KM] = transfer_km(out_legs)  # as over the chunk
-            yield out_legs, _unpacked([p[1] for p in packs])
+            yield out_legs, _concat([f[1] for f in frames])
 
 
 # --- forked processes on this machine ---------------------------------------------
@@ -337,23 +350,31 @@ class _Packed:
         kind = shapely.get_type_id(geoms).astype(np.int8)
         kind[(kind != 1) & (kind != 5)] = 0
         kind[shapely.is_empty(geoms) | shapely.has_z(geoms)] = 0
-        parts, owner = shapely.get_parts(geoms[kind > 0], return_index=True)
-        coords = shapely.get_num_coordinates(parts)
-        short = np.zeros(int(np.count_nonzero(kind)), dtype=bool)
-        short[owner[coords < 2]] = True
+        # Only a MultiLineString is taken apart (get_parts copies every
+        # part); a LineString's coordinates are read as they are.
+        parts, owner = shapely.get_parts(geoms[kind == 5], return_index=True)
+        in_parts = shapely.get_num_coordinates(parts)
+        short = np.bincount(owner[in_parts < 2], minlength=int(np.count_nonzero(kind == 5))) > 0
         if short.any():  # to WKB: lines with a part of fewer than two points
-            kind[np.flatnonzero(kind)[short]] = 0
-            parts, owner = shapely.get_parts(geoms[kind > 0], return_index=True)
-            coords = shapely.get_num_coordinates(parts)
+            kind[np.flatnonzero(kind == 5)[short]] = 0
+            in_parts = in_parts[~short[owner]]
+            owner = np.unique(owner[~short[owner]], return_inverse=True)[1]
+        lines = geoms[kind > 0]
+        multi = kind[kind > 0] == 5
+        per_line = np.ones(len(lines), dtype=np.int32)
+        per_line[multi] = np.bincount(owner, minlength=int(np.count_nonzero(multi)))
+        coords = np.empty(int(per_line.sum()), dtype=np.int32)
+        coords[np.repeat(multi, per_line)] = in_parts
+        coords[np.repeat(~multi, per_line)] = shapely.get_num_coordinates(lines[~multi])
         return cls(
             pd.DataFrame(frame.drop(columns=name)),
             name,
             list(frame.columns).index(name),
             frame.crs,
             kind,
-            np.bincount(owner, minlength=int(np.count_nonzero(kind))).astype(np.int32),
-            coords.astype(np.int32),
-            shapely.get_coordinates(parts),
+            per_line,
+            coords,
+            shapely.get_coordinates(lines),
             np.asarray(shapely.to_wkb(geoms[kind == 0]), dtype=object),
         )
 
@@ -361,10 +382,10 @@ class _Packed:
 def _unpacked(packs: list[_Packed]) -> gpd.GeoDataFrame:
     """Return one GeoDataFrame of packed partitions, geometries rebuilt in one call."""
     first = packs[0]
-    plain = pd.concat([p.plain for p in packs]) if len(packs) > 1 else first.plain
+    plain = pd.concat([p.plain for p in packs]) if len(packs) > 1 else first.plain.copy(deep=False)
     kind, parts, coords, xy, wkb = (
-        np.concatenate([getattr(p, field) for p in packs])
-        for field in ("kind", "parts", "coords", "xy", "wkb")
+        np.concatenate([getattr(p, f) for p in packs]) if len(packs) > 1 else getattr(first, f)
+        for f in ("kind", "parts", "coords", "xy", "wkb")
     )
     geoms = np.empty(len(kind), dtype=object)
     geoms[kind == 0] = shapely.from_wkb(wkb) if len(wkb) else []
@@ -384,6 +405,11 @@ def _unpacked(packs: list[_Packed]) -> gpd.GeoDataFrame:
     geometry = gpd.GeoSeries(geoms, index=plain.index, crs=first.crs)
     plain.insert(first.position, first.name, geometry)
     return gpd.GeoDataFrame(plain, geometry=first.name, crs=first.crs)
+
+
+def _concat(frames: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
+    """Return the frames one after another (the one frame when there is one)."""
+    return frames[0] if len(frames) == 1 else pd.concat(frames)
 
 
 # --- per-thread GEOS objects ------------------------------------------------------

@@ -8,9 +8,11 @@ extractor proposes that the bundled actors.csv did not hold.
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
 
+from _helpers import INPUT_FILES, copy_inputs
+
+from geo import settings
 from layers.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,11 +20,7 @@ HELDOUT = ROOT / "tests" / "data" / "reports" / "heldout"
 
 
 def _data(tmp_path: Path) -> Path:
-    folder = tmp_path / "data"
-    folder.mkdir()
-    for name in ("gazetteer.csv", "transfers.csv", "sources.csv", "zones.geojson", "actors.csv"):
-        shutil.copy(ROOT / name, folder / name)
-    return folder
+    return copy_inputs(tmp_path / "data", (*INPUT_FILES, settings.ACTORS_FILE))
 
 
 def _rows(path: Path) -> list[dict]:

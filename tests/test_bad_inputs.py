@@ -23,18 +23,17 @@ import csv
 import io
 import json
 import re
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from _helpers import copy_inputs
 
 from geo import settings
 from geo._csv import read_records
 from geo._errors import InputError, Problem
 from geo.columns import SOURCE_LINE
-from geo.paths import REPO_ROOT
 from layers.cli import main
 
 GAZ, LEDGER, SOURCES, ZONES = (
@@ -1034,11 +1033,7 @@ def reconcile(folder: Path) -> None:
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
-    d = tmp_path / "data"
-    d.mkdir()
-    for name in INPUTS:
-        shutil.copy(REPO_ROOT / name, d / name)
-    return d
+    return copy_inputs(tmp_path / "data", INPUTS)
 
 
 def test_there_are_at_least_60_cases() -> None:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
 
 import pytest
+from _helpers import copy_inputs
 
 from layers.cli import main
 
@@ -16,11 +16,7 @@ REPORT = ROOT / "tests" / "data" / "reports" / "bundled" / "001_ff7432eee38af073
 
 @pytest.fixture
 def data(tmp_path):
-    folder = tmp_path / "data"
-    folder.mkdir()
-    for name in ("gazetteer.csv", "transfers.csv", "sources.csv", "zones.geojson"):
-        shutil.copy(ROOT / name, folder / name)
-    return folder
+    return copy_inputs(tmp_path / "data")
 
 
 def _snapshot(folder):

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 from pathlib import Path
 
 import pytest
+from _helpers import copy_inputs
 
 from geo import settings
 from geo.paths import REPO_ROOT
@@ -20,9 +20,9 @@ def bundled_rows() -> list[dict[str, str]]:
 @pytest.fixture
 def data(tmp_path: Path) -> Path:
     """A data folder holding copies of the bundled inputs."""
-    for name in (settings.GAZETTEER_FILE, settings.TRANSFERS_FILE, settings.SOURCES_FILE):
-        shutil.copy(REPO_ROOT / name, tmp_path / name)
-    return tmp_path
+    return copy_inputs(
+        tmp_path, (settings.GAZETTEER_FILE, settings.TRANSFERS_FILE, settings.SOURCES_FILE)
+    )
 
 
 def test_json_nests_every_leg_under_its_transfer(capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
+from _helpers import copy_inputs
 
 from geo import columns as c
 from geo import settings
@@ -25,9 +25,7 @@ INPUTS = (
 
 @pytest.fixture
 def data(tmp_path: Path) -> Path:
-    for name in INPUTS:
-        shutil.copy(REPO_ROOT / name, tmp_path / name)
-    return tmp_path
+    return copy_inputs(tmp_path, INPUTS)
 
 
 def _edit(path: Path, old: str, new: str) -> None:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
+from _helpers import copy_inputs
 from test_maps_browser import browser, open_page  # noqa: F401  (shared fixtures)
 
 from geo import columns as col
@@ -26,8 +26,7 @@ def dated_maps(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, list[Path
     from layers.maps import build_maps
 
     d = tmp_path_factory.mktemp("dated")
-    for name in (settings.GAZETTEER_FILE, settings.SOURCES_FILE, settings.ZONES_FILE):
-        shutil.copy(REPO_ROOT / name, d / name)
+    copy_inputs(d, (settings.GAZETTEER_FILE, settings.SOURCES_FILE, settings.ZONES_FILE))
     with open(REPO_ROOT / settings.TRANSFERS_FILE, newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     for row in rows:

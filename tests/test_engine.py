@@ -161,14 +161,17 @@ def test_packed_results_come_back_identical():
         shapely.LineString([(0, 0, 1), (1, 1, 2)]),
         shapely.MultiLineString([[(0, 0), (1, 1)], [(5, 5), (6, 6), (7, 7)]]),
         shapely.GeometryCollection([shapely.Point(0, 0)]),
+        shapely.multilinestrings([shapely.LineString(), shapely.LineString([(8, 8), (9, 9)])]),
+        shapely.LineString([(1, 1), (2, 2)]),
     ]
     frame = gpd.GeoDataFrame(
-        {"a": range(9), "geometry": geoms, "b": list("abcdefghi")},
-        index=pd.RangeIndex(10, 19),
+        {"a": range(11), "geometry": geoms, "b": list("abcdefghijk")},
+        index=pd.RangeIndex(10, 21),
         crs="EPSG:4326",
     )
     packs = [_Packed.of(frame.iloc[:4]), _Packed.of(frame.iloc[4:4]), _Packed.of(frame.iloc[4:])]
     assert packs[0].wkb.tolist() == [None]  # only the missing geometry as WKB
+    assert packs[2].kind.tolist() == [0, 0, 0, 5, 0, 0, 1]  # the empty part: WKB
     got = _unpacked(packs)
     assert list(got.columns) == ["a", "geometry", "b"]
     assert got.crs == frame.crs

@@ -44,6 +44,7 @@ def test_tasks_in_one_process_run_at_once(monkeypatch):
     inside = 0
     most = 0
     count = threading.Lock()
+    zones_seen = {}  # thread -> the zone geometries its tasks were given
 
     def watched(fn):
         def run(*args, **kwargs):
@@ -51,6 +52,10 @@ def test_tasks_in_one_process_run_at_once(monkeypatch):
             with count:
                 inside += 1
                 most = max(most, inside)
+                if fn.__name__ != "movement_lines":
+                    given = args[1].geometry.array
+                    zones_seen.setdefault(threading.get_ident(), set()).add(id(given[0]))
+                    assert given[0] is not zones.geometry.array[0]  # never the caller's
             try:
                 time.sleep(0.05)  # long enough for another thread to come in
                 return fn(*args, **kwargs)
@@ -69,6 +74,11 @@ def test_tasks_in_one_process_run_at_once(monkeypatch):
     with dask.config.set(scheduler="threads", num_workers=4):
         got = lines_and_zones(legs, zones, engine="dask", partitions=8)
     assert most >= 2
+    # Each thread worked on its own copy of the zones (its own GEOS objects):
+    # one per thread, none shared.
+    assert len(zones_seen) >= 2
+    assert all(len(ids) == 1 for ids in zones_seen.values())
+    assert len(set().union(*zones_seen.values())) == len(zones_seen)
     assert_identical(got[0], want[0])
     assert_identical(got[1], want[1])
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
+from _helpers import copy_inputs
 
 from geo import columns as col
 from geo import settings
@@ -22,7 +22,6 @@ from geo._errors import MovemapError
 from geo._io import atomic_path, write_text
 from geo.dataset import Dataset, load_dataset
 from geo.export import export, legs_table, to_geojson
-from geo.paths import REPO_ROOT
 
 HOSTILE = "<script>alert('x')</script> & \"quoted\" ]]> it's $x$ \u2192"
 
@@ -210,14 +209,7 @@ def write_test_inputs(folder: Path) -> Path:
     Goes through the real loaders, so exports are tested on what
     load_dataset really returns.
     """
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in (
-        settings.GAZETTEER_FILE,
-        settings.TRANSFERS_FILE,
-        settings.SOURCES_FILE,
-        settings.ZONES_FILE,
-    ):
-        shutil.copy(REPO_ROOT / name, folder / name)
+    copy_inputs(folder)
 
     def add(name: str, rows: list[dict[str, object]]) -> None:
         with open(folder / name, newline="", encoding="utf-8") as fh:

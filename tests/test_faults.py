@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _helpers import copy_inputs
 
 from geo import settings
 from geo.paths import REPO_ROOT
@@ -32,11 +33,7 @@ MOVEMAP = Path(sys.executable).with_name("movemap")
 
 @pytest.fixture
 def data(tmp_path: Path) -> Path:
-    d = tmp_path / "data"
-    d.mkdir()
-    for name in INPUTS:
-        shutil.copy(REPO_ROOT / name, d / name)
-    return d
+    return copy_inputs(tmp_path / "data", INPUTS)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

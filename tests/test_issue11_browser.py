@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-
-from geo import columns as col
 from test_issue11_ledger import ACTORS, REPORTS, make_data
 from test_maps_browser import _click_leg, _toggle, browser, open_page  # noqa: F401
+
+from geo import columns as col
 
 pytestmark = pytest.mark.browser
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 import shapely
+from _helpers import copy_inputs
 
 from geo import columns as c
 from geo import settings
@@ -21,7 +21,6 @@ from geo._errors import InputError
 from geo.countries import land
 from geo.dataset import load_dataset, validate_data
 from geo.ledger import TRANSFERS_COLUMNS
-from geo.paths import REPO_ROOT
 from geo.routes import sea_route
 
 HEADER = [*TRANSFERS_COLUMNS, c.VIA, c.CARRIER_ID, c.TRACK]
@@ -46,8 +45,7 @@ BASE = {
 
 
 def make_data(tmp_path: Path, rows: list[dict], *, actors: str | None = None) -> Path:
-    for name in (settings.GAZETTEER_FILE, settings.SOURCES_FILE, settings.ZONES_FILE):
-        shutil.copy(REPO_ROOT / name, tmp_path / name)
+    copy_inputs(tmp_path, (settings.GAZETTEER_FILE, settings.SOURCES_FILE, settings.ZONES_FILE))
     with (tmp_path / settings.TRANSFERS_FILE).open("w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=HEADER)
         w.writeheader()
@@ -77,7 +75,12 @@ ACTORS = (
 def test_actor_groups_colour_one_state_once(tmp_path: Path) -> None:
     rows = [
         {"transfer_id": "a", "from": "khmeimim_ab", "to": "benina_airport"},
-        {"transfer_id": "b", "from": "tartus_naval_base", "to": "tobruk_port", "actor": "Russian Navy"},
+        {
+            "transfer_id": "b",
+            "from": "tartus_naval_base",
+            "to": "tobruk_port",
+            "actor": "Russian Navy",
+        },
         {"transfer_id": "c", "from": "russia", "to": "sirte", "actor": "wagner"},
         {"transfer_id": "d", "from": "turkey", "to": "western_libya", "actor": "Turkey"},
     ]
@@ -124,9 +127,12 @@ def test_bundled_actor_groups_cover_every_actor() -> None:
 
 def test_several_categories_each_checked(tmp_path: Path) -> None:
     rows = [
-        {"transfer_id": "a", "from": "khmeimim_ab", "to": "benina_airport", "category": "artillery; armour"},
-        {"transfer_id": "b", "from": "khmeimim_ab", "to": "benina_airport", "category": "artilery;armour"},
-        {"transfer_id": "c", "from": "khmeimim_ab", "to": "benina_airport", "category": "armour;;uav"},
+        {"transfer_id": "a", "from": "khmeimim_ab", "to": "benina_airport",
+         "category": "artillery; armour"},
+        {"transfer_id": "b", "from": "khmeimim_ab", "to": "benina_airport",
+         "category": "artilery;armour"},
+        {"transfer_id": "c", "from": "khmeimim_ab", "to": "benina_airport",
+         "category": "armour;;uav"},
     ]
     probs = errors(make_data(tmp_path, rows))
     cat = sorted((p.line, p.value, p.message) for p in probs if p.column == c.CATEGORY)
@@ -143,7 +149,13 @@ def test_several_categories_each_checked(tmp_path: Path) -> None:
 def test_carrier_id_spelled_two_ways_is_warned(tmp_path: Path) -> None:
     rows = [
         {"transfer_id": "a", "from": "khmeimim_ab", "to": "khadim_ab", "carrier_id": "RA-82030"},
-        {"transfer_id": "a", "leg": 2, "from": "khadim_ab", "to": "bamako", "carrier_id": "RA 82030"},
+        {
+            "transfer_id": "a",
+            "leg": 2,
+            "from": "khadim_ab",
+            "to": "bamako",
+            "carrier_id": "RA 82030",
+        },
     ]
     probs = validate_data(make_data(tmp_path, rows))
     (w,) = [p for p in probs if p.column == c.CARRIER_ID]
@@ -182,7 +194,12 @@ def test_unknown_via_reported(tmp_path: Path) -> None:
 
 def test_alternatives_kept_drawn_and_counted_once(tmp_path: Path) -> None:
     rows = [
-        {"transfer_id": "x", "from": "Hmeimim", "to": "Benina | al-Khadim", "quantity": "67 flights"},
+        {
+            "transfer_id": "x",
+            "from": "Hmeimim",
+            "to": "Benina | al-Khadim",
+            "quantity": "67 flights",
+        },
         {"transfer_id": "x", "leg": 2, "from": "al-Khadim | Benina", "to": "bamako"},
     ]
     ds = load_dataset(make_data(tmp_path, rows))
@@ -292,10 +309,12 @@ def test_track_file_drawn_as_observed(tmp_path: Path, kind: str) -> None:
     if kind == "gpx":
         path.write_text(GPX, encoding="utf-8")
     elif kind == "csv":
-        path.write_text("time,lat,lon\n" + "".join(f"{i},{y},{x}\n" for i, (x, y) in enumerate(pts)))
+        rows = "".join(f"{i},{y},{x}\n" for i, (x, y) in enumerate(pts))
+        path.write_text("time,lat,lon\n" + rows)
     elif kind == "geojson":
-        path.write_text(json.dumps({"type": "FeatureCollection", "features": [
-            {"type": "Feature", "properties": {}, "geometry": {"type": "LineString", "coordinates": pts}}]}))
+        line = {"type": "LineString", "coordinates": pts}
+        feature = {"type": "Feature", "properties": {}, "geometry": line}
+        path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
     else:
         coords = " ".join(f"{x},{y}" for x, y in pts)
         path.write_text(
@@ -358,7 +377,11 @@ def test_transfers_carrier_lists_the_airframe_in_order(reports: Path, capsys) ->
     assert main(["transfers", "--data", str(reports), "--carrier", "ra82030", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     legs = [(leg["from_id"], leg["to_id"]) for t in out for leg in t["legs"]]
-    assert legs == [("khmeimim_ab", "khadim_ab"), ("khadim_ab", "bamako"), ("bamako", "ouagadougou")]
+    assert legs == [
+        ("khmeimim_ab", "khadim_ab"),
+        ("khadim_ab", "bamako"),
+        ("bamako", "ouagadougou"),
+    ]
     assert main(["transfers", "--data", str(reports), "--carrier", "RA-82031"]) == 1
     err = capsys.readouterr().err
     assert "'RA-82030'" in err
@@ -444,7 +467,9 @@ def test_geodesic_paths_piecewise_and_across_the_antimeridian() -> None:
 
     from geo.lines import geodesic_paths
 
-    xy = np.array([[35.9, 35.4], [24.9, 35.2], [20.27, 32.1], [170.0, 0.0], [-175.0, 5.0], [-170.0, 0.0]])
+    xy = np.array(
+        [[35.9, 35.4], [24.9, 35.2], [20.27, 32.1], [170.0, 0.0], [-175.0, 5.0], [-170.0, 0.0]]
+    )
     path = np.array([0, 0, 0, 1, 1, 1])
     lines, km = geodesic_paths(xy, path)
     geod = Geod(ellps="WGS84")
@@ -466,7 +491,9 @@ def test_geodesic_paths_piecewise_and_across_the_antimeridian() -> None:
 def test_parquet_ledger_takes_the_optional_columns(tmp_path: Path) -> None:
     import pandas as pd
 
-    rows = [{"from": "Hmeimim", "to": "Benina | al-Khadim", "via": "Crete", "carrier_id": "RA-82030"}]
+    rows = [
+        {"from": "Hmeimim", "to": "Benina | al-Khadim", "via": "Crete", "carrier_id": "RA-82030"}
+    ]
     folder = make_data(tmp_path, rows)
     table = pd.read_csv(folder / settings.TRANSFERS_FILE, dtype=str, keep_default_na=False)
     (folder / settings.TRANSFERS_FILE).unlink()

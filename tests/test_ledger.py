@@ -40,7 +40,6 @@ from geo.columns import (
 )
 from geo.gazetteer import read_gazetteer
 from geo.geocode import PlaceIndex
-from geo.ledger_extra import EXTRA_LEG_COLUMNS
 from geo.ledger import (
     OPTIONAL_COLUMNS,
     SOURCES_COLUMNS,
@@ -49,6 +48,7 @@ from geo.ledger import (
     read_ledger,
     read_sources,
 )
+from geo.ledger_extra import EXTRA_LEG_COLUMNS
 from geo.paths import REPO_ROOT
 
 SOURCES_OK = """\

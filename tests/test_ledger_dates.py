@@ -6,13 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pandas as pd
 import pyogrio
 import pytest
+from _helpers import copy_inputs
 
 from geo import columns as col
 from geo import settings
@@ -167,8 +167,7 @@ def test_publication_dates_cannot_be_qualified(tmp_path: Path, index: PlaceIndex
 def open_dataset(tmp_path_factory: pytest.TempPathFactory) -> Dataset:
     """The bundled inputs, one leg made open-started, one open-ended with words."""
     d = tmp_path_factory.mktemp("open")
-    for name in (settings.GAZETTEER_FILE, settings.SOURCES_FILE, settings.ZONES_FILE):
-        shutil.copy(REPO_ROOT / name, d / name)
+    copy_inputs(d, (settings.GAZETTEER_FILE, settings.SOURCES_FILE, settings.ZONES_FILE))
     with open(REPO_ROOT / settings.TRANSFERS_FILE, newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     header = [*TRANSFERS_COLUMNS, col.DATE_AS_REPORTED]

@@ -10,6 +10,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from _helpers import copy_inputs
+from test_ledger import BAD_SOURCES, BAD_TRANSFERS, keyed
 
 from geo import settings
 from geo.columns import LEG, SOURCE_IDS, SOURCE_LINE
@@ -17,7 +19,6 @@ from geo.gazetteer import read_gazetteer
 from geo.geocode import PlaceIndex
 from geo.ledger import check_ledger, read_ledger
 from geo.paths import REPO_ROOT
-from test_ledger import BAD_SOURCES, BAD_TRANSFERS, keyed
 
 
 @pytest.fixture(scope="module")
@@ -115,8 +116,7 @@ def test_unreadable_parquet_is_one_clear_problem(tmp_path: Path, index: PlaceInd
 def test_data_folder_with_transfers_parquet_loads(tmp_path: Path) -> None:
     from geo.dataset import load_dataset
 
-    for name in (settings.GAZETTEER_FILE, settings.SOURCES_FILE, settings.ZONES_FILE):
-        shutil.copyfile(REPO_ROOT / name, tmp_path / name)
+    copy_inputs(tmp_path, (settings.GAZETTEER_FILE, settings.SOURCES_FILE, settings.ZONES_FILE))
     _as_text_parquet(
         (REPO_ROOT / settings.TRANSFERS_FILE).read_text(encoding="utf-8"),
         tmp_path / "transfers.parquet",

@@ -8,10 +8,10 @@ column, value, message, in order) and that the pipeline reports exactly what
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from _helpers import copy_inputs
 
 from geo import settings
 from geo._errors import InputError, LedgerError
@@ -19,7 +19,6 @@ from geo.columns import CATEGORY, LEG, SOURCE_IDS
 from geo.gazetteer import read_gazetteer
 from geo.geocode import PlaceIndex
 from geo.ledger import read_ledger
-from geo.paths import REPO_ROOT
 from geo.pipeline import GEOPARQUET_FILES, export_geoparquet
 
 # Appended to the bundled ledger: distinct cells repeated, and failing parts
@@ -36,13 +35,7 @@ BAD_ROWS = (
 
 @pytest.fixture
 def bad_folder(tmp_path: Path) -> tuple[Path, int]:
-    for name in (
-        settings.GAZETTEER_FILE,
-        settings.SOURCES_FILE,
-        settings.ZONES_FILE,
-        settings.TRANSFERS_FILE,
-    ):
-        shutil.copy(REPO_ROOT / name, tmp_path / name)
+    copy_inputs(tmp_path)
     ledger = tmp_path / settings.TRANSFERS_FILE
     text = ledger.read_text(encoding="utf-8")
     first = len(text.splitlines()) + 1  # line of the first appended row

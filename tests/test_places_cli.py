@@ -7,10 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from _helpers import copy_inputs
 
 from geo import settings
 from geo.gazetteer import read_gazetteer
-from geo.paths import REPO_ROOT
 from layers.cli import main
 
 FILES = (settings.GAZETTEER_FILE, "transfers.csv", "sources.csv", "zones.geojson")
@@ -20,9 +20,7 @@ FILES = (settings.GAZETTEER_FILE, "transfers.csv", "sources.csv", "zones.geojson
 def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed_gazetteer: Path) -> Path:
     monkeypatch.setenv("MOVEMAP_CACHE_DIR", str(tmp_path / "cache"))
     folder = tmp_path / "data"
-    folder.mkdir()
-    for f in FILES:
-        shutil.copy(REPO_ROOT / f, folder / f)
+    copy_inputs(folder, FILES)
     # places the world tables hold are promoted here, so start without their curated rows
     shutil.copy(seed_gazetteer, folder / settings.GAZETTEER_FILE)
     return folder

@@ -6,7 +6,6 @@ import pytest
 
 from geo.gazetteer import read_gazetteer
 from geo.geocode import PlaceIndex
-from geo.paths import REPO_ROOT
 from geo.resolve import Resolution, resolve, resolve_together, serving
 
 

@@ -11,7 +11,6 @@ from geo.gazetteer import read_gazetteer
 from geo.geocode import PlaceIndex
 from geo.ledger import check_ledger
 from geo.ledger_places import serves_warnings
-from geo.paths import REPO_ROOT
 
 HEADER = (
     "transfer_id,leg,from,to,date,date_precision,equipment,category,quantity,actor,mode,"

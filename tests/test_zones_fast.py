@@ -278,7 +278,8 @@ def _crossing_inputs(zones, lines):
 
 def _sorted_rows(got):
     cl, cz, ck, ct, cx, cy = got
-    rows = sorted(zip(cl.tolist(), cz.tolist(), ck.tolist(), ct.tolist(), cx.tolist(), cy.tolist()))
+    columns = (cl.tolist(), cz.tolist(), ck.tolist(), ct.tolist(), cx.tolist(), cy.tolist())
+    rows = sorted(zip(*columns, strict=True))
     return rows
 
 
@@ -354,7 +355,8 @@ def test_numba_is_imported_only_when_legs_are_split():
 
     code = (
         "import sys\nsys.path.insert(0, 'tests')\nimport numpy as np, pandas as pd\n"
-        "from geo import settings\nfrom geo.zones import read_zones, places_faction, split_by_zone\n"
+        "from geo import settings\n"
+        "from geo.zones import read_zones, places_faction, split_by_zone\n"
         "from test_zones import legs_between\n"
         "z = read_zones(settings.ZONES_FILE)\nday = pd.Timestamp('2020-05-19')\n"
         "lines = legs_between(np.array([[10.0, 30.0]]), np.array([[25.0, 31.0]]), day, day, "

@@ -1,0 +1,26 @@
+"""Helpers shared by test modules (``from _helpers import copy_inputs``)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+from geo import settings
+from geo.paths import REPO_ROOT
+
+#: The four input files of a data folder.
+INPUT_FILES = (
+    settings.GAZETTEER_FILE,
+    settings.TRANSFERS_FILE,
+    settings.SOURCES_FILE,
+    settings.ZONES_FILE,
+)
+
+
+def copy_inputs(folder: Path, names: Iterable[str] = INPUT_FILES) -> Path:
+    """Copy the bundled input files ``names`` into ``folder`` (made if missing); return it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        shutil.copy(REPO_ROOT / name, folder / name)
+    return folder
