@@ -12,12 +12,13 @@ the ledger reads as that exact place.
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
 
 import pytest
+from _helpers import INPUT_FILES, copy_inputs
 
 from geo import columns as C  # noqa: N812
+from geo import settings
 from geo.dataset import load_dataset
 from geo.extract.places import Place, load_places
 from geo.ledger_places import world_reference
@@ -29,11 +30,7 @@ ABRAQ = "Al Abraq International Airport (ourairports:HLLQ)"
 
 
 def _data(tmp_path: Path) -> Path:
-    folder = tmp_path / "data"
-    folder.mkdir()
-    for name in ("gazetteer.csv", "transfers.csv", "sources.csv", "zones.geojson", "actors.csv"):
-        shutil.copy(ROOT / name, folder / name)
-    return folder
+    return copy_inputs(tmp_path / "data", (*INPUT_FILES, settings.ACTORS_FILE))
 
 
 def _rows(path: Path) -> list[dict]:
