@@ -37,10 +37,12 @@ def met_batch(
 ) -> tuple[pd.DataFrame, IntArray]:
     """(row, z): the legs of a batch and the zones ``zones.iloc[which]`` they pass through.
 
-    ``z`` is a position in ``which``.  Also returns the rows the segment
-    arrays do not settle (for :func:`geos_met`).
+    ``zones``: the zone set, or the calling thread's copy of it (the
+    batch's crossings are found with it if not yet known).  ``z`` is a
+    position in ``which``.  Also returns the rows the segment arrays do
+    not settle (for :func:`geos_met`).
     """
-    b = cr.batch(start)
+    b = cr.batch(start, zones)
     mt = b.meet
     easy = _easy(b.owner, mt.hard, len(b.rows))
     pos = np.full(len(zones), -1, dtype=np.int64)
@@ -83,7 +85,6 @@ def segments_batch(
     start: int,
     e: IntArray,
     zones: gpd.GeoDataFrame,
-    tiles: tuple[ObjArray, IntArray],
     total: FloatArray,
     changed: npt.NDArray[np.bool_],
     *,
@@ -102,7 +103,7 @@ def segments_batch(
     zgeom = np.asarray(zones.geometry.values, dtype=object)
     zf = _days(zones[C.VALID_FROM], open_end=False)
     zt = _days(zones[C.VALID_TO], open_end=True)
-    b = cr.batch(start)
+    b = cr.batch(start, zones)
     rows, parts, owner, mt = b.rows, b.parts, b.owner, b.meet
     s = cr.s
     batch = cr.geoms[rows]

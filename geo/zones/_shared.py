@@ -78,6 +78,7 @@ class Crossings:
         self._zones = zones
         self._batches: dict[int, Batch] = {}
         self._lock = threading.Lock()
+        self._computing: dict[int, threading.Lock] = {}
         self._memo: dict[str, tuple[tuple[npt.NDArray[np.generic], ...], object]] = {}
 
     def remember(
@@ -100,21 +101,34 @@ class Crossings:
         """Start of each batch in ``rows_ok``."""
         return range(0, len(self.rows_ok), BATCH_LEGS)
 
-    def batch(self, start: int) -> Batch:
-        """Return the batch of ``rows_ok[start : start + BATCH_LEGS]`` (computed once)."""
+    def batch(self, start: int, zones: gpd.GeoDataFrame | None = None) -> Batch:
+        """Return the batch of ``rows_ok[start : start + BATCH_LEGS]`` (computed once).
+
+        ``zones``: the zone set to compute it with, if not yet known (a
+        thread's own copy of the zones of this object, :mod:`geo.zones._parallel`).
+        Batches are computed side by side; one batch only once.
+        """
         with self._lock:
-            if start not in self._batches:
-                self._batches[start] = self._compute(start)
-            return self._batches[start]
+            if start in self._batches:
+                return self._batches[start]
+            own = self._computing.setdefault(start, threading.Lock())
+        with own:
+            with self._lock:
+                if start in self._batches:
+                    return self._batches[start]
+            got = self._compute(start, self._zones if zones is None else zones)
+            with self._lock:
+                self._batches[start] = got
+                self._computing.pop(start, None)
+            return got
 
     def release(self, start: int) -> None:
         """Forget the batch from ``start`` (the split has used it: its memory goes back)."""
         with self._lock:
             self._batches.pop(start, None)
 
-    def _compute(self, start: int) -> Batch:
+    def _compute(self, start: int, zones: gpd.GeoDataFrame) -> Batch:
         rows = self.rows_ok[start : start + BATCH_LEGS]
-        zones = self._zones
         zf = _days(zones[C.VALID_FROM], open_end=False)
         zt = _days(zones[C.VALID_TO], open_end=True)
         parts, owner = _parts(self.geoms[rows])

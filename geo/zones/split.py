@@ -22,6 +22,7 @@ from geo.zones._common import (
 from geo.zones._fast import geos_met, met_batch, segments_batch
 from geo.zones._geos import _segments_batch
 from geo.zones._legs import _crosses_front, _ends, _from_outside, _leg_days
+from geo.zones._parallel import map_batches
 from geo.zones._pieces import _geodesic_km, _line_parts
 from geo.zones._shared import BATCH_LEGS, crossings
 
@@ -50,16 +51,20 @@ def _segments(
         total = np.full(n, np.nan)
         lparts, lidx = _line_parts(geoms[rows_ok])
         total[rows_ok] = np.bincount(lidx, weights=_geodesic_km(lparts), minlength=len(rows_ok))
-    changed = np.zeros(n, dtype=bool)
-    batches, left = [], [np.zeros(0, dtype=np.int64)]
-    for start in cr.starts():  # a few batches, each vectorized
-        got, rest = segments_batch(
-            cr, start, e, zones, tiles, total, changed,
+    changed = np.zeros(n, dtype=bool)  # each batch writes its own legs only
+
+    def one(start: int, own: gpd.GeoDataFrame) -> tuple[pd.DataFrame, IntArray]:
+        got = segments_batch(
+            cr, start, e, own, total, changed,
             outside_geometry=outside_geometry, on_geodesic=C.LENGTH_KM in lines,
         )  # fmt: skip
-        batches.append(got)
-        left.append(rest)
         cr.release(start)
+        return got
+
+    # A few batches, each vectorized, side by side on threads.
+    done = map_batches(one, cr.starts(), zones)
+    batches = [got for got, _ in done]
+    left = [np.zeros(0, dtype=np.int64)] + [rest for _, rest in done]
     # The legs left to GEOS, together (its cost is mostly per call).
     rest = np.concatenate(left)
     for i in range(0, len(rest), BATCH_LEGS):
@@ -109,12 +114,9 @@ def met_pairs(
     cr = crossings(lines, zones, also=also)
     if not len(which):
         return pd.DataFrame({"row": np.zeros(0, np.int64), "z": np.zeros(0, np.int64)})
-    got, left = [], [np.zeros(0, dtype=np.int64)]
-    for start in cr.starts():
-        met, rest = met_batch(cr, start, zones, which)
-        got.append(met)
-        left.append(rest)
-    rest = np.concatenate(left)
+    done = map_batches(lambda start, own: met_batch(cr, start, own, which), cr.starts(), zones)
+    got = [met for met, _ in done]
+    rest = np.concatenate([np.zeros(0, dtype=np.int64)] + [r for _, r in done])
     front = zones.iloc[which]
     got += [geos_met(cr, rest[i : i + BATCH_LEGS], front) for i in range(0, len(rest), BATCH_LEGS)]
     if not got:
