@@ -76,7 +76,7 @@ def _locate(
     out[C.CONTROL_NOTE][~no_xy & no_day] = "no date"
     good = ~no_xy & ~no_day
     if not good.any() or len(zones) == 0:
-        return pd.DataFrame(out)
+        return _frame(out)
     # The same place on the same dates is looked up once.
     gx, gy, gs, ge = x[good], y[good], start[good], stop[good]
     codes, once = _factorize_rows(gx, gy, gs, ge)
@@ -88,7 +88,7 @@ def _locate(
     res = _locate_unique(ux, uy, us, ue, zones, ucountry)
     for col in res.columns:
         out[col][good] = res[col].to_numpy()[codes]
-    return pd.DataFrame(out)
+    return _frame(out)
 
 
 def _factorize_rows(*cols: npt.NDArray[np.generic]) -> tuple[IntArray, IntArray]:
@@ -145,7 +145,7 @@ def _locate_unique(
     )  # fmt: skip
     for col in got:
         out[col][rest] = got[col]
-    return pd.DataFrame(out)
+    return _frame(out)
 
 
 def _timeline(
@@ -482,6 +482,11 @@ def _attribute_legs(lines: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> gpd.Geo
         "from_outside", (x0, y0, x1, y1), lambda: _from_outside(x0, y0, x1, y1)
     ).copy()  # the remembered answer stays as it is
     return out
+
+
+def _frame(cols: dict[str, Any]) -> pd.DataFrame:
+    """Return the answer columns as a frame, each in its own dtype (object: no str inference)."""
+    return pd.DataFrame({k: pd.Series(v, dtype=v.dtype, copy=False) for k, v in cols.items()})
 
 
 def _outside_answers(n: int) -> dict[str, Any]:

@@ -75,7 +75,9 @@ def _segments(
         )  # fmt: skip
         batches.append(slow)
     seg = pd.concat(batches, ignore_index=True) if batches else _empty_segments()
-    bad = np.setdiff1d(np.arange(n), rows_ok)
+    usable = np.zeros(n, dtype=bool)
+    usable[rows_ok] = True
+    bad = np.flatnonzero(~usable)
     if len(bad):
         no_geom = shapely.is_missing(geoms[bad]) | shapely.is_empty(geoms[bad])
         seg = pd.concat(
@@ -153,8 +155,9 @@ def _label(
     seg[C.CONTESTED] = np.where(has, contested[zi], False)
     note = seg["note"].fillna("").to_numpy(dtype=object) if "note" in seg else np.full(len(seg), "")
     chg = changed[seg["row"].to_numpy()]
-    seg[C.CONTROL_NOTE] = np.where(
-        chg, np.where(note == "", CHANGED + " (zones as of date_start)", note), note
+    seg[C.CONTROL_NOTE] = pd.Series(  # object: made a str column once, by the caller
+        np.where(chg, np.where(note == "", CHANGED + " (zones as of date_start)", note), note),
+        dtype=object,
     )
     return seg
 
@@ -209,7 +212,7 @@ def _split_by_zone(
     out = pd.DataFrame(index=pd.RangeIndex(len(seg)))
     for col in (C.TRANSFER_ID, C.LEG):
         if col in lines:
-            out[col] = lines[col].to_numpy()[rows]
+            out[col] = lines[col].array.take(rows)  # the column's own dtype, no round trip
     out[C.SEGMENT_ORDER] = seg.groupby("row").cumcount().to_numpy()
     for col in (C.ZONE_ID, C.FACTION, C.ZONE_COUNTRY):
         out[col] = _objects(seg[col])
