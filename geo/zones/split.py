@@ -147,18 +147,26 @@ def _label(
     else:
         country = zones[C.ZONE_COUNTRY].to_numpy(dtype=object)
         contested = zones[C.CONTESTED].to_numpy(bool)
-    none = np.full(len(seg), None, dtype=object)
-    seg[C.ZONE_ID] = _objects(np.where(has, ids[zi], none))
-    seg[C.FACTION] = _objects(np.where(has, fac[zi], C.OUTSIDE_ZONES))
-    seg.loc[seg["km"].isna().to_numpy() & ~has, C.FACTION] = None
-    seg[C.ZONE_COUNTRY] = _objects(np.where(has, country[zi], none))
-    seg[C.CONTESTED] = np.where(has, contested[zi], False)
-    note = seg["note"].fillna("").to_numpy(dtype=object) if "note" in seg else np.full(len(seg), "")
-    chg = changed[seg["row"].to_numpy()]
-    seg[C.CONTROL_NOTE] = pd.Series(  # object: made a str column once, by the caller
-        np.where(chg, np.where(note == "", CHANGED + " (zones as of date_start)", note), note),
-        dtype=object,
-    )
+    # One take per column from the zones' values plus a last slot for "in no zone".
+    slot = np.where(has, zi, len(ids))
+
+    def per_row(values: npt.NDArray[np.generic], outside: object) -> ObjArray:
+        return _objects(np.append(values, np.array([outside], dtype=object))).to_numpy()[slot]
+
+    seg[C.ZONE_ID] = pd.Series(per_row(ids, None), dtype=object)
+    faction = per_row(fac, C.OUTSIDE_ZONES)
+    faction[np.isnan(seg["km"].to_numpy(float)) & ~has] = None
+    seg[C.FACTION] = pd.Series(faction, dtype=object)
+    seg[C.ZONE_COUNTRY] = pd.Series(per_row(country, None), dtype=object)
+    seg[C.CONTESTED] = np.append(contested, False)[slot]
+    note = np.full(len(seg), "", dtype=object)
+    if "note" in seg:
+        raw = seg["note"].to_numpy(dtype=object)
+        given = np.flatnonzero(~pd.isna(raw))
+        note[given] = raw[given]
+    at = np.flatnonzero(changed[seg["row"].to_numpy()])
+    note[at[note[at] == ""]] = CHANGED + " (zones as of date_start)"
+    seg[C.CONTROL_NOTE] = pd.Series(note, dtype=object)  # made a str column once, by the caller
     return seg
 
 
