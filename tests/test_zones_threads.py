@@ -21,7 +21,15 @@ from test_zones_fast import _random_lines
 
 from geo import settings
 from geo.threads import limited
-from geo.zones import _parallel, _shared, attribute_legs, read_zones, split, split_by_zone
+from geo.zones import (
+    _parallel,
+    _shared,
+    attribute,
+    attribute_legs,
+    read_zones,
+    split,
+    split_by_zone,
+)
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +85,22 @@ def _record(monkeypatch):
 
         monkeypatch.setattr(split, name, wrapped)
     return seen
+
+
+def test_leg_ends_are_located_on_a_worker_on_its_own_zone_copy(zones, small_batches, monkeypatch):
+    seen = []
+    real = attribute._locate
+
+    def wrapped(x, y, a, b, zones_used, *args, **kw):
+        seen.append((threading.get_ident(), tuple(map(id, zones_used.geometry.array))))
+        return real(x, y, a, b, zones_used, *args, **kw)
+
+    monkeypatch.setattr(attribute, "_locate", wrapped)
+    _both(_random_lines(300, 8), zones)
+    mine = tuple(map(id, zones.geometry.array))
+    on_workers = [geoms for ident, geoms in seen if ident != threading.get_ident()]
+    assert on_workers  # the ends were located beside the crossings
+    assert all(set(geoms).isdisjoint(mine) for geoms in on_workers)
 
 
 def test_every_worker_thread_tests_legs_against_its_own_zone_copy(

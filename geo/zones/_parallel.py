@@ -31,7 +31,7 @@ import shapely
 
 from geo.threads import limited, thread_count
 
-__all__ = ["map_batches", "own_zones"]
+__all__ = ["map_batches", "own_zones", "start"]
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -95,3 +95,22 @@ def map_batches(
             return fn(item, own_zones(zones))
 
     return list(_pool(workers).map(work, items))
+
+
+def start(fn: Callable[[gpd.GeoDataFrame], U], zones: gpd.GeoDataFrame) -> Callable[[], U]:
+    """Start ``fn(zones)`` on a worker thread, on its own zone copy; return a getter of the answer.
+
+    The calling thread goes on meanwhile (e.g. with :func:`map_batches`,
+    whose items the other workers take).  Inside
+    :func:`geo.threads.limited` (1) ``fn`` runs at once, here.
+    """
+    workers = thread_count()
+    if workers <= 1:
+        value = fn(zones)
+        return lambda: value
+
+    def work() -> U:
+        with limited(1):
+            return fn(own_zones(zones))
+
+    return _pool(workers).submit(work).result
