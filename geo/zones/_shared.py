@@ -33,13 +33,17 @@ import numpy.typing as npt
 import shapely
 
 from geo import columns as C  # noqa: N812
+from geo.threads import thread_count
 from geo.zones._common import _CRS, _NAT, IntArray, ObjArray, _days, _zone_key
 from geo.zones._crossings import Meetings, meetings
 from geo.zones._legs import _leg_days
 
-#: Legs per batch: bounds the memory of the vertex arrays of one batch
+#: Most legs per batch: bounds the memory of the vertex arrays of one batch
 #: (~0.3 GB of temporaries for 20,000 legs of a few thousand km).
 BATCH_LEGS = 20_000
+#: Fewest legs per batch when batches are made smaller to share legs evenly
+#: between threads (four batches per thread; the answer does not depend on it).
+MIN_BATCH_LEGS = 2_000
 T = TypeVar("T")
 
 #: Ledgers remembered at once.
@@ -67,6 +71,9 @@ class Crossings:
         Each leg's first day (``_NAT`` when unknown).
     rows_ok
         Legs with a geometry and a date: the ones split.
+    size
+        Legs per batch: four batches per thread at least, from
+        ``MIN_BATCH_LEGS`` to ``BATCH_LEGS`` legs.
 
     """
 
@@ -75,6 +82,8 @@ class Crossings:
         self.s = s
         usable = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms)) & (s != _NAT)
         self.rows_ok = np.flatnonzero(usable)
+        per_thread = -(-len(self.rows_ok) // (4 * thread_count()))
+        self.size = max(1, min(BATCH_LEGS, max(MIN_BATCH_LEGS, per_thread)))
         self._zones = zones
         self._batches: dict[int, Batch] = {}
         self._lock = threading.Lock()
@@ -99,10 +108,14 @@ class Crossings:
 
     def starts(self) -> range:
         """Start of each batch in ``rows_ok``."""
-        return range(0, len(self.rows_ok), BATCH_LEGS)
+        return range(0, len(self.rows_ok), self.size)
+
+    def rows(self, start: int) -> IntArray:
+        """Rows (of the frame) of the batch from ``start``."""
+        return self.rows_ok[start : start + self.size]
 
     def batch(self, start: int, zones: gpd.GeoDataFrame | None = None) -> Batch:
-        """Return the batch of ``rows_ok[start : start + BATCH_LEGS]`` (computed once).
+        """Return the batch of ``rows_ok[start : start + self.size]`` (computed once).
 
         ``zones``: the zone set to compute it with, if not yet known (a
         thread's own copy of the zones of this object, :mod:`geo.zones._parallel`).
@@ -128,7 +141,7 @@ class Crossings:
             self._batches.pop(start, None)
 
     def _compute(self, start: int, zones: gpd.GeoDataFrame) -> Batch:
-        rows = self.rows_ok[start : start + BATCH_LEGS]
+        rows = self.rows(start)
         zf = _days(zones[C.VALID_FROM], open_end=False)
         zt = _days(zones[C.VALID_TO], open_end=True)
         parts, owner = _parts(self.geoms[rows])
@@ -267,4 +280,4 @@ def forget() -> None:
         _ENTRIES.clear()
 
 
-__all__ = ["BATCH_LEGS", "Batch", "Crossings", "crossings", "forget"]
+__all__ = ["BATCH_LEGS", "MIN_BATCH_LEGS", "Batch", "Crossings", "crossings", "forget"]
