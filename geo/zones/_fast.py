@@ -70,6 +70,7 @@ def geos_met_batch(
 ) -> tuple[pd.DataFrame, IntArray]:
     """As :func:`met_batch`, every leg left to GEOS."""
     empty = pd.DataFrame({"row": np.zeros(0, np.int64), "z": np.zeros(0, np.int64)})
+    cr.wrap(start)
     return empty, cr.rows(start)
 
 
@@ -77,6 +78,7 @@ def geos_batch(
     cr: Crossings, start: int, *_: object, **__: object
 ) -> tuple[pd.DataFrame, IntArray]:
     """As :func:`segments_batch` (same arguments), every leg left to GEOS (chunks x zone tiles)."""
+    cr.wrap(start)
     return _empty_segments(), cr.rows(start)
 
 

@@ -66,7 +66,9 @@ class Crossings:
     Attributes
     ----------
     geoms
-        Every leg's geometry, longitudes wrapped into [-180, 180].
+        Every leg's geometry; those of a batch's legs with longitudes
+        wrapped into [-180, 180] (RFC 7946) once the batch is computed
+        (by the thread computing it; :meth:`wrap_all`: every batch's).
     s
         Each leg's first day (``_NAT`` when unknown).
     rows_ok
@@ -78,7 +80,7 @@ class Crossings:
     """
 
     def __init__(self, geoms: ObjArray, s: IntArray, zones: gpd.GeoDataFrame):
-        self.geoms = geoms
+        self.geoms = geoms.copy()  # the legs' own array is left as it is
         self.s = s
         usable = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms)) & (s != _NAT)
         self.rows_ok = np.flatnonzero(usable)
@@ -88,6 +90,7 @@ class Crossings:
         self._batches: dict[int, Batch] = {}
         self._lock = threading.Lock()
         self._computing: dict[int, threading.Lock] = {}
+        self._wrapped: set[int] = set()
         self._memo: dict[str, tuple[tuple[npt.NDArray[np.generic], ...], object]] = {}
 
     def remember(
@@ -140,7 +143,27 @@ class Crossings:
         with self._lock:
             self._batches.pop(start, None)
 
+    def wrap_all(self) -> None:
+        """Wrap the longitudes of every batch's legs (see ``geoms``)."""
+        for start in self.starts():
+            self.wrap(start)
+
+    def wrap(self, start: int) -> None:
+        """Wrap the longitudes of the legs of batch ``start`` (once).
+
+        Idempotent (wrapped legs are left as they are), so two threads
+        wrapping one batch at once write equal geometries.
+        """
+        with self._lock:
+            if start in self._wrapped:
+                return
+        rows = self.rows(start)
+        self.geoms[rows] = _normalized(self.geoms[rows])
+        with self._lock:
+            self._wrapped.add(start)
+
     def _compute(self, start: int, zones: gpd.GeoDataFrame) -> Batch:
+        self.wrap(start)
         rows = self.rows(start)
         zf = _days(zones[C.VALID_FROM], open_end=False)
         zt = _days(zones[C.VALID_TO], open_end=True)
@@ -263,7 +286,7 @@ def crossings(
                 value = entry.value
                 break
         else:
-            value = Crossings(_normalized(arr), s, zones)
+            value = Crossings(arr, s, zones)
             entry = _Entry(key, ids, s, value)
             _ENTRIES.append(entry)
             while len(_ENTRIES) > _KEEP:

@@ -49,6 +49,7 @@ def _segments(
         total = pd.to_numeric(lines[C.LENGTH_KM], errors="coerce").to_numpy(float).copy()
     else:
         total = np.full(n, np.nan)
+        cr.wrap_all()
         lparts, lidx = _line_parts(geoms[rows_ok])
         total[rows_ok] = np.bincount(lidx, weights=_geodesic_km(lparts), minlength=len(rows_ok))
     changed = np.zeros(n, dtype=bool)  # each batch writes its own legs only
@@ -67,6 +68,7 @@ def _segments(
     left = [np.zeros(0, dtype=np.int64)] + [rest for _, rest in done]
     # The legs left to GEOS, together (its cost is mostly per call).
     rest = np.concatenate(left)
+    cr.wrap_all()  # done by the batches (a no-op unless a batch step was replaced)
     for i in range(0, len(rest), BATCH_LEGS):
         part = rest[i : i + BATCH_LEGS]
         slow = _segments_batch(
