@@ -139,3 +139,27 @@ def test_limited_to_one_thread_runs_in_the_caller_on_its_zones(zones, small_batc
     assert seen
     assert {ident for ident, _ in seen} == {threading.get_ident()}
     assert {geoms for _, geoms in seen} == {mine}
+
+
+def test_batches_are_sized_for_the_threads(zones, monkeypatch):
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    rng = np.random.default_rng(9)
+
+    def size(n):
+        geoms = shapely.linestrings(rng.uniform(0, 10, (n, 2, 2)))
+        return _shared.Crossings(geoms, np.zeros(n, dtype=np.int64), zones).size
+
+    assert size(50_000) == 6_250  # four batches per thread
+    with limited(1):
+        assert size(50_000) == 12_500
+    assert size(1_000_000) == _shared.BATCH_LEGS  # at most
+    assert size(1_000) == _shared.MIN_BATCH_LEGS  # at least
+
+
+def test_the_answer_does_not_depend_on_the_batch_size(zones, monkeypatch):
+    lines = _random_lines(700, 10)
+    whole_a, whole_s = _both(lines, zones)  # one batch
+    monkeypatch.setattr(_shared, "BATCH_LEGS", 97)
+    small_a, small_s = _both(lines, zones)
+    _same(whole_a, small_a)
+    _same(whole_s, small_s)
