@@ -1,8 +1,9 @@
 """How many threads one vectorized step may use.
 
-:func:`geo.lines.geodesic_lines` and the zones' crossing finder split their
-array work over threads (numpy, shapely and the compiled finder release the
-GIL). That helps a single process on an idle machine; where the work is
+:func:`geo.lines.geodesic_lines` splits its array work over threads, and
+:func:`geo.zones.attribute_legs` and :func:`geo.zones.split_by_zone` run
+batches of legs on threads (numpy, shapely and the compiled crossing finder
+release the GIL). That helps a single process on an idle machine; where the work is
 already spread over processes or threads (the GeoParquet pipeline's forked
 workers, the threads of a dask worker) more threads only compete for the
 same cores. :func:`limited` caps the count for the calling thread.

@@ -33,7 +33,10 @@ imported only when legs are split; the few legs it cannot settle are cut
 with zone tiles of ``settings.ZONE_TILE_DEG`` in GEOS), found once for
 :func:`attribute_legs` and :func:`split_by_zone` on the same lines
 (:mod:`geo.zones._shared`); dates, priorities and notes are pandas ops over
-all pairs at once.
+all pairs at once.  Batches of legs run side by side on
+:func:`geo.threads.thread_count` threads, each thread on its own copy of
+the zones (:mod:`geo.zones._parallel`), joined in order: the answer does
+not depend on the number of threads.
 
 The package holds one module per concept: :mod:`geo.zones.read` (reading
 and checking the file), :mod:`geo.zones.attribute` (places and legs' ends

@@ -20,7 +20,7 @@ from geo.zones._common import IntArray, ObjArray, _days, _empty_segments
 from geo.zones._geos import _segments_batch
 from geo.zones._outside_fast import outside_stretches
 from geo.zones._pieces import _geodesic_km, _resolve_overlaps
-from geo.zones._shared import BATCH_LEGS, Crossings
+from geo.zones._shared import Crossings
 from geo.zones._stretches import Vertices, grouped_pieces, piece_km, pieces
 
 FloatArray = npt.NDArray[np.float64]
@@ -37,10 +37,12 @@ def met_batch(
 ) -> tuple[pd.DataFrame, IntArray]:
     """(row, z): the legs of a batch and the zones ``zones.iloc[which]`` they pass through.
 
-    ``z`` is a position in ``which``.  Also returns the rows the segment
-    arrays do not settle (for :func:`geos_met`).
+    ``zones``: the zone set, or the calling thread's copy of it (the
+    batch's crossings are found with it if not yet known).  ``z`` is a
+    position in ``which``.  Also returns the rows the segment arrays do
+    not settle (for :func:`geos_met`).
     """
-    b = cr.batch(start)
+    b = cr.batch(start, zones)
     mt = b.meet
     easy = _easy(b.owner, mt.hard, len(b.rows))
     pos = np.full(len(zones), -1, dtype=np.int64)
@@ -68,14 +70,16 @@ def geos_met_batch(
 ) -> tuple[pd.DataFrame, IntArray]:
     """As :func:`met_batch`, every leg left to GEOS."""
     empty = pd.DataFrame({"row": np.zeros(0, np.int64), "z": np.zeros(0, np.int64)})
-    return empty, cr.rows_ok[start : start + BATCH_LEGS]
+    cr.wrap(start)
+    return empty, cr.rows(start)
 
 
 def geos_batch(
     cr: Crossings, start: int, *_: object, **__: object
 ) -> tuple[pd.DataFrame, IntArray]:
     """As :func:`segments_batch` (same arguments), every leg left to GEOS (chunks x zone tiles)."""
-    return _empty_segments(), cr.rows_ok[start : start + BATCH_LEGS]
+    cr.wrap(start)
+    return _empty_segments(), cr.rows(start)
 
 
 def segments_batch(
@@ -83,7 +87,6 @@ def segments_batch(
     start: int,
     e: IntArray,
     zones: gpd.GeoDataFrame,
-    tiles: tuple[ObjArray, IntArray],
     total: FloatArray,
     changed: npt.NDArray[np.bool_],
     *,
@@ -98,11 +101,11 @@ def segments_batch(
     at most three inverse geodesic problems rather than one per vertex.
     """
     if not len(zones):
-        return _empty_segments(), cr.rows_ok[start : start + BATCH_LEGS]
+        return _empty_segments(), cr.rows(start)
     zgeom = np.asarray(zones.geometry.values, dtype=object)
     zf = _days(zones[C.VALID_FROM], open_end=False)
     zt = _days(zones[C.VALID_TO], open_end=True)
-    b = cr.batch(start)
+    b = cr.batch(start, zones)
     rows, parts, owner, mt = b.rows, b.parts, b.owner, b.meet
     s = cr.s
     batch = cr.geoms[rows]

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["segment_crossings"]
+__all__ = ["gather_stretches", "segment_crossings"]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -157,3 +157,31 @@ def segment_crossings(
                             cy[n] = ay + t * (by - ay)
                             n += 1
     return cl[:n], cz[:n], ck[:n], ct[:n], cx[:n], cy[:n]
+
+
+@numba.njit(cache=True, nogil=True)
+def gather_stretches(
+    xy: np.ndarray,  # type: ignore[type-arg]
+    start: np.ndarray,  # type: ignore[type-arg]
+    inner: np.ndarray,  # type: ignore[type-arg]
+    first: np.ndarray,  # type: ignore[type-arg]
+    ends: np.ndarray,  # type: ignore[type-arg]
+    out: np.ndarray,  # type: ignore[type-arg]
+) -> None:
+    """Write each stretch's coordinates into ``out`` from row ``first[i]``.
+
+    Stretch ``i``: its start point ``ends[i, 0:2]``, the ``inner[i]``
+    vertices ``xy[start[i] :]``, its end point ``ends[i, 2:4]`` (one copy,
+    no index arrays; :func:`geo.zones._stretches._coords`).
+    """
+    for i in range(len(start)):
+        f = first[i]
+        out[f, 0] = ends[i, 0]
+        out[f, 1] = ends[i, 1]
+        s = start[i]
+        for j in range(inner[i]):
+            out[f + 1 + j, 0] = xy[s + j, 0]
+            out[f + 1 + j, 1] = xy[s + j, 1]
+        last = f + inner[i] + 1
+        out[last, 0] = ends[i, 2]
+        out[last, 1] = ends[i, 3]

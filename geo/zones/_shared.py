@@ -33,13 +33,17 @@ import numpy.typing as npt
 import shapely
 
 from geo import columns as C  # noqa: N812
+from geo.threads import thread_count
 from geo.zones._common import _CRS, _NAT, IntArray, ObjArray, _days, _zone_key
 from geo.zones._crossings import Meetings, meetings
 from geo.zones._legs import _leg_days
 
-#: Legs per batch: bounds the memory of the vertex arrays of one batch
+#: Most legs per batch: bounds the memory of the vertex arrays of one batch
 #: (~0.3 GB of temporaries for 20,000 legs of a few thousand km).
 BATCH_LEGS = 20_000
+#: Fewest legs per batch when batches are made smaller to share legs evenly
+#: between threads (four batches per thread; the answer does not depend on it).
+MIN_BATCH_LEGS = 2_000
 T = TypeVar("T")
 
 #: Ledgers remembered at once.
@@ -62,22 +66,31 @@ class Crossings:
     Attributes
     ----------
     geoms
-        Every leg's geometry, longitudes wrapped into [-180, 180].
+        Every leg's geometry; those of a batch's legs with longitudes
+        wrapped into [-180, 180] (RFC 7946) once the batch is computed
+        (by the thread computing it; :meth:`wrap_all`: every batch's).
     s
         Each leg's first day (``_NAT`` when unknown).
     rows_ok
         Legs with a geometry and a date: the ones split.
+    size
+        Legs per batch: four batches per thread at least, from
+        ``MIN_BATCH_LEGS`` to ``BATCH_LEGS`` legs.
 
     """
 
     def __init__(self, geoms: ObjArray, s: IntArray, zones: gpd.GeoDataFrame):
-        self.geoms = geoms
+        self.geoms = geoms.copy()  # the legs' own array is left as it is
         self.s = s
         usable = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms)) & (s != _NAT)
         self.rows_ok = np.flatnonzero(usable)
+        per_thread = -(-len(self.rows_ok) // (4 * thread_count()))
+        self.size = max(1, min(BATCH_LEGS, max(MIN_BATCH_LEGS, per_thread)))
         self._zones = zones
         self._batches: dict[int, Batch] = {}
         self._lock = threading.Lock()
+        self._computing: dict[int, threading.Lock] = {}
+        self._wrapped: set[int] = set()
         self._memo: dict[str, tuple[tuple[npt.NDArray[np.generic], ...], object]] = {}
 
     def remember(
@@ -98,23 +111,60 @@ class Crossings:
 
     def starts(self) -> range:
         """Start of each batch in ``rows_ok``."""
-        return range(0, len(self.rows_ok), BATCH_LEGS)
+        return range(0, len(self.rows_ok), self.size)
 
-    def batch(self, start: int) -> Batch:
-        """Return the batch of ``rows_ok[start : start + BATCH_LEGS]`` (computed once)."""
+    def rows(self, start: int) -> IntArray:
+        """Rows (of the frame) of the batch from ``start``."""
+        return self.rows_ok[start : start + self.size]
+
+    def batch(self, start: int, zones: gpd.GeoDataFrame | None = None) -> Batch:
+        """Return the batch of ``rows_ok[start : start + self.size]`` (computed once).
+
+        ``zones``: the zone set to compute it with, if not yet known (a
+        thread's own copy of the zones of this object, :mod:`geo.zones._parallel`).
+        Batches are computed side by side; one batch only once.
+        """
         with self._lock:
-            if start not in self._batches:
-                self._batches[start] = self._compute(start)
-            return self._batches[start]
+            if start in self._batches:
+                return self._batches[start]
+            own = self._computing.setdefault(start, threading.Lock())
+        with own:
+            with self._lock:
+                if start in self._batches:
+                    return self._batches[start]
+            got = self._compute(start, self._zones if zones is None else zones)
+            with self._lock:
+                self._batches[start] = got
+                self._computing.pop(start, None)
+            return got
 
     def release(self, start: int) -> None:
         """Forget the batch from ``start`` (the split has used it: its memory goes back)."""
         with self._lock:
             self._batches.pop(start, None)
 
-    def _compute(self, start: int) -> Batch:
-        rows = self.rows_ok[start : start + BATCH_LEGS]
-        zones = self._zones
+    def wrap_all(self) -> None:
+        """Wrap the longitudes of every batch's legs (see ``geoms``)."""
+        for start in self.starts():
+            self.wrap(start)
+
+    def wrap(self, start: int) -> None:
+        """Wrap the longitudes of the legs of batch ``start`` (once).
+
+        Idempotent (wrapped legs are left as they are), so two threads
+        wrapping one batch at once write equal geometries.
+        """
+        with self._lock:
+            if start in self._wrapped:
+                return
+        rows = self.rows(start)
+        self.geoms[rows] = _normalized(self.geoms[rows])
+        with self._lock:
+            self._wrapped.add(start)
+
+    def _compute(self, start: int, zones: gpd.GeoDataFrame) -> Batch:
+        self.wrap(start)
+        rows = self.rows(start)
         zf = _days(zones[C.VALID_FROM], open_end=False)
         zt = _days(zones[C.VALID_TO], open_end=True)
         parts, owner = _parts(self.geoms[rows])
@@ -236,7 +286,7 @@ def crossings(
                 value = entry.value
                 break
         else:
-            value = Crossings(_normalized(arr), s, zones)
+            value = Crossings(arr, s, zones)
             entry = _Entry(key, ids, s, value)
             _ENTRIES.append(entry)
             while len(_ENTRIES) > _KEEP:
@@ -253,4 +303,4 @@ def forget() -> None:
         _ENTRIES.clear()
 
 
-__all__ = ["BATCH_LEGS", "Batch", "Crossings", "crossings", "forget"]
+__all__ = ["BATCH_LEGS", "MIN_BATCH_LEGS", "Batch", "Crossings", "crossings", "forget"]

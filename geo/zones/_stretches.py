@@ -69,16 +69,16 @@ class Stretches:
 
 def _coords(v: Vertices, st: Stretches) -> tuple[FloatArray, IntArray]:
     """Coordinates of the stretches (start point, vertices k0 + 1 .. k1, end point), sizes."""
+    from geo.zones._kernels import gather_stretches  # numba: imported lazily
+
     inner = np.maximum(st.k1 - st.k0, 0)
     size = inner + 2
     first = np.cumsum(size) - size
-    last = first + size - 1
+    coords = np.empty((int(size.sum()), 2))
     # the at-th coordinate of a stretch is vertex k0 + at (at = 1 .. inner)
-    vtx = np.arange(int(size.sum())) + np.repeat(v.head[st.part] + st.k0 - first, size)
-    np.clip(vtx, 0, max(len(v.xy) - 1, 0), out=vtx)
-    coords = np.take(v.xy, vtx, axis=0) if len(v.xy) else np.zeros((len(vtx), 2))
-    coords[first, 0], coords[first, 1] = st.x0, st.y0
-    coords[last, 0], coords[last, 1] = st.x1, st.y1
+    ends = np.column_stack([st.x0, st.y0, st.x1, st.y1])
+    xy = np.ascontiguousarray(v.xy, dtype=float)
+    gather_stretches(xy, v.head[st.part] + st.k0 + 1, inner, first, ends, coords)
     return coords, size
 
 

@@ -33,6 +33,7 @@ from geo.zones._legs import (
     _front_zones,
     _leg_days,
 )
+from geo.zones._parallel import start
 from geo.zones._shared import crossings
 from geo.zones.read import read_zones
 from geo.zones.split import met_pairs
@@ -76,7 +77,7 @@ def _locate(
     out[C.CONTROL_NOTE][~no_xy & no_day] = "no date"
     good = ~no_xy & ~no_day
     if not good.any() or len(zones) == 0:
-        return pd.DataFrame(out)
+        return _frame(out)
     # The same place on the same dates is looked up once.
     gx, gy, gs, ge = x[good], y[good], start[good], stop[good]
     codes, once = _factorize_rows(gx, gy, gs, ge)
@@ -88,7 +89,7 @@ def _locate(
     res = _locate_unique(ux, uy, us, ue, zones, ucountry)
     for col in res.columns:
         out[col][good] = res[col].to_numpy()[codes]
-    return pd.DataFrame(out)
+    return _frame(out)
 
 
 def _factorize_rows(*cols: npt.NDArray[np.generic]) -> tuple[IntArray, IntArray]:
@@ -145,7 +146,7 @@ def _locate_unique(
     )  # fmt: skip
     for col in got:
         out[col][rest] = got[col]
-    return pd.DataFrame(out)
+    return _frame(out)
 
 
 def _timeline(
@@ -441,13 +442,24 @@ def _attribute_legs(lines: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> gpd.Geo
     n = len(lines)
     x0, y0, x1, y1 = _ends(lines)
     s, e = _leg_days(lines)
-    loc = _locate(
-        np.concatenate([x0, x1]),
-        np.concatenate([y0, y1]),
-        np.concatenate([s, s]),
-        np.concatenate([e, e]),
+    # The legs' ends are located on a worker thread while the others find
+    # where the legs meet the zones (met_pairs below).
+    located = start(
+        lambda own: _locate(
+            np.concatenate([x0, x1]),
+            np.concatenate([y0, y1]),
+            np.concatenate([s, s]),
+            np.concatenate([e, e]),
+            own,
+        ),
         zones,
     )
+    out = lines.copy()
+    # Only zones facing an opposing faction in the same country can make a
+    # front; the others (host countries, bases) need not be joined here.
+    # (The crossings found are remembered for split_by_zone on these lines.)
+    met = met_pairs(lines, zones, np.flatnonzero(_front_zones(zones)), also=out)
+    loc = located()
     precision = np.concatenate([_col(lines, C.FROM_PRECISION), _col(lines, C.TO_PRECISION)])
     coarse = np.isin(precision, ["country", "region"])
     if coarse.any():
@@ -455,7 +467,6 @@ def _attribute_legs(lines: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> gpd.Geo
         country = np.full(2 * n, None, dtype=object)
         country[coarse] = countries_at(shapely.points(xs, ys)).to_numpy()
         loc = _precision_notes(loc, precision, country, zones, np.tile(s, 2), np.tile(e, 2))
-    out = lines.copy()
     for col, src, part in (
         (C.FROM_ZONE, C.ZONE_ID, slice(0, n)),
         (C.TO_ZONE, C.ZONE_ID, slice(n, 2 * n)),
@@ -472,16 +483,17 @@ def _attribute_legs(lines: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> gpd.Geo
     out[C.CONTROL_NOTE] = np.where((f != "") & (t != ""), f + "; " + t, f + t)
     # Ends written "A | B": "one of: ..." (issue 11).
     alternative_ends(out, s, e, lambda x, y, a, b: _locate(x, y, a, b, zones))
-    # Only zones facing an opposing faction in the same country can make a
-    # front; the others (host countries, bases) need not be joined here.
-    # (The crossings found are remembered for split_by_zone on these lines.)
-    met = met_pairs(lines, zones, np.flatnonzero(_front_zones(zones)), also=out)
     out[C.CROSSES_FRONT] = _crosses_front(met["row"].to_numpy(), met["z"].to_numpy(), zones, n)
     cr = crossings(lines, zones, also=out)
     out[C.FROM_OUTSIDE] = cr.remember(
         "from_outside", (x0, y0, x1, y1), lambda: _from_outside(x0, y0, x1, y1)
     ).copy()  # the remembered answer stays as it is
     return out
+
+
+def _frame(cols: dict[str, Any]) -> pd.DataFrame:
+    """Return the answer columns as a frame, each in its own dtype (object: no str inference)."""
+    return pd.DataFrame({k: pd.Series(v, dtype=v.dtype, copy=False) for k, v in cols.items()})
 
 
 def _outside_answers(n: int) -> dict[str, Any]:

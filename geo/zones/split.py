@@ -22,6 +22,7 @@ from geo.zones._common import (
 from geo.zones._fast import geos_met, met_batch, segments_batch
 from geo.zones._geos import _segments_batch
 from geo.zones._legs import _crosses_front, _ends, _from_outside, _leg_days
+from geo.zones._parallel import map_batches
 from geo.zones._pieces import _geodesic_km, _line_parts
 from geo.zones._shared import BATCH_LEGS, crossings
 
@@ -48,20 +49,26 @@ def _segments(
         total = pd.to_numeric(lines[C.LENGTH_KM], errors="coerce").to_numpy(float).copy()
     else:
         total = np.full(n, np.nan)
+        cr.wrap_all()
         lparts, lidx = _line_parts(geoms[rows_ok])
         total[rows_ok] = np.bincount(lidx, weights=_geodesic_km(lparts), minlength=len(rows_ok))
-    changed = np.zeros(n, dtype=bool)
-    batches, left = [], [np.zeros(0, dtype=np.int64)]
-    for start in cr.starts():  # a few batches, each vectorized
-        got, rest = segments_batch(
-            cr, start, e, zones, tiles, total, changed,
+    changed = np.zeros(n, dtype=bool)  # each batch writes its own legs only
+
+    def one(start: int, own: gpd.GeoDataFrame) -> tuple[pd.DataFrame, IntArray]:
+        got = segments_batch(
+            cr, start, e, own, total, changed,
             outside_geometry=outside_geometry, on_geodesic=C.LENGTH_KM in lines,
         )  # fmt: skip
-        batches.append(got)
-        left.append(rest)
         cr.release(start)
+        return got
+
+    # A few batches, each vectorized, side by side on threads.
+    done = map_batches(one, cr.starts(), zones)
+    batches = [got for got, _ in done]
+    left = [np.zeros(0, dtype=np.int64)] + [rest for _, rest in done]
     # The legs left to GEOS, together (its cost is mostly per call).
     rest = np.concatenate(left)
+    cr.wrap_all()  # done by the batches (a no-op unless a batch step was replaced)
     for i in range(0, len(rest), BATCH_LEGS):
         part = rest[i : i + BATCH_LEGS]
         slow = _segments_batch(
@@ -70,7 +77,9 @@ def _segments(
         )  # fmt: skip
         batches.append(slow)
     seg = pd.concat(batches, ignore_index=True) if batches else _empty_segments()
-    bad = np.setdiff1d(np.arange(n), rows_ok)
+    usable = np.zeros(n, dtype=bool)
+    usable[rows_ok] = True
+    bad = np.flatnonzero(~usable)
     if len(bad):
         no_geom = shapely.is_missing(geoms[bad]) | shapely.is_empty(geoms[bad])
         seg = pd.concat(
@@ -109,12 +118,9 @@ def met_pairs(
     cr = crossings(lines, zones, also=also)
     if not len(which):
         return pd.DataFrame({"row": np.zeros(0, np.int64), "z": np.zeros(0, np.int64)})
-    got, left = [], [np.zeros(0, dtype=np.int64)]
-    for start in cr.starts():
-        met, rest = met_batch(cr, start, zones, which)
-        got.append(met)
-        left.append(rest)
-    rest = np.concatenate(left)
+    done = map_batches(lambda start, own: met_batch(cr, start, own, which), cr.starts(), zones)
+    got = [met for met, _ in done]
+    rest = np.concatenate([np.zeros(0, dtype=np.int64)] + [r for _, r in done])
     front = zones.iloc[which]
     got += [geos_met(cr, rest[i : i + BATCH_LEGS], front) for i in range(0, len(rest), BATCH_LEGS)]
     if not got:
@@ -143,17 +149,26 @@ def _label(
     else:
         country = zones[C.ZONE_COUNTRY].to_numpy(dtype=object)
         contested = zones[C.CONTESTED].to_numpy(bool)
-    none = np.full(len(seg), None, dtype=object)
-    seg[C.ZONE_ID] = _objects(np.where(has, ids[zi], none))
-    seg[C.FACTION] = _objects(np.where(has, fac[zi], C.OUTSIDE_ZONES))
-    seg.loc[seg["km"].isna().to_numpy() & ~has, C.FACTION] = None
-    seg[C.ZONE_COUNTRY] = _objects(np.where(has, country[zi], none))
-    seg[C.CONTESTED] = np.where(has, contested[zi], False)
-    note = seg["note"].fillna("").to_numpy(dtype=object) if "note" in seg else np.full(len(seg), "")
-    chg = changed[seg["row"].to_numpy()]
-    seg[C.CONTROL_NOTE] = np.where(
-        chg, np.where(note == "", CHANGED + " (zones as of date_start)", note), note
-    )
+    # One take per column from the zones' values plus a last slot for "in no zone".
+    slot = np.where(has, zi, len(ids))
+
+    def per_row(values: npt.NDArray[np.generic], outside: object) -> ObjArray:
+        return _objects(np.append(values, np.array([outside], dtype=object))).to_numpy()[slot]
+
+    seg[C.ZONE_ID] = pd.Series(per_row(ids, None), dtype=object)
+    faction = per_row(fac, C.OUTSIDE_ZONES)
+    faction[np.isnan(seg["km"].to_numpy(float)) & ~has] = None
+    seg[C.FACTION] = pd.Series(faction, dtype=object)
+    seg[C.ZONE_COUNTRY] = pd.Series(per_row(country, None), dtype=object)
+    seg[C.CONTESTED] = np.append(contested, False)[slot]
+    note = np.full(len(seg), "", dtype=object)
+    if "note" in seg:
+        raw = seg["note"].to_numpy(dtype=object)
+        given = np.flatnonzero(~pd.isna(raw))
+        note[given] = raw[given]
+    at = np.flatnonzero(changed[seg["row"].to_numpy()])
+    note[at[note[at] == ""]] = CHANGED + " (zones as of date_start)"
+    seg[C.CONTROL_NOTE] = pd.Series(note, dtype=object)  # made a str column once, by the caller
     return seg
 
 
@@ -207,7 +222,7 @@ def _split_by_zone(
     out = pd.DataFrame(index=pd.RangeIndex(len(seg)))
     for col in (C.TRANSFER_ID, C.LEG):
         if col in lines:
-            out[col] = lines[col].to_numpy()[rows]
+            out[col] = lines[col].array.take(rows)  # the column's own dtype, no round trip
     out[C.SEGMENT_ORDER] = seg.groupby("row").cumcount().to_numpy()
     for col in (C.ZONE_ID, C.FACTION, C.ZONE_COUNTRY):
         out[col] = _objects(seg[col])
