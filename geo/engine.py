@@ -44,7 +44,6 @@ The dask packages are an optional extra: ``pip install 'movemap[scale]'``.
 from __future__ import annotations
 
 import itertools
-import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -414,22 +413,11 @@ def _concat(frames: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
 
 # --- per-thread GEOS objects ------------------------------------------------------
 
-_THREAD = threading.local()
-
-
 def _own_zones(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return this thread's deep copy of ``zones`` (made once per thread and zone set)."""
-    held = getattr(_THREAD, "zones", None)
-    if held is None or held[0] is not zones:
-        geoms = np.asarray(zones.geometry.array, dtype=object)
-        copy = zones.copy()
-        copy[zones.geometry.name] = gpd.GeoSeries(
-            shapely.from_wkb(shapely.to_wkb(geoms, include_srid=True)),
-            index=zones.index,
-            crs=zones.crs,
-        )
-        held = _THREAD.zones = (zones, copy)  # the original kept: its id stays unique
-    return held[1]
+    """Return this thread's deep copy of ``zones`` (:func:`geo.zones._parallel.own_zones`)."""
+    from geo.zones._parallel import own_zones
+
+    return own_zones(zones)
 
 
 # --- partitions -------------------------------------------------------------------
