@@ -114,17 +114,7 @@ def resolve_ends(
             # The name and the id disagree: which one was meant is the user's call.
             rows[i][RESOLVE_SUGGESTIONS] = (f"{p.name} ({p.id})",)
             continue
-        rows[i].update({RESOLVE_STATUS: "ok", RESOLVE_PLACE_ID: p.id})
-        for t in names_in.get(name, ()):
-            members[t].add(p.id)
-        if p.id not in places.index:
-            extra[p.id] = {
-                PLACE_NAME: p.name,
-                LAT: p.lat,
-                LON: p.lon,
-                PLACE_PRECISION: p.precision,
-                PLACE_COUNTRY: p.country,
-            }
+        _accept(rows[i], p, names_in.get(name, ()), members, places, extra)
     # Two rounds: names the world tables resolve in the first round are
     # context for the others in the second (Moscow -> al-Khadim -> Bamako).
     for last in (False, True):
@@ -143,19 +133,8 @@ def resolve_ends(
                 suggest=last,
             )[0]
             if r.status == "ok" and r.candidates[0].how not in _LOOSE:
-                p = r.candidates[0]
-                rows[i].update({RESOLVE_STATUS: "ok", RESOLVE_PLACE_ID: p.id})
+                _accept(rows[i], r.candidates[0], names_in.get(name, ()), members, places, extra)
                 todo.remove(i)
-                for t in names_in.get(name, ()):
-                    members[t].add(p.id)
-                if p.id not in places.index:
-                    extra[p.id] = {
-                        PLACE_NAME: p.name,
-                        LAT: p.lat,
-                        LON: p.lon,
-                        PLACE_PRECISION: p.precision,
-                        PLACE_COUNTRY: p.country,
-                    }
             elif not last:
                 continue
             elif r.status != "unknown" and all(c.how in _LOOSE for c in r.candidates):
@@ -181,6 +160,29 @@ def resolve_ends(
     if extra:
         places = pd.concat([places, pd.DataFrame.from_dict(extra, orient="index")])
     return out, places
+
+
+def _accept(
+    row: dict[str, object],
+    p: object,
+    transfers: Iterable[object],
+    members: dict[object, set[str]],
+    places: pd.DataFrame,
+    extra: dict[str, dict[str, object]],
+) -> None:
+    """Answer ``row`` with the world place ``p``; it joins its transfers' context."""
+    pid = p.id  # type: ignore[attr-defined]
+    row.update({RESOLVE_STATUS: "ok", RESOLVE_PLACE_ID: pid})
+    for t in transfers:
+        members[t].add(pid)
+    if pid not in places.index:
+        extra[pid] = {
+            PLACE_NAME: p.name,  # type: ignore[attr-defined]
+            LAT: p.lat,  # type: ignore[attr-defined]
+            LON: p.lon,  # type: ignore[attr-defined]
+            PLACE_PRECISION: p.precision,  # type: ignore[attr-defined]
+            PLACE_COUNTRY: p.country,  # type: ignore[attr-defined]
+        }
 
 
 #: "table:record", alone or after a name in brackets: a world place by its id.

@@ -11,14 +11,12 @@ the ledger reads as that exact place.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
-from _helpers import INPUT_FILES, copy_inputs
+from test_add_heldout import _data, _rows, _write
 
 from geo import columns as C  # noqa: N812
-from geo import settings
 from geo.dataset import load_dataset
 from geo.extract.places import Place, load_places
 from geo.ledger_places import world_reference
@@ -27,22 +25,6 @@ from layers.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 DRAH = ROOT / "tests" / "data" / "reports" / "dev" / "d04_libyaobserver_drah_flights.txt"
 ABRAQ = "Al Abraq International Airport (ourairports:HLLQ)"
-
-
-def _data(tmp_path: Path) -> Path:
-    return copy_inputs(tmp_path / "data", (*INPUT_FILES, settings.ACTORS_FILE))
-
-
-def _rows(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-def _write(path: Path, rows: list[dict]) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
 
 
 def _leg(tid: str, frm: str, to: str) -> dict:
