@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -44,7 +44,7 @@ from geo.translit import fold
 if TYPE_CHECKING:
     from geo.geocode import PlaceIndex
 
-__all__ = ["resolve_ends", "serves_warnings", "world_reference"]
+__all__ = ["referenced_place", "resolve_ends", "serves_warnings", "world_reference"]
 
 #: Leg mode -> the kind of base a city name may stand for.
 _MODE_KIND = {"air": "airfield", "sea": "port"}
@@ -106,11 +106,10 @@ def resolve_ends(
         if ref is None:
             continue
         todo.remove(i)
-        label, pid = ref
-        p = _world_place(pid)
+        p, agrees = referenced_place(ref)
         if p is None:
             continue  # stays unknown: no world place has that id
-        if label is not None and fold(label) != fold(p.name):
+        if not agrees:
             # The name and the id disagree: which one was meant is the user's call.
             rows[i][RESOLVE_SUGGESTIONS] = (f"{p.name} ({p.id})",)
             continue
@@ -212,11 +211,19 @@ def world_reference(text: object) -> tuple[str | None, str] | None:
     return m["label"], pid
 
 
-def _world_place(pid: str) -> object | None:
-    """Return the world place with this id, or None."""
+def referenced_place(ref: tuple[str | None, str]) -> tuple[Any, bool]:
+    """Return the world place a :func:`world_reference` names, and whether its name agrees.
+
+    ``(None, False)`` when no world place has the id; the name agrees when
+    none was given or it folds to the place's own name.
+    """
     from geo.world import world_tables
 
-    return world_tables().get(pid)
+    label, pid = ref
+    p = world_tables().get(pid)
+    if p is None:
+        return None, False
+    return p, label is None or fold(label) == fold(p.name)
 
 
 #: How a name matched that the ledger does not accept without the user's word.

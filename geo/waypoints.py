@@ -116,10 +116,8 @@ def _world_places(res: pd.DataFrame, index: PlaceIndex) -> dict:
     todo = [n for n, st in zip(res.index, res[RESOLVE_STATUS], strict=True) if st != OK]
     if not todo:
         return {}
-    from geo.ledger_places import _LOOSE, world_reference
+    from geo.ledger_places import _LOOSE, referenced_place, world_reference
     from geo.resolve import resolve
-    from geo.translit import fold
-    from geo.world import world_tables
 
     found = {}
     for name in list(todo):  # "Al Abraq International Airport (ourairports:HLLQ)"
@@ -127,8 +125,8 @@ def _world_places(res: pd.DataFrame, index: PlaceIndex) -> dict:
         if ref is None:
             continue
         todo.remove(name)
-        p = world_tables().get(ref[1])
-        if p is not None and (ref[0] is None or fold(ref[0]) == fold(p.name)):
+        p, agrees = referenced_place(ref)
+        if agrees:
             found[name] = p
             res.loc[name, RESOLVE_STATUS] = OK
     for name, r in zip(todo, resolve(todo, index=index, suggest=False), strict=True):
