@@ -33,24 +33,9 @@ class Stop:
 
     def ledger(self) -> str:
         """Return the value for the ledger's from/to column."""
-        if self.place is not None and not self.unnamed:
-            if not self.place.curated and self.place.kind == "country":
-                return self.place.name  # "Iranian cargo aircraft": the ledger wants "Iran"
-            if self.place.curated:
-                return self.place.id
-            # A world place: its name and id, as the ledger's own hints write
-            # it ("Al Abraq International Airport (ourairports:HLLQ)"), so what
-            # the text resolved in context reaches the ledger unchanged.
-            return f"{self.place.name} ({self.place.id})"
         if self.place is not None:
-            p = self.place
-            if p.curated:
-                area = p.id
-            elif p.kind == "country":
-                area = p.name
-            else:  # a world town or base: as for a named end, so the ledger finds that one
-                area = f"{p.name} ({p.id})"
-            return f"?{self.unnamed} @ {area}"
+            value = _ledger_place(self.place)
+            return f"?{self.unnamed} @ {value}" if self.unnamed else value
         return f"?{self.unnamed or self.name or self.note or 'not reported'}"
 
     def as_dict(self) -> dict:
@@ -69,6 +54,18 @@ class Stop:
         if self.unnamed:
             d["unnamed"] = True
         return d
+
+
+def _ledger_place(p: Place) -> str:
+    """Return how the ledger names a resolved place (a leg end or an unnamed site's area)."""
+    if p.curated:
+        return p.id
+    if p.kind == "country":
+        return p.name  # "Iranian cargo aircraft": the ledger wants "Iran"
+    # A world town or base: its name and id, as the ledger's own hints write
+    # it ("Al Abraq International Airport (ourairports:HLLQ)"), so what the
+    # text resolved in context reaches the ledger unchanged.
+    return f"{p.name} ({p.id})"
 
 
 @dataclass
