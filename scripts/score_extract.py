@@ -16,7 +16,7 @@ annotated before extraction first ran on them. Second fresh set (fresh2): four
 more (UAE airlift through Bosaso to Sudan and eastern Libya, an Iranian dhow
 bound for the Houthis), annotated and first scored after the fresh set's fixes.
 
-Usage: python scripts/score_extract.py [bundled] [dev] [heldout] [fresh] [fresh2] [--show]
+Usage: python scripts/score_extract.py [bundled] [dev] [heldout] [fresh] [fresh2] [fresh3] [--show]
 (bundled and dev when no set is named)
 """
 
@@ -82,7 +82,8 @@ def dev() -> tuple[dict, list[GoldLeg]]:
 
 
 SETS = {"bundled": bundled, "dev": dev, "heldout": lambda: annotated("heldout"),
-        "fresh": lambda: annotated("fresh"), "fresh2": lambda: annotated("fresh2")}
+        "fresh": lambda: annotated("fresh"), "fresh2": lambda: annotated("fresh2"),
+        "fresh3": lambda: annotated("fresh3")}
 
 
 def main(argv: list[str]) -> int:

@@ -24,6 +24,11 @@ def _fill_origin(pipe, cand, s, doc, last, out, chained_start, sentences, raw, i
             and m.place.id != (cand.to.place.id if cand.to.place else None)
             and not _new_clause(doc, m.end, to_start)  # "stationed in X, while ... to Y"
             and not (pipe.places.is_capital(m.place) and m.place.country == to_country)]
+    if free and _subject_at_presence(pipe, s, doc, free[-1], cand):
+        # "images showed Russia moving equipment at Hmeimim": who moves it, not where from
+        cand.reasons.append(f"'{free[-1].text}' moves things at the destination: "
+                            "not taken as the origin")
+        free = []
     if free and not own:
         m = free[-1]
         if pipe.places.is_capital(m.place) and m.place.country in pipe.places.country_place:
@@ -86,6 +91,24 @@ def _fill_origin(pipe, cand, s, doc, last, out, chained_start, sentences, raw, i
             return
     cand.frm = Stop("", None, note="origin not reported")
     cand.reasons.append("origin not named in the report")
+
+
+def _subject_at_presence(pipe, s: Sentence, doc, m, cand) -> bool:
+    """Whether country ``m`` is the subject of a movement seen *at* the destination.
+
+    "Satellite images showed Russia moving equipment at Hmeimim": a country right
+    before a movement word, with a destination named only by a presence word
+    ("at", "in"), is who moves things there, not where they came from ("Russia
+    moved equipment to Libya" keeps Russia as the origin).
+    """
+    if m.place is None or m.place.kind != "country" or m.end >= s.span.end:
+        return False
+    if not any(a == m.end for a, _ in s.cues.get("move", [])):
+        return False
+    presence = pipe.lexicon.cues.get("presence", {})
+    to = next((x for x in s.places + s.unnamed_to if x.role == "to"
+               and x.char_start == cand.to.pos), None)
+    return to is not None and to.cue.lower() in presence
 
 
 def _fill_destination(cand: Candidate, doc, out: list[Candidate], sentences, i: int) -> None:

@@ -145,6 +145,9 @@ def _country_weights(pipe, doc, world) -> dict[str, float]:
         cands = pipe.places.candidates(doc[a:b].text)
         for p in cands:
             counts[p.country] += 1.0 / len(cands)
+    for e in doc.ents:  # "Russian military aviation": Russia is part of the context
+        if e.label_ == "DEMONYM" and pipe.lexicon.demonyms.get(e.text):
+            counts[pipe.lexicon.demonyms[e.text]] += 0.5
     return dict(counts)
 
 

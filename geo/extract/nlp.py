@@ -133,16 +133,14 @@ class Pipeline:
             if doc[i].lower_ in ("al", "el", "ad", "as", "ash", "at", "az") and i + 2 < n and \
                     doc[i + 1].text == "-":
                 j = i + 2
-            k = j
-            while k < n and k < j + 3 and doc[k].text[:1].isupper() and doc[k].is_alpha and \
-                    doc[k].lower_ not in _SITE_WORDS:
-                k += 1
+            k = _name_run(doc, j, n)
             if k == j or any(t in taken for t in range(i, k)) or (doc[j].is_sent_start and \
                     doc[j].text in ("The", "A", "An", "In", "On", "It")):
                 i += 1
                 continue
             words = [t.lower_ for t in doc[k:k + 2]]
-            if words[:1] == ["international"] and k + 1 < n:  # "Benina International Airport"
+            if words[:1] and words[0] in _BASE_ADJECTIVES and k + 1 < n:
+                # "Benina International Airport", "the Chkalovsky military airfield"
                 words = [t.lower_ for t in doc[k + 1:k + 3]]
                 k_tail_extra = 1
             else:
@@ -251,8 +249,34 @@ class Pipeline:
         return found, {}
 
 
+#: lower-case words inside a place's name ("San Antonio de los Baños Air Base")
+_NAME_PARTICLES = frozenset({"de", "del", "de la", "los", "las", "la", "do", "da", "dos",
+                             "das", "di", "du"})
+
+
+def _name_run(doc, j: int, n: int) -> int:
+    """End of the capitalised run at ``j`` (up to three capitalised words, particles between)."""
+    k, caps = j, 0
+    while k < n and caps < 3:
+        t = doc[k]
+        if t.text[:1].isupper() and t.is_alpha and t.lower_ not in _SITE_WORDS:
+            k, caps = k + 1, caps + 1
+            continue
+        m = k
+        while m < n and m < k + 2 and doc[m].text in _NAME_PARTICLES:
+            m += 1
+        if caps and m > k and m < n and doc[m].text[:1].isupper() and doc[m].is_alpha and \
+                doc[m].lower_ not in _SITE_WORDS:
+            k = m
+            continue
+        break
+    return k
+
+
 _SITE_WORDS = frozenset({"airport", "airbase", "airfield", "port", "air", "naval",
                          "international"})
+#: a word between a base's name and its noun ("Benina International Airport")
+_BASE_ADJECTIVES = frozenset({"international", "military"})
 
 
 @lru_cache(maxsize=4096)

@@ -29,6 +29,8 @@ _STOP_TOWNS = frozenset(
         "university", "college", "enterprise", "progress", "justice", "liberty", "unity",
     ]
 )
+#: abbreviations of a town's first word that GeoNames writes in full
+_SAINTS = (("St. ", "Saint "), ("St ", "Saint "), ("Ste. ", "Sainte "), ("Ste ", "Sainte "))
 _KIND_PRECISION = {"country": "country", "region": "region", "city": "city", "town": "city"}
 
 
@@ -111,13 +113,17 @@ class PlaceTable:
     def candidates(self, text: str) -> list[Place]:
         """Every place ``text`` may name (curated ones first)."""
         curated = self.by_key.get(normalize(text), [])
-        return [*curated, *self.world.get(text, ())]
+        world = self.world.get(text, ())
+        for short, full in _SAINTS:  # "St. Petersburg" is GeoNames' "Saint Petersburg" too
+            if text.startswith(short):
+                world = (*world, *self.world.get(full + text[len(short):], ()))
+        return [*curated, *world]
 
     def resolve(self, text: str, *, countries: dict[str, float] | None = None) -> Place | None:
         """Pick the place ``text`` means, given the report's country weights.
 
-        Curated rows beat GeoNames rows; then the country the report talks
-        about most; then the larger town. ``None`` when nothing matches.
+        Curated rows beat GeoNames rows; a country beats a town of its name;
+        then the country the report talks about most; then the larger town. ``None`` when nothing matches.
         """
         cands = self.candidates(text)
         if not cands:
@@ -125,7 +131,9 @@ class PlaceTable:
         countries = countries or {}
 
         def rank(p: Place) -> tuple:
-            return (p.curated, countries.get(p.country, 0.0), p.kind == "country", p.population)
+            # a country's own name is the country ("Venezuela", not a Cuban village of
+            # that name in a report about Cuba)
+            return (p.curated, p.kind == "country", countries.get(p.country, 0.0), p.population)
 
         return max(cands, key=rank)
 
