@@ -123,7 +123,8 @@ class PlaceTable:
         """Pick the place ``text`` means, given the report's country weights.
 
         Curated rows beat GeoNames rows; a country beats a town of its name;
-        then the country the report talks about most; then the larger town. ``None`` when nothing matches.
+        then the country the report talks about most; then the larger town.
+        ``None`` when nothing matches.
         """
         cands = self.candidates(text)
         if not cands:
