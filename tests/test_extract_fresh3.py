@@ -127,3 +127,45 @@ def test_a_country_name_is_the_country_not_a_town_in_the_report_s_country():
                "Venezuela arrived at a military airfield near Havana, Cuba.", "2026-02-02")
     assert ("country:VE" in {b for _, b in got}) and all(not b.startswith("geonames:3534432")
                                                          for _, b in got)
+
+
+def test_a_base_no_table_holds_is_placed_in_the_town_after_in():
+    # Pantaing: "A Russian cargo plane IL 76 arrived at Aye Lar airbase in Nay Pyi Taw"
+    (c,) = cands("A Russian cargo plane IL 76 arrived at Aye Lar airbase in Nay Pyi Taw on "
+                 "December 25.", None)
+    assert c.to.unnamed == "Aye Lar airbase"
+    assert c.to.place.id == "geonames:6611854"  # Nay Pyi Taw
+    assert c.to.ledger().startswith("?Aye Lar airbase @ ")
+
+
+def test_a_leg_completed_by_the_next_sentence_keeps_the_departure_date():
+    # Janes: "Meerdijk left Al Hamriyah port in Dubai on 27 September and transited the
+    # Suez Canal on 8 October. It was then diverted to Marseille."
+    (c,) = cands("Ship tracking data shows Meerdijk left Al Hamriyah port in Dubai on 27 "
+                 "September. It was then diverted to Marseille.", "2020-11-10")
+    assert c.frm.place.country == "AE" and c.to.place.id == "geonames:2995469"
+    assert (c.date, c.date_as_reported) == ("2020-09-27", "on 27 September")
+
+
+def test_subjects_before_provided_x_with_are_the_origin():
+    # Tactics Institute: "the United Arab Emirates and Russia, through the mercenary
+    # organization Africa Corps, have provided the RSF with weapons, fuel and other aids"
+    got = ends("In the meantime, the United Arab Emirates and Russia, through the mercenary "
+               "organization Africa Corps, have provided the RSF with weapons, fuel and other "
+               "aids including quadcopter-style drones.", None)
+    assert got == [("russia", "country:SD")]
+
+
+def test_a_supplier_far_before_a_presence_place_stays_the_origin():
+    got = ends("A United Nations report states the UAE supplied the RSF with aid hidden as "
+               "humanitarian deliveries to displaced people harbouring in Chad.", None)
+    assert ("uae", "country:TD") in got
+
+
+def test_the_country_holding_the_destination_is_not_its_origin():
+    # Janes: "'Irini' identified Victory Roro as a ship that the UN Panel of Experts on
+    # Libya said delivered Spartan armoured vehicles ... to eastern Libya in March."
+    got = ends("'Irini' identified Victory Roro as a ship that the UN Panel of Experts on "
+               "Libya said delivered Spartan armoured vehicles made by the Streit Group to "
+               "eastern Libya in March.", "2020-11-10")
+    assert got == [("?origin not reported", "eastern_libya")]

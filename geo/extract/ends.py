@@ -17,13 +17,21 @@ def _fill_origin(pipe, cand, s, doc, last, out, chained_start, sentences, raw, i
                  events, k) -> None:
     to_start = min((m.start for m in s.places + s.unnamed_to if m.role == "to"),
                    default=s.span.end)
+    if cand.to.known and s.span.start_char <= cand.to.pos < s.span.end_char:
+        # a destination no place mention gives ("provided the RSF with weapons")
+        at = doc.char_span(cand.to.pos, cand.to.pos + 1, alignment_mode="expand")
+        if at is not None:
+            to_start = min(to_start, at.start)
     own = cand.to.unnamed.lower().startswith(("its ", "their "))
     to_country = cand.to.place.country if cand.to.place else ""
     free = [m for m in s.places if m.role in ("", "presence") and m.start < to_start
             and m.place is not None
             and m.place.id != (cand.to.place.id if cand.to.place else None)
             and not _new_clause(doc, m.end, to_start)  # "stationed in X, while ... to Y"
-            and not (pipe.places.is_capital(m.place) and m.place.country == to_country)]
+            and not (pipe.places.is_capital(m.place) and m.place.country == to_country)
+            # "the UN Panel of Experts on Libya said ... delivered to eastern Libya":
+            # the country that holds the destination is not where things came from
+            and not (m.place.kind == "country" and m.place.country == to_country)]
     if free and _subject_at_presence(pipe, s, doc, free[-1], cand):
         # "images showed Russia moving equipment at Hmeimim": who moves it, not where from
         cand.reasons.append(f"'{free[-1].text}' moves things at the destination: "
@@ -103,12 +111,15 @@ def _subject_at_presence(pipe, s: Sentence, doc, m, cand) -> bool:
     """
     if m.place is None or m.place.kind != "country" or m.end >= s.span.end:
         return False
-    if not any(a == m.end for a, _ in s.cues.get("move", [])):
+    move_end = next((e for a, e in s.cues.get("move", []) if a == m.end), None)
+    if move_end is None:
         return False
     presence = pipe.lexicon.cues.get("presence", {})
     to = next((x for x in s.places + s.unnamed_to if x.role == "to"
                and x.char_start == cand.to.pos), None)
-    return to is not None and to.cue.lower() in presence
+    # right after the verb and its object: "moving equipment at Hmeimim" (not "supplied
+    # the RSF with aid ... to people harbouring in Chad")
+    return to is not None and to.cue.lower() in presence and to.start - move_end <= 4
 
 
 def _fill_destination(cand: Candidate, doc, out: list[Candidate], sentences, i: int) -> None:

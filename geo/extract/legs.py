@@ -67,6 +67,7 @@ def assemble(pipe, text: str, *, published: dt.date | None) -> list[Candidate]:
         kept: dict[int, Candidate] = {}  # the candidate of each event of this sentence
         for k, (frm, to, via, how) in enumerate(events):
             cand = Candidate(frm, to, via, sentence=i)
+            done = None  # the previous sentence's open leg this one completes
             cand.evidence.append(_evidence(s))
             if how == "chain":
                 cand.reasons.append("origin: where the previous movement in this sentence ended")
@@ -96,6 +97,10 @@ def assemble(pipe, text: str, *, published: dt.date | None) -> list[Candidate]:
                 d = min(dates, key=lambda m: _date_distance(window, m))
                 cand.date, cand.date_as_reported = d.edtf, d.text
                 prev_date = d.edtf or prev_date
+            elif done is not None and done.date:
+                # "left Al Hamriyah port on 27 September. It was then diverted to Marseille."
+                cand.date, cand.date_as_reported = done.date, done.date_as_reported
+                cand.reasons.append("date: of the departure the previous sentence gives")
             elif k - 1 in kept and _shares_origin(s, events, k):
                 # "taking off from A over the past two days and landing at B and C":
                 # coordinated destinations of one origin share its date

@@ -157,13 +157,25 @@ class Pipeline:
                     # not resolved clearly: inside its town when the town is known
                     # ("?Bamako airport @ Bamako"), else kept as written ("?Chkalovsky airfield")
                     town = self.places.resolve(doc[i:k].text, countries=dict.fromkeys(
-                        context, 1.0))
+                        context, 1.0)) or self._town_after_in(doc, k + tail, context)
                     place = ("inside", town) if town is not None else None
                 out.append(((i, k + tail), place))
                 i = k + tail
                 continue
             i = k if k > i else i + 1
         return out
+
+    def _town_after_in(self, doc, k: int, context) -> Place | None:
+        """Return the town in "Aye Lar airbase in Nay Pyi Taw" (a base no table holds)."""
+        n = len(doc)
+        if k + 1 >= n or doc[k].lower_ != "in":
+            return None
+        end = _name_run(doc, k + 1, n)
+        if end == k + 1:
+            return None
+        town = self.places.resolve(doc[k + 1:end].text,
+                                   countries=dict.fromkeys(context, 1.0))
+        return town if town is not None and town.kind in ("town", "city") else None
 
     @staticmethod
     def _after_role_words(doc, found, bases, context) -> list:
