@@ -3,9 +3,9 @@ used by geo.resolve.resolve and by the extractor's place table."""
 
 from __future__ import annotations
 
-import pytest
-
 from pathlib import Path
+
+import pytest
 
 from geo.extract.places import Place, load_places
 from geo.resolve import resolve
