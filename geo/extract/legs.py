@@ -66,6 +66,11 @@ def assemble(pipe, text: str, *, published: dt.date | None) -> list[Candidate]:
         prev_date = last.date if last else ""
         kept: dict[int, Candidate] = {}  # the candidate of each event of this sentence
         for k, (frm, to, via, how) in enumerate(events):
+            if frm.pos >= 0 and any(v.pos > frm.pos for v in via) and \
+                    any(0 <= v.pos < frm.pos for v in via):
+                # "stopped in A and B en route to C after departing from X by way of Y":
+                # Y, told right after the origin, is the first stop after it
+                via = [v for v in via if v.pos > frm.pos] + [v for v in via if v.pos <= frm.pos]
             cand = Candidate(frm, to, via, sentence=i)
             done = None  # the previous sentence's open leg this one completes
             cand.evidence.append(_evidence(s))
