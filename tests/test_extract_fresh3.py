@@ -153,7 +153,27 @@ def test_subjects_before_provided_x_with_are_the_origin():
     got = ends("In the meantime, the United Arab Emirates and Russia, through the mercenary "
                "organization Africa Corps, have provided the RSF with weapons, fuel and other "
                "aids including quadcopter-style drones.", None)
-    assert got == [("russia", "country:SD")]
+    # both subjects, a leg each ("and other aids" is more cargo, not a new clause)
+    assert got == [("uae", "country:SD"), ("russia", "country:SD")]
+
+
+def test_coordinated_places_before_the_movement_are_each_an_origin():
+    # Tactics Institute: "Africa Corps ... has used its contacts in Syria and eastern Libya
+    # to smuggle surface-to-air missiles and other spears to the RSF."
+    got = ends("Africa Corps, formerly understood as the Wagner Group has used its contacts in "
+               "Syria and eastern Libya to smuggle surface-to-air missiles and other spears to "
+               "the RSF.", None)
+    assert got == [("syria", "country:SD"), ("eastern_libya", "country:SD")]
+
+
+def test_cargo_aeroplanes_noticed_at_a_place_arrived_there():
+    # Tactics Institute: "Since January 2024, Iranian cargo aeroplanes have been noticed
+    # regularly at the airport in Port Sudan"
+    (c,) = cands("Since January 2024, Iranian cargo aeroplanes have been noticed regularly at "
+                 "the airport in Port Sudan, the command for Sudan's junta.", "2025-06-01")
+    assert (c.frm.place.country, c.to.place.country) == ("IR", "SD")
+    assert c.carrier == "cargo aeroplanes"  # as written
+    assert (c.date, c.date_as_reported) == ("2024-01/..", "Since January 2024")
 
 
 def test_a_supplier_far_before_a_presence_place_stays_the_origin():

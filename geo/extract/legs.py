@@ -76,9 +76,10 @@ def assemble(pipe, text: str, *, published: dt.date | None) -> list[Candidate]:
             cand.evidence.append(_evidence(s))
             if how == "chain":
                 cand.reasons.append("origin: where the previous movement in this sentence ended")
+            also_from: list[Stop] = []  # origins coordinated with the one found
             if not frm.known:
-                _fill_origin(pipe, cand, s, doc, last, out, chained_start, sentences, raw, i,
-                             events, k)
+                also_from = _fill_origin(pipe, cand, s, doc, last, out, chained_start,
+                                         sentences, raw, i, events, k)
             if "origin: named in the adjacent sentence" in cand.reasons and out and \
                     out[-1].sentence == _neighbour(sentences, i, -1) and \
                     not out[-1].to.known and \
@@ -126,6 +127,16 @@ def assemble(pipe, text: str, *, published: dt.date | None) -> list[Candidate]:
                 transfer += 1
                 cand.transfer, cand.leg = transfer, 1
             _confidence(cand)
+            for other in also_from:  # "contacts in Syria and eastern Libya": Syria's leg first
+                mine = f"origin: '{cand.frm.name}', named earlier in the sentence"
+                sib = Candidate(**{**cand.__dict__, "frm": other, "reasons": [
+                    f"origin: '{other.name}', named earlier in the sentence with "
+                    f"'{cand.frm.name}'" if r == mine else r for r in cand.reasons],
+                    "evidence": list(cand.evidence)})
+                sib.transfer = transfer
+                transfer += 1
+                cand.transfer = transfer
+                out.append(sib)
             out.append(cand)
             kept[k] = cand
             last = cand
