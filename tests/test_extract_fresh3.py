@@ -254,3 +254,15 @@ def test_two_fresh3_reports_go_from_extract_to_the_map(tmp_path, capsys):
                       tartus: ("tartus_naval_base", "tobruk_port")}
     via = dict(zip(cols["transfer_id"][0], cols["via_names"][0], strict=True))
     assert via[st_petersburg].startswith("Sochi")
+
+
+def test_a_name_no_table_holds_before_in_an_area_is_kept_inside_that_area():
+    # Pantaing: "flew from NOBOSIBIRSK in southern Russia" (misspelt, in capitals)
+    got = cands("The Russian cargo plane IL- 76, flight number RA- 78765, flew from NOBOSIBIRSK "
+                "in southern Russia and was carrying military aircraft spare parts.", None)
+    frm = got[0].frm
+    assert (frm.unnamed, frm.place.id) == ("NOBOSIBIRSK", "russia")
+    assert frm.ledger() == "?NOBOSIBIRSK @ russia"
+    # an acronym stays no place ("to AFP in Paris")
+    got = ends("The spokesman told AFP in Paris that the planes flew to Benina.")
+    assert all("AFP" not in a and "AFP" not in b for a, b in got)

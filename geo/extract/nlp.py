@@ -177,12 +177,13 @@ class Pipeline:
                                    countries=dict.fromkeys(context, 1.0))
         return town if town is not None and town.kind in ("town", "city") else None
 
-    @staticmethod
-    def _after_role_words(doc, found, bases, context) -> list:
+    def _after_role_words(self, doc, found, bases, context) -> list:
         """Towns and ports no town list has, right after "at", "to", "from", "near".
 
         "containers collected at Najin": a capitalised run there is looked up in
-        the world tables and kept only when it resolves clearly.
+        the world tables and kept only when it resolves clearly. A name no table
+        resolves, followed by "in <area>" ("flew from NOBOSIBIRSK in southern
+        Russia"), is kept as written, placed inside that area.
         """
         taken = {t.i for e in doc.ents for t in e} | {
             i for a, b in [*found, *(s for s, _ in bases)] for i in range(a, b)}
@@ -195,12 +196,35 @@ class Pipeline:
                     k not in taken and doc[k].lower_ not in _SITE_WORDS:
                 k += 1
             if k == i + 1 or doc[i + 1].text in ("The", "A", "An") or \
-                    doc[i + 1].lower_ in _NOT_TOWNS or doc[i + 1].text.isupper():
+                    doc[i + 1].lower_ in _NOT_TOWNS:
+                continue
+            caps = doc[i + 1].text.isupper()
+            if caps and (k > i + 2 or len(doc[i + 1].text) < 6):
                 continue  # "told MEE", "to AFP": an acronym is no town
-            place = _town_lookup(doc[i + 1:k].text, tuple(sorted(context)))
+            place = None if caps else _town_lookup(doc[i + 1:k].text, tuple(sorted(context)))
+            if place is None:
+                area = self._area_after_in(doc, k, context)
+                place = ("inside", area) if area is not None else None
             if place is not None:
                 out.append(((i + 1, k), place))
         return out
+
+    def _area_after_in(self, doc, k: int, context) -> Place | None:
+        """Return the country or region of "... in (southern) Russia" after a name, if any."""
+        n = len(doc)
+        if k + 1 >= n or doc[k].lower_ != "in":
+            return None
+        j = k + 1
+        skip = j + 1 if doc[j].lower_ in _DIRECTIONS else j
+        end = _name_run(doc, skip, n)
+        if end == skip:
+            return None
+        weights = dict.fromkeys(context, 1.0)
+        for a in dict.fromkeys((j, skip)):
+            area = self.places.resolve(doc[a:end].text, countries=weights)
+            if area is not None and area.kind in ("country", "region"):
+                return area
+        return None
 
     @staticmethod
     def _names_after(doc, i: int, taken: set[int], context) -> list:
@@ -322,6 +346,10 @@ _NOT_TOWNS = frozenset({m.lower() for m in calendar.month_name[1:]}
                        | {d.lower() for d in calendar.day_name}
                        | {"africa", "europe", "asia", "america", "americas", "oceania",
                           "antarctica", "eurasia", "sahel", "maghreb", "levant", "gulf"})
+#: "in southern Russia": a direction before an area's name
+_DIRECTIONS = frozenset({"southern", "northern", "eastern", "western", "central",
+                         "south", "north", "east", "west", "northeastern", "northwestern",
+                         "southeastern", "southwestern"})
 #: words before a stop whose name may be in no town list ("collected at Najin")
 _ROLE_WORDS = frozenset({"at", "to", "from", "near", "via"})
 
