@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from geo.extract.places import Place
+from geo.extract.ships import ship_names
 
 __all__ = ["Mention", "Sentence", "read_sentence"]
 
@@ -126,34 +127,6 @@ def _seas_on_the_way(out: Sentence) -> None:
                                                        (p.name or "").lower() or
                                                        p.id in ("bosphorus", "dardanelles")):
             m.role = "via"
-
-
-_SHIP_RES = (
-    re.compile(r"\b(?:cargo ship|landing ship|ship|vessel|freighter|tanker|ro-ro|"
-               r"roll-on/roll-off|MV|M/V|navire|cargo)s?\s+(?:named\s+|called\s+)?"
-               "[\u201c\"'\u2018]?" r"((?:[A-Z][\w-]+)(?:\s+(?:[A-Z][\w-]+|[IVX]+|\d+))?)"),
-    re.compile(r"\b(?:the\s+)?(?!(?:The|A|An|This|That|Its|Their|Russian|Turkish)\b)([A-Z][\w-]+(?:\s+[IVX]+)?)(?:\s+and\s+[A-Z][\w-]+(?:\s+[IVX]+)?)?"
-               r"\s+(?:dry\s+)?(?:cargo|landing|container|ro-ro)\s+ships?\b"),
-    # "The vessel, Mys Zhelaniya, was ...", "another Russian vessel, Sparta IV, sailed"
-    re.compile(r"\b(?:ship|vessel|freighter|tanker|ro-ro)s?,\s+"
-               r"((?:[A-Z][\w-]+)(?:\s+(?:[A-Z][\w-]+|[IVX]+|\d+))?),"),
-)
-
-
-def ship_names(sent) -> list[tuple[int, int, str]]:
-    """(start_char, end_char, name) of ship names in a sentence ("the cargo ship Amazon")."""
-    out = []
-    for rx in _SHIP_RES:
-        for m in rx.finditer(sent.text):
-            a = sent.start_char + m.start(1)
-            whole = sent.start_char + m.start(), sent.start_char + m.end()
-            if rx is _SHIP_RES[1]:  # "the Sparta and Sparta II cargo ships": both names
-                names_end = whole[1] - len(m.group(0).split()[-1])
-                out.append((a, names_end, sent.text[m.start(1):names_end - sent.start_char]
-                            .strip()))
-            else:
-                out.append((a, sent.start_char + m.end(1), m.group(1)))
-    return out
 
 
 def _drop_ship_names(out: Sentence, doc) -> None:
@@ -490,25 +463,3 @@ def _named_after(out: Sentence, doc, k: int) -> Mention | None:
     if k < out.span.end and doc[k].lower_ == "of":
         return next((m for m in out.places if m.start == k + 1), None)
     return None
-
-
-def quantity_before(text: str) -> str:
-    """Return the quantity written before equipment ("as many as 2,500": "up to 2500")."""
-    rx = re.compile(r"(?:(as many as|up to|about|some|around|at least|nearly|more than)\s+)?"
-                    r"(\d[\d,]*(?:\s*(?:to|-|\u2013)\s*\d[\d,]*)?|one|two|three|four|five|six|seven|"
-                    r"eight|nine|ten|dozens of|several)\s+(?:[\w-]+\s+){0,3}$", re.I)
-    m = rx.search(text)
-    if not m:
-        return ""
-    words = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
-             "seven": "7", "eight": "8", "nine": "9", "ten": "10"}
-    q = m.group(2).lower()
-    q = words.get(q, q)
-    q = re.sub(r"\s*(?:to|\u2013)\s*", "-", q).replace(",", "").replace(" - ", "-")
-    if q in ("dozens of", "several"):
-        return q.replace(" of", "")
-    if m.group(1) and m.group(1).lower() in ("as many as", "up to"):
-        q = f"up to {q}"
-    elif m.group(1):
-        q = f"{m.group(1).lower()} {q}"
-    return q
