@@ -266,3 +266,22 @@ def test_a_name_no_table_holds_before_in_an_area_is_kept_inside_that_area():
     # an acronym stays no place ("to AFP in Paris")
     got = ends("The spokesman told AFP in Paris that the planes flew to Benina.")
     assert all("AFP" not in a and "AFP" not in b for a, b in got)
+
+
+def test_a_broken_clock_pattern_is_reported_with_a_fix(tmp_path):
+    import re
+
+    from geo._errors import PhraseRulesError
+    from geo.reldate import PHRASES_PATH, load_phrase_rules
+
+    text = PHRASES_PATH.read_text(encoding="utf-8")
+    text = re.sub(r'(?m)^clock = ".*"$', 'clock = "(?:at "', text)
+    text = text.replace("time_of_day = [", 'time_of_day = "midnight"\nold_tod = [', 1)
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(PhraseRulesError) as exc:
+        load_phrase_rules(bad)
+    got = {p.column: p for p in exc.value.problems}
+    assert got["cues.clock"].message.startswith("pattern does not compile")
+    assert "backslash" in got["cues.clock"].hint
+    assert got["cues.time_of_day"].message == "not a list"
