@@ -124,7 +124,8 @@ def load_phrase_rules(path: str | Path | None = None) -> PhraseRules:
     units = {k.lower(): int(v) for k, v in lex["units"].items()}
     parts = {k.lower(): v for k, v in lex["parts"].items()}
     events = {k.lower(): v for k, v in data.get("events", {}).items()}
-    cues = {k: tuple(v) for k, v in data["cues"].items()}
+    clock = data["cues"].get("clock", "")
+    cues = {k: tuple(v) for k, v in data["cues"].items() if k != "clock"}
     day = r"3[01]|[12]\d|0?[1-9]"
     year = r"1[89]\d\d|20\d\d"
     slots = {
@@ -156,9 +157,13 @@ def load_phrase_rules(path: str | Path | None = None) -> PhraseRules:
         rf"(?:(?P<cue>{_alt(cue_words)}) )?"
         rf"(?:(?P<fill>{_alt(cues.get('filler', ()))}) )*"
     )
+    # a time of day before or after the date: part of the phrase, not of its value
+    tod = "|".join(x for x in (_alt(cues.get("time_of_day", ())), clock) if x)
+    before = rf"(?:(?:{tod}),? )?" if tod else ""
+    after = rf"(?:,? (?:{tod}))?" if tod else ""
     # POSIX: the longest match wins, whatever the rule order.
     pattern = regex.compile(
-        r"(?<![\w-])" + prefix + "(?:" + "|".join(bodies) + r")(?![\w-])",
+        r"(?<![\w-])" + before + prefix + "(?:" + "|".join(bodies) + ")" + after + r"(?![\w-])",
         regex.IGNORECASE | regex.POSIX,
     )
     amb = data.get("ambiguous", {})
@@ -217,6 +222,18 @@ def _checked_rules(p: Path) -> dict[str, Any]:
             problems.append(
                 Problem(file, None, f"cues.{key}", "", "missing list", f"add {key} = [...]")
             )
+    for key in ("time_of_day",):
+        if key in cues and not isinstance(cues[key], list):
+            problems.append(Problem(file, None, f"cues.{key}", "", "not a list",
+                                    f"write {key} = [\"...\"]"))
+    if "clock" in cues:
+        try:
+            regex.compile(str(cues["clock"]))
+        except regex.error as exc:
+            problems.append(Problem(file, None, "cues.clock", cues["clock"],
+                                    f"pattern does not compile: {exc}",
+                                    "escape ( ) [ ] . ? * + | with a backslash where they "
+                                    "are literal"))
     heads = [i + 1 for i, line in enumerate(text.splitlines()) if line.strip() == "[[rule]]"]
     for i, rule in enumerate(data.get("rule", [])):
         line = heads[i] if i < len(heads) else None

@@ -129,6 +129,10 @@ def _world_places(res: pd.DataFrame, index: PlaceIndex) -> dict:
         if agrees:
             found[name] = p
             res.loc[name, RESOLVE_STATUS] = OK
+        elif p is not None:
+            # the name and the id disagree: the record's own name is the hint, as for
+            # a leg's end (geo.ledger_places.resolve_ends)
+            res.at[name, SUGGESTIONS] = (f"{p.name} ({p.id})",)
     for name, r in zip(todo, resolve(todo, index=index, suggest=False), strict=True):
         if r.status == "ok" and r.candidates[0].how not in _LOOSE:
             found[name] = r.candidates[0]

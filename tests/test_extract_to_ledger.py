@@ -155,3 +155,17 @@ def test_unnamed_stop_in_a_world_town_by_its_id(tmp_path, capsys):
     leg = load_dataset(data).legs.set_index(C.TRANSFER_ID).loc["t-1"]
     assert leg[C.TO_ID] == "geonames:483029" and bool(leg[C.TO_UNKNOWN])
     assert leg[C.FROM_ID] == "geonames:2042645"  # Najin is GeoNames' Rajin
+
+
+def test_via_place_whose_name_is_not_the_record_s_gets_its_name_as_hint(tmp_path, capsys):
+    # as for a leg's end (test_ledger_refuses_a_wrong_world_reference): the user decides
+    data = _data(tmp_path)
+    before = (data / "transfers.csv").read_bytes()
+    cands = tmp_path / "c.csv"
+    wrong = "Benina International Airport (ourairports:HLLQ)"
+    _write(cands, [{**_leg("t-1", "syria", "benina_airport"), "via": wrong}])
+    assert _add(data, cands) == 1
+    err = capsys.readouterr().err
+    assert "c.csv:2: column 'via': unknown via place" in err and repr(wrong) in err
+    assert f"did you mean {ABRAQ!r}?" in err
+    assert (data / "transfers.csv").read_bytes() == before

@@ -11,7 +11,7 @@ import re
 
 from geo.extract.candidate import Candidate
 from geo.extract.events import _ship_span
-from geo.extract.mentions import Sentence, quantity_before
+from geo.extract.mentions import Sentence
 
 _STATUS_RANK = ("planned", "alleged", "assessed", "reported", "confirmed")
 _GENERIC = {"military equipment", "ammunition and weapons"}
@@ -241,3 +241,25 @@ def _merge(cands: list[Candidate]) -> list[Candidate]:
         index.setdefault(key, c)
         out.append(c)
     return out
+
+
+def quantity_before(text: str) -> str:
+    """Return the quantity written before equipment ("as many as 2,500": "up to 2500")."""
+    rx = re.compile(r"(?:(as many as|up to|about|some|around|at least|nearly|more than)\s+)?"
+                    r"(\d[\d,]*(?:\s*(?:to|-|\u2013)\s*\d[\d,]*)?|one|two|three|four|five|six|seven|"
+                    r"eight|nine|ten|dozens of|several)\s+(?:[\w-]+\s+){0,3}$", re.I)
+    m = rx.search(text)
+    if not m:
+        return ""
+    words = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+             "seven": "7", "eight": "8", "nine": "9", "ten": "10"}
+    q = m.group(2).lower()
+    q = words.get(q, q)
+    q = re.sub(r"\s*(?:to|\u2013)\s*", "-", q).replace(",", "").replace(" - ", "-")
+    if q in ("dozens of", "several"):
+        return q.replace(" of", "")
+    if m.group(1) and m.group(1).lower() in ("as many as", "up to"):
+        q = f"up to {q}"
+    elif m.group(1):
+        q = f"{m.group(1).lower()} {q}"
+    return q

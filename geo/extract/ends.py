@@ -14,16 +14,34 @@ from geo.extract.mentions import Sentence
 
 
 def _fill_origin(pipe, cand, s, doc, last, out, chained_start, sentences, raw, i,
-                 events, k) -> None:
+                 events, k) -> list[Stop]:
+    """Fill ``cand.frm`` from context; return further origins, each a leg of its own.
+
+    The further origins are places coordinated with the one found ("contacts in
+    Syria and eastern Libya": Syria too).
+    """
     to_start = min((m.start for m in s.places + s.unnamed_to if m.role == "to"),
                    default=s.span.end)
+    if cand.to.known and s.span.start_char <= cand.to.pos < s.span.end_char:
+        # a destination no place mention gives ("provided the RSF with weapons")
+        at = doc.char_span(cand.to.pos, cand.to.pos + 1, alignment_mode="expand")
+        if at is not None:
+            to_start = min(to_start, at.start)
     own = cand.to.unnamed.lower().startswith(("its ", "their "))
     to_country = cand.to.place.country if cand.to.place else ""
     free = [m for m in s.places if m.role in ("", "presence") and m.start < to_start
             and m.place is not None
             and m.place.id != (cand.to.place.id if cand.to.place else None)
             and not _new_clause(doc, m.end, to_start)  # "stationed in X, while ... to Y"
-            and not (pipe.places.is_capital(m.place) and m.place.country == to_country)]
+            and not (pipe.places.is_capital(m.place) and m.place.country == to_country)
+            # "the UN Panel of Experts on Libya said ... delivered to eastern Libya":
+            # the country that holds the destination is not where things came from
+            and not (m.place.kind == "country" and m.place.country == to_country)]
+    if free and _subject_at_presence(pipe, s, doc, free[-1], cand):
+        # "images showed Russia moving equipment at Hmeimim": who moves it, not where from
+        cand.reasons.append(f"'{free[-1].text}' moves things at the destination: "
+                            "not taken as the origin")
+        free = []
     if free and not own:
         m = free[-1]
         if pipe.places.is_capital(m.place) and m.place.country in pipe.places.country_place:
@@ -32,21 +50,21 @@ def _fill_origin(pipe, cand, s, doc, last, out, chained_start, sentences, raw, i
             cand.frm = Stop(m.text, state, pos=m.char_start)
             cand.reasons.append(f"origin: '{m.text}', named earlier in the sentence, "
                                 f"standing for {state.name}")
-            return
+            return []
         cand.frm = Stop(m.text, m.place, pos=m.char_start)
         cand.reasons.append(f"origin: '{m.text}', named earlier in the sentence")
-        return
+        return _coordinated_before(free, m, doc)
     after = [t.i for t in s.span if t.lower_ == "after"]
     for j, (_, to, _, _) in enumerate(events):
         if j != k and to.known and after and to.pos > doc[after[0]].idx:
             cand.frm = to
             cand.reasons.append("origin: where the earlier movement ('after ...') ended")
-            return
+            return []
     if chained_start and last is not None and last.to.known:
         cand.frm = last.to
         cand.reasons.append("origin: where the previous movement ended")
         cand.evidence.insert(0, _evidence(sentences[last.sentence]))
-        return
+        return []
     dem = _cargo_demonym(pipe, s, doc)
     if dem and _new_clause(doc, doc.char_span(dem[2], dem[2] + 1, alignment_mode="expand").start,
                            to_start):
@@ -56,7 +74,7 @@ def _fill_origin(pipe, cand, s, doc, last, out, chained_start, sentences, raw, i
         if place is not None:
             cand.frm = Stop(dem[0], place, pos=dem[2])
             cand.reasons.append(f"origin: the country of the '{dem[0]}' things that moved")
-            return
+            return []
     for j in (_neighbour(sentences, i, 1), _neighbour(sentences, i, -1)):
         if 0 <= j < len(raw) and _same_paragraph(sentences, i, j, doc):
             for frm, to, _, _ in raw[j]:
@@ -64,7 +82,7 @@ def _fill_origin(pipe, cand, s, doc, last, out, chained_start, sentences, raw, i
                     cand.frm = frm
                     cand.reasons.append("origin: named in the adjacent sentence")
                     cand.evidence.append(_evidence(sentences[j]))
-                    return
+                    return []
     if cand.to.place is not None:
         same = [o for o in out if o.frm.known and o.to.place is not None
                 and o.to.place.country == cand.to.place.country]
@@ -76,16 +94,52 @@ def _fill_origin(pipe, cand, s, doc, last, out, chained_start, sentences, raw, i
             cand.frm = same[0].frm
             cand.reasons.append("origin: as in an earlier movement the report gives to "
                                 "the same country")
-            return
+            return []
     carrier = _carrier_demonym(pipe, s, doc)
     if carrier:
         place = pipe.places.country_place.get(carrier[1])
         if place is not None:
             cand.frm = Stop(carrier[0], place, pos=carrier[2])
             cand.reasons.append(f"origin: the country of the '{carrier[0]}' carrier (weak)")
-            return
+            return []
     cand.frm = Stop("", None, note="origin not reported")
     cand.reasons.append("origin not named in the report")
+    return []
+
+
+def _coordinated_before(free, m, doc) -> list[Stop]:
+    """Places joined to ``m`` by "and" or commas just before it ("Syria and eastern Libya")."""
+    extra: list[Stop] = []
+    cur = m
+    for p in reversed(free[:-1]):
+        gap = [t.lower_ for t in doc[p.end:cur.start]]
+        if not gap or not all(g in ("and", ",", "or") for g in gap) or \
+                p.place is None or p.place.kind not in ("country", "region"):
+            break
+        extra.insert(0, Stop(p.text, p.place, pos=p.char_start))
+        cur = p
+    return extra
+
+
+def _subject_at_presence(pipe, s: Sentence, doc, m, cand) -> bool:
+    """Whether country ``m`` is the subject of a movement seen *at* the destination.
+
+    "Satellite images showed Russia moving equipment at Hmeimim": a country right
+    before a movement word, with a destination named only by a presence word
+    ("at", "in"), is who moves things there, not where they came from ("Russia
+    moved equipment to Libya" keeps Russia as the origin).
+    """
+    if m.place is None or m.place.kind != "country" or m.end >= s.span.end:
+        return False
+    move_end = next((e for a, e in s.cues.get("move", []) if a == m.end), None)
+    if move_end is None:
+        return False
+    presence = pipe.lexicon.cues.get("presence", {})
+    to = next((x for x in s.places + s.unnamed_to if x.role == "to"
+               and x.char_start == cand.to.pos), None)
+    # right after the verb and its object: "moving equipment at Hmeimim" (not "supplied
+    # the RSF with aid ... to people harbouring in Chad")
+    return to is not None and to.cue.lower() in presence and to.start - move_end <= 4
 
 
 def _fill_destination(cand: Candidate, doc, out: list[Candidate], sentences, i: int) -> None:

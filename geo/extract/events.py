@@ -186,7 +186,10 @@ def _seen_in(pipe, s: Sentence, doc) -> Mention | None:
 
 
 def _new_clause(doc, a: int, b: int) -> bool:
-    words = {t.lower_ for t in doc[a:b]}
+    # "and other spears", "or other weapons": more of the same cargo, not a new movement
+    # ("and two other flights landing in ..." is one)
+    words = {t.lower_ for t in doc[a:b]
+             if not (t.lower_ == "other" and t.i > 0 and doc[t.i - 1].lower_ in ("and", "or"))}
     return bool(words & {"while", "whilst", "whereas", "meanwhile", "other", "further",
                          "another", "separately"})
 

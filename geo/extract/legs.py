@@ -66,13 +66,20 @@ def assemble(pipe, text: str, *, published: dt.date | None) -> list[Candidate]:
         prev_date = last.date if last else ""
         kept: dict[int, Candidate] = {}  # the candidate of each event of this sentence
         for k, (frm, to, via, how) in enumerate(events):
+            if frm.pos >= 0 and any(v.pos > frm.pos for v in via) and \
+                    any(0 <= v.pos < frm.pos for v in via):
+                # "stopped in A and B en route to C after departing from X by way of Y":
+                # Y, told right after the origin, is the first stop after it
+                via = [v for v in via if v.pos > frm.pos] + [v for v in via if v.pos <= frm.pos]
             cand = Candidate(frm, to, via, sentence=i)
+            done = None  # the previous sentence's open leg this one completes
             cand.evidence.append(_evidence(s))
             if how == "chain":
                 cand.reasons.append("origin: where the previous movement in this sentence ended")
+            also_from: list[Stop] = []  # origins coordinated with the one found
             if not frm.known:
-                _fill_origin(pipe, cand, s, doc, last, out, chained_start, sentences, raw, i,
-                             events, k)
+                also_from = _fill_origin(pipe, cand, s, doc, last, out, chained_start,
+                                         sentences, raw, i, events, k)
             if "origin: named in the adjacent sentence" in cand.reasons and out and \
                     out[-1].sentence == _neighbour(sentences, i, -1) and \
                     not out[-1].to.known and \
@@ -96,6 +103,10 @@ def assemble(pipe, text: str, *, published: dt.date | None) -> list[Candidate]:
                 d = min(dates, key=lambda m: _date_distance(window, m))
                 cand.date, cand.date_as_reported = d.edtf, d.text
                 prev_date = d.edtf or prev_date
+            elif done is not None and done.date:
+                # "left Al Hamriyah port on 27 September. It was then diverted to Marseille."
+                cand.date, cand.date_as_reported = done.date, done.date_as_reported
+                cand.reasons.append("date: of the departure the previous sentence gives")
             elif k - 1 in kept and _shares_origin(s, events, k):
                 # "taking off from A over the past two days and landing at B and C":
                 # coordinated destinations of one origin share its date
@@ -116,6 +127,16 @@ def assemble(pipe, text: str, *, published: dt.date | None) -> list[Candidate]:
                 transfer += 1
                 cand.transfer, cand.leg = transfer, 1
             _confidence(cand)
+            for other in also_from:  # "contacts in Syria and eastern Libya": Syria's leg first
+                mine = f"origin: '{cand.frm.name}', named earlier in the sentence"
+                sib = Candidate(**{**cand.__dict__, "frm": other, "reasons": [
+                    f"origin: '{other.name}', named earlier in the sentence with "
+                    f"'{cand.frm.name}'" if r == mine else r for r in cand.reasons],
+                    "evidence": list(cand.evidence)})
+                sib.transfer = transfer
+                transfer += 1
+                cand.transfer = transfer
+                out.append(sib)
             out.append(cand)
             kept[k] = cand
             last = cand
@@ -145,6 +166,9 @@ def _country_weights(pipe, doc, world) -> dict[str, float]:
         cands = pipe.places.candidates(doc[a:b].text)
         for p in cands:
             counts[p.country] += 1.0 / len(cands)
+    for e in doc.ents:  # "Russian military aviation": Russia is part of the context
+        if e.label_ == "DEMONYM" and pipe.lexicon.demonyms.get(e.text):
+            counts[pipe.lexicon.demonyms[e.text]] += 0.5
     return dict(counts)
 
 

@@ -24,7 +24,8 @@ analyst can extend it without touching code:
     ``ownership``: words after a demonym that make it the owner or flag of a
     carrier, not its origin ("a Saudi-owned ship"); ``origin_after``: a clause
     that looks back to where an arrival came from ("docked at Tobruk; it had
-    sailed from Tartus", "it is brought from the UAE").
+    sailed from Tartus", "it is brought from the UAE"); ``between``: "shuttling between
+    Syria and Libya" gives Syria -> Libya, the direction the report writes.
 ``demonyms.csv``
     ``demonym,country``: "Syrian bases" lie in SY.
 ``bases.csv``
@@ -70,6 +71,7 @@ CUE_KINDS = (
     "depart",
     "ownership",
     "origin_after",
+    "between",
 )
 
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from geo.extract.places import Place
+from geo.extract.ships import ship_names
 
 __all__ = ["Mention", "Sentence", "read_sentence"]
 
@@ -39,6 +40,7 @@ class Mention:
     cue_start: int = -1
     country: str = ""  # ISO code of an unnamed site's country ("Syrian bases")
     coord: bool = False  # shares the role of the place before it ("Russia and Syria")
+    between: bool = False  # the first of "between A and B" (B is the destination)
 
 
 @dataclass
@@ -88,11 +90,29 @@ def read_sentence(pipe, sent, world_spans, cue_matches, resolve) -> Sentence:
     for spans in out.cues.values():
         spans.sort()
     _drop_ship_names(out, doc)
+    _town_in_country(pipe, out, doc)
     _roles(out, doc)
     _coordinate(out, doc)
     _seas_on_the_way(out)
     _unnamed_destinations(out, doc)
     return out
+
+
+def _town_in_country(pipe, out: Sentence, doc) -> None:
+    """'St. Petersburg, Russia': the town of that name in the country written after it.
+
+    A place followed by ", <country>" is resolved again among the places of its
+    name in that country (when there is one), whatever the report's other
+    countries weigh.
+    """
+    for m, c in zip(out.places, out.places[1:], strict=False):
+        if c.start != m.end + 1 or doc[m.end].text != "," or c.place is None or \
+                c.place.kind != "country" or m.place is None or m.unnamed or \
+                m.place.country == c.place.country:
+            continue
+        there = [p for p in pipe.places.candidates(m.text) if p.country == c.place.country]
+        if there:
+            m.place = max(there, key=lambda p: (p.curated, p.population))
 
 
 def _seas_on_the_way(out: Sentence) -> None:
@@ -107,34 +127,6 @@ def _seas_on_the_way(out: Sentence) -> None:
                                                        (p.name or "").lower() or
                                                        p.id in ("bosphorus", "dardanelles")):
             m.role = "via"
-
-
-_SHIP_RES = (
-    re.compile(r"\b(?:cargo ship|landing ship|ship|vessel|freighter|tanker|ro-ro|"
-               r"roll-on/roll-off|MV|M/V|navire|cargo)s?\s+(?:named\s+|called\s+)?"
-               "[\u201c\"'\u2018]?" r"((?:[A-Z][\w-]+)(?:\s+(?:[A-Z][\w-]+|[IVX]+|\d+))?)"),
-    re.compile(r"\b(?:the\s+)?(?!(?:The|A|An|This|That|Its|Their|Russian|Turkish)\b)([A-Z][\w-]+(?:\s+[IVX]+)?)(?:\s+and\s+[A-Z][\w-]+(?:\s+[IVX]+)?)?"
-               r"\s+(?:dry\s+)?(?:cargo|landing|container|ro-ro)\s+ships?\b"),
-    # "The vessel, Mys Zhelaniya, was ...", "another Russian vessel, Sparta IV, sailed"
-    re.compile(r"\b(?:ship|vessel|freighter|tanker|ro-ro)s?,\s+"
-               r"((?:[A-Z][\w-]+)(?:\s+(?:[A-Z][\w-]+|[IVX]+|\d+))?),"),
-)
-
-
-def ship_names(sent) -> list[tuple[int, int, str]]:
-    """(start_char, end_char, name) of ship names in a sentence ("the cargo ship Amazon")."""
-    out = []
-    for rx in _SHIP_RES:
-        for m in rx.finditer(sent.text):
-            a = sent.start_char + m.start(1)
-            whole = sent.start_char + m.start(), sent.start_char + m.end()
-            if rx is _SHIP_RES[1]:  # "the Sparta and Sparta II cargo ships": both names
-                names_end = whole[1] - len(m.group(0).split()[-1])
-                out.append((a, names_end, sent.text[m.start(1):names_end - sent.start_char]
-                            .strip()))
-            else:
-                out.append((a, sent.start_char + m.end(1), m.group(1)))
-    return out
 
 
 def _drop_ship_names(out: Sentence, doc) -> None:
@@ -165,6 +157,11 @@ def _coordinate(out: Sentence, doc) -> None:
             gap = [t.lower_ for t in doc[prev_end:m.start]]
             if gap == [","] and _country_of(m, last):
                 m.role = "qualifier"  # "to Astrakhan, Russia": the country of the place before
+                continue
+            if prev.between and gap == ["and"]:
+                # "between Syria and Libya": the order written gives the direction
+                m.role, m.cue, m.cue_start = "to", prev.cue, prev.cue_start
+                m.unnamed = ""
                 continue
             if gap and gap[-1] in ("and", "or", ",", "&", "et", "ou") and all(
                     g in ("and", "or", ",", "&", "et", "ou") for g in gap):
@@ -218,6 +215,10 @@ def _roles(out: Sentence, doc) -> None:
     base_tokens = {t for s, e in out.cues.get("base", []) for t in range(s, e)}
     place_end = {m.end for m in out.places}
     place_start = {m.start for m in out.places}
+    # "Syria's Latakia": a town or site after a possessive is the place, not a party
+    town_start = {m.start for m in out.places if m.place is not None
+                  and m.place.kind not in ("country", "region")}
+    by_start = {m.start: m for m in out.places}
     move_tokens = {t for s, e in out.cues.get("move", []) for t in range(s, e)}
     buy = out.has("from") and any(
         doc[s:e].text.lower() in ("purchased from", "bought from") for s, e in out.cues["from"]
@@ -239,7 +240,7 @@ def _roles(out: Sentence, doc) -> None:
         to_owner = _cue_ending_at(out, ("to",), m.start) if nxt in ("\u2019s", "'s") else None
         owner_end = m.end + 1
         while to_owner and owner_end < out.span.end and owner_end < m.end + 6 and \
-                doc[owner_end].text[:1].isupper():
+                doc[owner_end].text[:1].isupper() and owner_end not in town_start:
             owner_end += 1  # "Sudan's Rapid Support Forces", "Turkey's Mediterranean port"
         later = any(owner_end <= q <= m.end + _WINDOW for q in place_start)
         if to_owner and (owner_end > m.end + 1 or not later) and \
@@ -249,6 +250,10 @@ def _roles(out: Sentence, doc) -> None:
             m.role, m.cue, m.cue_start = "to", doc[to_owner[1]:to_owner[2]].text, to_owner[1]
             if owner_end > m.end + 1:
                 m.unnamed = doc[m.start:owner_end].text
+            continue
+        if nxt.lstrip("-") == "bound" or (nxt == "-" and nxt2 == "bound"):
+            # "Yemen-bound weapons shipments": where they were going
+            m.role, m.cue, m.cue_start = "to", "-bound", m.end
             continue
         if nxt.lstrip("-") in _QUALIFIERS or (nxt == "-" and nxt2 in _QUALIFIERS) or \
                 nxt in ("\u2019s", "'s", "\u2019", "'") or dateline:
@@ -290,7 +295,20 @@ def _roles(out: Sentence, doc) -> None:
                 elif back <= 3 and _near_move_or_thing(out, hit[1]):
                     m.role, m.cue, m.cue_start = "presence", doc[hit[1]:hit[2]].text, hit[1]
                     break
+            hit = _cue_ending_at(out, ("between",), pos)
+            if hit and back == 0 and m.end + 1 in by_start and doc[m.end].lower_ == "and" \
+                    and _moving_before(out, doc, hit[1]):
+                # "shuttling between Syria and Libya": the first is the origin, the place
+                # after "and" the destination (_coordinate)
+                m.role, m.cue, m.cue_start = "from", doc[hit[1]:hit[2]].text, hit[1]
+                m.between = True
+                break
             tok = doc[pos - 1]
+            if tok.text in ("'s", "\u2019s") and (pos - 1) in place_end:
+                # "flew to Syria's Latakia": the role word before the owner is Latakia's
+                owner = next(q for q in out.places if q.end == pos - 1)
+                pos = owner.start
+                continue
             if tok.text in _STOP_PUNCT or (pos - 1) in place_end or (pos - 1) in move_tokens:
                 break
             pos -= 1
@@ -367,9 +385,23 @@ def _departed_before(out: Sentence, doc, pos: int) -> bool:
     return False
 
 
+def _moving_before(out: Sentence, doc, pos: int) -> bool:
+    """Whether a movement or trip word comes right before ``pos`` ("shuttling between").
+
+    "tensions between Caracas and Washington" is no route.
+    """
+    if any(0 <= pos - e <= 3 for _, e in out.cues.get("move", [])):
+        return True
+    return any(t.lower_ in _TRIP_WORDS for t in doc[max(out.span.start, pos - 3):pos])
+
+
+_TRIP_WORDS = {"trip", "trips", "flight", "flights", "run", "runs", "route", "routes",
+               "shuttle", "shuttles", "rotations", "airlift", "convoys", "voyages"}
+
+
 def _near_move_or_thing(out: Sentence, pos: int) -> bool:
     """Tell whether a presence word follows a movement word or what moved."""
-    if any(0 <= pos - e <= 4 for _, e in out.cues.get("move", [])):
+    if any(0 <= pos - e <= 6 for _, e in out.cues.get("move", [])):
         return True
     return any(0 <= pos - e <= 1 for _, e, _ in out.equipment)
 
@@ -431,25 +463,3 @@ def _named_after(out: Sentence, doc, k: int) -> Mention | None:
     if k < out.span.end and doc[k].lower_ == "of":
         return next((m for m in out.places if m.start == k + 1), None)
     return None
-
-
-def quantity_before(text: str) -> str:
-    """Return the quantity written before equipment ("as many as 2,500": "up to 2500")."""
-    rx = re.compile(r"(?:(as many as|up to|about|some|around|at least|nearly|more than)\s+)?"
-                    r"(\d[\d,]*(?:\s*(?:to|-|\u2013)\s*\d[\d,]*)?|one|two|three|four|five|six|seven|"
-                    r"eight|nine|ten|dozens of|several)\s+(?:[\w-]+\s+){0,3}$", re.I)
-    m = rx.search(text)
-    if not m:
-        return ""
-    words = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
-             "seven": "7", "eight": "8", "nine": "9", "ten": "10"}
-    q = m.group(2).lower()
-    q = words.get(q, q)
-    q = re.sub(r"\s*(?:to|\u2013)\s*", "-", q).replace(",", "").replace(" - ", "-")
-    if q in ("dozens of", "several"):
-        return q.replace(" of", "")
-    if m.group(1) and m.group(1).lower() in ("as many as", "up to"):
-        q = f"up to {q}"
-    elif m.group(1):
-        q = f"{m.group(1).lower()} {q}"
-    return q

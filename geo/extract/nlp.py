@@ -133,16 +133,14 @@ class Pipeline:
             if doc[i].lower_ in ("al", "el", "ad", "as", "ash", "at", "az") and i + 2 < n and \
                     doc[i + 1].text == "-":
                 j = i + 2
-            k = j
-            while k < n and k < j + 3 and doc[k].text[:1].isupper() and doc[k].is_alpha and \
-                    doc[k].lower_ not in _SITE_WORDS:
-                k += 1
+            k = _name_run(doc, j, n)
             if k == j or any(t in taken for t in range(i, k)) or (doc[j].is_sent_start and \
                     doc[j].text in ("The", "A", "An", "In", "On", "It")):
                 i += 1
                 continue
             words = [t.lower_ for t in doc[k:k + 2]]
-            if words[:1] == ["international"] and k + 1 < n:  # "Benina International Airport"
+            if words[:1] and words[0] in _BASE_ADJECTIVES and k + 1 < n:
+                # "Benina International Airport", "the Chkalovsky military airfield"
                 words = [t.lower_ for t in doc[k + 1:k + 3]]
                 k_tail_extra = 1
             else:
@@ -159,7 +157,7 @@ class Pipeline:
                     # not resolved clearly: inside its town when the town is known
                     # ("?Bamako airport @ Bamako"), else kept as written ("?Chkalovsky airfield")
                     town = self.places.resolve(doc[i:k].text, countries=dict.fromkeys(
-                        context, 1.0))
+                        context, 1.0)) or self._town_after_in(doc, k + tail, context)
                     place = ("inside", town) if town is not None else None
                 out.append(((i, k + tail), place))
                 i = k + tail
@@ -167,12 +165,25 @@ class Pipeline:
             i = k if k > i else i + 1
         return out
 
-    @staticmethod
-    def _after_role_words(doc, found, bases, context) -> list:
+    def _town_after_in(self, doc, k: int, context) -> Place | None:
+        """Return the town in "Aye Lar airbase in Nay Pyi Taw" (a base no table holds)."""
+        n = len(doc)
+        if k + 1 >= n or doc[k].lower_ != "in":
+            return None
+        end = _name_run(doc, k + 1, n)
+        if end == k + 1:
+            return None
+        town = self.places.resolve(doc[k + 1:end].text,
+                                   countries=dict.fromkeys(context, 1.0))
+        return town if town is not None and town.kind in ("town", "city") else None
+
+    def _after_role_words(self, doc, found, bases, context) -> list:
         """Towns and ports no town list has, right after "at", "to", "from", "near".
 
         "containers collected at Najin": a capitalised run there is looked up in
-        the world tables and kept only when it resolves clearly.
+        the world tables and kept only when it resolves clearly. A name no table
+        resolves, followed by "in <area>" ("flew from NOBOSIBIRSK in southern
+        Russia"), is kept as written, placed inside that area.
         """
         taken = {t.i for e in doc.ents for t in e} | {
             i for a, b in [*found, *(s for s, _ in bases)] for i in range(a, b)}
@@ -185,12 +196,35 @@ class Pipeline:
                     k not in taken and doc[k].lower_ not in _SITE_WORDS:
                 k += 1
             if k == i + 1 or doc[i + 1].text in ("The", "A", "An") or \
-                    doc[i + 1].lower_ in _NOT_TOWNS or doc[i + 1].text.isupper():
+                    doc[i + 1].lower_ in _NOT_TOWNS:
+                continue
+            caps = doc[i + 1].text.isupper()
+            if caps and (k > i + 2 or len(doc[i + 1].text) < 6):
                 continue  # "told MEE", "to AFP": an acronym is no town
-            place = _town_lookup(doc[i + 1:k].text, tuple(sorted(context)))
+            place = None if caps else _town_lookup(doc[i + 1:k].text, tuple(sorted(context)))
+            if place is None:
+                area = self._area_after_in(doc, k, context)
+                place = ("inside", area) if area is not None else None
             if place is not None:
                 out.append(((i + 1, k), place))
         return out
+
+    def _area_after_in(self, doc, k: int, context) -> Place | None:
+        """Return the country or region of "... in (southern) Russia" after a name, if any."""
+        n = len(doc)
+        if k + 1 >= n or doc[k].lower_ != "in":
+            return None
+        j = k + 1
+        skip = j + 1 if doc[j].lower_ in _DIRECTIONS else j
+        end = _name_run(doc, skip, n)
+        if end == skip:
+            return None
+        weights = dict.fromkeys(context, 1.0)
+        for a in dict.fromkeys((j, skip)):
+            area = self.places.resolve(doc[a:end].text, countries=weights)
+            if area is not None and area.kind in ("country", "region"):
+                return area
+        return None
 
     @staticmethod
     def _names_after(doc, i: int, taken: set[int], context) -> list:
@@ -251,8 +285,34 @@ class Pipeline:
         return found, {}
 
 
+#: lower-case words inside a place's name ("San Antonio de los Baños Air Base")
+_NAME_PARTICLES = frozenset({"de", "del", "de la", "los", "las", "la", "do", "da", "dos",
+                             "das", "di", "du"})
+
+
+def _name_run(doc, j: int, n: int) -> int:
+    """End of the capitalised run at ``j`` (up to three capitalised words, particles between)."""
+    k, caps = j, 0
+    while k < n and caps < 3:
+        t = doc[k]
+        if t.text[:1].isupper() and t.is_alpha and t.lower_ not in _SITE_WORDS:
+            k, caps = k + 1, caps + 1
+            continue
+        m = k
+        while m < n and m < k + 2 and doc[m].text in _NAME_PARTICLES:
+            m += 1
+        if caps and m > k and m < n and doc[m].text[:1].isupper() and doc[m].is_alpha and \
+                doc[m].lower_ not in _SITE_WORDS:
+            k = m
+            continue
+        break
+    return k
+
+
 _SITE_WORDS = frozenset({"airport", "airbase", "airfield", "port", "air", "naval",
                          "international"})
+#: a word between a base's name and its noun ("Benina International Airport")
+_BASE_ADJECTIVES = frozenset({"international", "military"})
 
 
 @lru_cache(maxsize=4096)
@@ -286,6 +346,10 @@ _NOT_TOWNS = frozenset({m.lower() for m in calendar.month_name[1:]}
                        | {d.lower() for d in calendar.day_name}
                        | {"africa", "europe", "asia", "america", "americas", "oceania",
                           "antarctica", "eurasia", "sahel", "maghreb", "levant", "gulf"})
+#: "in southern Russia": a direction before an area's name
+_DIRECTIONS = frozenset({"southern", "northern", "eastern", "western", "central",
+                         "south", "north", "east", "west", "northeastern", "northwestern",
+                         "southeastern", "southwestern"})
 #: words before a stop whose name may be in no town list ("collected at Najin")
 _ROLE_WORDS = frozenset({"at", "to", "from", "near", "via"})
 

@@ -29,6 +29,8 @@ _STOP_TOWNS = frozenset(
         "university", "college", "enterprise", "progress", "justice", "liberty", "unity",
     ]
 )
+#: abbreviations of a town's first word that GeoNames writes in full
+_SAINTS = (("St. ", "Saint "), ("St ", "Saint "), ("Ste. ", "Sainte "), ("Ste ", "Sainte "))
 _KIND_PRECISION = {"country": "country", "region": "region", "city": "city", "town": "city"}
 
 
@@ -87,37 +89,40 @@ class PlaceTable:
     def twin(self, place: Place) -> Place:
         """Return the curated place a world place is, else ``place`` itself.
 
-        A world airfield, port or town within :data:`geo.resolve.score.TWIN_KM` of a
-        curated place of the same kind is that place ("Baninah Airport",
-        resolved to OurAirports HLLB, is ``benina_airport``): the ledger then
-        gets the curated id, as :func:`geo.resolve.resolve` answers with an
-        index.
+        The rule :func:`geo.resolve.score.curated_twin_id` applies for
+        :func:`geo.resolve.resolve`: a world airfield, port or town within
+        :data:`~geo.resolve.score.TWIN_KM` of a curated place of the same kind
+        is that place ("Baninah Airport", resolved to OurAirports HLLB, is
+        ``benina_airport``), so the ledger gets the curated id. Countries are
+        left as they are (the table already prefers a curated country).
         """
         if place.curated or place.kind == "country" or place.lat != place.lat:
             return place
         from geo.resolve import GAZETTEER_KINDS
-        from geo.resolve.score import TWIN_KM, _km
+        from geo.resolve.score import curated_twin_id
 
-        want = GAZETTEER_KINDS.get(place.kind, place.kind)
-        best: tuple[float, str] | None = None
-        for pid, p in self.by_id.items():
-            if not p.curated or p.lat != p.lat or GAZETTEER_KINDS.get(p.kind, p.kind) != want:
-                continue
-            d = _km(place.lon, place.lat, p.lon, p.lat)
-            if d <= TWIN_KM and (best is None or (d, pid) < best):
-                best = (d, pid)
-        return self.by_id[best[1]] if best else place
+        rows = ((pid, p.kind, p.country, p.lon, p.lat) for pid, p in self.by_id.items()
+                if p.curated)
+        # the extractor's world kinds ("airbase" for an OurAirports field) as resolve's
+        kind = GAZETTEER_KINDS.get(place.kind, place.kind)
+        pid = curated_twin_id(kind, place.country, place.lon, place.lat, rows)
+        return self.by_id[pid] if pid is not None else place
 
     def candidates(self, text: str) -> list[Place]:
         """Every place ``text`` may name (curated ones first)."""
         curated = self.by_key.get(normalize(text), [])
-        return [*curated, *self.world.get(text, ())]
+        world = self.world.get(text, ())
+        for short, full in _SAINTS:  # "St. Petersburg" is GeoNames' "Saint Petersburg" too
+            if text.startswith(short):
+                world = (*world, *self.world.get(full + text[len(short):], ()))
+        return [*curated, *world]
 
     def resolve(self, text: str, *, countries: dict[str, float] | None = None) -> Place | None:
         """Pick the place ``text`` means, given the report's country weights.
 
-        Curated rows beat GeoNames rows; then the country the report talks
-        about most; then the larger town. ``None`` when nothing matches.
+        Curated rows beat GeoNames rows; a country beats a town of its name;
+        then the country the report talks about most; then the larger town.
+        ``None`` when nothing matches.
         """
         cands = self.candidates(text)
         if not cands:
@@ -125,7 +130,9 @@ class PlaceTable:
         countries = countries or {}
 
         def rank(p: Place) -> tuple:
-            return (p.curated, countries.get(p.country, 0.0), p.kind == "country", p.population)
+            # a country's own name is the country ("Venezuela", not a Cuban village of
+            # that name in a report about Cuba)
+            return (p.curated, p.kind == "country", countries.get(p.country, 0.0), p.population)
 
         return max(cands, key=rank)
 

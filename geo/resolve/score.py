@@ -13,6 +13,9 @@ from dataclasses import asdict, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
 from geo.resolve.answers import Candidate, Resolution
 from geo.resolve.places import GAZETTEER_KINDS, _gazetteer_row
 from geo.resolve.query import _Context, _Query
@@ -22,7 +25,7 @@ if TYPE_CHECKING:
     from geo.gazview import GazetteerView
 
 
-__all__ = ["MARGIN", "N_CANDIDATES", "SAME_SITE_KM", "TWIN_KM"]
+__all__ = ["MARGIN", "N_CANDIDATES", "SAME_SITE_KM", "TWIN_KM", "curated_twin_id"]
 
 
 #: Score lead the best candidate needs over the next one elsewhere to resolve.
@@ -107,26 +110,65 @@ def _score(c: Candidate, q: _Query, ctx: _Context) -> Candidate:
     return replace(c, score=round(s, 4))
 
 
+def curated_twin_id(
+    kind: str,
+    country: str,
+    lon: float,
+    lat: float,
+    rows: Iterable[tuple[str, str, str, float, float]],
+) -> str | None:
+    """Return the id of the curated place a world place is, else None.
+
+    The one rule for "this world place is that gazetteer place", used by
+    :func:`geo.resolve.resolve` and by the extractor's place table
+    (:meth:`geo.extract.places.PlaceTable.twin`): a world country is the
+    gazetteer row of its country ("Libye" -> ``libya``); any other world
+    place is the nearest gazetteer place of its kind within :data:`TWIN_KM`
+    ("HLLB" -> ``benina_airport``), ties broken by id.
+
+    Parameters
+    ----------
+    kind
+        The world place's kind (``airfield``, ``port``, ``city``, ``country`` ...).
+    country, lon, lat
+        Where it is.
+    rows
+        ``(id, gazetteer kind, country, lon, lat)`` of the curated places; a
+        gazetteer kind counts as the world kind :data:`GAZETTEER_KINDS` gives.
+
+    """
+    best: tuple[float, str] | None = None
+    for pid, gkind, gcountry, glon, glat in rows:
+        if GAZETTEER_KINDS.get(str(gkind)) != kind:
+            continue
+        if kind == "country":
+            if gcountry == country:
+                return pid
+            continue
+        if glat != glat or lat != lat:  # NaN: no point to compare
+            continue
+        d = _km(lon, lat, glon, glat)
+        if d <= TWIN_KM and (best is None or (d, pid) < best):
+            best = (d, pid)
+    return best[1] if best else None
+
+
 def _curated_twin(res: Resolution, gaz: GazetteerView) -> Resolution:
     """Answer with the gazetteer's own rows where world places are its places.
 
-    A world place of the same kind within :data:`TWIN_KM` of a gazetteer
-    place, or a world country whose country has a gazetteer row, is that
-    place ("HLLB" -> ``benina_airport``, "Libye" -> ``libya``): the curated
-    row replaces it (keeping how it matched and its score).
+    A world place that :func:`curated_twin_id` says is a gazetteer place
+    ("HLLB" -> ``benina_airport``, "Libye" -> ``libya``) is replaced by the
+    curated row (keeping how it matched and its score).
     """
+    rows = [(pid, row["kind"], row["country"], row["lon"], row["lat"])
+            for pid, row in gaz.rows.items()]
     out: list[Candidate] = []
     for p in res.candidates:
         if p.table == "world":
-            for pid, row in gaz.rows.items():
-                if GAZETTEER_KINDS.get(str(row["kind"])) != p.kind:
-                    continue
-                same_country = p.kind == "country" and row["country"] == p.country
-                near = _km(p.lon, p.lat, row["lon"], row["lat"]) <= TWIN_KM  # type: ignore[arg-type]
-                if same_country or near:
-                    twin = _gazetteer_row(gaz, pid, p.how)
-                    p = Candidate(**{**asdict(twin), "score": p.score})
-                    break
+            pid = curated_twin_id(p.kind, p.country, p.lon, p.lat, rows)  # type: ignore[arg-type]
+            if pid is not None:
+                twin = _gazetteer_row(gaz, pid, p.how)
+                p = Candidate(**{**asdict(twin), "score": p.score})
         if all(o.id != p.id for o in out):
             out.append(p)
     return Resolution(res.query, res.status, tuple(out), res.suggestions, res.cue, res.notes)
