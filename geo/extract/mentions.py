@@ -92,6 +92,7 @@ def read_sentence(pipe, sent, world_spans, cue_matches, resolve) -> Sentence:
     _drop_ship_names(out, doc)
     _town_in_country(pipe, out, doc)
     _roles(out, doc)
+    _pickups(out)
     _coordinate(out, doc)
     _seas_on_the_way(out)
     _unnamed_destinations(out, doc)
@@ -329,6 +330,14 @@ def _roles(out: Sentence, doc) -> None:
                 k -= 1
             if m.place is not None and m.place.kind in ("country", "region", "city", "town"):
                 m.unnamed = doc[k:m.end].text
+
+
+def _pickups(out: Sentence) -> None:
+    """Make a place a trip was made to fetch cargo from an origin ("to Dover to pick up")."""
+    starts = {s for s, _ in out.cues.get("pickup", [])}
+    for m in out.places:
+        if m.role == "to" and (m.end in starts or m.end + 1 in starts):
+            m.role = "from"
 
 
 _NOT_TO = {"according", "thanks", "due", "next", "close", "similar", "compared", "prior",

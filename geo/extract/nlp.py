@@ -30,6 +30,8 @@ class Pipeline:
         from spacy.matcher import PhraseMatcher
 
         self.lexicon = lexicon
+        # "US", "Britain", "Burma": the other names of countries (patterns/countries.csv)
+        places = places.with_countries(lexicon.countries)
         self.places = places
         nlp = spacy.blank("en")
         nlp.add_pipe("sentencizer")
@@ -85,6 +87,26 @@ class Pipeline:
                           for d in lexicon.demonyms for w in [d] if " " not in d]
                          + [{"label": "DEMONYM", "pattern": [{"ORTH": t} for t in d.split()]}
                             for d in lexicon.demonyms if " " in d])
+        name = "movemap_country_nouns"
+        if name not in Language.factories:
+
+            @Language.factory(name, default_config={"names": []})
+            def _country_nouns(nlp, name, names):
+                known = frozenset(names)
+
+                def as_noun(doc):  # "from the US to Lviv" names the country; "US weapons" not
+                    demonyms = {e.start for e in doc.ents if e.label_ == "DEMONYM"}
+                    ents = [e for e in doc.ents if not (
+                        e.label_ == "DEMONYM" and e.text in known
+                        and _noun_at(doc, e.end, demonyms))]
+                    if len(ents) != len(doc.ents):
+                        doc.ents = ents
+                    return doc
+
+                return as_noun
+
+        nlp.add_pipe(name, config={"names": sorted(set(lexicon.countries)
+                                                   & set(lexicon.demonyms))})
         self.nlp = nlp
         self.cues = PhraseMatcher(nlp.vocab, attr="LOWER")
         for kind, phrases in lexicon.cues.items():
@@ -271,6 +293,8 @@ class Pipeline:
                     after = doc[j] if j < n else None
                     before = doc[i - 1] if i > 0 else None
                     if (after is not None and after.text[:1].isupper() and after.is_alpha) or (
+                        j < n and _joins(doc, j)  # "Ben" of "Ben-Gurion"
+                    ) or (
                         before is not None and before.text[:1].isupper() and before.is_alpha
                         and not before.is_sent_start
                     ):
@@ -283,6 +307,32 @@ class Pipeline:
             else:
                 i += 1
         return found, {}
+
+
+#: words after a country's short name that leave it a noun ("from the US to Lviv",
+#: "the UK and France"); any other word makes it a demonym ("US weapons", "UK-made")
+_AFTER_NOUN = frozenset({"to", "and", "or", "in", "on", "at", "for", "from", "with", "by",
+                         "via", "over", "into", "through", "but", "as", "had", "has", "have",
+                         "was", "were", "is", "are", "said", "says", "which", "that", "who",
+                         "before", "after", "since", "until", "while", "where", "when"})
+
+
+def _noun_at(doc, end: int, demonyms: set[int]) -> bool:
+    """Whether a country's short name ending at token ``end`` stands as a noun.
+
+    ``demonyms``: the tokens starting a demonym ("US and Libyan officials":
+    the short name is one too).
+    """
+    if end >= len(doc):
+        return True
+    nxt = doc[end]
+    if nxt.text == "-" and not doc[end - 1].whitespace_:
+        return False  # "US-made", "UK-flagged"
+    if nxt.lower_ in ("and", "or") and end + 1 in demonyms:
+        return False
+    if nxt.is_alpha:
+        return nxt.lower_ in _AFTER_NOUN and not nxt.text[:1].isupper()
+    return True
 
 
 #: lower-case words inside a place's name ("San Antonio de los Baños Air Base")
@@ -298,6 +348,9 @@ def _name_run(doc, j: int, n: int) -> int:
         if t.text[:1].isupper() and t.is_alpha and t.lower_ not in _SITE_WORDS:
             k, caps = k + 1, caps + 1
             continue
+        if caps and _joins(doc, k):  # "Ben-Gurion International Airport"
+            k += 1
+            continue
         m = k
         while m < n and m < k + 2 and doc[m].text in _NAME_PARTICLES:
             m += 1
@@ -307,6 +360,12 @@ def _name_run(doc, j: int, n: int) -> int:
             continue
         break
     return k
+
+
+def _joins(doc, k: int) -> bool:
+    """Whether token ``k`` is a hyphen joining two capitalised words ("Ben-Gurion")."""
+    return (doc[k].text == "-" and not doc[k - 1].whitespace_ and not doc[k].whitespace_
+            and k + 1 < len(doc) and doc[k + 1].text[:1].isupper() and doc[k + 1].is_alpha)
 
 
 _SITE_WORDS = frozenset({"airport", "airbase", "airfield", "port", "air", "naval",

@@ -10,7 +10,7 @@ report's own country context: the countries of the other places it names.
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -85,6 +85,19 @@ class PlaceTable:
         """Add a GeoNames place under each exact spelling in ``names``."""
         for name in names:
             self.world.setdefault(name, []).append(place)
+
+    def with_countries(self, names: dict[str, str]) -> PlaceTable:
+        """Return a copy whose world table also knows ``names`` (name -> ISO) as countries.
+
+        The names are matched as written ("US", "U.S.", "Britain": see
+        ``patterns/countries.csv``); an ISO code without a country is skipped.
+        """
+        world = dict(self.world)
+        for name, iso in names.items():
+            place = self.country_place.get(iso)
+            if place is not None:
+                world[name] = [place, *(p for p in world.get(name, ()) if p.id != place.id)]
+        return replace(self, world=world)
 
     def twin(self, place: Place) -> Place:
         """Return the curated place a world place is, else ``place`` itself.
@@ -187,8 +200,10 @@ def load_places(gazetteer: str | None = None, *, towns: bool = True) -> PlaceTab
                           int(c["population"]), False)
             names = [name]
             if c["population"] >= 100_000:
+                # other spellings of 4+ letters ("Ben" is one of Bern's: a first name)
                 names += [a for a in c["alternatenames"] if a.isascii() and a[:1].isupper()
-                          and " " not in a.strip() and a.lower() not in _STOP_TOWNS]
+                          and " " not in a.strip() and len(a) >= 4
+                          and a.lower() not in _STOP_TOWNS]
             table.add_world(place, names)
     return table
 

@@ -1,0 +1,96 @@
+"""Regression tests from the fourth fresh set (tests/data/reports/fresh4/): sentences of
+real published reports, or short paraphrases of them, that `movemap extract` got wrong on
+first read."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from geo._errors import InputError
+from geo.extract import extract_text
+from geo.extract.lexicon import _folder, load_lexicon
+
+
+def cands(text, published="2024-06-01"):
+    return extract_text(text, published=published)
+
+
+def ends(text, published="2024-06-01"):
+    return [(c.frm.place.id if c.frm.place else c.frm.ledger(),
+             c.to.place.id if c.to.place else c.to.ledger()) for c in cands(text, published)]
+
+
+# --- a country's other names (patterns/countries.csv) ---------------------------------
+
+
+@pytest.mark.parametrize("text, origin", [
+    ("Air observers recorded a flight from the U.S. to Lviv in April.", "country:US"),
+    ("Air observers recorded a flight from the US to Lviv in April.", "country:US"),
+    ("Air observers recorded a flight from the USA to Lviv in April.", "country:US"),
+    ("A RAF plane flew military cargo from the UK to Lviv in April.", "country:GB"),
+    ("A RAF plane flew military cargo from Britain to Lviv in April.", "country:GB"),
+    ("Weapons from Burma reached Lviv in April.", "country:MM"),
+])
+def test_a_countrys_short_name_after_from_is_the_origin(text, origin):
+    got = ends(text)
+    assert len(got) == 1 and got[0][0] == origin and got[0][1].startswith("geonames:")
+
+
+@pytest.mark.parametrize("text", [
+    # a demonym before a noun, not the country as a place
+    "US and Libyan officials said the S-400 components were flown from Syria to Libya.",
+    "US-made vehicles were flown from Syria to Libya in May.",
+])
+def test_a_short_name_used_as_an_adjective_is_no_place(text):
+    assert ends(text) == [("syria", "libya")]
+
+
+def test_us_weapons_still_name_their_country():
+    # "US weapons" keeps the demonym's reading: the weapons' country is the origin
+    assert ends("US weapons arrived in Israel on 3 May.") == [("country:US", "country:IL")]
+
+
+def test_coordinated_countries_with_a_short_name_are_each_an_origin():
+    got = ends("Between April 19 and April 21, three heavy transport aircraft of the U.S. Air "
+               "Force, Great Britain and Canada delivered military cargo to Ukraine.")
+    assert ("country:GB", "country:UA") in got and ("country:CA", "country:UA") in got
+
+
+def test_a_bad_country_code_in_countries_csv_is_reported(tmp_path):
+    folder = tmp_path / "patterns"
+    shutil.copytree(_folder(), folder)
+    with open(folder / "countries.csv", "a", encoding="utf-8") as fh:
+        fh.write("Narnia,XX,\n")
+    with pytest.raises(InputError) as err:
+        load_lexicon(str(folder))
+    text = str(err.value)
+    assert "countries.csv" in text and "XX" in text and "two-letter code" in text
+
+
+# --- names with hyphens, overflights, trips made to load cargo ------------------------
+
+
+def test_a_hyphenated_airport_name_is_the_airport_not_a_town_in_it():
+    # "Ben" is one of Bern's other spellings in GeoNames
+    got = ends("The company operates three weekly flights between Baku and Ben-Gurion "
+               "International Airport with Boeing 747 cargo freighters.")
+    assert got == [("geonames:587084", "ourairports:LLBG")]
+
+
+def test_a_country_flown_over_is_passed_not_the_origin():
+    (c,) = cands("The Il-76 took off, flew over central Israel, continued north over Turkey "
+                 "and then to the east, returning to its home field in Baku.")
+    assert not c.frm.known
+    assert [v.place.country for v in c.via] == ["IL", "TR"]
+
+
+@pytest.mark.parametrize("text", [
+    "Less than 8 hours later, the aircraft was headed back to Dover to pick up another "
+    "shipment of ammunition.",
+    "The plane flew to Dover to collect ammunition.",
+])
+def test_a_place_a_trip_is_made_to_load_cargo_at_is_an_origin(text):
+    (c,) = cands(text)
+    assert c.frm.place.name == "Dover" and not c.to.known
