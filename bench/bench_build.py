@@ -17,7 +17,11 @@ run one after another in one process; ``movemap build`` itself forks from
 20,000 legs (lines and zones, then the maps: ``geo/forked.py``), so its
 wall time can be below the sum.  ``--compare DIR`` times the build of
 another checkout (``git archive <commit> | tar -x -C DIR``) alternately
-with this one and checks that every file is byte-identical.
+with this one and checks that every file is byte-identical.  ``--repeat K``
+runs the stages K times in this process and prints each stage's best
+(another job on a shared machine only ever slows a pass); the base map is
+computed again in every pass, but sea routes and zone tiles stay cached,
+so lines and zones are faster after the first pass.
 
 Both commands run as a user runs them (a fresh ``movemap`` process each,
 same data, output into a temporary folder), alternately, ``--runs`` times
