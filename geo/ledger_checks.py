@@ -231,7 +231,10 @@ def _check_leg_numbers(
         "leg is not a positive whole number",
         "number the legs of a transfer 1, 2, 3, ...",
     )
-    keyed = table.assign(**{LEG: leg})[valid & (table[TRANSFER_ID] != "")]
+    # Only the key and the line (copying every column was most of the time).
+    keyed = table[[TRANSFER_ID, SOURCE_LINE]].assign(**{LEG: leg})[
+        valid & (table[TRANSFER_ID] != "")
+    ]
     report_duplicates(
         problems,
         file,

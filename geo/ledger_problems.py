@@ -60,7 +60,10 @@ def report_duplicates(
     message: str,
 ) -> None:
     """Report every row whose ``key`` repeats an earlier row's, naming that row."""
-    dup = table.duplicated(key, keep="first") & (table[column].astype(str) != "")
+    dup = table.duplicated(key, keep="first")
+    if not dup.any():  # the usual case: no grouping, no text made
+        return
+    dup &= table[column].astype(str) != ""
     first = table.groupby(key, sort=False)[SOURCE_LINE].transform("min")
     for i in np.flatnonzero(dup.to_numpy()):
         value = table[column].iloc[i]

@@ -196,8 +196,10 @@ def check_chain(legs: pd.DataFrame, file: str, problems: list[Problem]) -> None:
     """Leg n's destination must be leg n+1's origin (compared by chain key)."""
     from_key, to_key = f"_{FROM_UNKNOWN}_key", f"_{TO_UNKNOWN}_key"
     usable = legs[LEG].notna() & (legs[TRANSFER_ID] != "")
+    # Only the columns compared or quoted (shifting every column was most of the time).
+    used = [TRANSFER_ID, LEG, FROM, TO, SOURCE_LINE, from_key, to_key]
     # A repeated leg number is reported on its own; chain the first of them.
-    seq = legs[usable].drop_duplicates([TRANSFER_ID, LEG], keep="first")
+    seq = legs.loc[usable, used].drop_duplicates([TRANSFER_ID, LEG], keep="first")
     seq = seq.sort_values([TRANSFER_ID, LEG])
     nxt = seq.groupby(TRANSFER_ID).shift(-1)
     consecutive = (nxt[LEG] - seq[LEG]) == 1

@@ -157,50 +157,77 @@ def leg_zone_sets(legs: pd.DataFrame, segments: pd.DataFrame, zones: pd.DataFram
 
     """
     known = set(zones[col.ZONE_ID].astype(str))
-    keys = legs[[col.TRANSFER_ID, col.LEG]].reset_index(drop=True)
-    keys["_row"] = np.arange(len(keys))
-    ends = pd.concat(
-        [
-            pd.DataFrame({"_row": keys["_row"], col.ZONE_ID: legs[col.FROM_ZONE].to_numpy()}),
-            pd.DataFrame({"_row": keys["_row"], col.ZONE_ID: legs[col.TO_ZONE].to_numpy()}),
-        ]
-    )
-    parts = [ends]
+    n = len(legs)
+    rows = [np.arange(n), np.arange(n)]
+    values = [legs[col.FROM_ZONE].to_numpy(dtype=object), legs[col.TO_ZONE].to_numpy(dtype=object)]
     if len(segments) and col.ZONE_ID in segments:
-        seg = segments[[col.TRANSFER_ID, col.LEG, col.ZONE_ID]].merge(
-            keys, on=[col.TRANSFER_ID, col.LEG], how="inner"
-        )
-        # A segment counts only if its zone was valid while the leg happened.
-        when = pd.DataFrame(
-            {
-                "_row": keys["_row"],
-                "_start": pd.to_datetime(legs[col.DATE_START].to_numpy(), errors="coerce"),
-                "_end": pd.to_datetime(legs[col.DATE_END].to_numpy(), errors="coerce"),
-            }
-        )
-        validity = pd.DataFrame(
-            {
-                col.ZONE_ID: zones[col.ZONE_ID].astype(str).to_numpy(),
-                "_vf": pd.to_datetime(zones[col.VALID_FROM].to_numpy(), errors="coerce"),
-                "_vt": pd.to_datetime(zones[col.VALID_TO].to_numpy(), errors="coerce"),
-            }
-        )
-        seg = seg.astype({col.ZONE_ID: object}).merge(when, on="_row")
-        seg[col.ZONE_ID] = seg[col.ZONE_ID].where(seg[col.ZONE_ID].notna(), None)
-        seg = seg.merge(validity, on=col.ZONE_ID, how="left")
-        overlaps = (seg["_vf"].isna() | (seg["_vf"] <= seg["_end"])) & (
-            seg["_vt"].isna() | (seg["_vt"] >= seg["_start"])
-        )
-        parts.append(seg.loc[overlaps, ["_row", col.ZONE_ID]])
-    long = pd.concat(parts, ignore_index=True)
-    zone = long[col.ZONE_ID].astype("string")
-    long[col.ZONE_ID] = zone.where(zone.isin(known), col.OUTSIDE_ZONES).astype(str)
-    long = long.drop_duplicates().sort_values(["_row", col.ZONE_ID])
-    return pd.Series(_row_tuples(long, len(keys)), index=legs.index, dtype=object)
+        seg_pos, seg_row = _segment_rows(legs, segments)
+        seg_zone = segments[col.ZONE_ID].to_numpy(dtype=object)[seg_pos]
+        # A segment counts only if its zone was valid while the leg happened
+        # (a segment in no zone, or in a zone the table lacks, counts: outside).
+        start = pd.to_datetime(legs[col.DATE_START].to_numpy(), errors="coerce").to_numpy()
+        end = pd.to_datetime(legs[col.DATE_END].to_numpy(), errors="coerce").to_numpy()
+        start, end = start[seg_row], end[seg_row]
+        valid_from = pd.to_datetime(zones[col.VALID_FROM].to_numpy(), errors="coerce").to_numpy()
+        valid_to = pd.to_datetime(zones[col.VALID_TO].to_numpy(), errors="coerce").to_numpy()
+        codes, ids = pd.factorize(seg_zone)  # None and NaN: -1, in no zone record
+        listed = np.zeros(len(seg_zone), dtype=bool)
+        keep = np.zeros(len(seg_zone), dtype=bool)
+        for zone_id, vf, vt in zip(
+            zones[col.ZONE_ID].astype(str).tolist(), valid_from, valid_to, strict=True
+        ):
+            same = np.isin(codes, np.flatnonzero(np.asarray(ids, dtype=object) == zone_id))
+            listed |= same
+            overlaps = (np.isnat(vf) | (vf <= end)) & (np.isnat(vt) | (vt >= start))
+            keep |= same & overlaps
+        keep |= ~listed
+        rows.append(seg_row[keep])
+        values.append(seg_zone[keep])
+    # Each zone value as text ("outside" for a missing one or one of no mapped zone).
+    codes, uniques = pd.factorize(np.concatenate(values))
+    text = np.array(
+        [*(str(v) if str(v) in known else col.OUTSIDE_ZONES for v in uniques), col.OUTSIDE_ZONES],
+        dtype=object,
+    )
+    names = sorted(set(text.tolist()))
+    rank = np.array([names.index(t) for t in text.tolist()], dtype=np.int64)
+    # Distinct (row, zone) pairs, by row then zone name.
+    pairs = np.unique(np.concatenate(rows) * len(names) + rank[codes])
+    return pd.Series(
+        _row_tuples(pairs // len(names), pairs % len(names), names, n),
+        index=legs.index,
+        dtype=object,
+    )
 
 
-def _row_tuples(long: pd.DataFrame, n: int) -> np.ndarray:
-    """Each row's zone ids as a tuple, from (row, zone id) pairs sorted by both.
+def _segment_rows(legs: pd.DataFrame, segments: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (segment position, leg position) of equal transfer id and leg number.
+
+    As an inner join of the two tables on both keys (a missing key matches
+    a missing key), in no particular order.
+    """
+    def codes(column: str) -> np.ndarray:
+        both = np.concatenate(
+            [legs[column].to_numpy(dtype=object), segments[column].to_numpy(dtype=object)]
+        )
+        return pd.factorize(both, use_na_sentinel=False)[0].astype(np.int64)
+
+    leg_no = codes(col.LEG)
+    key = codes(col.TRANSFER_ID) * (int(leg_no.max(initial=0)) + 1) + leg_no
+    leg_key, seg_key = key[: len(legs)], key[len(legs) :]
+    index = pd.Index(leg_key)
+    if index.is_unique:  # as the ledger makes them
+        row = index.get_indexer(seg_key)
+        found = np.flatnonzero(row >= 0)
+        return found, row[found]
+    pairs = pd.DataFrame({"k": seg_key, "s": np.arange(len(seg_key))}).merge(
+        pd.DataFrame({"k": leg_key, "r": np.arange(len(leg_key))}), on="k"
+    )
+    return pairs["s"].to_numpy(), pairs["r"].to_numpy()
+
+
+def _row_tuples(rows: np.ndarray, codes: np.ndarray, names: list[str], n: int) -> np.ndarray:
+    """Each row's zone names as a tuple, from (row, name code) pairs sorted by both.
 
     Vectorized: the rows' zone-code sequences are padded into a matrix
     whose distinct rows (few: legs share zone combinations) become tuples
@@ -209,10 +236,8 @@ def _row_tuples(long: pd.DataFrame, n: int) -> np.ndarray:
     out = np.empty(n, dtype=object)
     empty = (col.OUTSIDE_ZONES,)
     out[:] = [empty] * n
-    if not len(long):
+    if not len(rows):
         return out
-    rows = long["_row"].to_numpy()
-    names, codes = np.unique(long[col.ZONE_ID].to_numpy(dtype=object), return_inverse=True)
     starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
     sizes = np.diff(np.r_[starts, len(rows)])
     pos = np.arange(len(rows)) - np.repeat(starts, sizes)
@@ -226,7 +251,7 @@ def _row_tuples(long: pd.DataFrame, n: int) -> np.ndarray:
     else:
         combos, which = np.unique(matrix, axis=0, return_inverse=True)
     tuples = np.empty(len(combos), dtype=object)
-    tuples[:] = [tuple(str(names[c]) for c in combo if c >= 0) for combo in combos]
+    tuples[:] = [tuple(names[c] for c in combo if c >= 0) for combo in combos]
     out[rows[starts]] = tuples[which.reshape(-1)]
     return out
 

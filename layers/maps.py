@@ -50,6 +50,7 @@ __all__ = [
     "build_maps",
     "map_files",
     "map_meta",
+    "map_theatre",
     "render_map",
 ]
 
@@ -128,7 +129,32 @@ class BuildContext:
     ends: pd.DataFrame
 
 
-def build_context(dataset: Dataset, *, colours: dict[str, str] | None = None) -> BuildContext:
+#: ``build_context(theatre=...)`` not given.
+_UNSET: Any = object()
+
+
+def map_theatre(dataset: Dataset) -> tuple[float, float, float, float] | None:
+    """Bounds of every leg and every place a leg ends at, in whole degrees (outward).
+
+    The box the base map draws in detail (:data:`BuildContext.theatre`).
+    """
+    legs = dataset.legs
+    place_pts = shapely.points(
+        np.column_stack([dataset.places[col.LON], dataset.places[col.LAT]])
+    ) if len(dataset.places) else np.array([])
+    ends = pd.concat([legs[col.FROM_ID], legs[col.TO_ID]]).dropna().astype(str)
+    used = set(ends.unique())  # unique first: a set of 200k arrow strings is slow
+    if len(place_pts):
+        place_pts = place_pts[dataset.places.index.astype(str).isin(used)]
+    return _rounded(_bounds(legs.geometry.to_numpy(), place_pts))
+
+
+def build_context(
+    dataset: Dataset,
+    *,
+    colours: dict[str, str] | None = None,
+    theatre: tuple[float, float, float, float] | None = _UNSET,
+) -> BuildContext:
     """Compute what every map of a build shares (see :class:`BuildContext`).
 
     Parameters
@@ -139,19 +165,15 @@ def build_context(dataset: Dataset, *, colours: dict[str, str] | None = None) ->
         Leg colours; default :func:`layers.style.leg_colours` of
         ``dataset.legs``.  Pass the colours of the *unfiltered* dataset so
         a filtered build keeps the same colours.
+    theatre
+        :func:`map_theatre` of ``dataset`` when the caller has it already.
 
     """
     zones = ordered_zones(dataset.zones)
     legs = dataset.legs
     zone_sets = leg_zone_sets(legs, dataset.segments, zones)
-    place_pts = shapely.points(
-        np.column_stack([dataset.places[col.LON], dataset.places[col.LAT]])
-    ) if len(dataset.places) else np.array([])
-    ends = pd.concat([legs[col.FROM_ID], legs[col.TO_ID]]).dropna().astype(str)
-    used = set(ends.unique())  # unique first: a set of 200k arrow strings is slow
-    if len(place_pts):
-        place_pts = place_pts[dataset.places.index.astype(str).isin(used)]
-    theatre = _rounded(_bounds(legs.geometry.to_numpy(), place_pts))
+    if theatre is _UNSET:
+        theatre = map_theatre(dataset)
     records = zone_records(zones)
     stubbed = with_stubs(legs.reset_index(drop=True), dataset.places)
     return BuildContext(
@@ -385,12 +407,21 @@ def build_maps(
         If ``out_dir`` is a file, cannot be written, or holds other files.
 
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     from geo.forked import available_cores, run_forked
     from layers.basemap import countries_json
 
     out = Path(out_dir)
     names = map_files(dataset)
-    context = build_context(dataset, colours=colours)
+    theatre = map_theatre(dataset)
+    # The base map's outlines (mostly GEOS, which releases the GIL) are
+    # computed in a thread beside the context (pandas); every map and
+    # every fork then finds them cached.
+    with ThreadPoolExecutor(1, thread_name_prefix="movemap-outlines") as pool:
+        outlines = pool.submit(countries_json, theatre)
+        context = build_context(dataset, colours=colours, theatre=theatre)
+        outlines.result()
     # Legs per map: the overview has them all, a zone map those through its zone.
     counts = [
         len(context.legs) if zone is None else int(np.count_nonzero(_legs_for_zone(
@@ -399,8 +430,6 @@ def build_maps(
     if workers is None:
         workers = available_cores() if sum(counts) >= PARALLEL_MIN_LEGS else 1
     workers = max(1, min(int(workers), len(names)))
-    if workers > 1:
-        countries_json(context.theatre)  # cached here, so every fork inherits it
     with staged_folder(out, owned=is_generated) as stage:
 
         def write(zone: str | None) -> None:

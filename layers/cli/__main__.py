@@ -1,7 +1,5 @@
 """``python -m layers.cli``: the ``movemap`` command without the console script."""
 
-import sys
+from layers.cli.console import console
 
-from layers.cli import main
-
-sys.exit(main())
+console()
