@@ -74,6 +74,37 @@ class Problem:
         return msg
 
 
+def grouped(problems: Iterable[Problem], *, shown: int = 3) -> list[str]:
+    """Return ``problems`` as lines, the same reminder on many rows said once.
+
+    Problems that differ only in their line (same file, column, message,
+    value, hint and severity) become one line naming the first ``shown``
+    lines and how many more; ``movemap validate`` still lists every row.
+    The first problem of each group keeps its place in the order.
+    """
+    groups: dict[tuple, list[Problem]] = {}
+    for p in problems:
+        key = (p.file, p.column, p.message, repr(p.value), p.hint, p.severity, p.feature)
+        groups.setdefault(key, []).append(p)
+    out = []
+    for same in groups.values():
+        first = same[0]
+        if len(same) == 1 or first.line is None:
+            out.extend(map(str, same))
+            continue
+        lines = [str(p.line) for p in same[:shown]]
+        more = len(same) - len(lines)
+        where = ", ".join(lines) + (f" and {more:,} more" if more else "")
+        text = str(Problem(first.file, None, first.column, first.value, first.message,
+                           first.hint, first.severity))
+        prefix = "warning: " if first.severity == "warning" else ""
+        text = text[len(prefix):]
+        rows = f"{len(same):,} rows"
+        out.append(f"{prefix}{first.file}: lines {where} ({rows}):{text[len(first.file) + 1:]}"
+                   + ("; `movemap validate` lists every row" if more else ""))
+    return out
+
+
 class MovemapError(Exception):
     """Base class of every error movemap raises on purpose."""
 

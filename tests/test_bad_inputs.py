@@ -1069,3 +1069,44 @@ def _exit_code(argv: list[str]) -> int:
         return main(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
+
+
+def test_the_same_reminder_on_many_rows_is_said_once_by_build_but_listed_by_validate(tmp_path):
+    # A 100k-leg ledger flying to 'latakia' printed one reminder per row on every build.
+    import subprocess
+    import sys
+
+    from tests._helpers import copy_inputs
+
+    data = copy_inputs(tmp_path / "data")
+    ledger = data / "transfers.csv"
+    text = ledger.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    header, first = lines[0], lines[1]
+    cols = header.split(",")
+    import csv
+    import io
+
+    row = next(csv.DictReader(io.StringIO(header + "\n" + first)))
+    extra = []
+    for i in range(6):
+        r = dict(row)
+        r.update({"transfer_id": f"T-LAT-{i}", "leg": "1", "from": "benina_airport",
+                  "to": "latakia", "mode": "air"})
+        buf = io.StringIO()
+        csv.DictWriter(buf, cols, lineterminator="\n").writerow(r)
+        extra.append(buf.getvalue())
+    ledger.write_text(text.rstrip("\n") + "\n" + "".join(extra), encoding="utf-8")
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "layers.cli", *args, "--data", str(data)],
+                              capture_output=True, text=True, cwd=tmp_path)
+
+    built = run("build", "--out", str(tmp_path / "maps"))
+    assert built.returncode == 0, built.stderr
+    said = [ln for ln in built.stderr.splitlines() if "'latakia'" in ln and "air leg" in ln]
+    assert len(said) == 1, built.stderr
+    assert "and 3 more (6 rows)" in said[0] and "movemap validate" in said[0]
+    checked = run("validate")
+    listed = [ln for ln in checked.stdout.splitlines() if "'latakia'" in ln and "air leg" in ln]
+    assert len(listed) == 6

@@ -66,3 +66,13 @@ def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
         "tcp://10.0.0.5:8786 (default: the current dask client, else the partitions one "
         "after another in this process)",
     )
+
+
+def print_warnings(problems) -> None:
+    """Print warnings on stderr, the same reminder on many rows once (``geo._errors.grouped``)."""
+    import sys
+
+    from geo._errors import grouped
+
+    for line in grouped(problems):
+        print(line, file=sys.stderr)

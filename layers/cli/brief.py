@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from layers.cli._common import add_data_argument, add_filter_arguments, leg_filter
+from layers.cli._common import (
+    add_data_argument,
+    add_filter_arguments,
+    leg_filter,
+    print_warnings,
+)
 
 HELP = "write a briefing pack: static and interactive map, GeoJSON, sources, embed snippet, slide"
 
@@ -51,8 +55,7 @@ def run(args: argparse.Namespace) -> int:
 
     check_out_dir(args.out)
     full = load_dataset(args.data)
-    for problem in full.warnings:
-        print(problem, file=sys.stderr)
+    print_warnings(full.warnings)
     legfilter = leg_filter(args)
     dataset = filter_dataset(full, legfilter)
     written = write_brief(

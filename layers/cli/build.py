@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from layers.cli._common import add_data_argument, add_filter_arguments, leg_filter
+from layers.cli._common import (
+    add_data_argument,
+    add_filter_arguments,
+    leg_filter,
+    print_warnings,
+)
 
 HELP = "write maps/index.html (overview) and one self-contained HTML map per faction zone"
 
@@ -53,8 +57,7 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else data_dir(args.data) / DEFAULT_OUT
     check_out(out)
     full = load_dataset(args.data)
-    for problem in full.warnings:
-        print(problem, file=sys.stderr)
+    print_warnings(full.warnings)
     legfilter = leg_filter(args)
     dataset = filter_dataset(full, legfilter)
     # Colours from the whole ledger: a filtered map keeps every actor's colour.

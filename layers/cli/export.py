@@ -11,6 +11,7 @@ from layers.cli._common import (
     add_engine_arguments,
     add_filter_arguments,
     leg_filter,
+    print_warnings,
 )
 
 HELP = "export legs, places and zones as GeoJSON, KML, GeoPackage, CSV or GeoParquet"
@@ -83,8 +84,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     full = load_dataset(args.data, engine=args.engine, scheduler=args.scheduler)
     dataset = filter_dataset(full, leg_filter(args))
-    for problem in [*full.warnings, *unplaced_legs(dataset)]:
-        print(problem, file=sys.stderr)
+    print_warnings([*full.warnings, *unplaced_legs(dataset)])
     colours = None
     if args.fmt == "kml":  # the maps' colours (folium is not imported)
         from layers.style import leg_colours
