@@ -50,8 +50,8 @@ def arabic_map(tmp_path_factory: pytest.TempPathFactory):
 
     data = copy_inputs(tmp_path_factory.mktemp("arabic"), [*INPUT_FILES, "actors.csv"])
     _edit(data / "gazetteer.csv", "id", {"uae": {"name": UAE_AR}, "libya": {"name": LIBYA_AR}})
-    _edit(data / "sources.csv", "source_id", {"armytech_pantsir": {"outlet": OUTLET_AR,
-                                                                   "published": "2021-01-28"}})
+    outlet = {"outlet": OUTLET_AR, "published": "2021-01-28"}
+    _edit(data / "sources.csv", "source_id", {"armytech_pantsir": outlet})
     with open(data / "actors.csv", newline="", encoding="utf-8") as fh:
         actors = list(csv.DictReader(fh))
     _edit(data / "actors.csv", "actor",
@@ -158,7 +158,8 @@ def test_a_long_note_keeps_the_popup_on_screen_and_its_sources_reachable(
         "(() => { const s = document.querySelector('.mm-leg-popup .mm-sources');"
         " s.scrollIntoView({block: 'nearest'});"
         " const r = s.getBoundingClientRect();"
-        " const c = document.querySelector('.leaflet-popup-content-wrapper').getBoundingClientRect();"
+        " const c = document.querySelector('.leaflet-popup-content-wrapper')"
+        "   .getBoundingClientRect();"
         " return r.top >= c.top - 1 && r.top < c.bottom && r.top >= 0 && r.top < innerHeight; })()"
     )
     assert seen
