@@ -54,8 +54,11 @@ def arabic_map(tmp_path_factory: pytest.TempPathFactory):
     _edit(data / "sources.csv", "source_id", {"armytech_pantsir": outlet})
     with open(data / "actors.csv", newline="", encoding="utf-8") as fh:
         actors = list(csv.DictReader(fh))
-    _edit(data / "actors.csv", "actor",
-          {a["actor"]: {"group": GROUP_AR} for a in actors if a["group"] == "Russia"})
+    _edit(
+        data / "actors.csv",
+        "actor",
+        {a["actor"]: {"group": GROUP_AR} for a in actors if a["group"] == "Russia"},
+    )
     with open(data / "transfers.csv", newline="", encoding="utf-8") as fh:
         first = next(csv.DictReader(fh))
     _edit(data / "transfers.csv", "transfer_id", {first["transfer_id"]: {"note": LONG_NOTE}})
@@ -140,9 +143,7 @@ def test_legend_counts_stay_after_arabic_names(page) -> None:
     assert _x(page, sel, GROUP_AR) < _x(page, sel, "(")
 
 
-def test_a_long_note_keeps_the_popup_on_screen_and_its_sources_reachable(
-    arabic_map, page
-) -> None:
+def test_a_long_note_keeps_the_popup_on_screen_and_its_sources_reachable(arabic_map, page) -> None:
     dataset, _ = arabic_map
     legs = dataset.legs.reset_index(drop=True)
     i = int(legs.index[legs[col.NOTE].str.len() > 2000][0])
@@ -163,4 +164,3 @@ def test_a_long_note_keeps_the_popup_on_screen_and_its_sources_reachable(
         " return r.top >= c.top - 1 && r.top < c.bottom && r.top >= 0 && r.top < innerHeight; })()"
     )
     assert seen
-
