@@ -5,7 +5,7 @@ dates, counts and arrows without bidi isolation, an Arabic name reorders
 its neighbours: an outlet's date 2021-01-28 reads 28-01-2021, a route
 between two Arabic-named places points backwards, "(3)" jumps to the left
 of a legend name. Each check here reads where the characters are drawn.
-A 2,000-character note must not push a popup's sources off a 1366x768 screen.
+A 2,000-character note (and a long link in it) must not push a popup's sources off a 1366x768 screen.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ UAE_AR = "الإمارات العربية المتحدة"
 LIBYA_AR = "ليبيا"
 OUTLET_AR = "بوابة الوسط"
 GROUP_AR = "روسيا"
-LONG_NOTE = ("Witnesses at the port said " + LIBYA_AR + " ") * 70  # ~2,300 characters
+#: ~2,300 characters, with a long unbroken token (a pasted link).
+LONG_NOTE = "See https://example.org/" + "x" * 70 + " " + ("Witnesses said " + LIBYA_AR + " ") * 100
 
 
 def _edit(path: Path, key: str, change: dict[str, dict[str, str]]) -> None:
@@ -154,6 +155,12 @@ def test_a_long_note_keeps_the_popup_on_screen_and_its_sources_reachable(arabic_
     )
     map_h = page.js("movemap.state.map.getSize().y")
     assert box[2] <= map_h, f"popup {box[2]:.0f} px tall on a {map_h} px map"
+    # Nothing cut at the right edge: long tokens wrap inside the popup.
+    widths = page.js(
+        "(() => { const c = document.querySelector('.leaflet-popup-content');"
+        " return [c.scrollWidth, c.clientWidth]; })()"
+    )
+    assert widths[0] <= widths[1] + 1, widths
     # The sources are at the end of a scrollable body: scrolled to, they are in view.
     seen = page.js(
         "(() => { const s = document.querySelector('.mm-leg-popup .mm-sources');"

@@ -159,6 +159,14 @@
         e.popup.options.maxHeight = h;
         e.popup.update();
       }
+      // Leaflet fixes the width before the scroll bar appears: widen by the
+      // bar so no text is cut at the right edge.
+      var node = e.popup._contentNode, bar = node ? node.offsetWidth - node.clientWidth : 0;
+      if (bar > 0 && !node.mmWidened) {
+        node.style.width = (parseFloat(node.style.width) + bar) + 'px';
+        node.mmWidened = true;
+        e.popup._updatePosition();
+      }
     });
   };
   //: Pixels of the map's height a popup leaves free (its tip, the pan padding).
