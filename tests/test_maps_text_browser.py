@@ -5,7 +5,8 @@ dates, counts and arrows without bidi isolation, an Arabic name reorders
 its neighbours: an outlet's date 2021-01-28 reads 28-01-2021, a route
 between two Arabic-named places points backwards, "(3)" jumps to the left
 of a legend name. Each check here reads where the characters are drawn.
-A 2,000-character note (and a long link in it) must not push a popup's sources off a 1366x768 screen.
+A 2,000-character note (and a long link in it) must not push a popup's
+sources off a 1366x768 screen.
 """
 
 from __future__ import annotations
