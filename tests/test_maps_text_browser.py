@@ -172,3 +172,37 @@ def test_a_long_note_keeps_the_popup_on_screen_and_its_sources_reachable(arabic_
         " return r.top >= c.top - 1 && r.top < c.bottom && r.top >= 0 && r.top < innerHeight; })()"
     )
     assert seen
+
+
+def test_a_map_with_more_places_than_labels_names_its_busiest(
+    browser,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A big ledger has hundreds of places: the busiest keep permanent
+    # labels (before, a map over the cap showed no place name at all).
+    from geo.dataset import load_dataset
+    from layers import maps
+
+    monkeypatch.setattr(maps, "MAX_PLACE_LABELS", 5)
+    dataset = load_dataset(copy_inputs(tmp_path / "data"))
+    out = tmp_path / "index.html"
+    out.write_text(maps.render_map(dataset), encoding="utf-8")
+    p = Page(browser, out)
+    try:
+        p.page.wait_for_timeout(400)  # labels are placed on the next frames
+        counts = p.js("movemap.state.places.items.map(x => x.legs.length)")
+        labelled = p.js(
+            "movemap.state.places.markers.map(m => !!(m.getTooltip()"
+            " && m.getTooltip().options.permanent))"
+        )
+        assert len(counts) > 5 and sum(labelled) == 5
+        busiest = sorted(counts, reverse=True)[4]
+        assert all(c >= busiest for c, lab in zip(counts, labelled, strict=True) if lab)
+        shown = p.js(
+            "Array.from(document.querySelectorAll('.mm-place-label'))"
+            ".filter(e => getComputedStyle(e).visibility !== 'hidden').length"
+        )
+        assert shown >= 1
+    finally:
+        p.close()

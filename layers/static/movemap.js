@@ -467,6 +467,15 @@
     P.group = L.featureGroup();
     P.group.bindPopup(function (layer) { return placePopup(layer.options.mmPlace); },
       {maxWidth: 380, className: 'mm-leaflet-popup'});
+    // Permanent labels for the busiest places, P.labels of them (true: all);
+    // the others name themselves on hover.  Busiest places keep their labels
+    // when labels collide.
+    var order = P.items.map(function (p, j) { return j; }).sort(function (a, b) {
+      return P.items[b].legs.length - P.items[a].legs.length || a - b;
+    });
+    P.priority = order.slice(0, P.labels === true ? order.length : (+P.labels || 0));
+    P.labelled = new Uint8Array(P.items.length);
+    P.priority.forEach(function (j) { P.labelled[j] = 1; });
     P.markers = P.items.map(function (p, j) {
       var style = S.meta.place_style[p.unknown ? 'unknown' : p.precision] || {};
       var m = L.circleMarker([p.lat, p.lon], {
@@ -475,7 +484,7 @@
         fillOpacity: style.fill_opacity === undefined ? 1 : style.fill_opacity,
         dashArray: style.dash || null, mmPlace: j
       });
-      if (P.labels) {
+      if (P.labelled[j]) {
         m.bindTooltip(line('span', 'mm-place-label-text', [iso(p.name)]),
           {permanent: true, direction: 'right', offset: [6, 0], className: 'mm-place-label',
            interactive: false, pane: 'mmLabels'});
@@ -486,13 +495,6 @@
     });
     P.shown = new Uint8Array(P.items.length);
     P.group.addTo(map);
-    if (P.labels) {
-      // Busiest places keep their labels when labels collide.
-      P.priority = P.items.map(function (p, j) { return j; }).sort(function (a, b) {
-        return P.items[b].legs.length - P.items[a].legs.length || a - b;
-      });
-      P.labelsOn = true;
-    }
   };
   // Greedy label placement in screen pixels: leg numbers first (each
   // nudged off the others), then place names by how many legs they carry
@@ -552,7 +554,7 @@
         var r = e.getBoundingClientRect();
         if (r.width > 0) { taken.push({left: r.left, right: r.right, top: r.top, bottom: r.bottom}); }
       });
-    if (P && P.labels && P.priority) {
+    if (P && P.priority) {
       P.priority.forEach(function (j) {
         var tip = P.markers[j].getTooltip();
         var node = tip && tip.getElement && tip.getElement();
