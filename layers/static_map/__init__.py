@@ -26,7 +26,15 @@ from geo import columns as col
 from geo import settings
 from geo._io import atomic_path
 from layers import style
-from layers.static_map._style import _BASE_WIDTH_IN, _MUTED, _RC, _SEA, _TEXT, _plain
+from layers.static_map._style import (
+    _BASE_WIDTH_IN,
+    _MUTED,
+    _RC,
+    _SEA,
+    _TEXT,
+    _ltr_lines,
+    _plain,
+)
 from layers.static_map.drawing import (
     _draw_countries,
     _draw_legs,
@@ -186,7 +194,7 @@ def draw_static_map(
         fig.text(
             0.015,
             0.955,
-            _plain(title),
+            _plain(title, weight="bold"),
             fontsize=15 * k,
             fontweight="bold",
             color=_TEXT,
@@ -208,7 +216,7 @@ def draw_static_map(
         # never cut at the edge.
         chars = max(40, int(width_in * 72 * 0.96 / (0.6 * 6.2 * k)))
         footer = "\n".join(
-            textwrap.fill(_plain(text), chars)
+            _ltr_lines(textwrap.fill(_plain(text), chars))
             for text in (_source_line(dataset), _caveat(zones))
         )
         fig.text(
