@@ -493,9 +493,33 @@
       }
       return m;
     });
+    P.copies = P.items.map(function (p, j) {
+      return worldShifts(j).map(function (dlon) {
+        var m = P.markers[j];
+        var copy = L.circleMarker([p.lat, p.lon + dlon], L.extend({}, m.options));
+        copy.bindTooltip(line('span', 'mm-tooltip', [iso(p.name)]), {className: 'mm-leaflet-tooltip'});
+        return copy;
+      });
+    });
     P.shown = new Uint8Array(P.items.length);
     P.group.addTo(map);
   };
+  // A leg across the antimeridian is drawn with continuous longitudes
+  // (Anadyr 177.7 -> Nome 194.6), so its far end lies a world (360 degrees)
+  // away from the place's marker.  The shifts at which place j's legs meet
+  // it, so a copy of the marker is drawn there too.
+  function worldShifts(j) {
+    var P = S.places, D = S.legs, p = P.items[j], seen = {}, out = [];
+    p.legs.forEach(function (i, k) {
+      var parts = D.geom && D.geom[i];
+      if (!parts || !parts.length) { return; }
+      var end = p.ends[k] === 0 ? parts[0] : parts[parts.length - 1];
+      var lon = p.ends[k] === 0 ? end[1] : end[end.length - 1];
+      var shift = Math.round((lon - p.lon) / 360) * 360;
+      if (shift !== 0 && !seen[shift]) { seen[shift] = true; out.push(shift); }
+    });
+    return out;
+  }
   // Greedy label placement in screen pixels: leg numbers first (each
   // nudged off the others), then place names by how many legs they carry
   // (tried right, left, above, below the marker; hidden if all collide),
@@ -631,7 +655,9 @@
         var vis = anyOn(p.zones) && p.legs.some(function (i) { return legPasses[i]; }) ? 1 : 0;
         if (vis === P.shown[j]) { return; }
         P.shown[j] = vis;
-        if (vis) { P.group.addLayer(P.markers[j]); } else { P.group.removeLayer(P.markers[j]); }
+        [P.markers[j]].concat(P.copies[j]).forEach(function (m) {
+          if (vis) { P.group.addLayer(m); } else { P.group.removeLayer(m); }
+        });
       });
     }
     Object.keys(S.zoneLayers).forEach(function (key) {
