@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 from geo import columns as col
 from geo import settings
 from geo._io import atomic_path
+from geo.dates import latest_date
 from layers import style
 from layers.static_map._style import (
     _BASE_WIDTH_IN,
@@ -119,7 +120,7 @@ def draw_static_map(
 
     # A leg with one unreported end is a short stub at its known end, as on the HTML maps.
     legs: gpd.GeoDataFrame = with_stubs(dataset.legs, dataset.places)
-    when = pd.Timestamp(as_of) if as_of is not None else _latest(legs)
+    when = pd.Timestamp(as_of) if as_of is not None else latest_date(legs)
     zones = zones_at(dataset.zones, when)
     width_in, height_in = size_px[0] / dpi, size_px[1] / dpi
     k = width_in / _BASE_WIDTH_IN  # font scale
@@ -223,12 +224,6 @@ def draw_static_map(
             0.015, 0.07, footer, fontsize=6.2 * k, color=_MUTED, va="top", linespacing=1.25
         )
     return fig
-
-
-def _latest(legs: pd.DataFrame) -> pd.Timestamp | None:
-    if col.DATE_END in legs and legs[col.DATE_END].notna().any():
-        return pd.Timestamp(pd.to_datetime(legs[col.DATE_END]).max())
-    return None
 
 
 def save_figure(fig: Figure, path: str | Path, *, dpi: int | None = None) -> Path:
