@@ -619,3 +619,22 @@ def test_kml_leg_folders_say_where_each_leg_ends(tmp_path: Path) -> None:
     assert folder_of == expected
     # Both kinds are there, so the check above means something.
     assert {UNATTRIBUTED_FOLDER, "Ending outside mapped zones"} <= set(folder_of.values())
+
+
+def test_csv_for_people_starts_with_a_bom_so_excel_reads_utf8(tmp_path: Path) -> None:
+    # Excel opens a CSV without a byte order mark in Windows-1252: an Arabic
+    # outlet or place and every route arrow would be mojibake. Programs skip it.
+    from geo.export import UTF8_BOM
+
+    data = copy_inputs(tmp_path / "data")
+    gaz = pd.read_csv(data / settings.GAZETTEER_FILE, dtype=str, keep_default_na=False)
+    gaz.loc[gaz["id"] == "uae", "name"] = "الإمارات"
+    gaz.to_csv(data / settings.GAZETTEER_FILE, index=False)
+    dataset = load_dataset(data)
+    (path,) = export(dataset, fmt="csv", out=tmp_path / "legs.csv")
+    assert path.read_bytes().startswith(UTF8_BOM.encode("utf-8"))
+    back = pyogrio.read_dataframe(path)
+    assert back.columns[0] == col.FEATURE_ID and "الإمارات" in set(back[col.TO_NAME])
+    assert pd.read_csv(path, keep_default_na=False).columns[0] == col.FEATURE_ID
+    (raw,) = export(dataset, fmt="csv", out=tmp_path / "raw.csv", raw_csv=True)
+    assert raw.read_text(encoding="utf-8").startswith(col.FEATURE_ID)

@@ -37,7 +37,7 @@ from geo import settings
 from geo._errors import MovemapError
 from geo._io import check_out_dir, write_text
 from geo.dates import latest_date
-from geo.export import spreadsheet_safe, to_geojson
+from geo.export import csv_text, to_geojson
 from layers.brief._defaults import DEFAULT_TITLE
 from layers.brief.embed import embed_snippet
 from layers.brief.select import _zone_id, filter_dataset, parse_as_of
@@ -90,8 +90,8 @@ def write_brief(
         Pixel size of map.png (at ``settings.BRIEF_MAP_DPI``).
     raw_csv
         Write sources.csv with text exactly as read; by default text cells a
-        spreadsheet would run as formulas are defused
-        (:func:`geo.export.spreadsheet_safe`).
+        spreadsheet would run as formulas are defused and the file starts
+        with a UTF-8 byte order mark, for Excel (:func:`geo.export.csv_text`).
     colours
         Leg colours; pass :func:`layers.style.leg_colours` of the whole
         (unfiltered) dataset so the brief matches the HTML maps.  Default:
@@ -163,8 +163,7 @@ def write_brief(
     written.append(to_geojson(on_map, out / "map.geojson", layer="all"))
 
     table = sources_table(picked)
-    table = table if raw_csv else spreadsheet_safe(table)
-    written.append(write_text(out / "sources.csv", table.to_csv(index=False, lineterminator="\n")))
+    written.append(write_text(out / "sources.csv", csv_text(table, raw=raw_csv)))
     written.append(write_text(out / "sources.md", sources_markdown(picked, title=title)))
     written.append(write_text(out / "embed.html", embed_snippet(title=title)))
 
