@@ -70,7 +70,13 @@ from geo.columns import (
     SOURCE_LINE,
 )
 
-__all__ = ["check_precision", "check_reported_dates", "parse_dates", "span_precision"]
+__all__ = [
+    "check_precision",
+    "check_reported_dates",
+    "latest_date",
+    "parse_dates",
+    "span_precision",
+]
 
 # One endpoint: YYYY, YYYY-MM, YYYY-MM-DD or YYYY-Www, then an optional EDTF
 # qualifier. Named groups get a prefix so the two endpoints of an interval
@@ -240,6 +246,30 @@ def _parse_unique(text: pd.Series) -> pd.DataFrame:
     out["_known_start"] = known_start.where(usable)
     out["_known_end"] = known_end.where(usable)
     return out
+
+
+def latest_date(legs: pd.DataFrame) -> pd.Timestamp | None:
+    """Return the latest day any leg's date reaches (the ledger's data date).
+
+    The briefing map's and slide's "as of" date and the GeoPackage's pinned
+    timestamp. Legs without a date end are skipped.
+
+    Parameters
+    ----------
+    legs
+        Legs with a ``DATE_END`` column (a loaded dataset's ``legs``).
+
+    Returns
+    -------
+    pandas.Timestamp or None
+        The latest ``DATE_END``; None when there are no legs, no
+        ``DATE_END`` column, or no leg has a date end.
+
+    """
+    if DATE_END not in legs.columns:
+        return None
+    ends = pd.to_datetime(pd.Series(legs[DATE_END], dtype=object), errors="coerce")
+    return None if ends.isna().all() else pd.Timestamp(ends.max())
 
 
 def span_precision(start: pd.Series, end: pd.Series) -> pd.Series:

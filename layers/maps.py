@@ -56,7 +56,8 @@ __all__ = [
 
 #: Overview map file name.
 INDEX_FILE = "index.html"
-#: Place names are drawn as permanent labels up to this many places.
+#: Place names are drawn as permanent labels for at most this many places, the
+#: busiest (most legs) first; the others are named on hover.
 MAX_PLACE_LABELS = 120
 #: :func:`build_maps` renders in parallel processes from this many legs over all maps
 #: (below it, forking costs more than it saves).
@@ -304,7 +305,7 @@ def build_map(
     fmap.add_child(ZonesLayer(recs), name="zones")
     fmap.add_child(LegsLayer(legs_data), name="legs")
     fmap.add_child(
-        PlacesLayer({"items": places, "labels": len(places) <= MAX_PLACE_LABELS}), name="places"
+        PlacesLayer({"items": places, "labels": MAX_PLACE_LABELS}), name="places"
     )
     fmap.add_child(MapControls(), name="controls")
     credit = geonames_credit(p.get("coord_source") for p in places)

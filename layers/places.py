@@ -246,7 +246,8 @@ class PlacesLayer(MovemapElement):
     Parameters
     ----------
     data
-        ``{"items": places_payload(...), "labels": bool}``.
+        ``{"items": places_payload(...), "labels": n}`` (permanent labels for the
+        ``n`` busiest places; ``true``: all).
 
     """
 

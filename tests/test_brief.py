@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html.parser
 import json
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pyogrio
 import pytest
+from _helpers import copy_inputs
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from test_export import HOSTILE, synthetic_dataset, write_test_inputs
@@ -407,3 +409,27 @@ def test_slide_renders_in_libreoffice_with_picture_and_table(tmp_path: Path) -> 
     # Nothing runs off the page: the right and bottom edges are blank.
     assert not ink[:, int(w * 0.997) :].any()
     assert not ink[int(h * 0.99) :, :].any()
+
+
+def test_latest_date_is_one_rule_for_the_brief_the_static_map_and_the_gpkg() -> None:
+    # One function answers "as of when" everywhere; its edge cases, each once.
+    from geo.columns import DATE_END
+    from geo.dates import latest_date
+
+    assert latest_date(pd.DataFrame()) is None  # no column at all (the brief raised KeyError)
+    assert latest_date(pd.DataFrame({DATE_END: pd.Series([], dtype="datetime64[ns]")})) is None
+    assert latest_date(pd.DataFrame({DATE_END: [pd.NaT, None]})) is None
+    stamps = pd.to_datetime(["2020-05-18", None, "2024-12-18", "2021-01-01"])
+    assert latest_date(pd.DataFrame({DATE_END: stamps})) == pd.Timestamp("2024-12-18")
+
+
+def test_an_undated_selection_still_briefs(tmp_path: Path) -> None:
+    # Legs with no date end: the brief says "Undated" instead of failing.
+    from layers.brief import write_brief
+
+    dataset = load_dataset(copy_inputs(tmp_path / "data"))
+    legs = dataset.legs.copy()
+    legs[col.DATE_END] = pd.NaT
+    undated = dataclasses.replace(dataset, legs=legs)
+    files = write_brief(undated, tmp_path / "brief", title="Undated")
+    assert (tmp_path / "brief" / "slide.pptx") in files

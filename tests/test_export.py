@@ -580,3 +580,61 @@ def test_real_pipeline_round_trip(real: Dataset, tmp_path: Path, fmt: str) -> No
     assert sorted(legs[col.FEATURE_ID]) == sorted(legs_table(real)[col.FEATURE_ID])
     row = legs[legs[col.FEATURE_ID] == "zz-hostile/1"].iloc[0]
     assert row[col.NOTE] == HOSTILE and row[col.EQUIPMENT] == "Kit " + HOSTILE
+
+
+def test_kml_leg_folders_say_where_each_leg_ends(tmp_path: Path) -> None:
+    # A leg whose destination's faction is unknown (control changed during
+    # its dates; a country-level point in a divided country) is not "outside
+    # mapped zones", and "outside mapped zones" is no faction's zone.
+    from geo.export.kml import UNATTRIBUTED_FOLDER
+
+    data = copy_inputs(tmp_path / "data")
+    with open(data / settings.TRANSFERS_FILE, "a", encoding="utf-8") as fh:
+        fh.write("qa-out,1,minsk,ouagadougou,2024-12-10,,trucks,vehicles,,Russian military,")
+        fh.write("air,,reported,wsj_2024_12_18,\n")  # Burkina Faso: in no mapped zone
+    dataset = load_dataset(data)
+    (path,) = export(dataset, fmt="kml", out=tmp_path / "b.kml")
+    ns = {"k": "http://www.opengis.net/kml/2.2"}
+    root = ET.parse(path).getroot()
+    (legs_folder,) = [
+        f
+        for f in root.iterfind(".//k:Folder", ns)
+        if f.findtext("k:name", namespaces=ns) == "Transfer legs"
+    ]
+    folder_of = {}
+    for fold in legs_folder.iterfind("k:Folder", ns):
+        for pm in fold.iterfind("k:Placemark", ns):
+            fid = pm.findtext("k:ExtendedData/k:Data[@name='feature_id']/k:value", namespaces=ns)
+            folder_of[fid] = fold.findtext("k:name", namespaces=ns)
+    table = legs_table(dataset)
+    assert set(folder_of) == set(table[col.FEATURE_ID])
+    expected = {}
+    for fid, faction in zip(table[col.FEATURE_ID], table[col.TO_FACTION], strict=True):
+        if not isinstance(faction, str) or not faction:
+            expected[fid] = UNATTRIBUTED_FOLDER
+        elif faction == col.OUTSIDE_ZONES:
+            expected[fid] = "Ending outside mapped zones"
+        else:
+            expected[fid] = f"Ending in {faction} zone"
+    assert folder_of == expected
+    # Both kinds are there, so the check above means something.
+    assert {UNATTRIBUTED_FOLDER, "Ending outside mapped zones"} <= set(folder_of.values())
+
+
+def test_csv_for_people_starts_with_a_bom_so_excel_reads_utf8(tmp_path: Path) -> None:
+    # Excel opens a CSV without a byte order mark in Windows-1252: an Arabic
+    # outlet or place and every route arrow would be mojibake. Programs skip it.
+    from geo.export import UTF8_BOM
+
+    data = copy_inputs(tmp_path / "data")
+    gaz = pd.read_csv(data / settings.GAZETTEER_FILE, dtype=str, keep_default_na=False)
+    gaz.loc[gaz["id"] == "uae", "name"] = "الإمارات"
+    gaz.to_csv(data / settings.GAZETTEER_FILE, index=False)
+    dataset = load_dataset(data)
+    (path,) = export(dataset, fmt="csv", out=tmp_path / "legs.csv")
+    assert path.read_bytes().startswith(UTF8_BOM.encode("utf-8"))
+    back = pyogrio.read_dataframe(path)
+    assert back.columns[0] == col.FEATURE_ID and "الإمارات" in set(back[col.TO_NAME])
+    assert pd.read_csv(path, keep_default_na=False).columns[0] == col.FEATURE_ID
+    (raw,) = export(dataset, fmt="csv", out=tmp_path / "raw.csv", raw_csv=True)
+    assert raw.read_text(encoding="utf-8").startswith(col.FEATURE_ID)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import unicodedata
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -145,3 +146,69 @@ def test_zones_at() -> None:
     assert pick("2020-03-01") == ["a"]
     assert pick("2020-06-05") == ["b"]
     assert pick("2019-01-01") == ["c"]
+
+
+# ------------------------------------------------------- Arabic report text
+
+
+@pytest.fixture(scope="module")
+def arabic_dataset(tmp_path_factory: pytest.TempPathFactory):
+    """The bundled data with Arabic outlets (one long) and an Arabic place name."""
+    from _helpers import copy_inputs
+
+    from geo.dataset import load_dataset
+
+    data = copy_inputs(tmp_path_factory.mktemp("arabic"))
+    gaz = pd.read_csv(data / settings.GAZETTEER_FILE, dtype=str, keep_default_na=False)
+    gaz.loc[gaz["id"] == "ramstein_ab", "name"] = "قاعدة رامشتاين"
+    gaz.to_csv(data / settings.GAZETTEER_FILE, index=False)
+    src = pd.read_csv(data / settings.SOURCES_FILE, dtype=str, keep_default_na=False)
+    outlets = ["المرصد", "بوابة الوسط", "ليبيا الأحرار", "قناة 218", "سكاي نيوز عربية"]
+    src["outlet"] = [outlets[i % len(outlets)] for i in range(len(src))]
+    # Sorted first and long, so the footer wraps inside it.
+    src.loc[0, "outlet"] = (
+        "\u0627" + "لوكالة الليبية الرسمية للأنباء التابعة لحكومة الوحدة الوطنية " * 2
+    )
+    src.to_csv(data / settings.SOURCES_FILE, index=False)
+    return load_dataset(data)
+
+
+def _visual(text: str, props: object) -> str:
+    """``text``'s characters in the order matplotlib (libraqm) draws them, left to right."""
+    import matplotlib._text_helpers as th
+    from matplotlib import font_manager
+
+    font = font_manager.get_font(font_manager.findfont(props))
+    return "".join(item.char for item in th.layout(text, font))
+
+
+def test_footer_lines_read_left_to_right_with_arabic_outlets(arabic_dataset) -> None:
+    fig = draw_static_map(arabic_dataset, title="Briefing")
+    (footer,) = [t for t in fig.texts if "Sources:" in t.get_text()]
+    lines = footer.get_text().split("\n")
+    arabic_first = 0
+    for line in lines:
+        letters = [c for c in line if c.isalpha()]
+        arabic_first += bool(letters) and "\u0600" <= letters[0] <= "\u06ff"
+        # A line ending in English keeps its end at the right: "(CC BY 4.0)." not
+        # ".(CC BY 4.0)" with the line's Arabic start moved to the right.
+        if unicodedata.bidirectional(line.rstrip()[-1]) in ("R", "AL"):
+            continue
+        drawn = _visual(line, footer.get_fontproperties()).rstrip()
+        assert drawn[-1] == line.rstrip()[-1], (line, drawn)
+    assert arabic_first, "no footer line starts with Arabic: the check above proves nothing"
+
+
+def test_every_label_is_drawn_with_a_face_that_has_its_letters(arabic_dataset) -> None:
+    # Off-map labels are italic; DejaVu Sans Oblique has no Arabic letters.
+    from matplotlib import font_manager
+
+    zones = arabic_dataset.zones.set_index(col.ZONE_ID)
+    west = next(z for z in zones.index if z.startswith("ly-west"))
+    fig = draw_static_map(arabic_dataset, title="Zone", focus=zones.geometry[west])
+    texts = [t for t in fig.axes[0].texts if t.get_text().strip()]
+    assert any("رامشتاين" in t.get_text() for t in texts)
+    for t in texts:
+        face = font_manager.get_font(font_manager.findfont(t.get_fontproperties()))
+        missing = {c for c in t.get_text() if not c.isspace() and ord(c) not in face.get_charmap()}
+        assert not missing, (t.get_text(), t.get_fontstyle(), missing)

@@ -25,7 +25,7 @@ from geo.export.geojson import to_geojson
 from geo.export.gpkg import to_gpkg
 from geo.export.kml import faction_colors, to_kml
 from geo.export.parquet import to_geoparquet
-from geo.export.spreadsheet import FORMULA_TRIGGERS, spreadsheet_safe, to_csv
+from geo.export.spreadsheet import FORMULA_TRIGGERS, UTF8_BOM, csv_text, spreadsheet_safe, to_csv
 from geo.export.tables import (
     FORMATS,
     LAYERS,
@@ -41,7 +41,9 @@ __all__ = [
     "FORMATS",
     "FORMULA_TRIGGERS",
     "LAYERS",
+    "UTF8_BOM",
     "DatasetLike",
+    "csv_text",
     "export",
     "faction_colors",
     "legs_table",

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pyogrio
 
-from geo import columns as col
 from geo._io import atomic_path
+from geo.dates import latest_date
 from geo.export.tables import _TABLES, LAYERS, DatasetLike
 
 __all__ = ["to_gpkg"]
@@ -60,7 +60,5 @@ def to_gpkg(dataset: DatasetLike, path: str | Path) -> Path:
 
 
 def _data_date(dataset: DatasetLike) -> pd.Timestamp:
-    legs = dataset.legs
-    if col.DATE_END in legs and legs[col.DATE_END].notna().any():
-        return pd.Timestamp(pd.to_datetime(legs[col.DATE_END]).max())
-    return pd.Timestamp("2000-01-01")
+    latest = latest_date(dataset.legs)
+    return pd.Timestamp("2000-01-01") if latest is None else latest

@@ -202,17 +202,19 @@ def _kml_text(dataset: DatasetLike, *, name: str, colours: Mapping[str, str] | N
             pm = _placemark(fold, "zone", zone, label, span=span, style=style_url)
             _kml_geometry(pm, zone.geometry, tessellate=False)
 
-    # Legs, one folder per faction zone they end in (then those ending
-    # outside every mapped zone).
+    # Legs, one folder per faction zone they end in, then those ending
+    # outside every mapped zone, then those whose destination's faction is
+    # not known (control changed during the leg's dates, a country-level
+    # point in a divided country: the control note says which).
     lfolder = _folder(doc, "Transfer legs")
     ends_in = legs.get(col.TO_FACTION, pd.Series(None, index=legs.index, dtype=object))
     ends_in = [f if isinstance(f, str) and f else None for f in ends_in]
-    for key in [*sorted({f for f in ends_in if f is not None}), None]:
+    factions = sorted({f for f in ends_in if f is not None and f != col.OUTSIDE_ZONES})
+    for key in [*factions, col.OUTSIDE_ZONES, None]:
         rows = [i for i, f in enumerate(ends_in) if f == key]
         if not rows:
             continue
-        title = f"Ending in {key} zone" if key is not None else f"Ending {col.OUTSIDE_ZONES}"
-        fold = _folder(lfolder, title)
+        fold = _folder(lfolder, _ending_folder(key))
         for i in rows:
             row = legs.iloc[i]
             route = f"{row.get(col.FROM_NAME)} \u2192 {row.get(col.TO_NAME)}"
@@ -235,6 +237,19 @@ def _kml_text(dataset: DatasetLike, *, name: str, colours: Mapping[str, str] | N
 
     ET.indent(root, space=" ")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+#: Folder of the legs whose destination's faction is not known.
+UNATTRIBUTED_FOLDER = "Destination faction not determined (see each leg's control note)"
+
+
+def _ending_folder(faction: str | None) -> str:
+    """Name of the KML folder for legs whose destination's faction is ``faction``."""
+    if faction is None:
+        return UNATTRIBUTED_FOLDER
+    if faction == col.OUTSIDE_ZONES:
+        return f"Ending {col.OUTSIDE_ZONES}"
+    return f"Ending in {faction} zone"
 
 
 def _sources_by_id(sources: pd.DataFrame) -> dict[str, dict[str, Any]]:

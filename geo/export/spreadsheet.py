@@ -12,7 +12,7 @@ from geo import settings
 from geo._io import write_text
 from geo.export.tables import DatasetLike, _rounded, legs_table
 
-__all__ = ["FORMULA_TRIGGERS", "spreadsheet_safe", "to_csv"]
+__all__ = ["FORMULA_TRIGGERS", "UTF8_BOM", "csv_text", "spreadsheet_safe", "to_csv"]
 
 
 def to_csv(dataset: DatasetLike, path: str | Path, *, raw: bool = False) -> Path:
@@ -29,9 +29,11 @@ def to_csv(dataset: DatasetLike, path: str | Path, *, raw: bool = False) -> Path
     dataset
         A loaded dataset.
     path
-        Output ``.csv`` file (UTF-8, ``\n`` line ends, header row).
+        Output ``.csv`` file (UTF-8 starting with a byte order mark, ``\n``
+        line ends, header row).
     raw
-        Write every text cell exactly as read (for programs, not spreadsheets).
+        Write every text cell exactly as read, and no byte order mark (for
+        programs, not spreadsheets).
 
     Returns
     -------
@@ -44,9 +46,35 @@ def to_csv(dataset: DatasetLike, path: str | Path, *, raw: bool = False) -> Path
     wkt = shapely.to_wkt(geoms, rounding_precision=settings.COORDINATE_PRECISION, trim=True)
     frame = pd.DataFrame(table.drop(columns=table.geometry.name))
     frame[col.WKT] = wkt
-    if not raw:
-        frame = spreadsheet_safe(frame)
-    return write_text(path, frame.to_csv(index=False, lineterminator="\n"))
+    return write_text(path, csv_text(frame, raw=raw))
+
+
+#: Starts a CSV for people: Excel reads a CSV without it in the system's code
+#: page (Windows-1252), so Arabic names, the arrow of a route and every
+#: accented letter turn into mojibake. GDAL, pandas and LibreOffice skip it.
+UTF8_BOM = "\ufeff"
+
+
+def csv_text(frame: pd.DataFrame, *, raw: bool = False) -> str:
+    r"""Return ``frame`` as CSV text for a spreadsheet, or exactly as is.
+
+    Parameters
+    ----------
+    frame
+        The table.
+    raw
+        False (default): formula-like cells defused (:func:`spreadsheet_safe`)
+        and the text started with :data:`UTF8_BOM`. True: neither.
+
+    Returns
+    -------
+    str
+        CSV with a header row and ``\n`` line ends.
+
+    """
+    if raw:
+        return frame.to_csv(index=False, lineterminator="\n")
+    return UTF8_BOM + spreadsheet_safe(frame).to_csv(index=False, lineterminator="\n")
 
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP).

@@ -36,7 +36,8 @@ from geo import columns as col
 from geo import settings
 from geo._errors import MovemapError
 from geo._io import check_out_dir, write_text
-from geo.export import spreadsheet_safe, to_geojson
+from geo.dates import latest_date
+from geo.export import csv_text, to_geojson
 from layers.brief._defaults import DEFAULT_TITLE
 from layers.brief.embed import embed_snippet
 from layers.brief.select import _zone_id, filter_dataset, parse_as_of
@@ -89,8 +90,8 @@ def write_brief(
         Pixel size of map.png (at ``settings.BRIEF_MAP_DPI``).
     raw_csv
         Write sources.csv with text exactly as read; by default text cells a
-        spreadsheet would run as formulas are defused
-        (:func:`geo.export.spreadsheet_safe`).
+        spreadsheet would run as formulas are defused and the file starts
+        with a UTF-8 byte order mark, for Excel (:func:`geo.export.csv_text`).
     colours
         Leg colours; pass :func:`layers.style.leg_colours` of the whole
         (unfiltered) dataset so the brief matches the HTML maps.  Default:
@@ -157,20 +158,19 @@ def write_brief(
         )
     )
     # The GeoJSON holds the zones the static map shows: those valid on its date.
-    on_map = dataclasses.replace(picked, zones=zones_at(picked.zones, when or _latest(picked.legs)))
+    as_of = when if when is not None else latest_date(picked.legs)
+    on_map = dataclasses.replace(picked, zones=zones_at(picked.zones, as_of))
     written.append(to_geojson(on_map, out / "map.geojson", layer="all"))
 
     table = sources_table(picked)
-    table = table if raw_csv else spreadsheet_safe(table)
-    written.append(write_text(out / "sources.csv", table.to_csv(index=False, lineterminator="\n")))
+    written.append(write_text(out / "sources.csv", csv_text(table, raw=raw_csv)))
     written.append(write_text(out / "sources.md", sources_markdown(picked, title=title)))
     written.append(write_text(out / "embed.html", embed_snippet(title=title)))
 
     summary = transfer_summary(picked)
-    shown_when = when if when is not None else _latest(picked.legs)
     subtitle = _counted(len(summary), "transfer") + ", " + _counted(len(picked.legs), "leg")
-    if shown_when is not None:
-        subtitle = f"As of {shown_when:%d %B %Y}".replace(" 0", " ") + " \u00b7 " + subtitle
+    if as_of is not None:
+        subtitle = f"As of {as_of:%d %B %Y}".replace(" 0", " ") + " \u00b7 " + subtitle
     if zone:
         subtitle += f" \u00b7 zone {zone}"
     if selection:
@@ -186,7 +186,7 @@ def write_brief(
             footer="Sources: open-source reporting, listed in sources.md. "
             + (f"{credit}. " if credit else "")
             + "Zone boundaries are approximate.",
-            when=shown_when,
+            when=as_of,
         )
     )
     return written
@@ -200,7 +200,7 @@ def _figure_subtitle(
     picked: Any, when: pd.Timestamp | None, selection: str | None
 ) -> str:
     """Return the map's line under the title: date, what is drawn, the caveat on lines."""
-    shown = when if when is not None else _latest(picked.legs)
+    shown = when if when is not None else latest_date(picked.legs)
     date = f"As of {shown:%d %B %Y}".replace(" 0", " ") if shown is not None else "Undated"
     n_transfers = picked.legs[col.TRANSFER_ID].nunique()
     parts = [date, _counted(n_transfers, "transfer") + ", " + _counted(len(picked.legs), "leg")]
@@ -208,9 +208,3 @@ def _figure_subtitle(
         parts.append(selection)
     parts.append("lines join origin and destination; they are not flight paths")
     return " \u00b7 ".join(parts)
-
-
-def _latest(legs: pd.DataFrame) -> pd.Timestamp | None:
-    if len(legs) and legs[col.DATE_END].notna().any():
-        return pd.Timestamp(pd.to_datetime(legs[col.DATE_END]).max())
-    return None

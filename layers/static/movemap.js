@@ -20,6 +20,20 @@
     return e;
   }
   function add(parent, child) { parent.appendChild(child); return child; }
+  // Text from the data, isolated for the Unicode bidi algorithm: an Arabic
+  // or Hebrew name must not reorder the dates, counts and arrows beside it
+  // (an outlet's 2021-01-28 read as 28-01-2021, a route drawn backwards).
+  function iso(text) { return el('bdi', null, text === null || text === undefined ? '' : text); }
+  // An element of our words (strings) and isolated data (nodes from iso()).
+  function line(tag, cls, parts) {
+    var e = el(tag, cls);
+    parts.forEach(function (p) { e.appendChild(typeof p === 'string' ? document.createTextNode(p) : p); });
+    return e;
+  }
+  function route(i) {
+    var c = S.legs.cols;
+    return [iso(dec(c.from_name, i) || '?'), ' \u2192 ', iso(dec(c.to_name, i) || '?')];
+  }
   function dec(col, i) {
     var c = col.c[i];
     return c < 0 ? null : col.u[c];
@@ -59,7 +73,7 @@
     var tr = add(table, el('tr'));
     add(tr, el('th', null, key));
     var td = add(tr, el('td'));
-    if (value instanceof window.Node) { td.appendChild(value); } else { td.textContent = String(value); }
+    td.appendChild(value instanceof window.Node ? value : iso(value));
   }
   function zoneName(key) {
     var z = S.zoneByKey[key];
@@ -137,7 +151,26 @@
     meta.statuses.forEach(function (s) { S.statusOn[s.key] = true; });
     meta.categories.forEach(function (c) { S.categoryOn[c.key] = true; });
     S.sources = meta.sources;
+    // A popup is never taller than the map: a long note or many sources
+    // scroll inside it, so its close button and sources stay on screen.
+    map.on('popupopen', function (e) {
+      var h = Math.max(150, map.getSize().y - POPUP_MARGIN);
+      if (e.popup.options.maxHeight !== h) {
+        e.popup.options.maxHeight = h;
+        e.popup.update();
+      }
+      // Leaflet fixes the width before the scroll bar appears: widen by the
+      // bar so no text is cut at the right edge.
+      var node = e.popup._contentNode, bar = node ? node.offsetWidth - node.clientWidth : 0;
+      if (bar > 0 && !node.mmWidened) {
+        node.style.width = (parseFloat(node.style.width) + bar) + 'px';
+        node.mmWidened = true;
+        e.popup._updatePosition();
+      }
+    });
   };
+  //: Pixels of the map's height a popup leaves free (its tip, the pan padding).
+  var POPUP_MARGIN = 70;
 
   // ------------------------------------------------------------ base maps
   MM.addCountries = function (map, geojson, name) {
@@ -205,11 +238,10 @@
     var D = S.legs, c = D.cols;
     var box = el('div', 'mm-popup mm-leg-popup');
     var n = c.n_legs[i];
-    add(box, el('div', 'mm-popup-title', dec(c.equipment, i)));
-    add(box, el('div', 'mm-popup-sub',
-      dec(c.transfer_id, i) + ' \u00b7 leg ' + c.leg[i] + ' of ' + n));
+    add(box, line('div', 'mm-popup-title', [iso(dec(c.equipment, i))]));
+    add(box, line('div', 'mm-popup-sub', [iso(dec(c.transfer_id, i)), ' \u00b7 leg ' + c.leg[i] + ' of ' + n]));
     var t = add(box, el('table', 'mm-popup-table'));
-    row(t, 'Route', (dec(c.from_name, i) || '?') + ' \u2192 ' + (dec(c.to_name, i) || '?'));
+    row(t, 'Route', line('span', null, route(i)));
     if (c.stub && c.stub[i]) {
       row(t, 'Drawn as', 'a short stub at the known end: the ' +
         (dec(c.from_id, i) ? 'destination' : 'origin') + ' was not reported');
@@ -218,12 +250,12 @@
     row(t, 'Category', dec(c.category, i));
     var dp = dec(c.date_precision, i);
     var words = (c.date_words && dec(c.date_words, i)) || dec(c.date, i);
-    row(t, 'Date', words + ' (' + dec(c.date, i) + ', ' + dp + ' precision; on the map ' +
-      dec(c.date_start, i) + ' \u2013 ' + dec(c.date_end, i) + ')');
+    row(t, 'Date', line('span', null, [iso(words), ' (' + dec(c.date, i) + ', ' + dp + ' precision; on the map ' +
+      dec(c.date_start, i) + ' \u2013 ' + dec(c.date_end, i) + ')']));
     if (c.date_as_reported) { row(t, 'Date as reported', dec(c.date_as_reported, i)); }
     row(t, 'Status', dec(c.status, i));
     var actor = add(el('span'), swatch(D.actor_colour[dec(c.colour_key, i)] || S.meta.other_colour)).parentNode;
-    add(actor, document.createTextNode(dec(c.actor, i) || ''));
+    add(actor, iso(dec(c.actor, i) || ''));
     row(t, 'Actor', actor);
     if (groupOf(i) !== dec(c.actor, i)) { row(t, 'Actor group', groupOf(i)); }
     row(t, 'Mode', dec(c.mode, i));
@@ -251,8 +283,8 @@
     var code = c.carrier_id.c[i], ul = el('ul', 'mm-carrier-legs'), n = 0;
     for (var j = 0; j < S.legs.n; j++) {
       if (j === i || c.carrier_id.c[j] !== code) { continue; }
-      add(ul, el('li', null, dec(c.date, j) + ' ' + (dec(c.from_name, j) || '?') + ' \u2192 ' +
-        (dec(c.to_name, j) || '?') + ' (' + dec(c.transfer_id, j) + ', leg ' + c.leg[j] + ')'));
+      add(ul, line('li', null, [dec(c.date, j) + ' '].concat(route(j),
+        [' (', iso(dec(c.transfer_id, j)), ', leg ' + c.leg[j] + ')'])));
       n++;
     }
     return n ? ul : 'no other leg';
@@ -265,7 +297,7 @@
   function factionText(faction, zone) {
     if (!faction) { return 'unknown'; }
     var z = zone && S.zoneByKey[zone];
-    return z ? faction + ' (' + z.label + ')' : faction;
+    return z ? line('span', null, [iso(faction), ' (', iso(z.label), ')']) : faction;
   }
   function sourcesBlock(ids) {
     var wrap = el('div', 'mm-sources');
@@ -275,29 +307,29 @@
       if (!id) { return; }
       var s = S.sources[id];
       var li = add(ul, el('li', 'mm-source'));
-      if (!s) { li.textContent = id; return; }
-      add(li, el('span', 'mm-source-outlet', s.outlet));
+      if (!s) { add(li, iso(id)); return; }
+      add(li, el('bdi', 'mm-source-outlet', s.outlet));
       add(li, document.createTextNode(', ' + (s.published || 'undated') + ': '));
       var url = safeUrl(s.url);
       var title = s.title || s.url || id;
       if (url) {
         var a = add(li, el('a', 'mm-source-link', title));
+        a.dir = 'auto';  // isolated, like the other data text
         a.href = url;
         a.target = '_blank';
         a.rel = 'noopener noreferrer';
       } else {
-        add(li, el('span', 'mm-source-title', title));
+        add(li, el('bdi', 'mm-source-title', title));
       }
-      if (s.relays) { add(li, document.createTextNode(' (relaying ' + s.relays + ')')); }
+      if (s.relays) { add(li, line('span', null, [' (relaying ', iso(s.relays), ')'])); }
     });
     return wrap;
   }
   function legTooltip(i) {
     var c = S.legs.cols;
-    var text = dec(c.transfer_id, i) + ' leg ' + c.leg[i] + '/' + c.n_legs[i] + ': ' +
-      dec(c.equipment, i) + ' \u00b7 ' + (dec(c.from_name, i) || '?') + ' \u2192 ' +
-      (dec(c.to_name, i) || '?') + ' \u00b7 ' + dec(c.date, i) + ' \u00b7 ' + dec(c.status, i);
-    return el('span', 'mm-tooltip', text);
+    return line('span', 'mm-tooltip', [iso(dec(c.transfer_id, i)),
+      ' leg ' + c.leg[i] + '/' + c.n_legs[i] + ': ', iso(dec(c.equipment, i)), ' \u00b7 '].concat(
+      route(i), [' \u00b7 ' + dec(c.date, i) + ' \u00b7 ' + dec(c.status, i)]));
   }
 
   MM.addLegs = function (map, D) {
@@ -405,12 +437,13 @@
   function placePopup(j) {
     var P = S.places, p = P.items[j];
     var box = el('div', 'mm-popup mm-place-popup');
-    add(box, el('div', 'mm-popup-title', p.name));
+    add(box, line('div', 'mm-popup-title', [iso(p.name)]));
     var t = add(box, el('table', 'mm-popup-table'));
     row(t, 'Kind', p.kind);
     row(t, 'Country', p.country);
     row(t, 'Precision', p.precision);
-    row(t, 'Coordinates', p.lat.toFixed(3) + ', ' + p.lon.toFixed(3) + (p.coord_source ? ' (' + p.coord_source + ')' : ''));
+    row(t, 'Coordinates', line('span', null, [p.lat.toFixed(3) + ', ' + p.lon.toFixed(3)].concat(
+      p.coord_source ? [' (', iso(p.coord_source), ')'] : [])));
     row(t, 'Note', p.note);
     var D = S.legs, c = D.cols;
     add(box, el('div', 'mm-sources-title', 'Legs here (' + p.legs.length + ')'));
@@ -421,9 +454,9 @@
       if (k >= 12) { return; }
       var out = p.ends[k] === 0;
       var faction = out ? dec(c.from_faction, i) : dec(c.to_faction, i);
-      add(ul, el('li', null, dec(c.transfer_id, i) + ' leg ' + c.leg[i] + ', ' + dec(c.date, i) +
-        ': ' + dec(c.equipment, i) + ' (' + (out ? 'departs' : 'arrives') + '; faction then: ' +
-        (faction || 'unknown') + ')'));
+      add(ul, line('li', null, [iso(dec(c.transfer_id, i)), ' leg ' + c.leg[i] + ', ' + dec(c.date, i) +
+        ': ', iso(dec(c.equipment, i)), ' (' + (out ? 'departs' : 'arrives') + '; faction then: ',
+        iso(faction || 'unknown'), ')']));
     });
     if (p.legs.length > 12) { add(ul, el('li', null, '\u2026 and ' + (p.legs.length - 12) + ' more')); }
     add(box, sourcesBlock(Object.keys(ids).sort()));
@@ -434,6 +467,15 @@
     P.group = L.featureGroup();
     P.group.bindPopup(function (layer) { return placePopup(layer.options.mmPlace); },
       {maxWidth: 380, className: 'mm-leaflet-popup'});
+    // Permanent labels for the busiest places, P.labels of them (true: all);
+    // the others name themselves on hover.  Busiest places keep their labels
+    // when labels collide.
+    var order = P.items.map(function (p, j) { return j; }).sort(function (a, b) {
+      return P.items[b].legs.length - P.items[a].legs.length || a - b;
+    });
+    P.priority = order.slice(0, P.labels === true ? order.length : (+P.labels || 0));
+    P.labelled = new Uint8Array(P.items.length);
+    P.priority.forEach(function (j) { P.labelled[j] = 1; });
     P.markers = P.items.map(function (p, j) {
       var style = S.meta.place_style[p.unknown ? 'unknown' : p.precision] || {};
       var m = L.circleMarker([p.lat, p.lon], {
@@ -442,25 +484,42 @@
         fillOpacity: style.fill_opacity === undefined ? 1 : style.fill_opacity,
         dashArray: style.dash || null, mmPlace: j
       });
-      if (P.labels) {
-        m.bindTooltip(el('span', 'mm-place-label-text', p.name),
+      if (P.labelled[j]) {
+        m.bindTooltip(line('span', 'mm-place-label-text', [iso(p.name)]),
           {permanent: true, direction: 'right', offset: [6, 0], className: 'mm-place-label',
            interactive: false, pane: 'mmLabels'});
       } else {
-        m.bindTooltip(el('span', 'mm-tooltip', p.name), {className: 'mm-leaflet-tooltip'});
+        m.bindTooltip(line('span', 'mm-tooltip', [iso(p.name)]), {className: 'mm-leaflet-tooltip'});
       }
       return m;
     });
+    P.copies = P.items.map(function (p, j) {
+      return worldShifts(j).map(function (dlon) {
+        var m = P.markers[j];
+        var copy = L.circleMarker([p.lat, p.lon + dlon], L.extend({}, m.options));
+        copy.bindTooltip(line('span', 'mm-tooltip', [iso(p.name)]), {className: 'mm-leaflet-tooltip'});
+        return copy;
+      });
+    });
     P.shown = new Uint8Array(P.items.length);
     P.group.addTo(map);
-    if (P.labels) {
-      // Busiest places keep their labels when labels collide.
-      P.priority = P.items.map(function (p, j) { return j; }).sort(function (a, b) {
-        return P.items[b].legs.length - P.items[a].legs.length || a - b;
-      });
-      P.labelsOn = true;
-    }
   };
+  // A leg across the antimeridian is drawn with continuous longitudes
+  // (Anadyr 177.7 -> Nome 194.6), so its far end lies a world (360 degrees)
+  // away from the place's marker.  The shifts at which place j's legs meet
+  // it, so a copy of the marker is drawn there too.
+  function worldShifts(j) {
+    var P = S.places, D = S.legs, p = P.items[j], seen = {}, out = [];
+    p.legs.forEach(function (i, k) {
+      var parts = D.geom && D.geom[i];
+      if (!parts || !parts.length) { return; }
+      var end = p.ends[k] === 0 ? parts[0] : parts[parts.length - 1];
+      var lon = p.ends[k] === 0 ? end[1] : end[end.length - 1];
+      var shift = Math.round((lon - p.lon) / 360) * 360;
+      if (shift !== 0 && !seen[shift]) { seen[shift] = true; out.push(shift); }
+    });
+    return out;
+  }
   // Greedy label placement in screen pixels: leg numbers first (each
   // nudged off the others), then place names by how many legs they carry
   // (tried right, left, above, below the marker; hidden if all collide),
@@ -519,7 +578,7 @@
         var r = e.getBoundingClientRect();
         if (r.width > 0) { taken.push({left: r.left, right: r.right, top: r.top, bottom: r.bottom}); }
       });
-    if (P && P.labels && P.priority) {
+    if (P && P.priority) {
       P.priority.forEach(function (j) {
         var tip = P.markers[j].getTooltip();
         var node = tip && tip.getElement && tip.getElement();
@@ -596,7 +655,9 @@
         var vis = anyOn(p.zones) && p.legs.some(function (i) { return legPasses[i]; }) ? 1 : 0;
         if (vis === P.shown[j]) { return; }
         P.shown[j] = vis;
-        if (vis) { P.group.addLayer(P.markers[j]); } else { P.group.removeLayer(P.markers[j]); }
+        [P.markers[j]].concat(P.copies[j]).forEach(function (m) {
+          if (vis) { P.group.addLayer(m); } else { P.group.removeLayer(m); }
+        });
       });
     }
     Object.keys(S.zoneLayers).forEach(function (key) {
@@ -656,7 +717,7 @@
       input.setAttribute('data-group', group);
       input.setAttribute('data-key', it.key);
       if (it.swatch) { add(label, it.swatch); }
-      add(label, el('span', 'mm-check-text', it.text));
+      add(label, line('span', 'mm-check-text', it.parts || [iso(it.text)]));
       if (it.detail) { add(label, el('span', 'mm-check-detail', it.detail)); }
       label.title = it.detail ? it.text + ' \u2014 ' + it.detail : it.text;
       if (it.zone) {
@@ -715,19 +776,20 @@
     var st = section(div, 'Status', true);
     checkboxList(st, 'status', S.meta.statuses.map(function (s) {
       var style = S.meta.status_style[s.key] || {};
-      return {key: s.key, text: s.key + ' (' + s.n + ')', swatch: svgLine('#333', style.dashArray)};
+      return {key: s.key, text: s.key + ' (' + s.n + ')', parts: [iso(s.key), ' (' + s.n + ')'],
+              swatch: svgLine('#333', style.dashArray)};
     }), S.statusOn);
     var eq = section(div, 'Equipment', false);
     checkboxList(eq, 'category', S.meta.categories.map(function (s) {
-      return {key: s.key, text: s.label + ' (' + s.n + ')'};
+      return {key: s.key, text: s.label + ' (' + s.n + ')', parts: [iso(s.label), ' (' + s.n + ')']};
     }), S.categoryOn);
   }
 
   function buildTitle(div) {
     var m = S.meta;
-    add(div, el('div', 'mm-title', m.title));
-    if (m.subtitle) { add(div, el('div', 'mm-subtitle', m.subtitle)); }
-    if (m.selection) { add(div, el('div', 'mm-selection', 'Selected legs — ' + m.selection)); }
+    add(div, line('div', 'mm-title', [iso(m.title)]));
+    if (m.subtitle) { add(div, line('div', 'mm-subtitle', [iso(m.subtitle)])); }
+    if (m.selection) { add(div, line('div', 'mm-selection', ['Selected legs \u2014 ', iso(m.selection)])); }
     var asof = add(div, el('div', 'mm-asof', m.as_of_text));
     asof.setAttribute('data-as-of', m.as_of || '');
     var count = add(div, el('div', 'mm-count'));
@@ -744,9 +806,8 @@
       var ul = add(box, el('ul'));
       for (var i = 0; i < D.n; i++) {
         if (D.geom[i]) { continue; }
-        add(ul, el('li', null, dec(c.transfer_id, i) + ' leg ' + c.leg[i] + ': ' +
-          (dec(c.from_name, i) || '?') + ' \u2192 ' + (dec(c.to_name, i) || '?') + ', ' +
-          dec(c.date, i) + ', ' + dec(c.equipment, i) + ' (' + dec(c.status, i) + ')'));
+        add(ul, line('li', null, [iso(dec(c.transfer_id, i)), ' leg ' + c.leg[i] + ': '].concat(route(i),
+          [', ' + dec(c.date, i) + ', ', iso(dec(c.equipment, i)), ' (' + dec(c.status, i) + ')'])));
       }
     }
   }
@@ -758,17 +819,20 @@
     add(body, el('div', 'mm-legend-head', 'Colour = ' + (m.colour_by || 'actor')));
     var others = [];
     m.actors.forEach(function (a) {
-      if (a.colour === m.other_colour) { others.push(a.name + ' (' + a.n + ')'); return; }
+      if (a.colour === m.other_colour) { others.push(a); return; }
       var r = add(body, el('div', 'mm-legend-row'));
       add(r, swatch(a.colour));
-      add(r, el('span', null, a.name + ' (' + a.n + ')'));
+      add(r, line('span', null, [iso(a.name), ' (' + a.n + ')']));
     });
     if (others.length) {
       var ro = add(body, el('div', 'mm-legend-row'));
       add(ro, swatch(m.other_colour));
-      add(ro, el('span', null, others.length + ' other actor groups'));
-      ro.title = others.join('; ');
-      add(body, el('div', 'mm-legend-note mm-legend-others', others.join('; ')));
+      add(ro, el('span', null, others.length + (others.length === 1 ? ' other actor group' : ' other actor groups')));
+      // U+2068/U+2069 isolate each name in the tooltip as <bdi> does on the page.
+      ro.title = others.map(function (a) { return '\u2068' + a.name + '\u2069 (' + a.n + ')'; }).join('; ');
+      var parts = [];
+      others.forEach(function (a, k) { parts.push(k ? '; ' : '', iso(a.name), ' (' + a.n + ')'); });
+      add(body, line('div', 'mm-legend-note mm-legend-others', parts));
     }
     add(body, el('div', 'mm-legend-head', 'Line = status'));
     m.statuses.forEach(function (s) {

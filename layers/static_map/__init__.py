@@ -25,8 +25,17 @@ from matplotlib.figure import Figure
 from geo import columns as col
 from geo import settings
 from geo._io import atomic_path
+from geo.dates import latest_date
 from layers import style
-from layers.static_map._style import _BASE_WIDTH_IN, _MUTED, _RC, _SEA, _TEXT, _plain
+from layers.static_map._style import (
+    _BASE_WIDTH_IN,
+    _MUTED,
+    _RC,
+    _SEA,
+    _TEXT,
+    _ltr_lines,
+    _plain,
+)
 from layers.static_map.drawing import (
     _draw_countries,
     _draw_legs,
@@ -111,7 +120,7 @@ def draw_static_map(
 
     # A leg with one unreported end is a short stub at its known end, as on the HTML maps.
     legs: gpd.GeoDataFrame = with_stubs(dataset.legs, dataset.places)
-    when = pd.Timestamp(as_of) if as_of is not None else _latest(legs)
+    when = pd.Timestamp(as_of) if as_of is not None else latest_date(legs)
     zones = zones_at(dataset.zones, when)
     width_in, height_in = size_px[0] / dpi, size_px[1] / dpi
     k = width_in / _BASE_WIDTH_IN  # font scale
@@ -186,7 +195,7 @@ def draw_static_map(
         fig.text(
             0.015,
             0.955,
-            _plain(title),
+            _plain(title, weight="bold"),
             fontsize=15 * k,
             fontweight="bold",
             color=_TEXT,
@@ -208,19 +217,13 @@ def draw_static_map(
         # never cut at the edge.
         chars = max(40, int(width_in * 72 * 0.96 / (0.6 * 6.2 * k)))
         footer = "\n".join(
-            textwrap.fill(_plain(text), chars)
+            _ltr_lines(textwrap.fill(_plain(text), chars))
             for text in (_source_line(dataset), _caveat(zones))
         )
         fig.text(
             0.015, 0.07, footer, fontsize=6.2 * k, color=_MUTED, va="top", linespacing=1.25
         )
     return fig
-
-
-def _latest(legs: pd.DataFrame) -> pd.Timestamp | None:
-    if col.DATE_END in legs and legs[col.DATE_END].notna().any():
-        return pd.Timestamp(pd.to_datetime(legs[col.DATE_END]).max())
-    return None
 
 
 def save_figure(fig: Figure, path: str | Path, *, dpi: int | None = None) -> Path:

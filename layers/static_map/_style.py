@@ -64,21 +64,46 @@ def _polygon_patch(geoms: Sequence[Any], **kw: Any) -> PatchCollection:
     return PatchCollection(patches, **kw)
 
 
-def _plain(text: str) -> str:
+#: Left-to-right mark: starts a line of our English prose so that report text
+#: in Arabic or Hebrew at its start does not make the line right-to-left
+#: (matplotlib lays text out with libraqm, which applies the bidi algorithm).
+LRM = "\u200e"
+
+
+def _plain(text: str, *, style: str = "normal", weight: str = "normal") -> str:
     """Text as matplotlib should show it, literally.
 
     ``$`` is escaped so report text is never read as mathtext, and
-    characters the bundled font lacks (Hangul in an outlet's domain, say)
-    become ``?`` rather than empty boxes.
+    characters the font face (``style``, ``weight``) lacks (Hangul in an
+    outlet's domain, say) become ``?`` rather than empty boxes.
     """
-    glyphs = _glyphs()
+    glyphs = _glyphs(style, weight)
     shown = "".join(c if ord(c) in glyphs or c in "\n\t" else "?" for c in str(text))
     return shown.replace("$", r"\$")
 
 
+def _ltr_lines(text: str) -> str:
+    """``text`` with each line started by :data:`LRM` (our prose reads left to right)."""
+    return "\n".join(LRM + line for line in text.split("\n"))
+
+
+def _face_for(text: str, style: str) -> str:
+    """``style`` if its face has every character of ``text`` the upright face has, else normal.
+
+    DejaVu Sans Oblique has no Arabic: an Arabic name in an italic label
+    would otherwise lose every letter.
+    """
+    if style == "normal":
+        return style
+    upright, face = _glyphs("normal", "normal"), _glyphs(style, "normal")
+    ok = all(ord(c) in face or ord(c) not in upright for c in str(text))
+    return style if ok else "normal"
+
+
 @functools.cache
-def _glyphs() -> frozenset[int]:
+def _glyphs(style: str = "normal", weight: str = "normal") -> frozenset[int]:
     from matplotlib import font_manager
 
-    font = font_manager.get_font(font_manager.findfont(_RC["font.family"]))
+    props = font_manager.FontProperties(family=_RC["font.family"], style=style, weight=weight)
+    font = font_manager.get_font(font_manager.findfont(props))
     return frozenset(font.get_charmap())

@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.transforms import Bbox
 
-from layers.static_map._style import _MUTED, _TEXT, _plain
+from layers.static_map._style import _MUTED, _TEXT, _face_for, _plain
 
 __all__ = ["label_positions"]
 
@@ -95,19 +95,20 @@ def label_positions(
     out = []
     for (x, y), text in zip(points, texts, strict=True):
         best: tuple[float, Any] | None = None
+        face = _face_for(text, style)
         for dx, dy in _OFFSETS:
             ha = "left" if dx > 0 else "right" if dx < 0 else "center"
             va = "bottom" if dy > 0 else "top" if dy < 0 else "center"
             far = math.hypot(dx, dy) > 10
             ann = ax.annotate(
-                _plain(text),
+                _plain(text, style=face),
                 (x, y),
                 xytext=(dx, dy),
                 textcoords="offset points",
                 ha=ha,
                 va=va,
                 fontsize=fontsize,
-                fontstyle=style,
+                fontstyle=face,
                 color=_TEXT,
                 path_effects=halo,
                 zorder=8,

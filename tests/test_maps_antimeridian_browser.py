@@ -1,0 +1,70 @@
+"""A leg across the antimeridian ends at a place marker on the map.
+
+Leaflet draws the leg with continuous longitudes (Anadyr 177.7 E -> Nome
+194.6 = 165.4 W + 360), so without a copy of Nome's marker at 194.6 the
+line ends in open sea and Nome sits a world away, unconnected.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _helpers import INPUT_FILES, copy_inputs
+from test_maps_browser import Page, browser  # noqa: F401  (shared fixture)
+
+from geo import settings
+
+pytestmark = pytest.mark.browser
+
+GAZETTEER_ROWS = (
+    "anadyr_ap,Anadyr Airport,,airport,RU,64.7349,177.7415,site,test,,\n"
+    "nome_ap,Nome Airport,,airport,US,64.5122,-165.4453,site,test,,\n"
+)
+TRANSFER_ROW = (
+    "pacific,1,anadyr_ap,nome_ap,2024-12-10,,trucks,vehicles,,Russian military,air,,"
+    "reported,wsj_2024_12_18,\n"
+)
+
+
+@pytest.fixture(scope="module")
+def pacific_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from geo.dataset import load_dataset
+    from layers.maps import render_map
+
+    data = copy_inputs(tmp_path_factory.mktemp("pacific"), [*INPUT_FILES, "actors.csv"])
+    with open(data / settings.GAZETTEER_FILE, "a", encoding="utf-8") as fh:
+        fh.write(GAZETTEER_ROWS)
+    with open(data / settings.TRANSFERS_FILE, "a", encoding="utf-8") as fh:
+        fh.write(TRANSFER_ROW)
+    out = tmp_path_factory.mktemp("pacific-map") / "index.html"
+    out.write_text(render_map(load_dataset(data)), encoding="utf-8")
+    return out
+
+
+def test_both_ends_of_an_antimeridian_leg_have_a_marker(pacific_map, browser: Any) -> None:  # noqa: F811
+    page = Page(browser, pacific_map)
+    try:
+        ends = page.js(
+            "(() => { const D = movemap.state.legs, c = D.cols;"
+            " const i = [...Array(D.n).keys()].find(k => c.transfer_id.u[c.transfer_id.c[k]]"
+            "   === 'pacific');"
+            " let ll = movemap.legLayer(i).getLatLngs();"
+            " if (Array.isArray(ll[0])) { ll = ll.flat(); }"
+            " return [ll[0], ll[ll.length - 1]].map(p => [p.lat, p.lng]); })()"
+        )
+        assert ends[1][1] > 180  # drawn eastward across the antimeridian
+        markers = page.js(
+            "(() => { const out = []; movemap.state.places.group.eachLayer(m => {"
+            " const p = m.getLatLng(); out.push([p.lat, p.lng, m.options.mmPlace]); });"
+            " return out; })()"
+        )
+        for lat, lon in ends:
+            near = [m for m in markers if abs(m[0] - lat) < 1e-3 and abs(m[1] - lon) < 1e-3]
+            assert near, f"no place marker at the leg's end {lat:.3f}, {lon:.3f}"
+        # The copy is the same place: its popup names Nome.
+        far = next(m for m in markers if abs(m[1] - ends[1][1]) < 1e-3)
+        assert page.js("j => movemap.state.places.items[j].name", far[2]) == "Nome Airport"
+    finally:
+        page.close()
