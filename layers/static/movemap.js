@@ -469,8 +469,12 @@
       {maxWidth: 380, className: 'mm-leaflet-popup'});
     // Permanent labels for the busiest places, P.labels of them (true: all);
     // the others name themselves on hover.  Busiest places keep their labels
-    // when labels collide.
-    var order = P.items.map(function (p, j) { return j; }).sort(function (a, b) {
+    // when labels collide.  Under a cap only named places get one: a big
+    // ledger's unnamed stops ("transit airfield") would fill the map.
+    var capped = P.labels !== true;
+    var order = P.items.map(function (p, j) { return j; }).filter(function (j) {
+      return !capped || !P.items[j].unknown;
+    }).sort(function (a, b) {
       return P.items[b].legs.length - P.items[a].legs.length || a - b;
     });
     P.priority = order.slice(0, P.labels === true ? order.length : (+P.labels || 0));
