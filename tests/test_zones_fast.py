@@ -23,7 +23,7 @@ from geo import settings
 from geo.zones import _crossings, _fast, _shared, attribute_legs, read_zones, split_by_zone
 from geo.zones._common import no_gc
 from geo.zones._legs import _OPPOSING, _crosses_front
-from geo.zones._stretches import Stretches, Vertices, piece_km, pieces
+from geo.zones._stretches import Stretches, Vertices, geodesic_m, piece_km, pieces
 
 GEOD = Geod(ellps=settings.ELLPS)
 
@@ -225,6 +225,27 @@ def test_piece_km_is_the_sum_over_vertices():
     got = piece_km(v, st)
     want = np.array([GEOD.geometry_length(g) / 1000 for g in pieces(v, st)])
     np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9)
+
+
+def test_compiled_geodesic_distance_matches_pyproj():
+    # Vincenty's inverse in numba (piece_km) against Karney's (pyproj): short
+    # pieces like a split's, long lines, poles, equal points and nearly
+    # antipodal pairs (where Vincenty does not converge: solved by pyproj).
+    rng = np.random.default_rng(4)
+    n = 20_000
+    x1, y1 = rng.uniform(-180, 180, n), rng.uniform(-89.9, 89.9, n)
+    far = rng.random(n) < 0.5
+    x2 = np.where(far, rng.uniform(-180, 180, n), x1 + rng.normal(0, 0.2, n))
+    y2 = np.where(far, rng.uniform(-90, 90, n), np.clip(y1 + rng.normal(0, 0.2, n), -90, 90))
+    x2[:50], y2[:50] = x1[:50] + 179.9 + rng.uniform(0, 0.2, 50), -y1[:50]  # antipodal
+    y1[50:60], y2[60:70] = 90.0, -90.0
+    x2[70:80], y2[70:80] = x1[70:80], y1[70:80]
+    x2[80:90], y2[80:90] = x1[80:90] + 1e-9, y1[80:90]
+    got = geodesic_m(x1, y1, x2, y2)
+    want = GEOD.inv(x1, y1, x2, y2)[2]
+    assert np.isfinite(got).all()
+    np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-4)
+    np.testing.assert_array_equal(got[70:80], 0.0)
 
 
 def test_crosses_front_matches_pairwise_factions(zones):

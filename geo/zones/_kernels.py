@@ -18,10 +18,12 @@ the first call in a fresh process then loads it instead of compiling.
 
 from __future__ import annotations
 
+import math
+
 import numba
 import numpy as np
 
-__all__ = ["gather_stretches", "segment_crossings"]
+__all__ = ["gather_stretches", "geodesic_m", "segment_crossings"]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -185,3 +187,75 @@ def gather_stretches(
         last = f + inner[i] + 1
         out[last, 0] = ends[i, 2]
         out[last, 1] = ends[i, 3]
+
+
+@numba.njit(cache=True, nogil=True)
+def geodesic_m(
+    x1: np.ndarray,  # type: ignore[type-arg]
+    y1: np.ndarray,  # type: ignore[type-arg]
+    x2: np.ndarray,  # type: ignore[type-arg]
+    y2: np.ndarray,  # type: ignore[type-arg]
+    a: float,
+    f: float,
+    out: np.ndarray,  # type: ignore[type-arg]
+) -> int:
+    """Geodesic distance (m) from (x1, y1) to (x2, y2) on the ellipsoid (a, f), into ``out``.
+
+    Vincenty's inverse formula (T. Vincenty, Survey Review 23, 1975),
+    iterated until the longitude on the auxiliary sphere changes by at most
+    1e-14 rad; reduced latitudes from sines and cosines, as GeographicLib
+    does, so it is exact at the poles.  Agrees with ``pyproj.Geod.inv``
+    (Karney's algorithm) to 0.1 mm over any distance, about 1e-11
+    relative on long lines (tested).  Pairs that do not converge (nearly
+    antipodal points) get NaN; returns how many (the caller solves them
+    with pyproj).
+    """
+    d2r = math.pi / 180.0
+    f1 = 1.0 - f
+    b = a * f1
+    ep2 = (a * a - b * b) / (b * b)
+    bad = 0
+    for i in range(len(x1)):
+        lon12 = (x2[i] - x1[i]) * d2r
+        s1, c1 = f1 * math.sin(y1[i] * d2r), math.cos(y1[i] * d2r)
+        h = math.hypot(s1, c1)
+        su1, cu1 = s1 / h, c1 / h
+        s2, c2 = f1 * math.sin(y2[i] * d2r), math.cos(y2[i] * d2r)
+        h = math.hypot(s2, c2)
+        su2, cu2 = s2 / h, c2 / h
+        lam = lon12
+        dist = math.nan
+        for _ in range(100):
+            sl, cl = math.sin(lam), math.cos(lam)
+            t1 = cu2 * sl
+            t2 = cu1 * su2 - su1 * cu2 * cl
+            ss = math.hypot(t1, t2)
+            if ss == 0.0:  # the same point
+                dist = 0.0
+                break
+            cs = su1 * su2 + cu1 * cu2 * cl
+            sig = math.atan2(ss, cs)
+            sa = cu1 * cu2 * sl / ss
+            c2a = 1.0 - sa * sa
+            c2sm = cs - 2.0 * su1 * su2 / c2a if c2a != 0.0 else 0.0
+            cc = f / 16.0 * c2a * (4.0 + f * (4.0 - 3.0 * c2a))
+            prev = lam
+            lam = lon12 + (1.0 - cc) * f * sa * (
+                sig + cc * ss * (c2sm + cc * cs * (-1.0 + 2.0 * c2sm * c2sm))
+            )
+            if abs(lam - prev) <= 1e-14:
+                u2 = c2a * ep2
+                aa = 1.0 + u2 / 16384.0 * (4096.0 + u2 * (-768.0 + u2 * (320.0 - 175.0 * u2)))
+                bb = u2 / 1024.0 * (256.0 + u2 * (-128.0 + u2 * (74.0 - 47.0 * u2)))
+                ds = bb * ss * (
+                    c2sm + bb / 4.0 * (
+                        cs * (-1.0 + 2.0 * c2sm * c2sm)
+                        - bb / 6.0 * c2sm * (-3.0 + 4.0 * ss * ss) * (-3.0 + 4.0 * c2sm * c2sm)
+                    )
+                )  # fmt: skip
+                dist = b * aa * (sig - ds)
+                break
+        out[i] = dist
+        if dist != dist:
+            bad += 1
+    return bad
