@@ -49,12 +49,13 @@ def _grow(a: np.ndarray, n: int) -> np.ndarray:  # type: ignore[type-arg]
 def segment_crossings(
     xy, head, nseg, legs, s, zf, zt, ed_ax, ed_ay, ed_bx, ed_by, ex0, ex1, ey0, ey1,
     zone, zone_start, cell_start, cell_count, edge_of, low_start, low_count, low_edge,
-    sat, per_deg, nx, ny, eps, chunk, hard,
+    sat, per_deg, nx, ny, eps, chunk, hard, low_bits,
 ):  # type: ignore[no-untyped-def]  # fmt: skip
     """Crossings of the segments of legs ``legs`` with the edges of zones valid on their day.
 
     Parameters are the arrays of :func:`geo.zones._crossings.meetings` and
-    :class:`geo.zones._crossings._Edges`; ``hard`` (per batch leg) is set
+    :class:`geo.zones._crossings._Edges` (``low_bits``: one bit per cell,
+    whether its ``low`` list holds an edge; 130 kB, stays in cache); ``hard`` (per batch leg) is set
     for legs with a crossing too close to call.  Returns (leg, zone,
     segment index within the leg, fraction t, x, y), one row per crossing
     and live zone, as :func:`geo.zones._crossings.crossings_numpy`.
@@ -98,6 +99,8 @@ def segment_crossings(
                 m = 0
                 if i1 - i0 <= 1 and j1 - j0 <= 1:
                     c = i0 * ny + j0
+                    if not (low_bits[c >> 3] >> (c & 7)) & 1:
+                        continue  # no edge listed there (most cells): no memory read
                     cnt = low_count[c]
                     if cnt > len(buf):
                         buf = np.empty(2 * cnt, np.int64)
@@ -128,8 +131,14 @@ def segment_crossings(
                     qx, qy = dx - ccx, dy - ccy
                     wx, wy = ccx - ax, ccy - ay
                     den = rx_ * qy - ry_ * qx
-                    scale = np.hypot(rx_, ry_) * np.hypot(qx, qy)
-                    parallel = abs(den) <= 1e-12 * scale
+                    # |r| |q| <= l1 (the margin covers rounding): beyond 1e-12 l1
+                    # the pair is not parallel, and the hypots are not needed
+                    l1 = (abs(rx_) + abs(ry_)) * (abs(qx) + abs(qy)) * (1.0 + 1e-9)
+                    scale = 0.0
+                    parallel = False
+                    if not abs(den) > 1e-12 * l1:
+                        scale = np.hypot(rx_, ry_) * np.hypot(qx, qy)
+                        parallel = abs(den) <= 1e-12 * scale
                     hit = False
                     touchy = False
                     t = 0.0
