@@ -23,7 +23,7 @@ import math
 import numba
 import numpy as np
 
-__all__ = ["gather_stretches", "geodesic_m", "segment_crossings"]
+__all__ = ["gaps", "gather_stretches", "geodesic_m", "segment_crossings"]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -268,3 +268,87 @@ def geodesic_m(
         if dist != dist:
             bad += 1
     return bad
+
+
+@numba.njit(cache=True, nogil=True)
+def gaps(
+    part, k0, t0, x0, y0, k1, t1, x1, y1, head, nseg, xy, limit,
+):  # type: ignore[no-untyped-def]  # fmt: skip
+    """Return the stretches of parts covered by none of those given (sorted by part, start).
+
+    As :func:`geo.zones._outside_fast._gaps_numpy` (same gaps, same order,
+    same floating-point operations): for stretch ``i`` the gap from the
+    furthest point reached so far in its part (or the part's start) to its
+    start, then for each part the gap from the furthest point reached to
+    its end.  Returns the gaps' columns (part, k0, t0, x0, y0, k1, t1, x1,
+    y1), their start positions and whether each is kept: longer than
+    ``limit`` in planar degrees along the part.
+    """
+    n = len(part)
+    n_end = 0
+    for i in range(n):
+        if i == n - 1 or part[i + 1] != part[i]:
+            n_end += 1
+    m = n + n_end
+    gp = np.empty(m, np.int64)
+    gk0 = np.empty(m, np.int64)
+    gt0 = np.empty(m)
+    gx0 = np.empty(m)
+    gy0 = np.empty(m)
+    gk1 = np.empty(m, np.int64)
+    gt1 = np.empty(m)
+    gx1 = np.empty(m)
+    gy1 = np.empty(m)
+    g_p0 = np.empty(m)
+    g_p1 = np.empty(m)
+    reach = 0.0
+    holder = 0
+    e = n  # next trailing gap
+    for i in range(n):
+        p = part[i]
+        h = head[p]
+        gp[i] = p
+        gk1[i], gt1[i], gx1[i], gy1[i] = k0[i], t0[i], x0[i], y0[i]
+        g_p1[i] = k0[i] + t0[i]
+        if i == 0 or part[i - 1] != p:  # the part's first stretch: from its first vertex
+            gk0[i], gt0[i], gx0[i], gy0[i] = 0, 0.0, xy[h, 0], xy[h, 1]
+            g_p0[i] = 0.0
+            reach = k1[i] + t1[i]
+            holder = i
+        else:  # from the end of the stretch reaching furthest so far
+            gk0[i], gt0[i], gx0[i], gy0[i] = k1[holder], t1[holder], x1[holder], y1[holder]
+            g_p0[i] = reach
+            if k1[i] + t1[i] >= reach:
+                reach = k1[i] + t1[i]
+                holder = i
+        if i == n - 1 or part[i + 1] != p:  # ... and after its last: to its last vertex
+            last = h + nseg[p]
+            gp[e] = p
+            gk0[e], gt0[e], gx0[e], gy0[e] = k1[holder], t1[holder], x1[holder], y1[holder]
+            gk1[e], gt1[e], gx1[e], gy1[e] = nseg[p] - 1, 1.0, xy[last, 0], xy[last, 1]
+            g_p0[e] = reach
+            g_p1[e] = float(nseg[p])
+            e += 1
+    keep = np.zeros(m, np.bool_)
+    for g in range(m):
+        if not g_p1[g] > g_p0[g]:
+            continue
+        h = head[gp[g]]
+        a, b = gk0[g], gk1[g]
+        la = math.hypot(xy[h + a + 1, 0] - xy[h + a, 0], xy[h + a + 1, 1] - xy[h + a, 1])
+        if a == b:
+            length = (gt1[g] - gt0[g]) * la
+        else:
+            lb = math.hypot(xy[h + b + 1, 0] - xy[h + b, 0], xy[h + b + 1, 1] - xy[h + b, 1])
+            length = (1.0 - gt0[g]) * la + gt1[g] * lb
+        span = b - a - 1  # whole segments a + 1 .. b - 1
+        if span > 0:
+            j = h + a + 1
+            length += math.hypot(xy[j + 1, 0] - xy[j, 0], xy[j + 1, 1] - xy[j, 1])
+        if length <= limit and span > 1:
+            more = 0.0
+            for j in range(h + a + 2, h + b):
+                more += math.hypot(xy[j + 1, 0] - xy[j, 0], xy[j + 1, 1] - xy[j, 1])
+            length += more
+        keep[g] = length > limit
+    return gp, gk0, gt0, gx0, gy0, gk1, gt1, gx1, gy1, g_p0, keep
