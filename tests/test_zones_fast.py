@@ -284,6 +284,10 @@ def test_compiled_geodesic_distance_matches_pyproj():
     assert np.isfinite(got).all()
     np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-4)
     np.testing.assert_array_equal(got[70:80], 0.0)
+    # pieces up to 50 km (the arc from the chord): within 1e-8 m
+    near = want <= 50_000
+    assert near.sum() > n // 3
+    np.testing.assert_allclose(got[near], want[near], rtol=0, atol=1e-8)
 
 
 def test_crosses_front_matches_pairwise_factions(zones):
