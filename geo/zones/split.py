@@ -9,6 +9,7 @@ import pandas as pd
 import shapely
 
 from geo import columns as C  # noqa: N812
+from geo.threads import thread_count
 from geo.zones._common import (
     _CRS,
     CHANGED,
@@ -27,6 +28,9 @@ from geo.zones._pieces import _geodesic_km, _line_parts
 from geo.zones._shared import BATCH_LEGS, crossings
 
 __all__ = ["split_by_zone"]
+
+#: Fewest legs left to GEOS per thread (fewer run in one call).
+_MIN_GEOS_LEGS = 16
 
 
 def _segments(
@@ -66,16 +70,21 @@ def _segments(
     done = map_batches(one, cr.starts(), zones)
     batches = [got for got, _ in done]
     left = [np.zeros(0, dtype=np.int64)] + [rest for _, rest in done]
-    # The legs left to GEOS, together (its cost is mostly per call).
+    # The legs left to GEOS (a few per thousand, ~1 ms each), together: in
+    # as many pieces as threads (of at least _MIN_GEOS_LEGS legs; the cost
+    # is partly per call), each on a thread's own zones and tiles.
     rest = np.concatenate(left)
     cr.wrap_all()  # done by the batches (a no-op unless a batch step was replaced)
-    for i in range(0, len(rest), BATCH_LEGS):
-        part = rest[i : i + BATCH_LEGS]
-        slow = _segments_batch(
-            geoms, part, cr.s, e, zones, tiles, total, changed,
+    k = max(min(thread_count(), len(rest) // _MIN_GEOS_LEGS), -(-len(rest) // BATCH_LEGS), 1)
+
+    def slow(part: IntArray, own: gpd.GeoDataFrame) -> pd.DataFrame:
+        return _segments_batch(
+            geoms, part, cr.s, e, own, tiles if own is zones else _tiles(own), total, changed,
             geometry=True, outside_geometry=outside_geometry,
         )  # fmt: skip
-        batches.append(slow)
+
+    if len(rest):
+        batches += map_batches(slow, np.array_split(rest, k), zones)
     seg = pd.concat(batches, ignore_index=True) if batches else _empty_segments()
     usable = np.zeros(n, dtype=bool)
     usable[rows_ok] = True
