@@ -85,29 +85,27 @@ def _segments(
 
     if len(rest):
         batches += map_batches(slow, np.array_split(rest, k), zones)
-    seg = pd.concat(batches, ignore_index=True) if batches else _empty_segments()
     usable = np.zeros(n, dtype=bool)
     usable[rows_ok] = True
     bad = np.flatnonzero(~usable)
     if len(bad):
         no_geom = shapely.is_missing(geoms[bad]) | shapely.is_empty(geoms[bad])
-        seg = pd.concat(
-            [
-                seg,
-                pd.DataFrame(
-                    {
-                        "row": bad,
-                        "z": pd.array([pd.NA] * len(bad), dtype="Int64"),
-                        "km": np.nan,
-                        "geom": np.full(len(bad), None, dtype=object),
-                        "pos": 0.0,
-                        "note": np.where(no_geom, "no geometry", "no date"),
-                    }
-                ),
-            ],
-            ignore_index=True,
+        batches.append(
+            pd.DataFrame(
+                {
+                    "row": bad,
+                    "z": pd.array([pd.NA] * len(bad), dtype="Int64"),
+                    "km": np.nan,
+                    "geom": np.full(len(bad), None, dtype=object),
+                    "pos": 0.0,
+                    "note": np.where(no_geom, "no geometry", "no date"),
+                }
+            )
         )
-    seg = seg.sort_values(["row", "pos"], kind="stable").reset_index(drop=True)
+    seg = pd.concat(batches, ignore_index=True) if batches else _empty_segments()
+    # by row, then position along the leg (a stable sort, as sort_values)
+    order = np.lexsort((seg["pos"].to_numpy(float), seg["row"].to_numpy(np.int64)))
+    seg = seg.take(order).reset_index(drop=True)
     return _label(seg, zones, changed)
 
 
@@ -232,9 +230,12 @@ def _split_by_zone(
     for col in (C.TRANSFER_ID, C.LEG):
         if col in lines:
             out[col] = lines[col].array.take(rows)  # the column's own dtype, no round trip
-    out[C.SEGMENT_ORDER] = seg.groupby("row").cumcount().to_numpy()
-    for col in (C.ZONE_ID, C.FACTION, C.ZONE_COUNTRY):
-        out[col] = _objects(seg[col])
+    # rows are sorted: the order within a leg counts from the leg's first row
+    at = np.arange(len(rows))
+    first = np.r_[True, rows[1:] != rows[:-1]] if len(rows) else np.zeros(0, bool)
+    out[C.SEGMENT_ORDER] = at - np.maximum.accumulate(np.where(first, at, 0))
+    for col in (C.ZONE_ID, C.FACTION, C.ZONE_COUNTRY):  # None where missing (_label)
+        out[col] = pd.Series(seg[col].to_numpy(dtype=object), dtype=object)
     out[C.CONTESTED] = seg[C.CONTESTED].to_numpy(bool)
     out[C.SEGMENT_KM] = seg["km"].to_numpy(float)
     out[C.CONTROL_NOTE] = seg[C.CONTROL_NOTE].to_numpy()
