@@ -80,12 +80,18 @@ def _split_lines(geoms: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
     piece = np.cumsum(first) - 1
     last = np.ones(len(seg), bool)
     last[:-1] = first[1:]
-    # Vertices: every segment's start, plus the end of each piece's last segment.
-    src = np.concatenate([seg, seg[last] + 1])
-    pid = np.concatenate([piece, piece[last]])
-    order = np.lexsort((src, pid))
-    src, pid = src[order], pid[order]
-    shift = 360.0 * cell[np.concatenate([np.arange(len(seg)), np.flatnonzero(last)])][order]
+    # Vertices: every segment's start, plus the end of each piece's last
+    # segment, in order (piece by piece): segment i lands at i + piece[i]
+    # (one end vertex per piece before it), a piece's end right after it.
+    n_out = len(seg) + int(last.sum())
+    at_seg = np.arange(len(seg)) + piece
+    at_end = at_seg[last] + 1
+    src = np.empty(n_out, dtype=np.int64)
+    pid = np.empty(n_out, dtype=np.int64)
+    shift = np.empty(n_out)
+    src[at_seg], src[at_end] = seg, seg[last] + 1
+    pid[at_seg], pid[at_end] = piece, piece[last]
+    shift[at_seg], shift[at_end] = 360.0 * cell, 360.0 * cell[last]
     px = np.clip(x[src] - shift, -180.0, 180.0)
     pieces = shapely.linestrings(px, y[src], indices=pid)
     piece_row = row[vidx[seg[first]]]

@@ -23,7 +23,7 @@ from geo import settings
 from geo.zones import _crossings, _fast, _shared, attribute_legs, read_zones, split_by_zone
 from geo.zones._common import no_gc
 from geo.zones._legs import _OPPOSING, _crosses_front
-from geo.zones._stretches import Stretches, Vertices, piece_km, pieces
+from geo.zones._stretches import Stretches, Vertices, geodesic_m, piece_km, pieces
 
 GEOD = Geod(ellps=settings.ELLPS)
 
@@ -225,6 +225,69 @@ def test_piece_km_is_the_sum_over_vertices():
     got = piece_km(v, st)
     want = np.array([GEOD.geometry_length(g) / 1000 for g in pieces(v, st)])
     np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9)
+
+
+def test_compiled_gaps_match_numpy():
+    # The stretches outside zones (gaps between stretches inside, which may
+    # overlap, nest or touch; slivers dropped) from the compiled pass and
+    # from numpy: the same gaps, in the same order, bit for bit.
+    from geo.zones._outside_fast import _gaps, _gaps_numpy
+
+    lines = _lines([((-5.0, 36.0), (40.0, 55.0)), ((10.0, 10.0), (12.0, 11.0)),
+                    ((30.0, 30.0), (31.0, 30.5))])  # fmt: skip
+    parts = np.asarray(lines.geometry.values)
+    nseg = shapely.get_num_coordinates(parts) - 1
+    v = Vertices.of(parts, np.arange(3), nseg)
+    rng = np.random.default_rng(3)
+    for trial in range(30):
+        rows = []
+        for p in rng.permutation(3)[: rng.integers(1, 4)]:
+            for _ in range(rng.integers(1, 6)):
+                k0, k1 = np.sort(rng.integers(0, nseg[p], 2))
+                t0, t1 = rng.random(2)
+                t0 = rng.choice([t0, 0.0, 1e-12])
+                t1 = rng.choice([t1, 1.0])
+                if k0 == k1 and t1 <= t0:
+                    t0, t1 = t1, t0
+                a, b = v.xy[v.head[p] + k0], v.xy[v.head[p] + k0 + 1]
+                c, d = v.xy[v.head[p] + k1], v.xy[v.head[p] + k1 + 1]
+                rows.append((p, k0, t0, *(a + t0 * (b - a)), k1, t1, *(c + t1 * (d - c))))
+        if trial % 3 == 0:  # a stretch ending a hair before the next starts: a sliver gap
+            p, *_, k1, t1, x1, y1 = rows[0]
+            rows.append((p, k1, t1 + 1e-12 if t1 < 0.5 else t1, x1, y1, k1, min(t1 + 0.1, 1.0),
+                         x1, y1))  # fmt: skip
+        cols = list(zip(*rows, strict=True))
+        st = Stretches(*(np.array(c) for c in cols))
+        got, got_p0 = _gaps(v, st)
+        want, want_p0 = _gaps_numpy(v, st)
+        for name in Stretches.__dataclass_fields__:
+            np.testing.assert_array_equal(getattr(got, name), getattr(want, name))
+        np.testing.assert_array_equal(got_p0, want_p0)
+
+
+def test_compiled_geodesic_distance_matches_pyproj():
+    # Vincenty's inverse in numba (piece_km) against Karney's (pyproj): short
+    # pieces like a split's, long lines, poles, equal points and nearly
+    # antipodal pairs (where Vincenty does not converge: solved by pyproj).
+    rng = np.random.default_rng(4)
+    n = 20_000
+    x1, y1 = rng.uniform(-180, 180, n), rng.uniform(-89.9, 89.9, n)
+    far = rng.random(n) < 0.5
+    x2 = np.where(far, rng.uniform(-180, 180, n), x1 + rng.normal(0, 0.2, n))
+    y2 = np.where(far, rng.uniform(-90, 90, n), np.clip(y1 + rng.normal(0, 0.2, n), -90, 90))
+    x2[:50], y2[:50] = x1[:50] + 179.9 + rng.uniform(0, 0.2, 50), -y1[:50]  # antipodal
+    y1[50:60], y2[60:70] = 90.0, -90.0
+    x2[70:80], y2[70:80] = x1[70:80], y1[70:80]
+    x2[80:90], y2[80:90] = x1[80:90] + 1e-9, y1[80:90]
+    got = geodesic_m(x1, y1, x2, y2)
+    want = GEOD.inv(x1, y1, x2, y2)[2]
+    assert np.isfinite(got).all()
+    np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-4)
+    np.testing.assert_array_equal(got[70:80], 0.0)
+    # pieces up to 50 km (the arc from the chord): within 1e-8 m
+    near = want <= 50_000
+    assert near.sum() > n // 3
+    np.testing.assert_allclose(got[near], want[near], rtol=0, atol=1e-8)
 
 
 def test_crosses_front_matches_pairwise_factions(zones):

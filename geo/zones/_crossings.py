@@ -82,6 +82,7 @@ class _Edges:
     low_start: IntArray
     low_count: IntArray
     low_edge: IntArray
+    low_bits: npt.NDArray[np.uint8]  # bit c (little-endian): whether low_count[c] > 0
 
 
 #: Edge grids per zone set, a dict per thread (as the tiles of ``_common``).
@@ -168,6 +169,7 @@ def _edges(zones: gpd.GeoDataFrame) -> _Edges:
         np.minimum(a[:, 1], b[:, 1]), np.maximum(a[:, 1], b[:, 1]),
         (np.cumsum(lcount) - lcount).astype(np.int64), lcount.astype(np.int64),
         low[np.argsort(lcell, kind="stable")],
+        np.packbits(lcount > 0, bitorder="little"),
     )  # fmt: skip
     if len(_EDGE_CACHE) >= 8:
         _EDGE_CACHE.pop(next(iter(_EDGE_CACHE)))
@@ -339,7 +341,7 @@ def segment_crossings(
                 xy, head, nseg, part, s, zf, zt, ed.ax, ed.ay, ed.bx, ed.by,
                 ed.ex0, ed.ex1, ed.ey0, ed.ey1, ed.zone, ed.zone_start, ed.cell_start,
                 ed.cell_count, ed.edge_of, ed.low_start, ed.low_count, ed.low_edge,
-                ed.sat.ravel(), _PER_DEG, _NX, _NY, _EPS, _CHUNK, hard,
+                ed.sat.ravel(), _PER_DEG, _NX, _NY, _EPS, _CHUNK, hard, ed.low_bits,
             )  # fmt: skip
 
         # The kernel releases the GIL: the legs in ``_THREADS`` runs of equal

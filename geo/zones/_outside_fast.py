@@ -7,6 +7,8 @@ meets no zone keeps its own line object (no copy).
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -24,8 +26,23 @@ def _gaps(v: Vertices, st: Stretches) -> tuple[Stretches, FloatArray]:
 
     Stretches inside zones may overlap (contested zones); the gaps run from
     the furthest point reached so far (or the part's start) to the next
-    stretch's start, and from the last reach to the part's end.
+    stretch's start, and from the last reach to the part's end.  Gaps no
+    longer than ``_SLIVER_DEG`` are dropped.  One compiled pass
+    (:func:`geo.zones._kernels.gaps`); :func:`_gaps_numpy` is the same in
+    numpy (tests compare them).
     """
+    from geo.zones._kernels import gaps  # numba: imported lazily
+
+    order = np.lexsort((st.k0 + st.t0, st.part))
+    st = st.take(order)
+    xy = np.ascontiguousarray(v.xy, dtype=float)
+    cols = [getattr(st, f.name) for f in fields(st)]
+    *got, g_p0, keep = gaps(*cols, v.head, v.nseg, xy, _SLIVER_DEG)
+    return Stretches(*got).take(keep), g_p0[keep]
+
+
+def _gaps_numpy(v: Vertices, st: Stretches) -> tuple[Stretches, FloatArray]:
+    """As :func:`_gaps`, in numpy."""
     p0 = st.k0 + st.t0
     order = np.lexsort((p0, st.part))
     st, p0 = st.take(order), p0[order]

@@ -147,8 +147,25 @@ def piece_km(v: Vertices, st: Stretches) -> FloatArray:
     flat = pts[keep]
     owner = np.repeat(np.arange(n), keep.sum(axis=1))
     same = np.flatnonzero(owner[1:] == owner[:-1])
-    _, _, d = _GEOD.inv(flat[same, 0], flat[same, 1], flat[same + 1, 0], flat[same + 1, 1])
+    d = geodesic_m(flat[same, 0], flat[same, 1], flat[same + 1, 0], flat[same + 1, 1])
     return np.bincount(owner[same], weights=d, minlength=n) / 1000.0
+
+
+def geodesic_m(x1: FloatArray, y1: FloatArray, x2: FloatArray, y2: FloatArray) -> FloatArray:
+    """Geodesic distances (m) on the WGS84 ellipsoid, compiled (pyproj where it does not converge).
+
+    As ``pyproj.Geod.inv``'s third answer (to 1e-8 m up to 50 km, 0.1 mm
+    beyond), in one compiled loop that releases the GIL: about four times
+    as fast on the pieces a split measures (:func:`geo.zones._kernels.geodesic_m`).
+    """
+    from geo.zones._kernels import geodesic_m as kernel  # numba: imported lazily
+
+    x1, y1, x2, y2 = (np.ascontiguousarray(a, dtype=float) for a in (x1, y1, x2, y2))
+    out = np.empty(len(x1))
+    if kernel(x1, y1, x2, y2, _GEOD.a, _GEOD.f, out):
+        bad = np.flatnonzero(np.isnan(out))
+        out[bad] = _GEOD.inv(x1[bad], y1[bad], x2[bad], y2[bad])[2]
+    return out
 
 
 def longer_than(v: Vertices, st: Stretches, limit: float) -> npt.NDArray[np.bool_]:

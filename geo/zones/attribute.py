@@ -442,19 +442,18 @@ def _attribute_legs(lines: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> gpd.Geo
     n = len(lines)
     x0, y0, x1, y1 = _ends(lines)
     s, e = _leg_days(lines)
+    out = lines.copy()
+    cr = crossings(lines, zones, also=out)
+
+    def ends(own: gpd.GeoDataFrame) -> pd.DataFrame:
+        # the countries of the ends (FROM_OUTSIDE) too, remembered for split_by_zone
+        cr.remember("from_outside", (x0, y0, x1, y1), lambda: _from_outside(x0, y0, x1, y1))
+        xy = np.concatenate([x0, x1]), np.concatenate([y0, y1])
+        return _locate(*xy, np.concatenate([s, s]), np.concatenate([e, e]), own)
+
     # The legs' ends are located on a worker thread while the others find
     # where the legs meet the zones (met_pairs below).
-    located = start(
-        lambda own: _locate(
-            np.concatenate([x0, x1]),
-            np.concatenate([y0, y1]),
-            np.concatenate([s, s]),
-            np.concatenate([e, e]),
-            own,
-        ),
-        zones,
-    )
-    out = lines.copy()
+    located = start(ends, zones)
     # Only zones facing an opposing faction in the same country can make a
     # front; the others (host countries, bases) need not be joined here.
     # (The crossings found are remembered for split_by_zone on these lines.)
@@ -484,7 +483,6 @@ def _attribute_legs(lines: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> gpd.Geo
     # Ends written "A | B": "one of: ..." (issue 11).
     alternative_ends(out, s, e, lambda x, y, a, b: _locate(x, y, a, b, zones))
     out[C.CROSSES_FRONT] = _crosses_front(met["row"].to_numpy(), met["z"].to_numpy(), zones, n)
-    cr = crossings(lines, zones, also=out)
     out[C.FROM_OUTSIDE] = cr.remember(
         "from_outside", (x0, y0, x1, y1), lambda: _from_outside(x0, y0, x1, y1)
     ).copy()  # the remembered answer stays as it is

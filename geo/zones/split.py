@@ -9,6 +9,7 @@ import pandas as pd
 import shapely
 
 from geo import columns as C  # noqa: N812
+from geo.threads import thread_count
 from geo.zones._common import (
     _CRS,
     CHANGED,
@@ -27,6 +28,9 @@ from geo.zones._pieces import _geodesic_km, _line_parts
 from geo.zones._shared import BATCH_LEGS, crossings
 
 __all__ = ["split_by_zone"]
+
+#: Fewest legs left to GEOS per thread (fewer run in one call).
+_MIN_GEOS_LEGS = 16
 
 
 def _segments(
@@ -66,39 +70,42 @@ def _segments(
     done = map_batches(one, cr.starts(), zones)
     batches = [got for got, _ in done]
     left = [np.zeros(0, dtype=np.int64)] + [rest for _, rest in done]
-    # The legs left to GEOS, together (its cost is mostly per call).
+    # The legs left to GEOS (a few per thousand, ~1 ms each), together: in
+    # as many pieces as threads (of at least _MIN_GEOS_LEGS legs; the cost
+    # is partly per call), each on a thread's own zones and tiles.
     rest = np.concatenate(left)
     cr.wrap_all()  # done by the batches (a no-op unless a batch step was replaced)
-    for i in range(0, len(rest), BATCH_LEGS):
-        part = rest[i : i + BATCH_LEGS]
-        slow = _segments_batch(
-            geoms, part, cr.s, e, zones, tiles, total, changed,
+    k = max(min(thread_count(), len(rest) // _MIN_GEOS_LEGS), -(-len(rest) // BATCH_LEGS), 1)
+
+    def slow(part: IntArray, own: gpd.GeoDataFrame) -> pd.DataFrame:
+        return _segments_batch(
+            geoms, part, cr.s, e, own, tiles if own is zones else _tiles(own), total, changed,
             geometry=True, outside_geometry=outside_geometry,
         )  # fmt: skip
-        batches.append(slow)
-    seg = pd.concat(batches, ignore_index=True) if batches else _empty_segments()
+
+    if len(rest):
+        batches += map_batches(slow, np.array_split(rest, k), zones)
     usable = np.zeros(n, dtype=bool)
     usable[rows_ok] = True
     bad = np.flatnonzero(~usable)
     if len(bad):
         no_geom = shapely.is_missing(geoms[bad]) | shapely.is_empty(geoms[bad])
-        seg = pd.concat(
-            [
-                seg,
-                pd.DataFrame(
-                    {
-                        "row": bad,
-                        "z": pd.array([pd.NA] * len(bad), dtype="Int64"),
-                        "km": np.nan,
-                        "geom": np.full(len(bad), None, dtype=object),
-                        "pos": 0.0,
-                        "note": np.where(no_geom, "no geometry", "no date"),
-                    }
-                ),
-            ],
-            ignore_index=True,
+        batches.append(
+            pd.DataFrame(
+                {
+                    "row": bad,
+                    "z": pd.array([pd.NA] * len(bad), dtype="Int64"),
+                    "km": np.nan,
+                    "geom": np.full(len(bad), None, dtype=object),
+                    "pos": 0.0,
+                    "note": np.where(no_geom, "no geometry", "no date"),
+                }
+            )
         )
-    seg = seg.sort_values(["row", "pos"], kind="stable").reset_index(drop=True)
+    seg = pd.concat(batches, ignore_index=True) if batches else _empty_segments()
+    # by row, then position along the leg (a stable sort, as sort_values)
+    order = np.lexsort((seg["pos"].to_numpy(float), seg["row"].to_numpy(np.int64)))
+    seg = seg.take(order).reset_index(drop=True)
     return _label(seg, zones, changed)
 
 
@@ -223,9 +230,12 @@ def _split_by_zone(
     for col in (C.TRANSFER_ID, C.LEG):
         if col in lines:
             out[col] = lines[col].array.take(rows)  # the column's own dtype, no round trip
-    out[C.SEGMENT_ORDER] = seg.groupby("row").cumcount().to_numpy()
-    for col in (C.ZONE_ID, C.FACTION, C.ZONE_COUNTRY):
-        out[col] = _objects(seg[col])
+    # rows are sorted: the order within a leg counts from the leg's first row
+    at = np.arange(len(rows))
+    first = np.r_[True, rows[1:] != rows[:-1]] if len(rows) else np.zeros(0, bool)
+    out[C.SEGMENT_ORDER] = at - np.maximum.accumulate(np.where(first, at, 0))
+    for col in (C.ZONE_ID, C.FACTION, C.ZONE_COUNTRY):  # None where missing (_label)
+        out[col] = pd.Series(seg[col].to_numpy(dtype=object), dtype=object)
     out[C.CONTESTED] = seg[C.CONTESTED].to_numpy(bool)
     out[C.SEGMENT_KM] = seg["km"].to_numpy(float)
     out[C.CONTROL_NOTE] = seg[C.CONTROL_NOTE].to_numpy()
