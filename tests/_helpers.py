@@ -24,3 +24,15 @@ def copy_inputs(folder: Path, names: Iterable[str] = INPUT_FILES) -> Path:
     for name in names:
         shutil.copy(REPO_ROOT / name, folder / name)
     return folder
+
+
+def leg_ends(text: str, published: str) -> list[tuple[str, str]]:
+    """(from, to) of each candidate ``movemap extract`` proposes for ``text``.
+
+    Each end is its place's id when resolved, else how the ledger would write it.
+    """
+    from geo.extract import extract_text
+
+    return [(c.frm.place.id if c.frm.place else c.frm.ledger(),
+             c.to.place.id if c.to.place else c.to.ledger())
+            for c in extract_text(text, published=published)]

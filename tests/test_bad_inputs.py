@@ -1073,10 +1073,10 @@ def _exit_code(argv: list[str]) -> int:
 
 def test_the_same_reminder_on_many_rows_is_said_once_by_build_but_listed_by_validate(tmp_path):
     # A 100k-leg ledger flying to 'latakia' printed one reminder per row on every build.
+    import csv
+    import io
     import subprocess
     import sys
-
-    from tests._helpers import copy_inputs
 
     data = copy_inputs(tmp_path / "data")
     ledger = data / "transfers.csv"
@@ -1084,9 +1084,6 @@ def test_the_same_reminder_on_many_rows_is_said_once_by_build_but_listed_by_vali
     lines = text.splitlines()
     header, first = lines[0], lines[1]
     cols = header.split(",")
-    import csv
-    import io
-
     row = next(csv.DictReader(io.StringIO(header + "\n" + first)))
     extra = []
     for i in range(6):

@@ -4,6 +4,7 @@ paraphrase of a real published sentence that `movemap extract` got wrong on firs
 from __future__ import annotations
 
 import pytest
+from _helpers import leg_ends
 
 from geo.extract import extract_text
 from geo.reldate import resolve_date
@@ -14,8 +15,7 @@ def cands(text, published="2024-02-28"):
 
 
 def ends(text, published="2024-02-28"):
-    return [(c.frm.place.id if c.frm.place else c.frm.ledger(),
-             c.to.place.id if c.to.place else c.to.ledger()) for c in cands(text, published)]
+    return leg_ends(text, published)
 
 
 def test_ports_named_after_port_of_and_a_stop_before_then():

@@ -5,6 +5,7 @@ paraphrase of one, that `movemap extract` got wrong on first read."""
 from __future__ import annotations
 
 import pytest
+from _helpers import leg_ends
 
 from geo.extract import extract_text
 
@@ -14,8 +15,7 @@ def cands(text, published="2025-05-10"):
 
 
 def ends(text, published="2025-05-10"):
-    return [(c.frm.place.id if c.frm.place else c.frm.ledger(),
-             c.to.place.id if c.to.place else c.to.ledger()) for c in cands(text, published)]
+    return leg_ends(text, published)
 
 
 # --- misses noted after the second fresh set ------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from _helpers import leg_ends
 
 from geo._errors import InputError
 from geo.extract import extract_text
@@ -18,8 +19,7 @@ def cands(text, published="2024-06-01"):
 
 
 def ends(text, published="2024-06-01"):
-    return [(c.frm.place.id if c.frm.place else c.frm.ledger(),
-             c.to.place.id if c.to.place else c.to.ledger()) for c in cands(text, published)]
+    return leg_ends(text, published)
 
 
 # --- a country's other names (patterns/countries.csv) ---------------------------------
