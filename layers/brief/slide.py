@@ -75,7 +75,9 @@ def write_slide(
 
     shown = table.head(SLIDE_MAX_ROWS)
     cols = ["Transfer", "Equipment", "Route", "When", "Status"]
-    widths = [1.1, 1.45, 1.45, 0.75, 0.6]
+    # 5.0 in from 7.9 in: the table ends where the title and footer do (0.43 in from the
+    # edge), not against the slide's edge
+    widths = [1.0, 1.35, 1.35, 0.7, 0.6]
     left, top = Inches(7.9), Inches(1.3)
     shape = slide.shapes.add_table(
         len(shown) + 1, len(cols), left, top, Inches(sum(widths)), Inches(0.3 * (len(shown) + 1))
