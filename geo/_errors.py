@@ -63,6 +63,10 @@ class Problem:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         if self.line is not None and self.position is not None:
             where += f":{self.position}"
+        return self.said(where)
+
+    def said(self, where: str) -> str:
+        """Return the problem as a line, placed at ``where`` (file, line...)."""
         if self.feature is not None:
             where += f": feature {self.feature}"
         col = f" column {self.column!r}:" if self.column else ""
@@ -95,12 +99,7 @@ def grouped(problems: Iterable[Problem], *, shown: int = 3) -> list[str]:
         lines = [str(p.line) for p in same[:shown]]
         more = len(same) - len(lines)
         where = ", ".join(lines) + (f" and {more:,} more" if more else "")
-        text = str(Problem(first.file, None, first.column, first.value, first.message,
-                           first.hint, first.severity))
-        prefix = "warning: " if first.severity == "warning" else ""
-        text = text[len(prefix):]
-        rows = f"{len(same):,} rows"
-        out.append(f"{prefix}{first.file}: lines {where} ({rows}):{text[len(first.file) + 1:]}"
+        out.append(first.said(f"{first.file}: lines {where} ({len(same):,} rows)")
                    + ("; `movemap validate` lists every row" if more else ""))
     return out
 
