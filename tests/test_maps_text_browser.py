@@ -210,3 +210,23 @@ def test_a_map_with_more_places_than_labels_names_its_busiest(
         assert shown >= 1
     finally:
         p.close()
+
+
+def test_zone_details_in_the_layers_panel_wrap_instead_of_being_cut(browser) -> None:  # noqa: F811
+    # "GNA; 2019-03-01 to 2021-03-14; as of 2020-07-27" under each zone's name was
+    # cut at the panel's edge (no ellipsis either): the dates a reader needs.
+    from geo.paths import REPO_ROOT
+
+    p = Page(browser, REPO_ROOT / "maps" / "ly-west-2019-03-01.html")
+    try:
+        p.page.set_viewport_size({"width": 1366, "height": 768})
+        p.page.wait_for_timeout(300)
+        cut = p.js(
+            "Array.from(document.querySelectorAll('.mm-check-detail'))"
+            ".filter(e => e.getClientRects().length && e.scrollWidth > e.clientWidth + 1)"
+            ".map(e => e.textContent)"
+        )
+        shown = p.js("document.querySelectorAll('.mm-check-detail').length")
+        assert shown > 0 and cut == []
+    finally:
+        p.close()
