@@ -212,3 +212,18 @@ def test_every_label_is_drawn_with_a_face_that_has_its_letters(arabic_dataset) -
         face = font_manager.get_font(font_manager.findfont(t.get_fontproperties()))
         missing = {c for c in t.get_text() if not c.isspace() and ord(c) not in face.get_charmap()}
         assert not missing, (t.get_text(), t.get_fontstyle(), missing)
+
+
+def test_world_wide_legs_in_a_near_square_frame_stop_at_the_poles() -> None:
+    # Legs spanning 210 degrees of longitude in a square frame (the slide's map) asked
+    # for latitudes past +-90: the scale bar's distance was NaN and drawing raised.
+    from test_export import synthetic_dataset
+
+    from layers.static_map import draw_static_map
+
+    fig = draw_static_map(
+        synthetic_dataset(), title="T", size_px=(1000, 1000), dpi=100, headline=False
+    )
+    y0, y1 = fig.axes[0].get_ylim()
+    assert -90 <= y0 < -60 and 60 < y1 <= 90
+    assert any("km" in t.get_text() for t in fig.axes[0].texts)  # the scale bar is drawn

@@ -83,6 +83,8 @@ def draw_static_map(
     subtitle: str | None = None,
     colours: dict[str, str] | None = None,
     focus: Any = None,
+    scale: float | None = None,
+    headline: bool = True,
 ) -> Figure:
     """Draw the briefing map of a dataset.
 
@@ -109,6 +111,16 @@ def draw_static_map(
     focus
         A geometry (a zone) to frame the map on; legs leaving the frame
         are cut at its edge and labelled with where they go.
+    scale
+        Size of text, lines and markers relative to the design for an
+        11-inch-wide figure (labels 6.8 pt at 1); default: the figure's
+        width over 11 inches, so a smaller figure is the same map shrunk.
+        A figure shown small (a slide's picture) passes a larger scale so
+        its labels stay legible at the size they are seen.
+    headline
+        Draw the title, subtitle and source footer on the figure; without
+        them (a slide, which says them in its own text) the map and legend
+        take the whole figure.
 
     Returns
     -------
@@ -123,12 +135,16 @@ def draw_static_map(
     when = pd.Timestamp(as_of) if as_of is not None else latest_date(legs)
     zones = zones_at(dataset.zones, when)
     width_in, height_in = size_px[0] / dpi, size_px[1] / dpi
-    k = width_in / _BASE_WIDTH_IN  # font scale
+    k = width_in / _BASE_WIDTH_IN if scale is None else float(scale)  # font scale
     with mpl.rc_context(_RC):
         fig = Figure(figsize=(width_in, height_in), dpi=dpi, facecolor="white")
         FigureCanvasAgg(fig)
-        ax = fig.add_axes((0.015, 0.085, 0.745, 0.80))
-        panel = fig.add_axes((0.775, 0.085, 0.21, 0.80))
+        if headline:
+            ax = fig.add_axes((0.015, 0.085, 0.745, 0.80))
+            panel = fig.add_axes((0.775, 0.085, 0.21, 0.80))
+        else:
+            ax = fig.add_axes((0.005, 0.005, 0.70, 0.99))
+            panel = fig.add_axes((0.72, 0.005, 0.275, 0.99))
         panel.set_axis_off()
 
         ends = _ends(legs)
@@ -190,6 +206,8 @@ def draw_static_map(
         )
 
         _legend(panel, legs, actor_handles, zone_handles, k)
+        if not headline:
+            return fig
         n_transfers = legs[col.TRANSFER_ID].nunique() if len(legs) else 0
         when_text = when.strftime("%d %B %Y").lstrip("0") if when is not None else "undated"
         fig.text(

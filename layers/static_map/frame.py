@@ -155,7 +155,10 @@ def _fit(
     if want_dy > 170.0:  # taller than the world: centre on the equator
         want_dx = max(dx, 170.0 * box_w_in / box_h_in)
         cx = (x0 + x1) / 2
-        want_dy = want_dx * box_h_in / box_w_in
+        # A near-square box around legs wider than 170 degrees would reach past
+        # the poles (and the scale bar's latitude with it): stop at them, the
+        # world a little narrower than true rather than no map.
+        want_dy = min(want_dx * box_h_in / box_w_in, 180.0)
         return (cx - want_dx / 2, cx + want_dx / 2, -want_dy / 2, want_dy / 2)
     cy = min(max((y0 + y1) / 2, -85.0 + want_dy / 2), 85.0 - want_dy / 2)
     return (x0, x1, cy - want_dy / 2, cy + want_dy / 2)
