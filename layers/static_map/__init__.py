@@ -17,6 +17,7 @@ from typing import Any
 
 import geopandas as gpd
 import matplotlib as mpl
+import numpy as np
 import pandas as pd
 import shapely
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -152,6 +153,9 @@ def draw_static_map(
         pos = ax.get_position()
         extent = _extent(legs, ends) if focus is None else _focus_extent(focus)
         x0, x1, y0, y1 = _fit(extent, pos.width * width_in, pos.height * height_in)
+        # Places onto the window's copy of the world (a zone's frame past 180).
+        lon = ends[col.LON].to_numpy(float)
+        ends[col.LON] = lon + 360.0 * np.round(((x0 + x1) / 2 - lon) / 360.0)
         # Lines onto the window's copy of the world.
         legs = legs.set_geometry(
             gpd.GeoSeries(

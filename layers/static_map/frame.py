@@ -20,8 +20,14 @@ from geo import columns as col
 
 
 def _focus_extent(focus: Any) -> tuple[float, float, float, float]:
-    """Bounds (x0, x1, y0, y1) of a zone, padded by 15% (at least 0.5 degrees)."""
-    b = shapely.bounds(focus)
+    """Bounds (x0, x1, y0, y1) of a zone, padded by 15% (at least 0.5 degrees).
+
+    A zone across the antimeridian is framed whole (170 E to 170 W is 20
+    degrees wide, not the whole world).
+    """
+    from layers.payload import unwrap_antimeridian
+
+    b = shapely.bounds(unwrap_antimeridian(focus))
     mx = max((b[2] - b[0]) * 0.15, 0.5)
     my = max((b[3] - b[1]) * 0.15, 0.5)
     return float(b[0] - mx), float(b[2] + mx), float(b[1] - my), float(b[3] + my)
