@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import html.parser
+import io
 import json
 from pathlib import Path
 
@@ -250,6 +252,26 @@ def test_cli_brief(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture
     starts = load_dataset(data_dir).legs.set_index([col.TRANSFER_ID, col.LEG])[col.DATE_START]
     kept = {(t, int(leg)) for t, leg in zip(back[col.TRANSFER_ID], back[col.LEG], strict=True)}
     assert kept == {k for k, v in starts.items() if v <= pd.Timestamp("2020-06-30")}
+
+
+def test_cli_brief_says_which_emoji_the_static_map_writes_by_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The map's font (DejaVu Sans) has no 🚀 or flags: they were boxes or '?' with no word.
+    data = copy_inputs(tmp_path / "data")
+    rows = (data / "transfers.csv").read_text(encoding="utf-8").splitlines()
+    header = rows[0].split(",")
+    first = next(csv.reader([rows[1]]))
+    first[header.index("actor")] = "Russia 🇷🇺 rocket forces 🚀"
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(first)
+    rows[1] = buf.getvalue().rstrip("\n")
+    (data / "transfers.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    rc = main(["brief", "--out", str(tmp_path / "out"), "--title", "Brief ✈️", "--data", str(data)])
+    assert rc == 0
+    err = capsys.readouterr().err
+    assert "🚀 as [rocket]" in err and "🇷🇺 as [Russia]" in err
+    assert "✈" not in err  # the font has ✈: drawn, not named
 
 
 def test_cli_reports_bad_zone(

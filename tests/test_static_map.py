@@ -257,3 +257,22 @@ def test_a_zone_split_at_the_antimeridian_is_framed_and_filled_whole() -> None:
          if isinstance(c, PatchCollection) and c.get_zorder() == 2 for p in c.get_paths()]
     )
     assert xs.min() <= 172.01 and xs.max() >= 187.99  # both halves, side by side
+
+
+def test_emoji_the_font_lacks_are_written_by_name_never_boxes() -> None:
+    # DejaVu Sans has no 🚀 or flag: they were drawn as boxes (or '?' with no word).
+    from layers.static_map._style import _glyphs, _plain
+
+    assert _plain("🚀 to 🇷🇺 by 👨\u200d✈️") == "[rocket] to [Russia] by [man pilot]"
+    assert _plain("✈️ Il-76 ⚠") == "✈ Il-76 ⚠"  # drawn by the font; the selector is dropped
+    data = synthetic_dataset()
+    legs = data.legs.copy()
+    legs[col.TO_NAME] = legs[col.TO_NAME].astype(str) + " 🚀"
+    import dataclasses
+
+    fig = draw_static_map(dataclasses.replace(data, legs=legs), title="Moves 🛰️")
+    glyphs = _glyphs()
+    texts = [t.get_text() for t in fig.axes[0].texts] + [t.get_text() for t in fig.texts]
+    assert any("[rocket]" in t for t in texts) and any("[satellite]" in t for t in texts)
+    for t in texts:
+        assert all(ord(c) in glyphs or c in "\n" for c in t), t

@@ -36,6 +36,7 @@ from layers.static_map._style import (
     _TEXT,
     _ltr_lines,
     _plain,
+    emoji_named,
 )
 from layers.static_map.drawing import (
     _draw_countries,
@@ -66,6 +67,7 @@ from layers.static_map.labels import _label_boxes, label_positions
 
 __all__ = [
     "draw_static_map",
+    "emoji_named",
     "label_positions",
     "nice_scale_km",
     "save_figure",
