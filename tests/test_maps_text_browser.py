@@ -272,4 +272,4 @@ def test_a_long_leg_tooltip_wraps_inside_the_window(arabic_map, page, width) -> 
     # ... and wraps into lines, not a column of letters (a shrink-to-fit box would).
     assert tip_w >= min(300, 0.4 * width), tip
     assert tip_h <= 6 * 20, tip
-    assert 0 <= left and right <= width, tip
+    assert left >= 0 and right <= width, tip
