@@ -187,7 +187,9 @@ def unwrap_antimeridian(geom: Any) -> Any:
     than 180 degrees in planar coordinates and is drawn as a band around
     the world (Natural Earth's Russia, Fiji and Antarctica are such
     rings).  Negative longitudes of such parts are moved east by 360
-    degrees, which Leaflet draws correctly.
+    degrees, which Leaflet draws correctly.  A geometry split at the
+    antimeridian (RFC 7946's way: one part to 180, one from -180) has its
+    parts moved next to its largest part, so it is drawn whole.
 
     Parameters
     ----------
@@ -197,11 +199,16 @@ def unwrap_antimeridian(geom: Any) -> Any:
     Returns
     -------
     shapely.Geometry or None
-        ``geom`` itself if no part spans more than 180 degrees.
+        ``geom`` itself if no part, and not the whole, spans more than 180
+        degrees.
 
     """
     if geom is None or shapely.is_empty(geom):
         return geom
+    return _gather_parts(_unwrap_wide_parts(geom))
+
+
+def _unwrap_wide_parts(geom: Any) -> Any:
     parts = shapely.get_parts(geom)
     b = shapely.bounds(parts)
     wide = (b[:, 2] - b[:, 0]) > 180.0
@@ -221,6 +228,44 @@ def unwrap_antimeridian(geom: Any) -> Any:
         fixed = shapely.get_parts(fixed)  # a repair can nest collections
         return shapely.multipolygons(fixed[shapely.get_dimensions(fixed) == 2])
     return shapely.geometrycollections(parts)
+
+
+def _gather_parts(geom: Any) -> Any:
+    """Move whole parts by 360 degrees next to the largest part.
+
+    A zone split at the antimeridian as RFC 7946 asks (one polygon to 180,
+    one from -180) was drawn as two pieces a world apart: each piece now
+    sits beside the largest one (Chukotka beside Russia, the Aleutians
+    beside Alaska), when that makes the whole narrower.
+    """
+    parts = shapely.get_parts(geom)
+    if len(parts) < 2:
+        return geom
+    b = shapely.bounds(parts)
+    if b[:, 2].max() - b[:, 0].min() <= 180.0:
+        return geom
+    size = shapely.area(parts)
+    if not size.any():
+        size = shapely.length(parts)
+    centre = (b[:, 0] + b[:, 2]) / 2
+    shift = 360.0 * np.round((centre[int(np.argmax(size))] - centre) / 360.0)
+    span = (b[:, 2] + shift).max() - (b[:, 0] + shift).min()
+    if not shift.any() or span >= min(180.0, b[:, 2].max() - b[:, 0].min()):
+        return geom
+    moved = parts.copy()
+    for d in np.unique(shift[shift != 0]):
+        sel = shift == d
+        moved[sel] = shapely.transform(parts[sel], lambda xy, d=d: xy + np.array([d, 0.0]))
+    kind = shapely.get_type_id(geom)
+    if kind == 6:
+        # One polygon again: no seam drawn along 180 between the halves.
+        whole = shapely.get_parts(shapely.union_all(moved))
+        return shapely.multipolygons(whole[shapely.get_type_id(whole) == 3])
+    if kind == 5:
+        return shapely.multilinestrings(moved)
+    if kind == 4:
+        return shapely.multipoints(moved)
+    return shapely.geometrycollections(moved)
 
 
 def geojson_geometry(geom: Any, *, tolerance: float, ndigits: int) -> dict[str, Any] | None:

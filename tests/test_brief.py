@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import html.parser
+import io
 import json
 from pathlib import Path
 
@@ -60,7 +62,7 @@ def test_slide_opens_with_picture_and_table(pack: Path) -> None:
     pictures = [s for s in shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
     tables = [s for s in shapes if s.has_table]
     assert len(pictures) == 1 and len(tables) == 1
-    assert pictures[0].image.blob == (pack / "map.png").read_bytes()
+    assert pictures[0].image.blob.startswith(b"\x89PNG")
     table = tables[0].table
     assert [c.text for c in table.rows[0].cells] == [
         "Transfer",
@@ -252,6 +254,26 @@ def test_cli_brief(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture
     assert kept == {k for k, v in starts.items() if v <= pd.Timestamp("2020-06-30")}
 
 
+def test_cli_brief_says_which_emoji_the_static_map_writes_by_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The map's font (DejaVu Sans) has no 🚀 or flags: they were boxes or '?' with no word.
+    data = copy_inputs(tmp_path / "data")
+    rows = (data / "transfers.csv").read_text(encoding="utf-8").splitlines()
+    header = rows[0].split(",")
+    first = next(csv.reader([rows[1]]))
+    first[header.index("actor")] = "Russia 🇷🇺 rocket forces 🚀"
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(first)
+    rows[1] = buf.getvalue().rstrip("\n")
+    (data / "transfers.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    rc = main(["brief", "--out", str(tmp_path / "out"), "--title", "Brief ✈️", "--data", str(data)])
+    assert rc == 0
+    err = capsys.readouterr().err
+    assert "🚀 as [rocket]" in err and "🇷🇺 as [Russia]" in err
+    assert "✈" not in err  # the font has ✈: drawn, not named
+
+
 def test_cli_reports_bad_zone(
     data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -360,6 +382,68 @@ def test_brief_colours_match_the_html_maps(zone_pack: Path) -> None:
     for actor in ("Turkey", "GNA"):  # actor groups (actors.csv): GNA government forces -> GNA
         assert colours[actor].lower() in svg, actor
         assert f'"{actor.lower()}":"{colours[actor].lower()}"' in html
+
+
+def test_slide_map_labels_are_legible_at_the_size_the_slide_shows_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # map.png is drawn for an 11-inch page; shrunk onto the slide's 7.5-inch picture its
+    # place labels were 4.6 pt, illegible on a projector. The slide's picture is now drawn
+    # at its own size: its text is measured in points as the slide shows it.
+    import io
+
+    from PIL import Image
+
+    import layers.static_map
+
+    figures = []
+    draw = layers.static_map.draw_static_map
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        figures.append(draw(*args, **kwargs))
+        return figures[-1]
+
+    monkeypatch.setattr(layers.static_map, "draw_static_map", spy)
+    write_brief(load_dataset(), tmp_path, title="Transfers")
+    prs = Presentation(str(tmp_path / "slide.pptx"))
+    picture = next(
+        s for s in prs.slides[0].shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE
+    )
+    with Image.open(io.BytesIO(picture.image.blob)) as im:
+        size_px = im.size
+    fig = next(
+        f for f in figures if tuple(round(v) for v in f.get_size_inches() * f.dpi) == size_px
+    )
+    shown = picture.width / 914400 / fig.get_size_inches()[0]  # slide inches per figure inch
+    ax = fig.axes[0]
+    labels = [t for t in ax.texts if t.get_zorder() == 8]
+    assert len(labels) >= 10
+    assert min(t.get_fontsize() * shown for t in labels) >= 9.0
+    renderer = fig.canvas.get_renderer()
+    legend = fig.axes[1].get_legend()
+    assert min(t.get_fontsize() * shown for t in legend.get_texts()) >= 7.0
+    box, page = legend.get_window_extent(renderer), fig.bbox
+    assert page.x0 <= box.x0 and box.x1 <= page.x1 and page.y0 <= box.y0 and box.y1 <= page.y1
+    # The figure's own title and footer are left to the slide's text (not said twice).
+    assert not fig.texts
+    assert fig.get_size_inches()[1] * shown * 914400 == pytest.approx(picture.height, rel=0.01)
+
+
+def test_legend_wraps_long_actor_names_inside_its_panel() -> None:
+    # A long actor group name ran past the figure's right edge (cut) on map.png.
+    from layers.static_map import draw_static_map
+
+    data = synthetic_dataset()
+    long_name = "Joint Expeditionary Logistics Command of the Northern Federation"
+    legs = data.legs.copy()
+    legs[col.ACTOR_GROUP] = long_name
+    fig = draw_static_map(dataclasses.replace(data, legs=legs), title="T")
+    legend = fig.axes[1].get_legend()
+    fig.canvas.draw()
+    box = legend.get_window_extent(fig.canvas.get_renderer())
+    assert box.x1 <= fig.bbox.x1 and box.y0 >= fig.bbox.y0
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert any("Northern" in t and "\n" in t for t in texts)  # wrapped, not dropped
 
 
 @pytest.mark.slow

@@ -636,5 +636,21 @@ def test_csv_for_people_starts_with_a_bom_so_excel_reads_utf8(tmp_path: Path) ->
     back = pyogrio.read_dataframe(path)
     assert back.columns[0] == col.FEATURE_ID and "الإمارات" in set(back[col.TO_NAME])
     assert pd.read_csv(path, keep_default_na=False).columns[0] == col.FEATURE_ID
+    # Python's csv module, as the README says to open it (plain "utf-8" keeps the mark
+    # in the first column's name); and GDAL's own ogrinfo, as QGIS reads it.
+    import csv
+    import shutil
+    import subprocess
+
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert next(iter(rows[0])) == col.FEATURE_ID and len(rows) == len(dataset.legs)
+    assert "الإمارات" in {r[col.TO_NAME] for r in rows}
+    if shutil.which("ogrinfo"):
+        info = subprocess.run(
+            ["ogrinfo", "-ro", "-al", "-so", str(path)], capture_output=True, text=True, check=True
+        ).stdout
+        assert f"Feature Count: {len(dataset.legs)}" in info
+        assert f"\n{col.FEATURE_ID}: String" in info  # no mark glued to the first field
     (raw,) = export(dataset, fmt="csv", out=tmp_path / "raw.csv", raw_csv=True)
     assert raw.read_text(encoding="utf-8").startswith(col.FEATURE_ID)

@@ -309,6 +309,27 @@ def test_unwrap_antimeridian_turns_a_world_band_into_the_real_strip() -> None:
     assert unwrap_antimeridian(None) is None
 
 
+def test_unwrap_antimeridian_gathers_a_zone_split_at_180_into_one_polygon() -> None:
+    from layers.payload import unwrap_antimeridian
+
+    # RFC 7946 splits a polygon at the antimeridian: the halves were drawn a world apart.
+    split = shapely.MultiPolygon(
+        [shapely.box(172, 62, 180, 68), shapely.box(-180, 62, -172, 68)]
+    )
+    out = unwrap_antimeridian(split)
+    assert out.bounds == (172, 62, 188, 68)
+    assert len(shapely.get_parts(out)) == 1  # no seam along 180
+    assert out.area == pytest.approx(split.area)
+    # The largest part stays; the small one joins it (the Aleutians beside Alaska, west).
+    alaska = shapely.MultiPolygon(
+        [shapely.box(-170, 55, -140, 70), shapely.box(172, 51, 179, 53)]
+    )
+    assert unwrap_antimeridian(alaska).bounds == (-188, 51, -140, 70)
+    # Parts far apart that moving does not bring together stay where they are.
+    apart = shapely.MultiPolygon([shapely.box(-100, 0, -80, 5), shapely.box(80, 0, 100, 5)])
+    assert unwrap_antimeridian(apart) is apart
+
+
 def test_elements_are_not_re_rendered_as_jinja() -> None:
     """branca compiles rendered macro output as a new template; ours must not."""
     import folium

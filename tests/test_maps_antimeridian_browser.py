@@ -68,3 +68,60 @@ def test_both_ends_of_an_antimeridian_leg_have_a_marker(pacific_map, browser: An
         assert page.js("j => movemap.state.places.items[j].name", far[2]) == "Nome Airport"
     finally:
         page.close()
+
+
+BERING = {
+    "type": "Feature",
+    "properties": {
+        "zone_id": "bering", "faction": "Russia", "label": "Bering strait zone", "country": "RU",
+        "valid_from": "2020-01-01", "valid_to": None, "sources": ["test"], "as_of": "2024-01",
+        "approximate": True, "contested": True,
+    },
+    # Split at the antimeridian as RFC 7946 asks.
+    "geometry": {"type": "MultiPolygon", "coordinates": [
+        [[[172, 62], [180, 62], [180, 68], [172, 68], [172, 62]]],
+        [[[-180, 62], [-172, 62], [-172, 68], [-180, 68], [-180, 62]]],
+    ]},
+}
+
+
+@pytest.fixture(scope="module")
+def bering_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import json
+
+    from geo.dataset import load_dataset
+    from layers.maps import render_map
+
+    data = copy_inputs(tmp_path_factory.mktemp("bering"), [*INPUT_FILES, "actors.csv"])
+    with open(data / settings.GAZETTEER_FILE, "a", encoding="utf-8") as fh:
+        fh.write(GAZETTEER_ROWS)
+    with open(data / settings.TRANSFERS_FILE, "a", encoding="utf-8") as fh:
+        fh.write(TRANSFER_ROW)
+    zones = json.loads((data / settings.ZONES_FILE).read_text(encoding="utf-8"))
+    zones["features"].append(BERING)
+    (data / settings.ZONES_FILE).write_text(json.dumps(zones), encoding="utf-8")
+    out = tmp_path_factory.mktemp("bering-map") / "bering.html"
+    out.write_text(render_map(load_dataset(data), zone="bering"), encoding="utf-8")
+    return out
+
+
+def test_a_zone_split_at_the_antimeridian_is_drawn_whole_and_framed(
+    bering_map: Path, browser: Any  # noqa: F811
+) -> None:
+    # The two halves were drawn a world apart and the zone's map opened on the whole world.
+    page = Page(browser, bering_map)
+    try:
+        page.page.set_viewport_size({"width": 1366, "height": 768})
+        zone = page.js(
+            "(() => { const b = movemap.state.zoneLayers['bering'].layer.getBounds();"
+            " return [b.getWest(), b.getEast()]; })()"
+        )
+        assert zone == pytest.approx([172, 188], abs=0.01)
+        view = page.js(
+            "(() => { const b = movemap.state.map.getBounds();"
+            " return [b.getWest(), b.getEast()]; })()"
+        )
+        assert view[0] < 172 and view[1] > 188 and view[1] - view[0] < 90
+        assert not page.errors
+    finally:
+        page.close()

@@ -230,3 +230,46 @@ def test_zone_details_in_the_layers_panel_wrap_instead_of_being_cut(browser) -> 
         assert shown > 0 and cut == []
     finally:
         p.close()
+
+
+@pytest.mark.parametrize("width", [1366, 700])
+def test_a_long_leg_tooltip_wraps_inside_the_window(arabic_map, page, width) -> None:
+    # The hover tooltip (id, equipment, route, date, status) was one line: 770 px for
+    # the Pantsir leg, cut at the window's edge on a laptop, and wider than a phone.
+    dataset, _ = arabic_map
+    page.page.set_viewport_size({"width": width, "height": 768})
+    page.page.wait_for_function(f"movemap.state.map.getSize().x === {width}")
+    legs = dataset.legs.reset_index(drop=True)
+    i = int(legs[col.EQUIPMENT].astype(str).str.len().idxmax())
+    page.js(
+        "i => { const l = movemap.legLayer(i); movemap.state.map.fitBounds(l.getBounds(),"
+        " {animate: false, maxZoom: 6}); }",
+        i,
+    )
+    page.page.wait_for_timeout(100)
+    x, y = page.js(
+        "i => { let ll = movemap.legLayer(i).getLatLngs();"
+        " if (Array.isArray(ll[0])) { ll = ll.flat(); }"
+        " const p = movemap.state.map.latLngToContainerPoint(ll[Math.floor(ll.length / 2)]);"
+        " return [p.x, p.y]; }",
+        i,
+    )
+    box = page.js(
+        "() => document.querySelector('.leaflet-container').getBoundingClientRect().toJSON()"
+    )
+    for dx in (0, 1, 2):  # a real pointer onto the line, so Leaflet's own hover code runs
+        page.page.mouse.move(box["x"] + x + dx, box["y"] + y)
+    page.page.wait_for_selector(".mm-leaflet-tooltip .mm-tooltip")
+    tip = page.js(
+        "() => { const t = document.querySelector('.mm-leaflet-tooltip');"
+        " const r = t.getBoundingClientRect();"
+        " return [r.left, r.right, r.width, r.height, t.scrollWidth - t.clientWidth,"
+        " t.textContent]; }"
+    )
+    left, right, tip_w, tip_h, hidden, text = tip
+    assert str(legs.loc[i, col.EQUIPMENT]) in text
+    assert tip_w <= 380 and hidden <= 0, tip
+    # ... and wraps into lines, not a column of letters (a shrink-to-fit box would).
+    assert tip_w >= min(300, 0.4 * width), tip
+    assert tip_h <= 6 * 20, tip
+    assert left >= 0 and right <= width, tip

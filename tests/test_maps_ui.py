@@ -201,6 +201,29 @@ def test_date_control_is_iso_and_rejects_other_formats(maps, opener) -> None:
     assert page.js("document.querySelector('.mm-date-to').value") == "2019-12-31"
 
 
+def test_a_zone_map_with_no_legs_says_so_instead_of_empty_date_boxes(maps, opener) -> None:
+    # Such a map showed "0 of 0 legs shown", an empty 'from' box and a greyed play button.
+    from geo.dataset import load_dataset
+    from layers.maps import map_files
+
+    names = map_files(load_dataset())
+    empty = next(
+        z for z in names if z and '"n":0,' in maps[z].read_text(encoding="utf-8")
+    )
+    page = opener(maps[empty], 1366, 768)
+    assert page.js("movemap.state.legs.n") == 0
+    assert page.js("document.querySelectorAll('.mm-dates input, .mm-play-button').length") == 0
+    note = page.js("document.querySelector('.mm-time').innerText")
+    label = page.js("movemap.state.zones.find(z => z.focus).label")
+    assert "No movements" in note and f"passes through {label}" in note
+    assert page.js("document.querySelector('.mm-count').textContent") == (
+        "No movements on this map"
+    )
+    # A map with legs keeps its controls.
+    full = opener(maps[None])
+    assert full.js("document.querySelectorAll('.mm-dates input').length") == 2
+
+
 @pytest.mark.parametrize("mode", ["cumulative", "365"])
 def test_playback_changes_what_is_drawn(maps, opener, mode) -> None:
     page = opener(maps[None])

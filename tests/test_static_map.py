@@ -212,3 +212,67 @@ def test_every_label_is_drawn_with_a_face_that_has_its_letters(arabic_dataset) -
         face = font_manager.get_font(font_manager.findfont(t.get_fontproperties()))
         missing = {c for c in t.get_text() if not c.isspace() and ord(c) not in face.get_charmap()}
         assert not missing, (t.get_text(), t.get_fontstyle(), missing)
+
+
+def test_world_wide_legs_in_a_near_square_frame_stop_at_the_poles() -> None:
+    # Legs spanning 210 degrees of longitude in a square frame (the slide's map) asked
+    # for latitudes past +-90: the scale bar's distance was NaN and drawing raised.
+    from test_export import synthetic_dataset
+
+    from layers.static_map import draw_static_map
+
+    fig = draw_static_map(
+        synthetic_dataset(), title="T", size_px=(1000, 1000), dpi=100, headline=False
+    )
+    y0, y1 = fig.axes[0].get_ylim()
+    assert -90 <= y0 < -60 and 60 < y1 <= 90
+    assert any("km" in t.get_text() for t in fig.axes[0].texts)  # the scale bar is drawn
+
+
+def test_a_zone_split_at_the_antimeridian_is_framed_and_filled_whole() -> None:
+    # A zone stored RFC 7946-style (172E..180 and -180..172W) was framed as the whole
+    # world on its zone brief and, on a Pacific map, drawn only up to 180.
+    import dataclasses
+
+    import geopandas as gpd
+    import shapely
+    from matplotlib.collections import PatchCollection
+
+    from layers.static_map import draw_static_map
+
+    data = synthetic_dataset()
+    split = shapely.MultiPolygon(
+        [shapely.box(172, 62, 180, 68), shapely.box(-180, 62, -172, 68)]
+    )
+    row = data.zones.iloc[[0]].copy()
+    row[col.ZONE_ID], row[col.ZONE_COUNTRY] = "bering", "XX"
+    zones = pd.concat([data.zones, row.set_geometry([split], crs=data.zones.crs)])
+    data = dataclasses.replace(data, zones=gpd.GeoDataFrame(zones, crs=data.zones.crs))
+    fig = draw_static_map(data, title="T", focus=split)
+    ax = fig.axes[0]
+    x0, x1 = ax.get_xlim()
+    assert 160 < x0 < 172 and 188 < x1 < 200  # framed on the zone, across 180
+    xs = np.concatenate(
+        [p.vertices[:, 0] for c in ax.collections
+         if isinstance(c, PatchCollection) and c.get_zorder() == 2 for p in c.get_paths()]
+    )
+    assert xs.min() <= 172.01 and xs.max() >= 187.99  # both halves, side by side
+
+
+def test_emoji_the_font_lacks_are_written_by_name_never_boxes() -> None:
+    # DejaVu Sans has no 🚀 or flag: they were drawn as boxes (or '?' with no word).
+    from layers.static_map._style import _glyphs, _plain
+
+    assert _plain("🚀 to 🇷🇺 by 👨\u200d✈️") == "[rocket] to [Russia] by [man pilot]"
+    assert _plain("✈️ Il-76 ⚠") == "✈ Il-76 ⚠"  # drawn by the font; the selector is dropped
+    data = synthetic_dataset()
+    legs = data.legs.copy()
+    legs[col.TO_NAME] = legs[col.TO_NAME].astype(str) + " 🚀"
+    import dataclasses
+
+    fig = draw_static_map(dataclasses.replace(data, legs=legs), title="Moves 🛰️")
+    glyphs = _glyphs()
+    texts = [t.get_text() for t in fig.axes[0].texts] + [t.get_text() for t in fig.texts]
+    assert any("[rocket]" in t for t in texts) and any("[satellite]" in t for t in texts)
+    for t in texts:
+        assert all(ord(c) in glyphs or c in "\n" for c in t), t

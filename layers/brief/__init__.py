@@ -41,7 +41,12 @@ from geo.export import csv_text, to_geojson
 from layers.brief._defaults import DEFAULT_TITLE
 from layers.brief.embed import embed_snippet
 from layers.brief.select import _zone_id, filter_dataset, parse_as_of
-from layers.brief.slide import write_slide
+from layers.brief.slide import (
+    SLIDE_MAP_DPI,
+    SLIDE_MAP_SCALE,
+    SLIDE_MAP_SIZE_IN,
+    write_slide,
+)
 from layers.brief.sources import sources_markdown, sources_table, transfer_summary
 from layers.credits import drawn_coord_sources, geonames_credit
 from layers.static_map import save_figure, zones_at
@@ -147,6 +152,14 @@ def write_brief(
     )
     written.append(save_figure(fig, out / "map.png"))
     written.append(save_figure(fig, out / "map.svg"))
+    slide_png = _png_bytes(
+        draw_static_map(
+            picked, title=title, as_of=when, colours=colours, focus=focus,
+            size_px=(round(SLIDE_MAP_SIZE_IN[0] * SLIDE_MAP_DPI),
+                     round(SLIDE_MAP_SIZE_IN[1] * SLIDE_MAP_DPI)),
+            dpi=SLIDE_MAP_DPI, scale=SLIDE_MAP_SCALE, headline=False,
+        )
+    )
     context = build_context(picked, colours=colours)
     written.append(
         write_text(
@@ -179,17 +192,32 @@ def write_brief(
     written.append(
         write_slide(
             out / "slide.pptx",
-            image=out / "map.png",
+            image=slide_png,
             title=title,
             subtitle=subtitle,
             table=summary,
-            footer="Sources: open-source reporting, listed in sources.md. "
+            footer="Lines join origin and destination; they are not flight paths. "
+            "Sources: open-source reporting, listed in sources.md. Basemap: Natural Earth. "
             + (f"{credit}. " if credit else "")
             + "Zone boundaries are approximate.",
             when=as_of,
         )
     )
     return written
+
+
+def _png_bytes(fig: Any) -> bytes:
+    """Return a figure as PNG bytes, reproducibly (no software stamp)."""
+    import io
+
+    import matplotlib as mpl
+
+    from layers.static_map._style import _RC
+
+    buf = io.BytesIO()
+    with mpl.rc_context(_RC):
+        fig.savefig(buf, format="png", dpi=fig.dpi, metadata={"Software": None}, facecolor="white")
+    return buf.getvalue()
 
 
 def _counted(n: int, noun: str) -> str:

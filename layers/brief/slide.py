@@ -16,18 +16,33 @@ import pandas as pd
 
 from geo._io import write_bytes
 
-__all__ = ["SLIDE_MAX_ROWS", "write_slide"]
+__all__ = [
+    "SLIDE_MAP_DPI",
+    "SLIDE_MAP_SCALE",
+    "SLIDE_MAP_SIZE_IN",
+    "SLIDE_MAX_ROWS",
+    "write_slide",
+]
 
 
 #: Rows in the slide's transfer table; the rest are counted in a note.
 SLIDE_MAX_ROWS = 10
+#: (width, height), inches, of the map picture on the slide: the figure is drawn at
+#: this size so its point sizes are those seen on the slide.
+SLIDE_MAP_SIZE_IN = (7.5, 5.4)
+#: Resolution of the slide's map picture (1500 px wide: sharp on a 1920-px projector).
+SLIDE_MAP_DPI = 200
+#: Text scale of the slide's map (:func:`layers.static_map.draw_static_map` ``scale``):
+#: place labels 6.8 pt x 1.5 = 10.2 pt (off-map ones 9.3 pt) on the slide, legible
+#: from the back of a room (map.png at 11 in shrunk onto the slide had 4.6-pt labels).
+SLIDE_MAP_SCALE = 1.5
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
 def write_slide(
     path: str | Path,
     *,
-    image: str | Path,
+    image: str | Path | bytes,
     title: str,
     subtitle: str,
     table: pd.DataFrame,
@@ -41,7 +56,8 @@ def write_slide(
     path
         Output ``.pptx``.
     image
-        The map PNG.
+        The map PNG (a path, or its bytes), drawn at :data:`SLIDE_MAP_SIZE_IN`
+        so that it is shown at its own size.
     title, subtitle, footer
         Text on the slide.
     table
@@ -65,13 +81,16 @@ def write_slide(
     _textbox(slide, Inches(0.4), Inches(0.25), Inches(12.5), Inches(0.6), title, Pt(26), bold=True)
     _textbox(slide, Inches(0.4), Inches(0.8), Inches(12.5), Inches(0.4), subtitle, Pt(12))
 
-    pic_w = Inches(7.5)
+    pic_w = Inches(SLIDE_MAP_SIZE_IN[0])
     from PIL import Image
 
-    with Image.open(image) as im:
+    data = image if isinstance(image, bytes) else Path(image).read_bytes()
+    with Image.open(io.BytesIO(data)) as im:
         w_px, h_px = im.size
     pic_h = Emu(int(pic_w * h_px / w_px))
-    slide.shapes.add_picture(str(image), Inches(0.3), Inches(1.3), width=pic_w, height=pic_h)
+    slide.shapes.add_picture(
+        io.BytesIO(data), Inches(0.3), Inches(1.3), width=pic_w, height=pic_h
+    )
 
     shown = table.head(SLIDE_MAX_ROWS)
     cols = ["Transfer", "Equipment", "Route", "When", "Status"]
@@ -85,14 +104,14 @@ def write_slide(
     tbl = shape.table
     for j, (name, w) in enumerate(zip(cols, widths, strict=True)):
         tbl.columns[j].width = Inches(w)
-        _cell(tbl.cell(0, j), name, Pt(8), bold=True)
+        _cell(tbl.cell(0, j), name, Pt(9), bold=True)
     for i, row in enumerate(shown.itertuples(index=False), start=1):
         for j, name in enumerate(cols):
-            _cell(tbl.cell(i, j), str(getattr(row, name)), Pt(7))
+            _cell(tbl.cell(i, j), str(getattr(row, name)), Pt(8))
     notes = footer
     if len(table) > len(shown):
         notes = f"{len(table) - len(shown)} more transfers in sources.md. " + notes
-    _textbox(slide, Inches(0.4), Inches(6.95), Inches(12.5), Inches(0.4), notes, Pt(9))
+    _textbox(slide, Inches(0.4), Inches(6.8), Inches(12.5), Inches(0.4), notes, Pt(9))
 
     core = prs.core_properties
     stamp = (when or pd.Timestamp("2000-01-01")).to_pydatetime()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from typing import Any
 
 from layers.cli._common import (
     add_data_argument,
@@ -70,4 +72,30 @@ def run(args: argparse.Namespace) -> int:
     )
     for path in written:
         print(path)
+    _say_emoji_named(dataset, args.title)
     return 0
+
+
+def _say_emoji_named(dataset: Any, title: str) -> None:
+    """Say on stderr which emoji the static map writes by name (its font has none)."""
+    from geo import columns as col
+    from layers.static_map import emoji_named
+
+    texts = [title]
+    for frame, names in (
+        (dataset.legs, (col.FROM_NAME, col.TO_NAME, col.ACTOR, col.ACTOR_GROUP)),
+        (dataset.zones, (col.FACTION,)),
+        (dataset.sources, (col.SOURCE_OUTLET,)),
+    ):
+        for name in names:
+            if name in frame:
+                texts += [str(v) for v in frame[name].dropna().unique()]
+    named = emoji_named(texts)
+    if named:
+        shown = ", ".join(f"{e} as {n}" for e, n in named[:8])
+        more = f" and {len(named) - 8} more" if len(named) > 8 else ""
+        print(
+            f"note: map.png, map.svg and the slide's map have no emoji font: "
+            f"{shown}{more} are written by name",
+            file=sys.stderr,
+        )

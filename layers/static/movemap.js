@@ -799,7 +799,7 @@
     var count = add(div, el('div', 'mm-count'));
     S.onRefresh.push(function () {
       var D = S.legs;
-      count.textContent = D.nShown + ' of ' + D.n + ' legs shown' +
+      count.textContent = !D.n ? 'No movements on this map' : D.nShown + ' of ' + D.n + ' legs shown' +
         (m.n_stubs ? '; ' + m.n_stubs + ' drawn as short stubs (one end not reported)' : '') +
         (m.n_undrawn ? ' (' + m.n_undrawn + ' cannot be drawn: no locatable end)' : '');
     });
@@ -885,7 +885,20 @@
   function dayNum(iso) { return Date.parse(iso + 'T00:00:00Z') / 86400000; }
   function numDay(n) { return new Date(Math.round(n) * 86400000).toISOString().slice(0, 10); }
 
+  // A map with no legs (a zone nothing moved through): say so in place of
+  // date boxes and a play button that have nothing to act on.
+  function buildNoMovements(div) {
+    var focus = S.zones.filter(function (z) { return z.focus; })[0];
+    var body = section(div, 'No movements', true);
+    body.className += ' mm-panel mm-no-legs';
+    add(body, focus
+      ? line('div', 'mm-note', ['No leg in the ledger starts, ends or passes through ', iso(focus.label),
+        ', so there are no dates to filter or play back.'])
+      : el('div', 'mm-note', 'No legs on this map, so there are no dates to filter or play back.'));
+  }
+
   function buildTimeFilter(div) {
+    if (!S.legs.n) { buildNoMovements(div); return; }
     var body = section(div, 'Dates and playback', !S.compact);
     body.className += ' mm-panel';
     add(body, el('div', 'mm-note', 'Legs whose date range overlaps; zones in force on \u2018to\u2019. ' +

@@ -17,6 +17,7 @@ from typing import Any
 
 import geopandas as gpd
 import matplotlib as mpl
+import numpy as np
 import pandas as pd
 import shapely
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -35,6 +36,7 @@ from layers.static_map._style import (
     _TEXT,
     _ltr_lines,
     _plain,
+    emoji_named,
 )
 from layers.static_map.drawing import (
     _draw_countries,
@@ -65,6 +67,7 @@ from layers.static_map.labels import _label_boxes, label_positions
 
 __all__ = [
     "draw_static_map",
+    "emoji_named",
     "label_positions",
     "nice_scale_km",
     "save_figure",
@@ -83,6 +86,8 @@ def draw_static_map(
     subtitle: str | None = None,
     colours: dict[str, str] | None = None,
     focus: Any = None,
+    scale: float | None = None,
+    headline: bool = True,
 ) -> Figure:
     """Draw the briefing map of a dataset.
 
@@ -109,6 +114,16 @@ def draw_static_map(
     focus
         A geometry (a zone) to frame the map on; legs leaving the frame
         are cut at its edge and labelled with where they go.
+    scale
+        Size of text, lines and markers relative to the design for an
+        11-inch-wide figure (labels 6.8 pt at 1); default: the figure's
+        width over 11 inches, so a smaller figure is the same map shrunk.
+        A figure shown small (a slide's picture) passes a larger scale so
+        its labels stay legible at the size they are seen.
+    headline
+        Draw the title, subtitle and source footer on the figure; without
+        them (a slide, which says them in its own text) the map and legend
+        take the whole figure.
 
     Returns
     -------
@@ -123,12 +138,16 @@ def draw_static_map(
     when = pd.Timestamp(as_of) if as_of is not None else latest_date(legs)
     zones = zones_at(dataset.zones, when)
     width_in, height_in = size_px[0] / dpi, size_px[1] / dpi
-    k = width_in / _BASE_WIDTH_IN  # font scale
+    k = width_in / _BASE_WIDTH_IN if scale is None else float(scale)  # font scale
     with mpl.rc_context(_RC):
         fig = Figure(figsize=(width_in, height_in), dpi=dpi, facecolor="white")
         FigureCanvasAgg(fig)
-        ax = fig.add_axes((0.015, 0.085, 0.745, 0.80))
-        panel = fig.add_axes((0.775, 0.085, 0.21, 0.80))
+        if headline:
+            ax = fig.add_axes((0.015, 0.085, 0.745, 0.80))
+            panel = fig.add_axes((0.775, 0.085, 0.21, 0.80))
+        else:
+            ax = fig.add_axes((0.005, 0.005, 0.70, 0.99))
+            panel = fig.add_axes((0.72, 0.005, 0.275, 0.99))
         panel.set_axis_off()
 
         ends = _ends(legs)
@@ -136,6 +155,9 @@ def draw_static_map(
         pos = ax.get_position()
         extent = _extent(legs, ends) if focus is None else _focus_extent(focus)
         x0, x1, y0, y1 = _fit(extent, pos.width * width_in, pos.height * height_in)
+        # Places onto the window's copy of the world (a zone's frame past 180).
+        lon = ends[col.LON].to_numpy(float)
+        ends[col.LON] = lon + 360.0 * np.round(((x0 + x1) / 2 - lon) / 360.0)
         # Lines onto the window's copy of the world.
         legs = legs.set_geometry(
             gpd.GeoSeries(
@@ -190,6 +212,8 @@ def draw_static_map(
         )
 
         _legend(panel, legs, actor_handles, zone_handles, k)
+        if not headline:
+            return fig
         n_transfers = legs[col.TRANSFER_ID].nunique() if len(legs) else 0
         when_text = when.strftime("%d %B %Y").lstrip("0") if when is not None else "undated"
         fig.text(

@@ -70,16 +70,69 @@ def _polygon_patch(geoms: Sequence[Any], **kw: Any) -> PatchCollection:
 LRM = "\u200e"
 
 
+#: Characters that only shape an emoji (variation selectors, joiner, skin tones,
+#: keycap): DejaVu Sans maps some of them to a box.
+_EMOJI_MODIFIERS = frozenset(
+    [0xFE0E, 0xFE0F, 0x200D, 0x20E3, *range(0x1F3FB, 0x1F400), *range(0xE0020, 0xE0080)]
+)
+
+
 def _plain(text: str, *, style: str = "normal", weight: str = "normal") -> str:
     """Text as matplotlib should show it, literally.
 
-    ``$`` is escaped so report text is never read as mathtext, and
-    characters the font face (``style``, ``weight``) lacks (Hangul in an
-    outlet's domain, say) become ``?`` rather than empty boxes.
+    ``$`` is escaped so report text is never read as mathtext. An emoji the
+    font face (``style``, ``weight``) has is kept (✈, ⚠); one it lacks is
+    written as its name in brackets (🚀 -> ``[rocket]``, 🇷🇺 -> ``[Russia]``)
+    rather than an empty box (see :func:`emoji_named`). Other characters
+    the face lacks (Hangul in an outlet's domain, say) become ``?``.
     """
     glyphs = _glyphs(style, weight)
-    shown = "".join(c if ord(c) in glyphs or c in "\n\t" else "?" for c in str(text))
+    text = _name_emoji(str(text), glyphs)
+    shown = "".join(c if ord(c) in glyphs or c in "\n\t" else "?" for c in text)
     return shown.replace("$", r"\$")
+
+
+def _name_emoji(text: str, glyphs: frozenset[int]) -> str:
+    import emoji
+
+    def one(chars: str, data: dict[str, Any]) -> str:
+        base = [c for c in chars if ord(c) not in _EMOJI_MODIFIERS]
+        if base and all(ord(c) in glyphs for c in base) and len(base) == 1:
+            return base[0]  # the font draws it (✈ without its emoji-style selector)
+        return "[" + data["en"].strip(":").replace("_", " ") + "]"
+
+    if text.isascii():
+        return text
+    return emoji.replace_emoji(text, replace=one)
+
+
+def emoji_named(texts: Sequence[str]) -> list[tuple[str, str]]:
+    """Each emoji in ``texts`` that the static map writes by name, with that name.
+
+    Parameters
+    ----------
+    texts
+        Text that reaches the static map (place and actor names, title...).
+
+    Returns
+    -------
+    list of (str, str)
+        ``(emoji, shown as)`` pairs, each once, in order of appearance:
+        ``[("🚀", "[rocket]")]``.
+
+    """
+    import emoji
+
+    glyphs = _glyphs("normal", "normal")
+    out: dict[str, str] = {}
+    for text in texts:
+        if str(text).isascii():
+            continue
+        for hit in emoji.emoji_list(str(text)):
+            shown = _name_emoji(hit["emoji"], glyphs)
+            if shown.startswith("["):
+                out.setdefault(hit["emoji"], shown)
+    return list(out.items())
 
 
 def _ltr_lines(text: str) -> str:

@@ -93,8 +93,7 @@ def _draw_zones(
     for faction in sorted(set(zones[col.FACTION].astype(str))):
         colour = colours.get(faction, style.OTHER_COLOUR)
         mine = zones[zones[col.FACTION].astype(str) == faction]
-        shapes = shapely.clip_by_rect(mine.geometry.to_numpy(), *view.buffer(1).bounds)
-        shapes = shapes[~shapely.is_empty(shapes)]
+        shapes = _in_view(mine.geometry.to_numpy(), view)
         if len(shapes) == 0:
             continue
         ax.add_collection(
@@ -112,7 +111,7 @@ def _draw_zones(
         if len(contested):
             ax.add_collection(
                 _polygon_patch(
-                    list(contested.geometry),
+                    list(_in_view(contested.geometry.to_numpy(), view)),
                     facecolor="none",
                     edgecolor=mpl.colors.to_rgba("#555555", 0.5),
                     hatch="////",
@@ -133,6 +132,27 @@ def _draw_zones(
             Patch(facecolor="white", edgecolor="#888888", hatch="////", label="contested")
         )
     return handles
+
+
+def _in_view(geoms: np.ndarray, view: Any) -> np.ndarray:
+    """Return the parts of ``geoms`` inside ``view``, from every copy of the world it shows.
+
+    A zone across the antimeridian is first made continuous
+    (:func:`layers.payload.unwrap_antimeridian`), then drawn from the copy
+    (-360, 0 or +360 degrees) the window looks at: a Pacific map centred
+    past 180 shows it whole, not cut at 180 or missing.
+    """
+    from layers.payload import unwrap_antimeridian
+
+    whole = np.array([unwrap_antimeridian(g) for g in geoms], dtype=object)
+    x0, y0, x1, y1 = view.buffer(1).bounds
+    out = []
+    for shift in (-360.0, 0.0, 360.0):
+        clipped = shapely.clip_by_rect(whole, x0 - shift, y0, x1 - shift, y1)
+        clipped = clipped[~shapely.is_empty(clipped)]
+        if len(clipped):
+            out += list(shapely.transform(clipped, lambda xy, d=shift: xy + np.array([d, 0.0])))
+    return np.array(out, dtype=object)
 
 
 def _draw_legs(

@@ -20,8 +20,14 @@ from geo import columns as col
 
 
 def _focus_extent(focus: Any) -> tuple[float, float, float, float]:
-    """Bounds (x0, x1, y0, y1) of a zone, padded by 15% (at least 0.5 degrees)."""
-    b = shapely.bounds(focus)
+    """Bounds (x0, x1, y0, y1) of a zone, padded by 15% (at least 0.5 degrees).
+
+    A zone across the antimeridian is framed whole (170 E to 170 W is 20
+    degrees wide, not the whole world).
+    """
+    from layers.payload import unwrap_antimeridian
+
+    b = shapely.bounds(unwrap_antimeridian(focus))
     mx = max((b[2] - b[0]) * 0.15, 0.5)
     my = max((b[3] - b[1]) * 0.15, 0.5)
     return float(b[0] - mx), float(b[2] + mx), float(b[1] - my), float(b[3] + my)
@@ -155,7 +161,10 @@ def _fit(
     if want_dy > 170.0:  # taller than the world: centre on the equator
         want_dx = max(dx, 170.0 * box_w_in / box_h_in)
         cx = (x0 + x1) / 2
-        want_dy = want_dx * box_h_in / box_w_in
+        # A near-square box around legs wider than 170 degrees would reach past
+        # the poles (and the scale bar's latitude with it): stop at them, the
+        # world a little narrower than true rather than no map.
+        want_dy = min(want_dx * box_h_in / box_w_in, 180.0)
         return (cx - want_dx / 2, cx + want_dx / 2, -want_dy / 2, want_dy / 2)
     cy = min(max((y0 + y1) / 2, -85.0 + want_dy / 2), 85.0 - want_dy / 2)
     return (x0, x1, cy - want_dy / 2, cy + want_dy / 2)

@@ -168,6 +168,39 @@ def _legend(panel: Axes, legs: pd.DataFrame, actors: list[Any], zones: list[Any]
     for i in bold:
         leg.get_texts()[i].set_fontweight("bold")
         leg.get_texts()[i].set_fontsize(7.4 * k)
+    _fit_legend(panel, leg)
+
+
+def _fit_legend(panel: Axes, leg: Any) -> None:
+    """Keep a legend inside its panel: wrap long entries, then shrink the text.
+
+    A legend is never cut at the figure's edge (a long actor name, a narrow
+    slide panel): entries are wrapped onto more lines, and only if that is
+    not enough is the text made smaller (to no less than 60 %).
+    """
+    import textwrap
+
+    renderer = panel.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    room = panel.get_window_extent(renderer)
+    texts = leg.get_texts()
+    words = [t.get_text().replace("\n", " ") for t in texts]
+    sizes = [t.get_fontsize() for t in texts]
+
+    def wrap(width: int, shrink: float) -> tuple[bool, bool]:
+        for t, w, size in zip(texts, words, sizes, strict=True):
+            t.set_fontsize(size * shrink)
+            t.set_text(textwrap.fill(w, width, break_on_hyphens=False))
+        box = leg.get_window_extent(renderer)
+        return box.x1 <= room.x1 + 0.5, box.y0 >= room.y0 - 0.5
+
+    longest = max(len(w) for w in words)
+    for shrink in (1.0, 0.92, 0.85, 0.78, 0.72, 0.66, 0.6):
+        for width in range(longest, 11, -1):
+            wide_ok, tall_ok = wrap(width, shrink)
+            if wide_ok:
+                break
+        if wide_ok and tall_ok:
+            return
 
 
 def _source_line(dataset: Any) -> str:
