@@ -21,7 +21,9 @@ with this one and checks that every file is byte-identical.  ``--repeat K``
 runs the stages K times in this process and prints each stage's best
 (another job on a shared machine only ever slows a pass); the base map is
 computed again in every pass, but sea routes and zone tiles stay cached,
-so lines and zones are faster after the first pass.
+so lines and zones are faster after the first pass.  The stages run with
+the cyclic garbage collector paused, as ``movemap build`` runs them
+(:mod:`geo.gcpause`).
 
 Both commands run as a user runs them (a fresh ``movemap`` process each,
 same data, output into a temporary folder), alternately, ``--runs`` times
@@ -114,6 +116,16 @@ def _one_pass(
     folder: Path, tmp: Path
 ) -> tuple[list[tuple[str, float, float]], tuple | None, int]:
     """Run every stage once: (stage, wall s, CPU s) rows, the slowest zone map, the maps."""
+    from geo.gcpause import paused_gc
+
+    # As `movemap build` runs them (layers/cli/build.py): the cyclic collector paused.
+    with paused_gc():
+        return _stages_once(folder, tmp)
+
+
+def _stages_once(
+    folder: Path, tmp: Path
+) -> tuple[list[tuple[str, float, float]], tuple | None, int]:
     import shutil
 
     from geo._parquet import transfers_file

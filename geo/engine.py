@@ -234,7 +234,9 @@ def zoned_chunks(
 #: hand-over of the lines costs more than the second core saves).
 FORK_MIN_LEGS = 20_000
 #: Size of this process's piece relative to a child's (see :func:`_forked`).
-_OWN_SHARE = 1.5
+_OWN_SHARE = 1.3
+#: Legs drawn and zoned before forking, so the forks inherit what they load.
+_WARM_LEGS = 64
 #: Folder name prefix of a forked child's hand-over (its own: not the pipeline's spool).
 _SPOOL_PREFIX = "movemap-lines-"
 
@@ -258,9 +260,16 @@ def _forked(
     from geo.threads import limited
 
     # This process's piece is the largest: a child also packs and pickles
-    # its result, and this process then unpacks it (~35% of the work of a
+    # its result, and this process then unpacks it (~25% of the work of a
     # piece at 100k legs).
     pieces, order = _pieces(legs, workers, first_share=_OWN_SHARE)
+    # Draw and zone a few legs here first (as geo.pipeline does): the modules
+    # the lines and zones load on first use (sea routes, the compiled
+    # crossing finder: ~1.5 CPU s of imports and cache loading) and what
+    # the zones keep prepared are then inherited by the forks instead of
+    # loaded again in each.  Results do not depend on it.
+    with limited(1):
+        _one(pieces[0].iloc[:_WARM_LEGS], _own_zones(zones), outside_geometry)
     me = os.getpid()
     done: dict[int, tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]] = {}
     spool = tempfile.mkdtemp(prefix=_SPOOL_PREFIX, dir=_spool_dir())

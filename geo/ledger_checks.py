@@ -256,7 +256,11 @@ def _check_leg_numbers(
         keyed = pd.concat([keyed, extra[keyed.columns]], ignore_index=True)
     keyed = keyed[~keyed[TRANSFER_ID].isin(unsure)]
     distinct = keyed.drop_duplicates([TRANSFER_ID, LEG]).sort_values([TRANSFER_ID, LEG])
-    prev = distinct.groupby(TRANSFER_ID)[LEG].shift(1)
+    # The previous leg of the same transfer (sorted: the previous row, if its
+    # transfer is this one's), as groupby(TRANSFER_ID)[LEG].shift(1) gives it.
+    ids = distinct[TRANSFER_ID].to_numpy(dtype=object)
+    same = np.r_[False, ids[1:] == ids[:-1]] if len(ids) else np.zeros(0, dtype=bool)
+    prev = distinct[LEG].shift(1).where(same)
     first = prev.isna()
     starts_late = first & (distinct[LEG] != 1)
     jumps = ~first & (distinct[LEG] - prev > 1)

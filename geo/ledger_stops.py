@@ -201,8 +201,13 @@ def check_chain(legs: pd.DataFrame, file: str, problems: list[Problem]) -> None:
     # A repeated leg number is reported on its own; chain the first of them.
     seq = legs.loc[usable, used].drop_duplicates([TRANSFER_ID, LEG], keep="first")
     seq = seq.sort_values([TRANSFER_ID, LEG])
-    nxt = seq.groupby(TRANSFER_ID).shift(-1)
-    consecutive = (nxt[LEG] - seq[LEG]) == 1
+    # The next row of the same transfer (sorted: the next row, if its
+    # transfer is this one's), as groupby(TRANSFER_ID).shift(-1) gives it
+    # without factorizing the ids again.
+    nxt = seq.shift(-1)
+    ids = seq[TRANSFER_ID].to_numpy(dtype=object)
+    same = np.r_[ids[1:] == ids[:-1], False] if len(ids) else np.zeros(0, dtype=bool)
+    consecutive = ((nxt[LEG] - seq[LEG]) == 1) & same
     both = seq[to_key].notna() & nxt[from_key].notna()
     broken = (consecutive & both & (seq[to_key] != nxt[from_key])).fillna(False)
     for i in np.flatnonzero(broken.to_numpy()):
