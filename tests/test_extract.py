@@ -228,7 +228,10 @@ def test_a_semicolon_keeps_a_date_to_its_own_leg():
     )
     ends = {(c.frm.ledger(), c.to.ledger()): c for c in got}
     assert ends[("benina_airport", "ghardabiya_ab")].date == "2020-05-03"
-    assert ends[("benina_airport", "jufra_ab")].date == ""
+    jufra = ends[("benina_airport", "jufra_ab")]
+    # not the other clause's day: undated, so "by publication", and said so
+    assert jufra.date == "../2020-05-24"
+    assert "date: not in the report; by its publication (2020-05-24)" in jufra.filled
 
 
 def test_a_registration_abbreviation_ends_no_sentence():

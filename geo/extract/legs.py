@@ -9,11 +9,11 @@ adds counted trips and return legs, and merges repeats.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 
 from geo.extract.candidate import Candidate, Stop, _evidence
-from geo.extract.dates import find_dates
+from geo.extract.context import fill_from_context
+from geo.extract.dates import Published, find_dates
 from geo.extract.describe import (
     _anchor_day,
     _confidence,
@@ -33,7 +33,7 @@ from geo.extract.places import Place
 __all__ = ["Candidate", "Stop", "assemble"]
 
 
-def assemble(pipe, text: str, *, published: dt.date | None) -> list[Candidate]:
+def assemble(pipe, text: str, *, published: Published | None) -> list[Candidate]:
     """Return the candidate legs of one report's text."""
     doc = pipe(text)
     runs, _ = pipe.world_runs(doc)
@@ -156,7 +156,9 @@ def assemble(pipe, text: str, *, published: dt.date | None) -> list[Candidate]:
                 back.leg = cand.leg + 1
                 out.append(back)
                 last = back
-    return _merge(_origin_told_after(out, sentences, doc))
+    out = _merge(_origin_told_after(out, sentences, doc))
+    fill_from_context(pipe, out, sentences, doc, published=published)
+    return out
 
 
 def _country_weights(pipe, doc, world) -> dict[str, float]:
