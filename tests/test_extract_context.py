@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_add_heldout import _data, _rows, _write
+from test_add_heldout import _data, _rows
 from test_extract_fresh3 import _map_columns
 
 from geo.extract import extract_text

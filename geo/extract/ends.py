@@ -8,6 +8,8 @@ country, the carrier's country; an unnamed site placed in its area.
 
 from __future__ import annotations
 
+import re
+
 from geo.extract.candidate import Candidate, Stop, _evidence
 from geo.extract.events import _cargo_demonym, _new_clause
 from geo.extract.mentions import Sentence
@@ -60,7 +62,8 @@ def _fill_origin(pipe, cand, s, doc, last, out, chained_start, sentences, raw, i
             cand.frm = to
             cand.reasons.append("origin: where the earlier movement ('after ...') ended")
             return []
-    if chained_start and last is not None and last.to.known:
+    if chained_start and last is not None and last.to.known and \
+            not _told_as_earlier(s, last, cand):
         cand.frm = last.to
         cand.reasons.append("origin: where the previous movement ended")
         cand.evidence.insert(0, _evidence(sentences[last.sentence]))
@@ -221,3 +224,12 @@ def _area_of_unnamed(pipe, cand: Candidate, main: str, *, chained: bool = False)
             stop.place = pipe.places.country_place[main]
             cand.reasons.append(f"'{stop.unnamed}' placed in {stop.place.name}, where the "
                                 "other end and the report lie")
+
+
+def _told_as_earlier(s: Sentence, last: Candidate, cand: Candidate) -> bool:
+    """Whether ``cand`` is told as having happened before ``last`` ("... had been delivered to").
+
+    Then it does not leave from where ``last`` ended.
+    """
+    a, b = last.to.pos, cand.to.pos
+    return 0 <= a < b and re.search(r"\bhad\b", s.text[a:b], re.I) is not None
