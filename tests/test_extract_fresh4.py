@@ -4,14 +4,12 @@ first read."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from _helpers import leg_ends
+from _helpers import leg_ends, pattern_folder
 
 from geo._errors import InputError
 from geo.extract import extract_text
-from geo.extract.lexicon import _folder, load_lexicon
+from geo.extract.lexicon import load_lexicon
 
 
 def cands(text, published="2024-06-01"):
@@ -59,10 +57,7 @@ def test_coordinated_countries_with_a_short_name_are_each_an_origin():
 
 
 def test_a_bad_country_code_in_countries_csv_is_reported(tmp_path):
-    folder = tmp_path / "patterns"
-    shutil.copytree(_folder(), folder)
-    with open(folder / "countries.csv", "a", encoding="utf-8") as fh:
-        fh.write("Narnia,XX,\n")
+    folder = pattern_folder(tmp_path / "patterns", {"countries.csv": "Narnia,XX,\n"})
     with pytest.raises(InputError) as err:
         load_lexicon(str(folder))
     text = str(err.value)
