@@ -79,6 +79,8 @@ def _fill_origin(pipe, cand, s, doc, last, out, chained_start, sentences, raw, i
             cand.reasons.append(f"origin: the country of the '{dem[0]}' things that moved")
             return []
     for j in (_neighbour(sentences, i, 1), _neighbour(sentences, i, -1)):
+        if j == _neighbour(sentences, i, -1) and _another(s, doc):
+            continue  # "Another C-17 ... landed in Lviv": not the last sentence's flight
         if 0 <= j < len(raw) and _same_paragraph(sentences, i, j, doc):
             for frm, to, _, _ in raw[j]:
                 if frm.known and not to.known:
@@ -186,6 +188,12 @@ def _carrier_demonym(pipe, s: Sentence, doc):
                     # "a Saudi-owned ship", "a Moldovan-flagged vessel": who owns or
                     # flags a ship says nothing of where it came from
                     return doc[da:db].text, iso, doc[da].idx
+    # "a C-17 Globemaster III of the Canadian Air Force": the force that flies it
+    forces = {a for a, _ in s.cues.get("force", [])}
+    if any(pipe.equipment[key].carrier for _, _, key in s.equipment):
+        for da, db, iso in s.demonyms:
+            if iso and db in forces and doc[da - 2:da].text.lower() == "of the":
+                return doc[da:db].text, iso, doc[da].idx
     return None
 
 
@@ -233,3 +241,12 @@ def _told_as_earlier(s: Sentence, last: Candidate, cand: Candidate) -> bool:
     """
     a, b = last.to.pos, cand.to.pos
     return 0 <= a < b and re.search(r"\bhad\b", s.text[a:b], re.I) is not None
+
+
+_ANOTHER = (("another",), ("a", "second"), ("a", "third"), ("a", "further"), ("other",))
+
+
+def _another(s: Sentence, doc) -> bool:
+    """Whether a sentence opens on a new movement of its own ("Another heavy cargo plane ...")."""
+    words = [t.lower_ for t in doc[s.span.start:s.span.start + 3] if not t.is_space]
+    return any(tuple(words[:len(w)]) == w for w in _ANOTHER)

@@ -156,7 +156,7 @@ def assemble(pipe, text: str, *, published: Published | None) -> list[Candidate]
                 back.leg = cand.leg + 1
                 out.append(back)
                 last = back
-    out = _merge(_origin_told_after(out, sentences, doc))
+    out = _merge(_origin_told_after(_destination_told_before(out, sentences), sentences, doc))
     fill_from_context(pipe, out, sentences, doc, published=published)
     return out
 
@@ -179,3 +179,38 @@ def _starts_chain(s: Sentence, doc) -> bool:
     chain = s.cues.get("chain", [])
     return bool(first) and (first[0] in ("it", "then", "they") or any(
         a <= s.span.start + 2 for a, _ in chain))
+
+
+#: Words that say a thing reached the place a report is about ("arrived from Stuttgart").
+_ARRIVAL = {"arrived", "arrives", "arrive", "arriving", "landed", "lands", "delivered",
+            "delivers", "delivering", "touched"}
+
+
+def _destination_told_before(out: list[Candidate], sentences) -> list[Candidate]:
+    """Give an arrival that names only where it came from the destination told before it.
+
+    "... delivered military cargo to Ukraine. A C-130J arrived from Stuttgart": the
+    second sentence's leg arrived where the earlier sentence's movement went. Only
+    legs whose sentence has an arrival or delivery word; the destination is that of
+    the nearest earlier sentence's leg, never the leg's own origin.
+    """
+    for n, c in enumerate(out):
+        s = sentences[c.sentence]
+        if c.to.known or not c.frm.known or c.leg != 1 or \
+                not any(t.lower_ in _ARRIVAL for t in s.span):
+            continue
+        before = [p for p in out[:n] if p.sentence < c.sentence and p.to.place is not None
+                  and p.to.ledger() != c.frm.ledger()]
+        if not before:
+            continue
+        p = before[-1]
+        c.to = Stop(p.to.name, p.to.place, unnamed=p.to.unnamed, pos=p.to.pos)
+        c.reasons.append(f"destination: '{p.to.name}', where the movement told before "
+                         "went (this sentence names only where it came from)")
+        c.evidence.insert(0, _evidence(sentences[p.sentence]))
+        c.reasons[:] = [r for r in c.reasons if r not in (
+            "origin named and resolved", "origin unnamed, inside a known area",
+            "destination named and resolved", "destination unnamed, inside a known area",
+            "equipment named", "dated")]
+        _confidence(c)
+    return out
