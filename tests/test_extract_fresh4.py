@@ -125,3 +125,16 @@ def test_an_arrival_never_goes_back_to_its_own_origin():
     got = ends("Weapons were flown from Ukraine to Poland in May. Another plane arrived "
                "from Poland on 3 May.", "2024-06-01")
     assert ("country:PL", "country:PL") not in got
+
+
+def test_an_itinerary_told_over_three_sentences_is_one_leg():
+    text = ("Analysts tracked multiple flights of the IL-76 plane, saying that it is used by the "
+            "UAE and its starting points in the UAE. The flight stops midway in Nairobi, "
+            "Kenya, and Entebbe, Uganda. The final destinations are in N'Djamena in Chad.")
+    (c,) = cands(text, "2024-06-20")
+    assert (c.frm.ledger(), c.to.place.id) == ("uae", "geonames:2427123")
+    assert [v.place.id for v in c.via] == ["geonames:184745", "geonames:233508"]
+    # all three sentences are its evidence, in the report's order, verbatim
+    assert [e["text"][:12] for e in c.evidence] == ["Analysts tra", "The flight s",
+                                                     "The final de"]
+    assert all(text[e["start"]:e["end"]] == e["text"] for e in c.evidence)

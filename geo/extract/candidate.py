@@ -93,6 +93,7 @@ class Candidate:
     transfer: int = 0
     leg: int = 1
     sentence: int = 0
+    origin_sentence: int = -1  # the earlier sentence the origin was taken from, if any
 
 
 def _evidence(s: Sentence) -> dict:

@@ -78,7 +78,7 @@ def _fill_origin(pipe, cand, s, doc, last, out, chained_start, sentences, raw, i
             cand.frm = Stop(dem[0], place, pos=dem[2])
             cand.reasons.append(f"origin: the country of the '{dem[0]}' things that moved")
             return []
-    for j in (_neighbour(sentences, i, 1), _neighbour(sentences, i, -1)):
+    for j in (_neighbour(sentences, i, 1), _previous_leg_sentence(sentences, raw, i)):
         if j == _neighbour(sentences, i, -1) and _another(s, doc):
             continue  # "Another C-17 ... landed in Lviv": not the last sentence's flight
         if 0 <= j < len(raw) and _same_paragraph(sentences, i, j, doc):
@@ -87,6 +87,7 @@ def _fill_origin(pipe, cand, s, doc, last, out, chained_start, sentences, raw, i
                     cand.frm = frm
                     cand.reasons.append("origin: named in the adjacent sentence")
                     cand.evidence.append(_evidence(sentences[j]))
+                    cand.origin_sentence = j
                     return []
     if cand.to.place is not None:
         same = [o for o in out if o.frm.known and o.to.place is not None
@@ -195,6 +196,19 @@ def _carrier_demonym(pipe, s: Sentence, doc):
             if iso and db in forces and doc[da - 2:da].text.lower() == "of the":
                 return doc[da:db].text, iso, doc[da].idx
     return None
+
+
+def _previous_leg_sentence(sentences, raw, i: int) -> int:
+    """Return the sentence before ``i``, past sentences that only name stops on the way.
+
+    "its starting points in the UAE. The flight stops midway in Nairobi ... The final
+    destinations are in N'Djamena": the itinerary's origin is two sentences back.
+    """
+    j = _neighbour(sentences, i, -1)
+    while 0 <= j < len(raw) and raw[j] and \
+            all(not frm.known and not to.known and via for frm, to, via, _ in raw[j]):
+        j = _neighbour(sentences, j, -1)
+    return j
 
 
 def _neighbour(sentences, i: int, step: int) -> int:

@@ -81,7 +81,7 @@ def assemble(pipe, text: str, *, published: Published | None) -> list[Candidate]
                 also_from = _fill_origin(pipe, cand, s, doc, last, out, chained_start,
                                          sentences, raw, i, events, k)
             if "origin: named in the adjacent sentence" in cand.reasons and out and \
-                    out[-1].sentence == _neighbour(sentences, i, -1) and \
+                    out[-1].sentence in (_neighbour(sentences, i, -1), cand.origin_sentence) and \
                     not out[-1].to.known and \
                     out[-1].frm.ledger() == cand.frm.ledger():
                 # "The ship had sailed from Baltiysk ... It reached Tobruk": one leg, not two
@@ -89,6 +89,11 @@ def assemble(pipe, text: str, *, published: Published | None) -> list[Candidate]
                 if done.evidence[0] in cand.evidence:
                     cand.evidence.remove(done.evidence[0])
                 cand.evidence.insert(0, done.evidence[0])  # in the report's order
+                for e in done.evidence[1:]:  # "The flight stops midway in Nairobi ..."
+                    if e not in cand.evidence:
+                        cand.evidence.insert(-1, e)
+                if done.via and not cand.via:
+                    cand.via = list(done.via)
                 cand.reasons.append("completes the previous sentence's leg, whose "
                                     "destination it did not name")
                 last = out[-1] if out else None
