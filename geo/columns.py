@@ -201,6 +201,8 @@ ACTOR_ALIASES = "aliases"
 # `movemap add` never writes them to the ledger.
 EVIDENCE = "evidence"  # the supporting sentence(s), verbatim
 CONFIDENCE = "confidence"  # 0..1, with reasons in the JSON output
+# --- candidate legs: values filled from the report's context (ext7) -----------
+FILLED = "filled"  # which cells were filled from other sentences, and from which
 # --- derived ledger columns (issue 11, ledger branch) -------------------------
 CATEGORY_LIST = "categories"  # tuple of the leg's categories (category split on CATEGORY_SEP)
 VIA_IDS = "via_ids"  # tuple of gazetteer ids of the via places, in order

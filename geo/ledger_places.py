@@ -142,7 +142,8 @@ def resolve_ends(
                 # The curated gazetteer's own close names come first ("Khmeimm" ->
                 # Khmeimim Air Base before a world town matching its consonants).
                 rows[i][RESOLVE_SUGGESTIONS] = _merged(
-                    rows[i].get(RESOLVE_SUGGESTIONS), (_label(c) for c in r.candidates[:3])
+                    rows[i].get(RESOLVE_SUGGESTIONS), (_label(c) for c in r.candidates[:3]),
+                    query=name,
                 )
             elif r.status == "ambiguous":
                 rows[i].update(
@@ -153,7 +154,8 @@ def resolve_ends(
                 )
             else:
                 rows[i][RESOLVE_SUGGESTIONS] = _merged(
-                    rows[i].get(RESOLVE_SUGGESTIONS), (_label(c) for c in r.suggestions)
+                    rows[i].get(RESOLVE_SUGGESTIONS), (_label(c) for c in r.suggestions),
+                    query=name,
                 )
     out = pd.DataFrame(rows, columns=first.columns)
     if extra:
@@ -230,10 +232,18 @@ def referenced_place(ref: tuple[str | None, str]) -> tuple[Any, bool]:
 _LOOSE = ("skeleton", "part", "fuzzy")
 
 
-def _merged(gazetteer: object, world: Iterable[str], *, most: int = 3) -> tuple[str, ...]:
-    """Return the gazetteer's suggestions first, then the world's, without repeats."""
+def _merged(gazetteer: object, world: Iterable[str], *, query: str,
+            most: int = 3) -> tuple[str, ...]:
+    """Return the gazetteer's suggestions first, then the world's, without repeats.
+
+    Only those close to ``query`` (:data:`geo.resolve.suggest.SUGGEST_FLOOR`):
+    "Atlantisville" suggests nothing rather than "Gorelovo Aerodrome".
+    """
+    from geo.resolve.suggest import SUGGEST_FLOOR, closeness
+
     first = tuple(gazetteer) if isinstance(gazetteer, (tuple, list)) else ()
-    return tuple(dict.fromkeys((*first, *world)))[:most]
+    close = [s for s in dict.fromkeys((*first, *world)) if closeness(query, s) >= SUGGEST_FLOOR]
+    return tuple(close)[:most]
 
 
 def _label(c: object) -> str:

@@ -96,7 +96,8 @@ def resolve_places(
     resolved = resolved.set_index(pd.Index(distinct.to_numpy(), dtype=object))
     # Hints are built per distinct name, then spread to the rows.
     resolved["_sugg"] = resolved[SUGGESTIONS].map(
-        lambda s: "did you mean " + " or ".join(map(repr, s)) + "? " if s else ""
+        lambda s: "did you mean " + " or ".join(map(repr, s)) + "? " if s
+        else "no close match in the gazetteer or the world tables; "
     )
     resolved["_cand"] = resolved[CANDIDATES].map(
         lambda c: "use one of the ids " + ", ".join(map(repr, c))

@@ -36,3 +36,18 @@ def leg_ends(text: str, published: str) -> list[tuple[str, str]]:
     return [(c.frm.place.id if c.frm.place else c.frm.ledger(),
              c.to.place.id if c.to.place else c.to.ledger())
             for c in extract_text(text, published=published)]
+
+
+def pattern_folder(folder: Path, append: dict[str, str] | None = None) -> Path:
+    """Copy the bundled extraction patterns into ``folder``, append text to some files.
+
+    ``append`` maps a file name (``"cues.csv"``) to the text added at its end, as an
+    analyst would extend it; returns ``folder`` for ``load_lexicon``/``--patterns``.
+    """
+    from geo.extract.lexicon import _folder
+
+    shutil.copytree(_folder(), folder, dirs_exist_ok=True)
+    for name, text in (append or {}).items():
+        with open(folder / name, "a", encoding="utf-8") as fh:
+            fh.write(text)
+    return folder

@@ -170,17 +170,17 @@ def test_output_is_reproducible():
 
 
 def test_bad_pattern_file_is_reported(tmp_path):
-    from geo._errors import InputError
-    from geo.extract.lexicon import _folder, load_lexicon
+    from _helpers import pattern_folder
 
-    for f in _folder().iterdir():
-        (tmp_path / f.name).write_bytes(f.read_bytes())
-    with open(tmp_path / "cues.csv", "a", encoding="utf-8") as fh:
-        fh.write("status,rumoured,gossip,\nwhatever,x,,\n")
-    with open(tmp_path / "equipment.jsonl", "a", encoding="utf-8") as fh:
-        fh.write('{"label": "x", "category": "boats", "patterns": ["x"]}\n')
+    from geo._errors import InputError
+    from geo.extract.lexicon import load_lexicon
+
+    folder = pattern_folder(tmp_path / "patterns", {
+        "cues.csv": "status,rumoured,gossip,\nwhatever,x,,\n",
+        "equipment.jsonl": '{"label": "x", "category": "boats", "patterns": ["x"]}\n',
+    })
     with pytest.raises(InputError) as err:
-        load_lexicon(str(tmp_path))
+        load_lexicon(str(folder))
     msg = str(err.value)
     assert "unknown status" in msg and "unknown cue kind" in msg and "unknown category" in msg
     assert "cues.csv:" in msg and "equipment.jsonl:" in msg
@@ -228,7 +228,10 @@ def test_a_semicolon_keeps_a_date_to_its_own_leg():
     )
     ends = {(c.frm.ledger(), c.to.ledger()): c for c in got}
     assert ends[("benina_airport", "ghardabiya_ab")].date == "2020-05-03"
-    assert ends[("benina_airport", "jufra_ab")].date == ""
+    jufra = ends[("benina_airport", "jufra_ab")]
+    # not the other clause's day: undated, so "by publication", and said so
+    assert jufra.date == "../2020-05-24"
+    assert "date: not in the report; by its publication (2020-05-24)" in jufra.filled
 
 
 def test_a_registration_abbreviation_ends_no_sentence():

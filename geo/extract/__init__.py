@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from geo._errors import MovemapError
+from geo.extract.dates import Published, parse_published
 from geo.extract.legs import Candidate, Stop
 from geo.extract.output import CSV_COLUMNS, to_json, to_rows, write_csv
 from geo.extract.text import html_to_text, load_text
@@ -34,6 +34,7 @@ from geo.extract.text import html_to_text, load_text
 __all__ = [
     "CSV_COLUMNS",
     "Candidate",
+    "Published",
     "Stop",
     "extract_file",
     "extract_text",
@@ -48,7 +49,7 @@ __all__ = [
 def extract_text(
     text: str,
     *,
-    published: str | dt.date | None = None,
+    published: str | dt.date | Published | None = None,
     gazetteer: str | Path | None = None,
     patterns: str | Path | None = None,
 ) -> list[Candidate]:
@@ -59,7 +60,10 @@ def extract_text(
     text
         The report, as plain text.
     published
-        Publication day (ISO date): anchors relative dates ("last year").
+        Publication date as the report gives it: a day (``2024-06-12``), a
+        month (``2024-06``) or a year (``2024``); anchors relative dates
+        ("last year") and dates legs the report leaves undated (see
+        :mod:`~geo.extract.context`).
     gazetteer
         Path of the curated gazetteer.csv; ``None`` for the bundled one.
     patterns
@@ -75,7 +79,7 @@ def extract_text(
     from geo.extract.legs import assemble
     from geo.extract.nlp import build_pipeline
 
-    pub = _date(published)
+    pub = parse_published(published)
     pipe = build_pipeline(str(gazetteer) if gazetteer else None,
                           str(patterns) if patterns else None)
     return assemble(pipe, text, published=pub)
@@ -85,13 +89,3 @@ def extract_file(path: str | Path, **options) -> tuple[str, list[Candidate]]:
     """Read ``path`` (text or saved HTML) and return (text, candidates)."""
     text = load_text(path)
     return text, extract_text(text, **options)
-
-
-def _date(value: str | dt.date | None) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        msg = f"publication date {value!r} is not an ISO date; write it as 2024-12-19"
-        raise MovemapError(msg) from None

@@ -89,9 +89,11 @@ class Candidate:
     reasons: list[str] = field(default_factory=list)
     evidence: list[dict] = field(default_factory=list)
     note: str = ""
+    filled: str = ""  # cells filled from the report's context, and where from
     transfer: int = 0
     leg: int = 1
     sentence: int = 0
+    origin_sentence: int = -1  # the earlier sentence the origin was taken from, if any
 
 
 def _evidence(s: Sentence) -> dict:

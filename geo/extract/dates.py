@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["DateMention", "find_dates"]
+__all__ = ["DateMention", "Published", "find_dates", "parse_published"]
 
 _MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|"
            "december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|janvier|février|mars|"
@@ -48,6 +48,64 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 
 
 @dataclass(frozen=True)
+class Published:
+    """When a report was published, with the precision it was given at.
+
+    ``text`` is the date as given (``2024-06-12``, ``2024-06`` or ``2024``);
+    ``first`` and ``last`` are the days it spans.
+    """
+
+    text: str
+    first: dt.date
+    last: dt.date
+
+    @property
+    def precision(self) -> str:
+        """``day``, ``month`` or ``year``."""
+        return {10: "day", 7: "month", 4: "year"}[len(self.text)]
+
+
+_PUBLISHED = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+def parse_published(value: str | dt.date | Published | None) -> Published | None:
+    """Read a publication date given as a day, a month or a year.
+
+    Reports give their date as precisely as they know it: ``2024-06-12``,
+    ``2024-06`` or ``2024``. Anything else raises
+    :class:`~geo._errors.MovemapError` with the forms that work.
+
+    >>> parse_published("2024-06").last
+    datetime.date(2024, 6, 30)
+    """
+    import calendar
+
+    from geo._errors import MovemapError
+
+    if value is None or isinstance(value, Published):
+        return value
+    if isinstance(value, dt.date):
+        return Published(value.isoformat(), value, value)
+    text = str(value).strip()
+    m = _PUBLISHED.fullmatch(text)
+    try:
+        if not m:
+            raise ValueError
+        year, month, day = (int(g) if g else None for g in m.groups())
+        if day is not None:
+            d = dt.date(year, month, day)
+            return Published(text, d, d)
+        if month is not None:
+            last = calendar.monthrange(year, month)[1]
+            return Published(text, dt.date(year, month, 1), dt.date(year, month, last))
+        return Published(text, dt.date(year, 1, 1), dt.date(year, 12, 31))
+    except ValueError:
+        msg = (f"publication date {value!r} is not a day, a month or a year; write it as "
+               "the report gives it: 2024-06-12, 2024-06 or 2024 (ISO 8601)")
+        raise MovemapError(msg) from None
+
+
+@dataclass(frozen=True)
 class DateMention:
     """One date phrase: its text, offsets in the text searched, and EDTF value."""
 
@@ -59,7 +117,7 @@ class DateMention:
 
 
 def find_dates(
-    text: str, *, published: dt.date | None, after: str | None = None
+    text: str, *, published: dt.date | Published | None, after: str | None = None
 ) -> list[DateMention]:
     """Find date phrases in ``text`` and resolve them to EDTF.
 
@@ -69,7 +127,10 @@ def find_dates(
         A sentence or a few.
     published
         The report's publication day: the anchor of "last year", week days
-        and absolute dates written without a year.
+        and absolute dates written without a year. A month or a year
+        (:class:`Published`) anchors each phrase at its first and at its
+        last day, and the date is the span of both ("yesterday" in a report
+        of 2024-06 is ``2024-05-31/2024-06-29``; "last year" is ``2023``).
     after
         EDTF date of the previous event, the anchor of "the following day".
 
@@ -79,6 +140,11 @@ def find_dates(
         In text order, without overlaps.
 
     """
+    if isinstance(published, Published):
+        if published.first == published.last:
+            published = published.first
+        else:
+            return _find_in_period(text, published, after)
     if published is not None:
         from geo import reldate
 
@@ -96,6 +162,31 @@ def find_dates(
             taken.append((m.start(), m.end()))
             out.append(DateMention(m.group(0), m.start(), m.end(), value, kind == "rel"))
     return sorted(out, key=lambda d: d.start)
+
+
+_NAMES_MONTH = re.compile(rf"\b(?:{_MONTHS})\b", re.I)
+
+
+def _find_in_period(text: str, published: Published, after: str | None) -> list[DateMention]:
+    """Resolve against the period's first and last day; keep the span of both.
+
+    A phrase that names its month ("on April 19") is the latest such day up to
+    the period's end: anchored at the first day it would fall a year back.
+    """
+    early = find_dates(text, published=published.first, after=after)
+    late = {(m.start, m.end): m for m in find_dates(text, published=published.last, after=after)}
+    out = []
+    for m in early:
+        other = late.get((m.start, m.end))
+        if other is not None and other.edtf and _NAMES_MONTH.search(m.text):
+            out.append(other)  # "on April 19" in a report of 2021-04: 2021, not 2020
+            continue
+        if other is None or other.edtf == m.edtf or not (m.edtf and other.edtf):
+            out.append(m)
+            continue
+        start, end = m.edtf.split("/")[0], other.edtf.split("/")[-1]
+        out.append(DateMention(m.text, m.start, m.end, f"{start}/{end}", m.relative))
+    return out
 
 
 def _resolve(kind: str, m: re.Match[str], published: dt.date | None, after: str | None):

@@ -8,6 +8,8 @@ country, the carrier's country; an unnamed site placed in its area.
 
 from __future__ import annotations
 
+import re
+
 from geo.extract.candidate import Candidate, Stop, _evidence
 from geo.extract.events import _cargo_demonym, _new_clause
 from geo.extract.mentions import Sentence
@@ -60,7 +62,8 @@ def _fill_origin(pipe, cand, s, doc, last, out, chained_start, sentences, raw, i
             cand.frm = to
             cand.reasons.append("origin: where the earlier movement ('after ...') ended")
             return []
-    if chained_start and last is not None and last.to.known:
+    if chained_start and last is not None and last.to.known and \
+            not _told_as_earlier(s, last, cand):
         cand.frm = last.to
         cand.reasons.append("origin: where the previous movement ended")
         cand.evidence.insert(0, _evidence(sentences[last.sentence]))
@@ -75,13 +78,16 @@ def _fill_origin(pipe, cand, s, doc, last, out, chained_start, sentences, raw, i
             cand.frm = Stop(dem[0], place, pos=dem[2])
             cand.reasons.append(f"origin: the country of the '{dem[0]}' things that moved")
             return []
-    for j in (_neighbour(sentences, i, 1), _neighbour(sentences, i, -1)):
+    for j in (_neighbour(sentences, i, 1), _previous_leg_sentence(sentences, raw, i)):
+        if j == _neighbour(sentences, i, -1) and _another(s, doc):
+            continue  # "Another C-17 ... landed in Lviv": not the last sentence's flight
         if 0 <= j < len(raw) and _same_paragraph(sentences, i, j, doc):
             for frm, to, _, _ in raw[j]:
                 if frm.known and not to.known:
                     cand.frm = frm
                     cand.reasons.append("origin: named in the adjacent sentence")
                     cand.evidence.append(_evidence(sentences[j]))
+                    cand.origin_sentence = j
                     return []
     if cand.to.place is not None:
         same = [o for o in out if o.frm.known and o.to.place is not None
@@ -183,7 +189,26 @@ def _carrier_demonym(pipe, s: Sentence, doc):
                     # "a Saudi-owned ship", "a Moldovan-flagged vessel": who owns or
                     # flags a ship says nothing of where it came from
                     return doc[da:db].text, iso, doc[da].idx
+    # "a C-17 Globemaster III of the Canadian Air Force": the force that flies it
+    forces = {a for a, _ in s.cues.get("force", [])}
+    if any(pipe.equipment[key].carrier for _, _, key in s.equipment):
+        for da, db, iso in s.demonyms:
+            if iso and db in forces and doc[da - 2:da].text.lower() == "of the":
+                return doc[da:db].text, iso, doc[da].idx
     return None
+
+
+def _previous_leg_sentence(sentences, raw, i: int) -> int:
+    """Return the sentence before ``i``, past sentences that only name stops on the way.
+
+    "its starting points in the UAE. The flight stops midway in Nairobi ... The final
+    destinations are in N'Djamena": the itinerary's origin is two sentences back.
+    """
+    j = _neighbour(sentences, i, -1)
+    while 0 <= j < len(raw) and raw[j] and \
+            all(not frm.known and not to.known and via for frm, to, via, _ in raw[j]):
+        j = _neighbour(sentences, j, -1)
+    return j
 
 
 def _neighbour(sentences, i: int, step: int) -> int:
@@ -221,3 +246,21 @@ def _area_of_unnamed(pipe, cand: Candidate, main: str, *, chained: bool = False)
             stop.place = pipe.places.country_place[main]
             cand.reasons.append(f"'{stop.unnamed}' placed in {stop.place.name}, where the "
                                 "other end and the report lie")
+
+
+def _told_as_earlier(s: Sentence, last: Candidate, cand: Candidate) -> bool:
+    """Whether ``cand`` is told as having happened before ``last`` ("... had been delivered to").
+
+    Then it does not leave from where ``last`` ended.
+    """
+    a, b = last.to.pos, cand.to.pos
+    return 0 <= a < b and re.search(r"\bhad\b", s.text[a:b], re.I) is not None
+
+
+_ANOTHER = (("another",), ("a", "second"), ("a", "third"), ("a", "further"), ("other",))
+
+
+def _another(s: Sentence, doc) -> bool:
+    """Whether a sentence opens on a new movement of its own ("Another heavy cargo plane ...")."""
+    words = [t.lower_ for t in doc[s.span.start:s.span.start + 3] if not t.is_space]
+    return any(tuple(words[:len(w)]) == w for w in _ANOTHER)

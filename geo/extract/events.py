@@ -99,7 +99,8 @@ def _events(pipe, s: Sentence, doc, seen: list[Place]):
             if cur is not None and cur[1] is None:
                 cur[1] = stop
             elif cur is not None and (_new_clause(doc, cur[4], m.start)
-                                      or _semicolon(doc, cur[4], m.start)):
+                                      or _semicolon(doc, cur[4], m.start)
+                                      or _pluperfect(doc, cur[4], m.start)):
                 cur = [None, stop, [], "", m.end]  # "..., whilst two further flights arrived at"
                 events.append(cur)
             elif cur is not None:
@@ -278,3 +279,13 @@ def _cargo_demonym(pipe, s: Sentence, doc):
 
 def _ship_span(s: Sentence, doc) -> tuple[int, int] | None:
     return (s.ships[0][0], s.ships[0][1]) if s.ships else None
+
+
+def _pluperfect(doc, a: int, b: int) -> bool:
+    """Whether a movement between tokens ``a`` and ``b`` is told as earlier ("had been").
+
+    "the cargo transported from Iran to Armenia ... had been delivered to the port
+    of Bandar Abbas": the second movement came before the first, so it does not
+    continue from where the first ended.
+    """
+    return any(doc[k].lower_ == "had" for k in range(a, b))

@@ -24,7 +24,7 @@ from geo._errors import InputError, Problem
 __all__ = ["AddReport", "add_candidates"]
 
 #: Columns of a candidates file that are for review only, never written to the ledger.
-REVIEW_COLUMNS = (C.EVIDENCE, C.CONFIDENCE)
+REVIEW_COLUMNS = (C.EVIDENCE, C.CONFIDENCE, C.FILLED)
 _DEFUSED = ("'=", "'+", "'-", "'@", "'\t", "'\r")
 
 

@@ -9,11 +9,11 @@ adds counted trips and return legs, and merges repeats.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 
 from geo.extract.candidate import Candidate, Stop, _evidence
-from geo.extract.dates import find_dates
+from geo.extract.context import fill_from_context
+from geo.extract.dates import Published, find_dates
 from geo.extract.describe import (
     _anchor_day,
     _confidence,
@@ -33,7 +33,7 @@ from geo.extract.places import Place
 __all__ = ["Candidate", "Stop", "assemble"]
 
 
-def assemble(pipe, text: str, *, published: dt.date | None) -> list[Candidate]:
+def assemble(pipe, text: str, *, published: Published | None) -> list[Candidate]:
     """Return the candidate legs of one report's text."""
     doc = pipe(text)
     runs, _ = pipe.world_runs(doc)
@@ -81,7 +81,7 @@ def assemble(pipe, text: str, *, published: dt.date | None) -> list[Candidate]:
                 also_from = _fill_origin(pipe, cand, s, doc, last, out, chained_start,
                                          sentences, raw, i, events, k)
             if "origin: named in the adjacent sentence" in cand.reasons and out and \
-                    out[-1].sentence == _neighbour(sentences, i, -1) and \
+                    out[-1].sentence in (_neighbour(sentences, i, -1), cand.origin_sentence) and \
                     not out[-1].to.known and \
                     out[-1].frm.ledger() == cand.frm.ledger():
                 # "The ship had sailed from Baltiysk ... It reached Tobruk": one leg, not two
@@ -89,6 +89,11 @@ def assemble(pipe, text: str, *, published: dt.date | None) -> list[Candidate]:
                 if done.evidence[0] in cand.evidence:
                     cand.evidence.remove(done.evidence[0])
                 cand.evidence.insert(0, done.evidence[0])  # in the report's order
+                for e in done.evidence[1:]:  # "The flight stops midway in Nairobi ..."
+                    if e not in cand.evidence:
+                        cand.evidence.insert(-1, e)
+                if done.via and not cand.via:
+                    cand.via = list(done.via)
                 cand.reasons.append("completes the previous sentence's leg, whose "
                                     "destination it did not name")
                 last = out[-1] if out else None
@@ -156,7 +161,9 @@ def assemble(pipe, text: str, *, published: dt.date | None) -> list[Candidate]:
                 back.leg = cand.leg + 1
                 out.append(back)
                 last = back
-    return _merge(_origin_told_after(out, sentences, doc))
+    out = _merge(_origin_told_after(_destination_told_before(out, sentences), sentences, doc))
+    fill_from_context(pipe, out, sentences, doc, published=published)
+    return out
 
 
 def _country_weights(pipe, doc, world) -> dict[str, float]:
@@ -177,3 +184,38 @@ def _starts_chain(s: Sentence, doc) -> bool:
     chain = s.cues.get("chain", [])
     return bool(first) and (first[0] in ("it", "then", "they") or any(
         a <= s.span.start + 2 for a, _ in chain))
+
+
+#: Words that say a thing reached the place a report is about ("arrived from Stuttgart").
+_ARRIVAL = {"arrived", "arrives", "arrive", "arriving", "landed", "lands", "delivered",
+            "delivers", "delivering", "touched"}
+
+
+def _destination_told_before(out: list[Candidate], sentences) -> list[Candidate]:
+    """Give an arrival that names only where it came from the destination told before it.
+
+    "... delivered military cargo to Ukraine. A C-130J arrived from Stuttgart": the
+    second sentence's leg arrived where the earlier sentence's movement went. Only
+    legs whose sentence has an arrival or delivery word; the destination is that of
+    the nearest earlier sentence's leg, never the leg's own origin.
+    """
+    for n, c in enumerate(out):
+        s = sentences[c.sentence]
+        if c.to.known or not c.frm.known or c.leg != 1 or \
+                not any(t.lower_ in _ARRIVAL for t in s.span):
+            continue
+        before = [p for p in out[:n] if p.sentence < c.sentence and p.to.place is not None
+                  and p.to.ledger() != c.frm.ledger()]
+        if not before:
+            continue
+        p = before[-1]
+        c.to = Stop(p.to.name, p.to.place, unnamed=p.to.unnamed, pos=p.to.pos)
+        c.reasons.append(f"destination: '{p.to.name}', where the movement told before "
+                         "went (this sentence names only where it came from)")
+        c.evidence.insert(0, _evidence(sentences[p.sentence]))
+        c.reasons[:] = [r for r in c.reasons if r not in (
+            "origin named and resolved", "origin unnamed, inside a known area",
+            "destination named and resolved", "destination unnamed, inside a known area",
+            "equipment named", "dated")]
+        _confidence(c)
+    return out

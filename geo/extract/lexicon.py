@@ -28,7 +28,10 @@ analyst can extend it without touching code:
     Syria and Libya" gives Syria -> Libya, the direction the report writes;
     ``pickup``: a trip made to fetch cargo ("headed back to Dover to pick up
     another shipment"): the place before it is where cargo is loaded, an
-    origin, not a destination.
+    origin, not a destination; ``recent``: "recently"-style words, about the
+    publication date; ``force``: a force after a demonym names the actor ("the
+    Canadian Air Force": Canadian military) when the sentence names none
+    (:mod:`geo.extract.context`).
 ``demonyms.csv``
     ``demonym,country``: "Syrian bases" lie in SY (case-sensitive).
 ``countries.csv``
@@ -81,6 +84,8 @@ CUE_KINDS = (
     "origin_after",
     "between",
     "pickup",
+    "recent",
+    "force",
 )
 
 

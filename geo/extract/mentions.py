@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from geo.extract.places import Place
 from geo.extract.ships import ship_names
+from geo.extract.text import title_case
 
 __all__ = ["Mention", "Sentence", "read_sentence"]
 
@@ -226,6 +227,7 @@ def _roles(out: Sentence, doc) -> None:
     )
     head = _DATELINE.match(out.span.text)
     dateline_end = out.span.start_char + head.end() if head else -1
+    headline = title_case(out.span)  # "N. Korea May Have Started ...": no longer name
     for m in out.places:
         nxt = doc[m.end].text.lower() if m.end < len(doc) else ""
         nxt2 = doc[m.end + 1].lower_ if m.end + 1 < len(doc) else ""
@@ -233,12 +235,14 @@ def _roles(out: Sentence, doc) -> None:
             or m.char_end <= dateline_end
         nxt_tok = doc[m.end] if m.end < len(doc) else None
         in_name = nxt_tok is not None and nxt_tok.is_alpha and nxt_tok.text[:1].isupper() and \
-            nxt_tok.lower_ not in _SITE_WORDS and m.end not in place_start
+            nxt_tok.lower_ not in _SITE_WORDS and m.end not in place_start and not headline
         in_name = in_name or (nxt == "-" and m.end + 1 in place_start)  # "Sirte-Jufra Room"
         if in_name and not _is_trip_pair(doc, m, out):
             m.role = "qualifier"
             continue
         to_owner = _cue_ending_at(out, ("to",), m.start) if nxt in ("\u2019s", "'s") else None
+        if to_owner and _idiom(doc, to_owner) == "stop":
+            to_owner = None  # "linked to Moscow's armed forces": a tie, not a receiver
         owner_end = m.end + 1
         while to_owner and owner_end < out.span.end and owner_end < m.end + 6 and \
                 doc[owner_end].text[:1].isupper() and owner_end not in town_start:
@@ -259,6 +263,12 @@ def _roles(out: Sentence, doc) -> None:
         if nxt.lstrip("-") in _QUALIFIERS or (nxt == "-" and nxt2 in _QUALIFIERS) or \
                 nxt in ("\u2019s", "'s", "\u2019", "'") or dateline:
             m.role = "qualifier"
+            continue
+        prev = doc[m.start - 1].lower_ if m.start > out.span.start else ""
+        if prev in _GIVE and m.start - 1 in move_tokens and nxt.isalpha() and \
+                nxt not in ("to", "from", "via", "and", "through"):
+            # "it sends Sudan aid through Chad": the one given to is the destination
+            m.role, m.cue, m.cue_start = "to", doc[m.start - 1].text, m.start - 1
             continue
         pos = m.start
         unnamed_from = None
@@ -340,8 +350,15 @@ def _pickups(out: Sentence) -> None:
             m.role = "from"
 
 
+#: verbs whose first object is the receiver: "sends Sudan aid", "supplied Mali drones"
+_GIVE = {"send", "sends", "sent", "sending", "supply", "supplies", "supplied", "supplying",
+         "deliver", "delivers", "delivered", "delivering", "give", "gives", "gave"}
 _NOT_TO = {"according", "thanks", "due", "next", "close", "similar", "compared", "prior",
-           "addition", "relation", "respect", "owing", "contrary", "access"}
+           "addition", "relation", "respect", "owing", "contrary", "access",
+           # ties, not destinations: "a plane linked to Moscow's armed forces"
+           "linked", "tied", "related", "connected", "belonging", "loyal", "allied",
+           # "rail traffic points to North Korea supplying arms to Russia"
+           "points", "point", "pointing", "pointed"}
 #: recipients named by a demonym: "to a Libyan warlord", "to the Sudanese army"
 _PARTIES = {"warlord", "warlords", "army", "armies", "militia", "militias", "junta", "forces",
             "government", "rebels", "military", "commander", "paramilitaries"}

@@ -17,6 +17,7 @@ from functools import cache, lru_cache
 
 from geo.extract.lexicon import Lexicon, load_lexicon
 from geo.extract.places import Place, PlaceTable, load_places
+from geo.extract.text import title_case
 
 __all__ = ["Pipeline", "build_pipeline"]
 
@@ -292,7 +293,8 @@ class Pipeline:
                     # part of a longer proper name ("Ben Wallace"): not a place
                     after = doc[j] if j < n else None
                     before = doc[i - 1] if i > 0 else None
-                    if (after is not None and after.text[:1].isupper() and after.is_alpha) or (
+                    if (after is not None and after.text[:1].isupper() and after.is_alpha
+                            and not title_case(tok.sent)) or (
                         j < n and _joins(doc, j)  # "Ben" of "Ben-Gurion"
                     ) or (
                         before is not None and before.text[:1].isupper() and before.is_alpha

@@ -11,15 +11,16 @@ from collections.abc import Sequence
 from geo import columns as C  # noqa: N812
 from geo.extract.legs import Candidate
 
-__all__ = ["CONFIDENCE", "CSV_COLUMNS", "EVIDENCE", "to_json", "to_rows", "write_csv"]
+__all__ = ["CONFIDENCE", "CSV_COLUMNS", "EVIDENCE", "FILLED", "to_json", "to_rows", "write_csv"]
 
 EVIDENCE = C.EVIDENCE
 CONFIDENCE = C.CONFIDENCE
+FILLED = C.FILLED
 #: transfers.csv columns (with issue 11's optional ones), then review columns.
 CSV_COLUMNS = (
     C.TRANSFER_ID, C.LEG, C.FROM, C.TO, C.DATE, C.DATE_PRECISION, C.EQUIPMENT, C.CATEGORY,
     C.QUANTITY, C.ACTOR, C.MODE, C.CARRIER, C.STATUS, C.SOURCE_IDS, C.NOTE,
-    C.DATE_AS_REPORTED, C.VIA, C.CARRIER_ID, EVIDENCE, CONFIDENCE,
+    C.DATE_AS_REPORTED, C.VIA, C.CARRIER_ID, EVIDENCE, CONFIDENCE, FILLED,
 )
 _PRECISION = {4: "year", 7: "month", 10: "day"}
 # A cell a spreadsheet would run as a formula: = + - @ at the start, or tab/CR.
@@ -66,6 +67,7 @@ def to_rows(cands: Sequence[Candidate], *, source_id: str = "", prefix: str = ""
             C.CARRIER_ID: c.carrier_id,
             EVIDENCE: " … ".join(e["text"] for e in c.evidence),
             CONFIDENCE: f"{c.confidence:.2f}",
+            FILLED: c.filled,
         })
     return rows
 
@@ -121,6 +123,7 @@ def to_json(cands: Sequence[Candidate], *, source_id: str = "", file: str = "") 
             "confidence": c.confidence,
             "reasons": c.reasons,
             "evidence": c.evidence,
+            "filled": c.filled,
             **({"file": file} if file else {}),
         })
     return out

@@ -49,6 +49,11 @@ class Place:
     curated: bool = True
 
 
+#: How many times larger a national capital must be than the namesake the report's
+#: countries favour to be the place meant (Moscow 10M vs Moscow, Idaho 25k).
+CAPITAL_RATIO = 50
+
+
 @dataclass
 class PlaceTable:
     """Names -> places, with the spellings to match in text."""
@@ -135,7 +140,10 @@ class PlaceTable:
 
         Curated rows beat GeoNames rows; a country beats a town of its name;
         then the country the report talks about most; then the larger town.
-        ``None`` when nothing matches.
+        A national capital beats a namesake of the report's countries that is
+        :data:`CAPITAL_RATIO` times smaller ("the Moscow area" in a report that
+        names the US often is Russia's capital, not Moscow, Idaho; Tripoli in
+        a report on Lebanon stays Lebanon's). ``None`` when nothing matches.
         """
         cands = self.candidates(text)
         if not cands:
@@ -147,7 +155,14 @@ class PlaceTable:
             # that name in a report about Cuba)
             return (p.curated, p.kind == "country", countries.get(p.country, 0.0), p.population)
 
-        return max(cands, key=rank)
+        best = max(cands, key=rank)
+        if best.curated or best.kind == "country":
+            return best
+        capital = max((p for p in cands if self.is_capital(p)), key=lambda p: p.population,
+                      default=None)
+        if capital is not None and capital.population > CAPITAL_RATIO * max(best.population, 1):
+            return capital
+        return best
 
 
 @cache

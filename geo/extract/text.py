@@ -8,7 +8,7 @@ from pathlib import Path
 
 from geo._errors import MovemapError
 
-__all__ = ["html_to_text", "load_text"]
+__all__ = ["html_to_text", "load_text", "title_case"]
 
 _HTML_RE = re.compile(r"^\s*(<!doctype html|<html|<head|<body|<div|<p[\s>]|<article)", re.I)
 _BLOCK = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "article",
@@ -60,3 +60,13 @@ def load_text(path: str | Path) -> str:
     if path.suffix.lower() in (".html", ".htm") or _HTML_RE.match(text):
         text = html_to_text(text)
     return unicodedata.normalize("NFC", text)
+
+
+def title_case(sent) -> bool:
+    """Whether a sentence is a headline in Title Case ("N. Korea May Have Started ...").
+
+    There a capitalised word after a place's name does not make the name part
+    of a longer proper name.
+    """
+    words = [t for t in sent if t.is_alpha and len(t) > 3]
+    return len(words) >= 4 and sum(t.text[:1].isupper() for t in words) >= 0.75 * len(words)

@@ -16,7 +16,7 @@ HELP = (
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add this command's arguments."""
     parser.add_argument("candidates", metavar="CANDIDATES.csv",
-                        help="reviewed rows: transfers.csv columns (+ evidence, confidence)")
+                        help="reviewed rows: transfers.csv columns (+ review columns)")
     parser.add_argument("--source", metavar="ID", default=None,
                         help="source id for rows whose source_ids is empty; added to "
                         "sources.csv with --outlet/--title/--published/--url if new")

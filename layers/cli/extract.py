@@ -18,7 +18,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add this command's arguments."""
     parser.add_argument("files", nargs="+", metavar="FILE", help="report(s): .txt or .html")
     parser.add_argument("--published", metavar="DATE", default=None,
-                        help="publication day (ISO), the anchor of relative dates")
+                        help="publication date as the report gives it: a day (2024-06-12), a month "
+                        "(2024-06) or a year (2024); the anchor of relative dates")
     parser.add_argument("--source-id", metavar="ID", default="",
                         help="sources.csv id to put in source_ids (and transfer ids)")
     parser.add_argument("--json", action="store_true",
