@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -57,6 +58,37 @@ def _days(values: Any, *, open_end: bool) -> IntArray:
     out = arr.astype(np.int64)
     out[np.isnat(arr)] = _FOREVER if open_end else _NAT
     return out
+
+
+@dataclass(frozen=True)
+class ZoneFacts:
+    """What the batches of one call read from a zone set, computed once per call and copy.
+
+    ``key``: :func:`_zone_key`; ``geoms``: the zones' geometries (of the copy
+    given: its GEOS objects); ``zf``, ``zt``: first and last valid day
+    numbers (``_days``); ``ids``: the zone ids as objects; ``area``: planar
+    area (degrees²).
+    """
+
+    key: tuple[tuple[str, ...], int]
+    geoms: ObjArray
+    zf: IntArray
+    zt: IntArray
+    ids: ObjArray
+    area: npt.NDArray[np.float64]
+
+    @classmethod
+    def of(cls, zones: gpd.GeoDataFrame) -> ZoneFacts:
+        """Read the facts of ``zones``."""
+        geoms = np.asarray(zones.geometry.values, dtype=object)
+        return cls(
+            _zone_key(zones),
+            geoms,
+            _days(zones[C.VALID_FROM], open_end=False),
+            _days(zones[C.VALID_TO], open_end=True),
+            zones[C.ZONE_ID].to_numpy(dtype=object),
+            shapely.area(geoms) if len(geoms) else np.zeros(0),
+        )
 
 
 # --- tiles ----------------------------------------------------------------------

@@ -120,12 +120,13 @@ def _expand(i0: IntArray, i1: IntArray, j0: IntArray, j1: IntArray) -> tuple[Int
     return box, cx * _NY + cy
 
 
-def _edges(zones: gpd.GeoDataFrame) -> _Edges:
+def _edges(zones: gpd.GeoDataFrame, key: tuple[tuple[str, ...], int] | None = None) -> _Edges:
     """Boundary edges of every zone, binned; built once per zone set for every thread.
 
     Numpy arrays only (no GEOS object), read-only: threads share them.
+    ``key``: the zones' :func:`_zone_key`, if known.
     """
-    key = _zone_key(zones)
+    key = _zone_key(zones) if key is None else key
     return _EDGE_CACHE.get(key, lambda: _build_edges(zones, key))  # type: ignore[no-any-return]
 
 
@@ -234,7 +235,13 @@ def _near_segments(xy: FloatArray, last: IntArray, ed: _Edges) -> IntArray:
 
 
 def meetings(
-    batch: ObjArray, s: IntArray, zones: gpd.GeoDataFrame, zf: IntArray, zt: IntArray
+    batch: ObjArray,
+    s: IntArray,
+    zones: gpd.GeoDataFrame,
+    zf: IntArray,
+    zt: IntArray,
+    *,
+    key: tuple[tuple[str, ...], int] | None = None,
 ) -> Meetings:
     """Stretches of each leg inside each zone valid on the leg's day ``s``.
 
@@ -246,12 +253,14 @@ def meetings(
         Each leg's first day (int day numbers, as ``_days``).
     zones, zf, zt
         The zones and their validity as day numbers.
+    key
+        The zones' :func:`geo.zones._common._zone_key`, if known.
 
     """
     n = len(batch)
     zgeom = np.asarray(zones.geometry.values, dtype=object)
     shapely.prepare(zgeom)
-    ed = _edges(zones)
+    ed = _edges(zones, key)
     easy = shapely.get_type_id(batch) == 1
     hard = ~easy
     nc = shapely.get_num_coordinates(batch)

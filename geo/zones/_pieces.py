@@ -53,7 +53,16 @@ def _resolve_overlaps(
     """Where zones overlap (contested), keep each stretch in the smallest zone only."""
     if seg.empty:
         return seg
-    sums = seg.groupby("row")["km"].sum()
+    # Legs whose km inside zones may exceed their length: a plain sum tested
+    # 1e-6 km below the bound (far beyond its rounding) picks them; pandas'
+    # (compensated) sum of their rows then decides, as for every leg before.
+    rows = seg["row"].to_numpy()
+    ur, inv = np.unique(rows, return_inverse=True)
+    rough = np.bincount(inv, weights=seg["km"].to_numpy(float))
+    maybe = ur[rough > total[ur] * (1 + 1e-9)]
+    if not len(maybe):
+        return seg
+    sums = seg[np.isin(rows, maybe)].groupby("row")["km"].sum()
     over = sums.index[(sums.to_numpy() > total[sums.index] * (1 + 1e-9) + 1e-6)].to_numpy()
     if not len(over):
         return seg
