@@ -119,10 +119,11 @@ def test_every_zone_cache_is_per_thread_or_frozen_and_geometry_free():
 
     import geo.zones
     from geo._threadcache import PerThreadCache, SharedCache
-    from geo.zones import _common, _crossings
+    from geo.zones import _common, _crossings, _legs
 
     zones = read_zones(REPO_ROOT / settings.ZONES_FILE)
     _crossings._edges(zones)  # fills the shared caches
+    _legs._front_zones(zones)
     caches = {}
     for info in pkgutil.iter_modules(geo.zones.__path__):
         mod = importlib.import_module(f"geo.zones.{info.name}")
