@@ -108,26 +108,51 @@ def test_each_thread_has_its_own_prepared_geometry():
     assert zones.geometry.iloc[0] is not seen["here"][2]
 
 
-def test_every_zone_cache_is_kept_per_thread():
-    # A module-level cache in geo.zones holds prepared geometry or what is
-    # built from it: each must be a PerThreadCache, so that threads of one
-    # dask worker never share one.
+def test_every_zone_cache_is_per_thread_or_frozen_and_geometry_free():
+    # A module-level cache in geo.zones that holds prepared geometry or
+    # another GEOS object must be a PerThreadCache, so that threads of one
+    # dask worker never share one; what threads share (a SharedCache: the
+    # edge grids, the tiles' WKB) holds read-only arrays and no geometry.
     import pkgutil
 
-    import geo.zones
-    from geo._threadcache import PerThreadCache
+    import numpy as np
 
+    import geo.zones
+    from geo._threadcache import PerThreadCache, SharedCache
+    from geo.zones import _common, _crossings, _legs
+
+    zones = read_zones(REPO_ROOT / settings.ZONES_FILE)
+    _crossings._edges(zones)  # fills the shared caches
+    _legs._front_zones(zones)
     caches = {}
     for info in pkgutil.iter_modules(geo.zones.__path__):
         mod = importlib.import_module(f"geo.zones.{info.name}")
         caches |= {
             f"{mod.__name__}.{name}": value
             for name, value in vars(mod).items()
-            if name.endswith("_CACHE") and hasattr(value, "__getitem__")
+            if name.endswith(("_CACHE", "_TILES")) and hasattr(value, "__getitem__")
         }
-    assert {"geo.zones._common._TILE_CACHE", "geo.zones._crossings._EDGE_CACHE"} <= set(caches)
+    assert {
+        "geo.zones._common._TILE_CACHE",
+        "geo.zones._common._SHARED_TILES",
+        "geo.zones._crossings._EDGE_CACHE",
+    } <= set(caches)
+    assert isinstance(_common._TILE_CACHE, PerThreadCache)  # prepared tiles
     shared = [name for name, value in caches.items() if not isinstance(value, PerThreadCache)]
-    assert not shared, f"caches shared by threads: {shared}"
+    assert all(isinstance(caches[name], SharedCache) for name in shared), shared
+    arrays = 0
+    for name in shared:
+        assert len(caches[name]) >= 1, name
+        for value in caches[name].values():
+            parts = vars(value).values() if hasattr(value, "__dataclass_fields__") else value
+            for part in parts:
+                assert not isinstance(part, shapely.Geometry), name
+                assert isinstance(part, np.ndarray), (name, type(part))
+                assert not part.flags.writeable, name
+                arrays += 1
+                if part.dtype == object:  # the tiles' WKB
+                    assert all(isinstance(x, bytes) for x in part), name
+    assert arrays >= 20
 
 
 def test_per_thread_cache_keeps_one_dict_per_thread():

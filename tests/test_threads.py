@@ -52,3 +52,92 @@ def test_geodesic_lines_are_the_same_on_one_thread_or_many():
         shapely.to_wkb(many.geometry.to_numpy()).tolist()
         == shapely.to_wkb(one.geometry.to_numpy()).tolist()
     )
+
+
+def test_shared_cache_builds_once_for_every_thread_and_freezes_arrays():
+    import pytest
+
+    from geo._threadcache import SharedCache
+
+    cache = SharedCache(keep=2)
+    built = []
+    gate = threading.Barrier(4)
+
+    def build():
+        built.append(threading.get_ident())
+        return np.arange(5.0), (np.zeros(3, dtype=np.int64), np.array([b"wkb"], dtype=object))
+
+    got = {}
+
+    def ask(i):
+        gate.wait()
+        got[i] = cache.get("k", build)
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(built) == 1  # built once, the others waited for it
+    assert all(v is got[0] for v in got.values())
+    arr, (ints, wkb) = got[0]
+    for a in (arr, ints, wkb):
+        assert not a.flags.writeable
+    with pytest.raises(ValueError, match="read-only"):
+        arr[0] = 1.0
+    # no GEOS object may be shared by threads (prepared geometry is not thread-safe)
+    with pytest.raises(TypeError, match="WKB"):
+        cache.get("g", lambda: (np.zeros(1), shapely.Point(0, 0)))
+    with pytest.raises(TypeError, match="WKB"):
+        cache.get("h", lambda: np.array([shapely.Point(0, 0)], dtype=object))
+    assert "g" not in cache and "h" not in cache
+    cache.get("a", lambda: np.zeros(1))
+    cache.get("b", lambda: np.zeros(1))  # keep=2: the oldest ("k") goes
+    assert "k" not in cache and len(cache) == 2
+    cache.clear()
+    assert len(cache) == 0
+
+
+def test_zone_tiles_are_cut_once_but_each_thread_has_its_own_geometries():
+    from geo import settings
+    from geo.paths import REPO_ROOT
+    from geo.zones import _common, read_zones
+
+    zones = read_zones(REPO_ROOT / settings.ZONES_FILE)
+    _common._SHARED_TILES.clear()
+    _common._TILE_CACHE.clear()
+    calls = []
+    real = _common.subdivide
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    _common.subdivide = counted
+    try:
+        seen = {}
+
+        def look(i):
+            seen[i] = _common._tiles(zones)
+
+        threads = [threading.Thread(target=look, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        look("here")
+    finally:
+        _common.subdivide = real
+    assert len(calls) == 1
+    for a, b in [(0, 1), (0, "here")]:
+        (ta, oa), (tb, ob) = seen[a], seen[b]
+        assert np.array_equal(oa, ob)
+        assert all(x is not y for x, y in zip(ta, tb, strict=True))  # own GEOS objects
+        assert shapely.to_wkb(ta).tolist() == shapely.to_wkb(tb).tolist()
+    fresh, owners = real(
+        np.asarray(zones.geometry.values, dtype=object),
+        max_vertices=_common._TILE_VERTICES,
+        min_size=settings.ZONE_TILE_DEG,
+    )
+    assert shapely.to_wkb(seen[0][0]).tolist() == shapely.to_wkb(fresh).tolist()
+    assert np.array_equal(seen[0][1], owners)

@@ -202,24 +202,29 @@ def test_chunk_boxes_hold_every_vertex_of_their_chunk():
             np.testing.assert_array_equal(hi[j], part.max(axis=0))
 
 
+def _random_stretch(rng, v, p, starts):
+    """A random stretch along part ``p`` of ``v`` (a row of Stretches): from a
+    random point or one of the fractions ``starts`` of a segment to a random
+    point or the end of a later (or the same) segment."""
+    nseg = v.nseg[p]
+    k0, k1 = np.sort(rng.integers(0, nseg, 2))
+    t0, t1 = rng.random(2)
+    t0 = rng.choice([t0, *starts])
+    t1 = rng.choice([t1, 1.0])
+    if k0 == k1 and t1 <= t0:
+        t0, t1 = t1, t0
+    a, b = v.xy[v.head[p] + k0], v.xy[v.head[p] + k0 + 1]
+    c, d = v.xy[v.head[p] + k1], v.xy[v.head[p] + k1 + 1]
+    return (p, k0, t0, *(a + t0 * (b - a)), k1, t1, *(c + t1 * (d - c)))
+
+
 def test_piece_km_is_the_sum_over_vertices():
     lines = _lines([((-5.0, 36.0), (40.0, 55.0)), ((10.0, 10.0), (12.0, 11.0))])
     parts = np.asarray(lines.geometry.values)
     nseg = shapely.get_num_coordinates(parts) - 1
     v = Vertices.of(parts, np.arange(2), nseg)
     rng = np.random.default_rng(1)
-    rows = []
-    for p in range(2):
-        for _ in range(40):
-            k0, k1 = np.sort(rng.integers(0, nseg[p], 2))
-            t0, t1 = rng.random(2)
-            t0 = rng.choice([t0, 0.0])
-            t1 = rng.choice([t1, 1.0])
-            if k0 == k1 and t1 <= t0:
-                t0, t1 = t1, t0
-            a, b = v.xy[v.head[p] + k0], v.xy[v.head[p] + k0 + 1]
-            c, d = v.xy[v.head[p] + k1], v.xy[v.head[p] + k1 + 1]
-            rows.append((p, k0, t0, *(a + t0 * (b - a)), k1, t1, *(c + t1 * (d - c))))
+    rows = [_random_stretch(rng, v, p, (0.0,)) for p in range(2) for _ in range(40)]
     cols = list(zip(*rows, strict=True))
     st = Stretches(*(np.array(c) for c in cols))
     got = piece_km(v, st)
@@ -243,15 +248,7 @@ def test_compiled_gaps_match_numpy():
         rows = []
         for p in rng.permutation(3)[: rng.integers(1, 4)]:
             for _ in range(rng.integers(1, 6)):
-                k0, k1 = np.sort(rng.integers(0, nseg[p], 2))
-                t0, t1 = rng.random(2)
-                t0 = rng.choice([t0, 0.0, 1e-12])
-                t1 = rng.choice([t1, 1.0])
-                if k0 == k1 and t1 <= t0:
-                    t0, t1 = t1, t0
-                a, b = v.xy[v.head[p] + k0], v.xy[v.head[p] + k0 + 1]
-                c, d = v.xy[v.head[p] + k1], v.xy[v.head[p] + k1 + 1]
-                rows.append((p, k0, t0, *(a + t0 * (b - a)), k1, t1, *(c + t1 * (d - c))))
+                rows.append(_random_stretch(rng, v, p, (0.0, 1e-12)))
         if trial % 3 == 0:  # a stretch ending a hair before the next starts: a sliver gap
             p, *_, k1, t1, x1, y1 = rows[0]
             rows.append((p, k1, t1 + 1e-12 if t1 < 0.5 else t1, x1, y1, k1, min(t1 + 0.1, 1.0),

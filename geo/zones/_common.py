@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -16,7 +17,7 @@ from pyproj import Geod
 
 from geo import columns as C  # noqa: N812
 from geo import settings
-from geo._threadcache import PerThreadCache
+from geo._threadcache import PerThreadCache, SharedCache
 from geo.countries import subdivide
 
 #: Start of the ``control_note`` when control changed during a leg's dates.
@@ -59,6 +60,37 @@ def _days(values: Any, *, open_end: bool) -> IntArray:
     return out
 
 
+@dataclass(frozen=True)
+class ZoneFacts:
+    """What the batches of one call read from a zone set, computed once per call and copy.
+
+    ``key``: :func:`_zone_key`; ``geoms``: the zones' geometries (of the copy
+    given: its GEOS objects); ``zf``, ``zt``: first and last valid day
+    numbers (``_days``); ``ids``: the zone ids as objects; ``area``: planar
+    area (degrees²).
+    """
+
+    key: tuple[tuple[str, ...], int]
+    geoms: ObjArray
+    zf: IntArray
+    zt: IntArray
+    ids: ObjArray
+    area: npt.NDArray[np.float64]
+
+    @classmethod
+    def of(cls, zones: gpd.GeoDataFrame) -> ZoneFacts:
+        """Read the facts of ``zones``."""
+        geoms = np.asarray(zones.geometry.values, dtype=object)
+        return cls(
+            _zone_key(zones),
+            geoms,
+            _days(zones[C.VALID_FROM], open_end=False),
+            _days(zones[C.VALID_TO], open_end=True),
+            zones[C.ZONE_ID].to_numpy(dtype=object),
+            shapely.area(geoms) if len(geoms) else np.zeros(0),
+        )
+
+
 # --- tiles ----------------------------------------------------------------------
 
 
@@ -71,13 +103,15 @@ def _zone_key(zones: gpd.GeoDataFrame) -> tuple[tuple[str, ...], int]:
 def _tiles(zones: gpd.GeoDataFrame) -> tuple[ObjArray, IntArray]:
     """Cut every zone into small tiles; return (tile geometries, zone position).
 
-    See :func:`geo.countries.subdivide`; cached per zone set.
+    See :func:`geo.countries.subdivide`.  The tiles are cut once per zone
+    set for every thread (:func:`shared_tiles`, kept as WKB); each thread
+    makes and prepares its own geometries from them, once per zone set.
     """
-    geoms = np.asarray(zones.geometry.values, dtype=object)
     key = _zone_key(zones)
     if key in _TILE_CACHE:
         return _TILE_CACHE[key]
-    tiles, owners = subdivide(geoms, max_vertices=_TILE_VERTICES, min_size=settings.ZONE_TILE_DEG)
+    wkb, owners, _ = shared_tiles(zones, key)
+    tiles = shapely.from_wkb(wkb)  # new GEOS objects, this thread's own
     shapely.prepare(tiles)
     if len(_TILE_CACHE) >= 8:
         _TILE_CACHE.pop(next(iter(_TILE_CACHE)))
@@ -85,9 +119,31 @@ def _tiles(zones: gpd.GeoDataFrame) -> tuple[ObjArray, IntArray]:
     return tiles, owners
 
 
+def shared_tiles(
+    zones: gpd.GeoDataFrame, key: tuple[tuple[str, ...], int] | None = None
+) -> tuple[ObjArray, IntArray, npt.NDArray[np.float64]]:
+    """Return the zones' tiles for every thread: (WKB, zone position, bounds), read-only.
+
+    Cut once per zone set (``key``: its :func:`_zone_key`) in the first
+    thread that asks; no GEOS object is shared.
+    """
+
+    def cut() -> tuple[ObjArray, IntArray, npt.NDArray[np.float64]]:
+        geoms = np.asarray(zones.geometry.values, dtype=object)
+        tiles, owners = subdivide(
+            geoms, max_vertices=_TILE_VERTICES, min_size=settings.ZONE_TILE_DEG
+        )
+        bounds = shapely.bounds(tiles) if len(tiles) else np.zeros((0, 4))
+        return np.asarray(shapely.to_wkb(tiles), dtype=object), owners, bounds
+
+    return _SHARED_TILES.get(_zone_key(zones) if key is None else key, cut)
+
+
 _TILE_VERTICES = 64
 #: Prepared tiles per zone set, a dict per thread: GEOS prepared geometry is not thread-safe.
 _TILE_CACHE: PerThreadCache = PerThreadCache()
+#: The tiles as WKB (and their zones and bounds), cut once for every thread.
+_SHARED_TILES: SharedCache = SharedCache()
 
 
 def _objects(values: Any) -> pd.Series:

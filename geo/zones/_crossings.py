@@ -34,9 +34,9 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
-from geo._threadcache import PerThreadCache
+from geo._threadcache import SharedCache
 from geo.threads import thread_count
-from geo.zones._common import IntArray, ObjArray, _tiles, _zone_key
+from geo.zones._common import IntArray, ObjArray, _zone_key, shared_tiles
 from geo.zones._stretches import Stretches, Vertices, _ranges
 
 FloatArray = npt.NDArray[np.float64]
@@ -85,8 +85,8 @@ class _Edges:
     low_bits: npt.NDArray[np.uint8]  # bit c (little-endian): whether low_count[c] > 0
 
 
-#: Edge grids per zone set, a dict per thread (as the tiles of ``_common``).
-_EDGE_CACHE: PerThreadCache = PerThreadCache()
+#: Edge grids per zone set: numpy arrays only, built once and shared read-only by threads.
+_EDGE_CACHE: SharedCache = SharedCache()
 
 
 def _cell_x(x: FloatArray) -> IntArray:
@@ -120,12 +120,18 @@ def _expand(i0: IntArray, i1: IntArray, j0: IntArray, j1: IntArray) -> tuple[Int
     return box, cx * _NY + cy
 
 
-def _edges(zones: gpd.GeoDataFrame) -> _Edges:
-    """Boundary edges of every zone, binned; cached per zone set."""
+def _edges(zones: gpd.GeoDataFrame, key: tuple[tuple[str, ...], int] | None = None) -> _Edges:
+    """Boundary edges of every zone, binned; built once per zone set for every thread.
+
+    Numpy arrays only (no GEOS object), read-only: threads share them.
+    ``key``: the zones' :func:`_zone_key`, if known.
+    """
+    key = _zone_key(zones) if key is None else key
+    return _EDGE_CACHE.get(key, lambda: _build_edges(zones, key))  # type: ignore[no-any-return]
+
+
+def _build_edges(zones: gpd.GeoDataFrame, key: tuple[tuple[str, ...], int]) -> _Edges:
     geoms = np.asarray(zones.geometry.values, dtype=object)
-    key = _zone_key(zones)
-    if key in _EDGE_CACHE:
-        return _EDGE_CACHE[key]
     polys, zi = shapely.get_parts(geoms, return_index=True)
     rings, ri = shapely.get_rings(polys, return_index=True)
     xy, ci = shapely.get_coordinates(rings, return_index=True)
@@ -152,8 +158,7 @@ def _edges(zones: gpd.GeoDataFrame) -> _Edges:
     occ[cell] = 1
     sat = np.zeros((_NX + 1, _NY + 1), dtype=np.int32)
     sat[1:, 1:] = occ.reshape(_NX, _NY).cumsum(0).cumsum(1)
-    tiles, _ = _tiles(zones)  # the zones' small tiles, as the GEOS path uses
-    tb = shapely.bounds(tiles) if len(tiles) else np.zeros((0, 4))
+    _, _, tb = shared_tiles(zones, key)  # the zones' small tiles, as the GEOS path uses
     _, tcell = _expand(_cell_x(tb[:, 0]), _cell_x(tb[:, 2]), _cell_y(tb[:, 1]), _cell_y(tb[:, 3]))
     occ = np.zeros(_NX * _NY, dtype=np.int32)
     occ[tcell] = 1
@@ -171,9 +176,6 @@ def _edges(zones: gpd.GeoDataFrame) -> _Edges:
         low[np.argsort(lcell, kind="stable")],
         np.packbits(lcount > 0, bitorder="little"),
     )  # fmt: skip
-    if len(_EDGE_CACHE) >= 8:
-        _EDGE_CACHE.pop(next(iter(_EDGE_CACHE)))
-    _EDGE_CACHE[key] = out
     return out
 
 
@@ -233,7 +235,13 @@ def _near_segments(xy: FloatArray, last: IntArray, ed: _Edges) -> IntArray:
 
 
 def meetings(
-    batch: ObjArray, s: IntArray, zones: gpd.GeoDataFrame, zf: IntArray, zt: IntArray
+    batch: ObjArray,
+    s: IntArray,
+    zones: gpd.GeoDataFrame,
+    zf: IntArray,
+    zt: IntArray,
+    *,
+    key: tuple[tuple[str, ...], int] | None = None,
 ) -> Meetings:
     """Stretches of each leg inside each zone valid on the leg's day ``s``.
 
@@ -245,12 +253,14 @@ def meetings(
         Each leg's first day (int day numbers, as ``_days``).
     zones, zf, zt
         The zones and their validity as day numbers.
+    key
+        The zones' :func:`geo.zones._common._zone_key`, if known.
 
     """
     n = len(batch)
     zgeom = np.asarray(zones.geometry.values, dtype=object)
     shapely.prepare(zgeom)
-    ed = _edges(zones)
+    ed = _edges(zones, key)
     easy = shapely.get_type_id(batch) == 1
     hard = ~easy
     nc = shapely.get_num_coordinates(batch)

@@ -15,8 +15,7 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
-from geo import columns as C  # noqa: N812
-from geo.zones._common import IntArray, ObjArray, _days, _empty_segments
+from geo.zones._common import IntArray, ObjArray, _empty_segments
 from geo.zones._geos import _segments_batch
 from geo.zones._outside_fast import outside_stretches
 from geo.zones._pieces import _geodesic_km, _resolve_overlaps
@@ -102,9 +101,8 @@ def segments_batch(
     """
     if not len(zones):
         return _empty_segments(), cr.rows(start)
-    zgeom = np.asarray(zones.geometry.values, dtype=object)
-    zf = _days(zones[C.VALID_FROM], open_end=False)
-    zt = _days(zones[C.VALID_TO], open_end=True)
+    zs = cr.facts(zones)
+    zgeom, zf, zt = zs.geoms, zs.zf, zs.zt
     b = cr.batch(start, zones)
     rows, parts, owner, mt = b.rows, b.parts, b.owner, b.meet
     s = cr.s
@@ -158,7 +156,7 @@ def segments_batch(
             "geom": geom,
         }
     )
-    seg = _resolve_overlaps(seg, total, shapely.area(zgeom), zones[C.ZONE_ID].to_numpy())
+    seg = _resolve_overlaps(seg, total, zs.area, zs.ids)
     seg["z"] = seg["z"].astype("Int64")
     outside = outside_stretches(
         v, st, parts, owner, off, seg, batch, rows, easy, total, outside_geometry

@@ -19,9 +19,14 @@ the first call in a fresh process then loads it instead of compiling.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numba
 import numpy as np
+import numpy.typing as npt
+
+#: Any numpy array (numba compiles each call's types).
+Array = npt.NDArray[Any]
 
 #: Up to this chord (m) :func:`geodesic_m` measures the arc from it (error < 1e-8 m).
 _CHORD_M = 50_000.0
@@ -175,12 +180,7 @@ def segment_crossings(
 
 @numba.njit(cache=True, nogil=True)
 def gather_stretches(
-    xy: np.ndarray,  # type: ignore[type-arg]
-    start: np.ndarray,  # type: ignore[type-arg]
-    inner: np.ndarray,  # type: ignore[type-arg]
-    first: np.ndarray,  # type: ignore[type-arg]
-    ends: np.ndarray,  # type: ignore[type-arg]
-    out: np.ndarray,  # type: ignore[type-arg]
+    xy: Array, start: Array, inner: Array, first: Array, ends: Array, out: Array
 ) -> None:
     """Write each stretch's coordinates into ``out`` from row ``first[i]``.
 
@@ -202,15 +202,7 @@ def gather_stretches(
 
 
 @numba.njit(cache=True, nogil=True)
-def geodesic_m(
-    x1: np.ndarray,  # type: ignore[type-arg]
-    y1: np.ndarray,  # type: ignore[type-arg]
-    x2: np.ndarray,  # type: ignore[type-arg]
-    y2: np.ndarray,  # type: ignore[type-arg]
-    a: float,
-    f: float,
-    out: np.ndarray,  # type: ignore[type-arg]
-) -> int:
+def geodesic_m(x1: Array, y1: Array, x2: Array, y2: Array, a: float, f: float, out: Array) -> int:
     """Geodesic distance (m) from (x1, y1) to (x2, y2) on the ellipsoid (a, f), into ``out``.
 
     Up to ``_CHORD_M`` apart (most pieces a split measures): the chord

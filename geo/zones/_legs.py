@@ -11,10 +11,12 @@ import shapely
 
 from geo import columns as C  # noqa: N812
 from geo import settings
+from geo._threadcache import SharedCache
 from geo.countries import countries_at
 from geo.zones._common import (
     _NAT,
     IntArray,
+    ObjArray,
     _col,
     _days,
     _xy,
@@ -70,21 +72,29 @@ def _front_zones(zones: pd.DataFrame) -> npt.NDArray[np.bool_]:
 
 
 def _opposing(zones: pd.DataFrame) -> npt.NDArray[np.bool_]:
-    """(zone, zone) matrix: zones of opposing factions in the same country."""
-    z = pd.DataFrame(
-        {
-            "pos": np.arange(len(zones)),
-            "c": _col(zones, C.ZONE_COUNTRY),
-            "f": _col(zones, C.FACTION),
-        }
-    )
+    """(zone, zone) matrix: zones of opposing factions in the same country (read-only).
+
+    Depends on the zones' countries and factions only: computed once for
+    each list of them (a few calls per ledger would each join the zones).
+    """
+    country, faction = _col(zones, C.ZONE_COUNTRY), _col(zones, C.FACTION)
+    key = (tuple(country.tolist()), tuple(faction.tolist()))
+    return _OPPOSING_CACHE.get(key, lambda: _opposing_pairs(country, faction))  # type: ignore[no-any-return]
+
+
+#: Opposing-zone matrices by the zones' countries and factions (arrays only: shared by threads).
+_OPPOSING_CACHE: SharedCache = SharedCache()
+
+
+def _opposing_pairs(country: ObjArray, faction: ObjArray) -> npt.NDArray[np.bool_]:
+    z = pd.DataFrame({"pos": np.arange(len(country)), "c": country, "f": faction})
     z = z[z["c"].notna() & z["f"].notna()]
     pairs = z.merge(z, on="c")
     pairs = pairs[pairs["f_x"] != pairs["f_y"]]
     lo = np.where(pairs["f_x"] < pairs["f_y"], pairs["f_x"], pairs["f_y"]).astype(str)
     hi = np.where(pairs["f_x"] < pairs["f_y"], pairs["f_y"], pairs["f_x"]).astype(str)
     hit = pd.Series(lo + "|" + hi).isin(_OPPOSING).to_numpy()
-    out = np.zeros((len(zones), len(zones)), dtype=bool)
+    out = np.zeros((len(country), len(country)), dtype=bool)
     out[pairs["pos_x"].to_numpy()[hit], pairs["pos_y"].to_numpy()[hit]] = True
     return out
 

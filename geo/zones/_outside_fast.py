@@ -112,7 +112,9 @@ def outside_stretches(
     g_pos = np.concatenate([off[g_part] + g_p0, off[free]])
     out_rows = leg_rows[keep]
     bpos = np.flatnonzero(easy)[keep]  # batch positions of the kept legs
-    pos = pd.Series(g_pos).groupby(g_leg).min().reindex(bpos).fillna(0.0).to_numpy(float)
+    first = np.full(len(batch), np.inf)  # each leg's first gap (0 where it has none)
+    np.minimum.at(first, g_leg, g_pos)
+    pos = np.where(np.isfinite(first[bpos]), first[bpos], 0.0)
     geom = np.full(len(out_rows), None, dtype=object)
     if geometry:
         geom[:] = _geometry(v, gaps, g_p0, parts, owner, off, free, bpos)
@@ -121,7 +123,9 @@ def outside_stretches(
     return pd.DataFrame(
         {
             "row": out_rows,
-            "z": pd.array([pd.NA] * len(out_rows), dtype="Int64"),
+            "z": pd.arrays.IntegerArray(
+                np.zeros(len(out_rows), np.int64), np.ones(len(out_rows), dtype=bool)
+            ),  # all missing
             "km": rest[keep],
             "geom": geom,
             "pos": pos,

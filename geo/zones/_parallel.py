@@ -7,9 +7,12 @@ threads.  GEOS prepared geometries are not thread-safe (libgeos/geos#825):
 two threads testing points or lines against one prepared zone at once can
 crash the interpreter.  Every worker thread therefore works on its own deep
 copy of the zones (new GEOS objects, made once per thread and zone set), and
-the caches built from zones (:data:`geo.zones._common._TILE_CACHE`,
-:data:`geo.zones._crossings._EDGE_CACHE`) are a dict per thread.  The
-threads are kept between calls (their copies and caches with them).
+the prepared tiles (:data:`geo.zones._common._TILE_CACHE`) are a dict per
+thread.  What holds no GEOS object is built once and shared read-only: the
+edge grids (:data:`geo.zones._crossings._EDGE_CACHE`) and the tiles as WKB
+(:data:`geo.zones._common._SHARED_TILES`), from which each thread makes its
+own tiles.  The threads are kept between calls (their copies and caches
+with them).
 
 Results are joined in the order of the batches: the answer does not depend
 on the number of threads or on timing.  Inside :func:`geo.threads.limited`

@@ -53,20 +53,32 @@ def _resolve_overlaps(
     """Where zones overlap (contested), keep each stretch in the smallest zone only."""
     if seg.empty:
         return seg
-    sums = seg.groupby("row")["km"].sum()
+    # Legs whose km inside zones may exceed their length: a plain sum tested
+    # 1e-6 km below the bound (far beyond its rounding) picks them; pandas'
+    # (compensated) sum of their rows then decides, as for every leg before.
+    rows = seg["row"].to_numpy()
+    ur, inv = np.unique(rows, return_inverse=True)
+    rough = np.bincount(inv, weights=seg["km"].to_numpy(float))
+    maybe = ur[rough > total[ur] * (1 + 1e-9)]
+    if not len(maybe):
+        return seg
+    sums = seg[np.isin(rows, maybe)].groupby("row")["km"].sum()
     over = sums.index[(sums.to_numpy() > total[sums.index] * (1 + 1e-9) + 1e-6)].to_numpy()
     if not len(over):
         return seg
-    sel = seg["row"].isin(over).to_numpy()
-    sub = seg[sel].copy()
-    zi = sub["z"].to_numpy(np.int64)
-    sub["_area"], sub["_id"] = area[zi], ids[zi]
-    sub = sub.sort_values(["row", "_area", "_id"], kind="stable")
-    sub["_rank"] = sub.groupby("row").cumcount()
+    # Each leg's stretches from the smallest zone (then by id) up: a stretch
+    # keeps what the smaller zones before it did not cover.
+    pos = np.flatnonzero(np.isin(rows, over))
+    zi = seg["z"].to_numpy(np.int64)[pos]
+    id_rank = np.argsort(np.argsort(ids, kind="stable"), kind="stable")
+    pos = pos[np.lexsort((id_rank[zi], area[zi], rows[pos]))]  # stable, as sort_values
+    prow = rows[pos]
+    at = np.arange(len(pos))
+    first = np.r_[True, prow[1:] != prow[:-1]]
+    rank = at - np.maximum.accumulate(np.where(first, at, 0))
     covered = np.full(len(over), None, dtype=object)
-    geoms = sub["geom"].to_numpy(dtype=object).copy()
-    rank = sub["_rank"].to_numpy()
-    slot = np.searchsorted(over, sub["row"].to_numpy())
+    geoms = seg["geom"].to_numpy(dtype=object)[pos]
+    slot = np.searchsorted(over, prow)
     for r in range(int(rank.max()) + 1):  # a few ranks, each vectorized
         at = rank == r
         cov = covered[slot[at]]
@@ -78,8 +90,14 @@ def _resolve_overlaps(
         merged = orig.copy()
         merged[has] = shapely.union(cov[has], orig[has])
         covered[slot[at]] = merged
-    sub["geom"] = geoms
     parts, idx = _line_parts(geoms)
-    sub["km"] = np.bincount(idx, weights=_geodesic_km(parts), minlength=len(sub))
-    sub = sub[sub["km"] > 0].drop(columns=["_area", "_id", "_rank"])
-    return pd.concat([seg[~sel], sub]).sort_index(kind="stable")
+    km = np.bincount(idx, weights=_geodesic_km(parts), minlength=len(pos))
+    out = seg.copy()
+    g = out["geom"].to_numpy(dtype=object).copy()
+    g[pos] = geoms
+    k = out["km"].to_numpy(float).copy()
+    k[pos] = km
+    out["geom"], out["km"] = g, k
+    keep = np.ones(len(out), dtype=bool)
+    keep[pos[~(km > 0)]] = False  # covered whole by smaller zones
+    return out[keep]

@@ -34,7 +34,7 @@ import shapely
 
 from geo import columns as C  # noqa: N812
 from geo.threads import thread_count
-from geo.zones._common import _CRS, _NAT, IntArray, ObjArray, _days, _zone_key
+from geo.zones._common import _CRS, _NAT, IntArray, ObjArray, ZoneFacts, _days, _zone_key
 from geo.zones._crossings import Meetings, meetings
 from geo.zones._legs import _leg_days
 
@@ -92,6 +92,22 @@ class Crossings:
         self._computing: dict[int, threading.Lock] = {}
         self._wrapped: set[int] = set()
         self._memo: dict[str, tuple[tuple[npt.NDArray[np.generic], ...], object]] = {}
+        self._facts: dict[int, tuple[gpd.GeoDataFrame, ZoneFacts]] = {}
+
+    def facts(self, zones: gpd.GeoDataFrame) -> ZoneFacts:
+        """Return the :class:`ZoneFacts` of ``zones`` (these zones or a thread's copy), once each.
+
+        The zones cannot change during the call that uses this object: its
+        batches read them from here instead of from the frame.
+        """
+        with self._lock:
+            held = self._facts.get(id(zones))
+            if held is not None and held[0] is zones:
+                return held[1]
+        facts = ZoneFacts.of(zones)
+        with self._lock:
+            self._facts[id(zones)] = (zones, facts)  # the frame kept: its id stays its own
+        return facts
 
     def remember(
         self, name: str, args: tuple[npt.NDArray[np.generic], ...], compute: Callable[[], T]
@@ -165,10 +181,10 @@ class Crossings:
     def _compute(self, start: int, zones: gpd.GeoDataFrame) -> Batch:
         self.wrap(start)
         rows = self.rows(start)
-        zf = _days(zones[C.VALID_FROM], open_end=False)
-        zt = _days(zones[C.VALID_TO], open_end=True)
+        zs = self.facts(zones)
         parts, owner = _parts(self.geoms[rows])
-        return Batch(rows, parts, owner, meetings(parts, self.s[rows][owner], zones, zf, zt))
+        met = meetings(parts, self.s[rows][owner], zones, zs.zf, zs.zt, key=zs.key)
+        return Batch(rows, parts, owner, met)
 
 
 def _parts(batch: ObjArray) -> tuple[ObjArray, IntArray]:
@@ -193,11 +209,19 @@ def _normalized(geoms: ObjArray) -> ObjArray:
     b = np.full((len(geoms), 4), np.nan)
     b[ok] = shapely.bounds(geoms[ok])
     wide = ok & ((b[:, 0] < -180) | (b[:, 2] > 180))
-    if wide.any():
+    if not wide.any():
+        return geoms
+    lines = wide & np.isin(shapely.get_type_id(geoms), [1, 5])  # (Multi)LineStrings
+    if lines.any():  # as split_antimeridian, without building a frame for them
+        from geo.antimeridian import _split_lines
+
+        geoms[lines] = _split_lines(geoms[lines])
+    other = wide & ~lines
+    if other.any():
         from geo.lines import split_antimeridian
 
-        sub = gpd.GeoDataFrame(geometry=gpd.GeoSeries(geoms[wide], crs=_CRS))
-        geoms[wide] = split_antimeridian(sub).geometry.to_numpy()
+        sub = gpd.GeoDataFrame(geometry=gpd.GeoSeries(geoms[other], crs=_CRS))
+        geoms[other] = split_antimeridian(sub).geometry.to_numpy()
     return geoms
 
 
