@@ -163,3 +163,37 @@ def test_a_publication_date_that_is_no_date_is_refused_with_the_forms_that_work(
     err = capsys.readouterr().err
     assert repr(bad) in err and "2024-06-12, 2024-06 or 2024" in err
     assert "Traceback" not in err
+
+
+def test_other_earlier_movements_borrow_no_earlier_date():
+    # itamilradar, 27 June 2023: the dated flight, then "two other similar flights"
+    text = ("An Il-76 took off on 22 June from Krasnodar and flew on to Mali. To date, two "
+            "other similar flights between Syria and Mali have taken place.")
+    got = extract_text(text, published="2023-06-27")
+    syria = next(c for c in got if c.frm.ledger() == "syria")
+    assert syria.date == "../2023-06-27"
+    assert "'To date' tells movements other than those dated before" in syria.filled
+    # without the cue the sentence still takes the nearest earlier date
+    (_, near) = extract_text(text.replace("To date, two other similar", "Two"),
+                             published="2023-06-27")
+    assert near.date == "2023-06-22" and "date: sentence 1" in near.filled
+
+
+@pytest.mark.parametrize(("sentence", "origin"), [
+    # the report's own misspelling of Krasnodar: told as the origin, found in no table
+    ("The aircraft took off on 22 June from Krasdonar, stopping over in Latakia and then "
+     "continued on to Mali.", "?Krasdonar"),
+    ("The Il-76 departed from Zmeyevka Field and flew to Mali on 3 May.", "?Zmeyevka Field"),
+    # a source, a month: no movement from them
+    ("Satellite images from Maxar showed two ships arriving at Tartus on 3 May.", None),
+    ("Flights from March to May brought drones to Mali.", None),
+])
+def test_an_origin_no_table_knows_is_kept_as_written(sentence, origin):
+    (c,) = extract_text(sentence, published="2023-06-27")
+    if origin is None:
+        assert "no gazetteer or world table" not in " ".join(c.reasons)
+        assert not c.frm.ledger().startswith(("?Maxar", "?March"))
+    else:
+        assert c.frm.ledger() == origin
+        assert f"origin: '{origin[1:]}', told after" in " ".join(c.reasons)
+        assert "origin named, but in no gazetteer or world table" in c.reasons

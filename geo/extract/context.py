@@ -18,7 +18,9 @@ nearest first, and says where each came from in ``filled`` (a review column
   Air Force" is not who flew "from the UK"); else ``unknown``;
 * **date**: "recently"-style words (``recent`` rows of ``cues.csv``) are
   about the publication date (``2024-06-12~``, the precision it was given
-  at); else the date of the nearest earlier sentence that gives one, with
+  at); a sentence telling other, earlier movements (``undated`` rows: "to
+  date", "so far", "other similar") takes no earlier sentence's date; else
+  the date of the nearest earlier sentence that gives one, with
   its phrase in ``date_as_reported``; else "by publication"
   (``../2024-06-12``). Without a publication date an undated leg stays
   undated and `movemap add` refuses it, naming the cell.
@@ -126,6 +128,14 @@ def _fill_date(c: Candidate, sentences: list[Sentence], published: Published | N
         word = s.cue_texts("recent")[0]
         c.date, c.date_as_reported = f"{published.text}~", word
         return f"date: '{word}', about the publication date {published.text}"
+    if s.has("undated"):
+        # "To date, two other similar flights have taken place": not the flight dated before
+        word = s.cue_texts("undated")[0]
+        if published is None:
+            return ""
+        c.date = f"../{published.text}"
+        return (f"date: '{word}' tells movements other than those dated before; by the "
+                f"report's publication ({published.text})")
     for k in _order(c.sentence, len(sentences), after=False):
         dated = [m for m in find_dates(sentences[k].span.text, published=published) if m.edtf]
         if dated:

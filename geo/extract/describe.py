@@ -170,6 +170,8 @@ def _confidence(c: Candidate) -> None:
         if stop.place is not None and not stop.unnamed:
             score += 0.15
             why.append(f"{label} named and resolved")
+        elif stop.note == "unresolved":
+            why.append(f"{label} named, but in no gazetteer or world table")
         elif stop.known:
             score += 0.05
             why.append(f"{label} unnamed, inside a known area")

@@ -8,6 +8,7 @@ country, the carrier's country; an unnamed site placed in its area.
 
 from __future__ import annotations
 
+import calendar
 import re
 
 from geo.extract.candidate import Candidate, Stop, _evidence
@@ -29,6 +30,14 @@ def _fill_origin(pipe, cand, s, doc, last, out, chained_start, sentences, raw, i
         at = doc.char_span(cand.to.pos, cand.to.pos + 1, alignment_mode="expand")
         if at is not None:
             to_start = min(to_start, at.start)
+    unknown = _unknown_origin(s, doc, to_start)
+    if unknown is not None:
+        a, b, cue = unknown
+        text = doc[a:b].text
+        cand.frm = Stop(text, None, unnamed=text, pos=doc[a].idx, note="unresolved")
+        cand.reasons.append(f"origin: '{text}', told after '{cue}', is in no gazetteer or "
+                            "world table: kept as written (check its spelling)")
+        return []
     own = cand.to.unnamed.lower().startswith(("its ", "their "))
     to_country = cand.to.place.country if cand.to.place else ""
     free = [m for m in s.places if m.role in ("", "presence") and m.start < to_start
@@ -264,3 +273,38 @@ def _another(s: Sentence, doc) -> bool:
     """Whether a sentence opens on a new movement of its own ("Another heavy cargo plane ...")."""
     words = [t.lower_ for t in doc[s.span.start:s.span.start + 3] if not t.is_space]
     return any(tuple(words[:len(w)]) == w for w in _ANOTHER)
+
+
+_CALENDAR = frozenset(w.lower() for w in (*calendar.month_name[1:], *calendar.month_abbr[1:],
+                                          *calendar.day_name, *calendar.day_abbr))
+
+
+def _unknown_origin(s: Sentence, doc, to_start: int) -> tuple[int, int, str] | None:
+    """Return a proper name told after a movement's 'from' that no table resolves.
+
+    Only right after an origin cue that a movement cue leads into (within eight
+    words, no comma between), and only for capitalised words that are no place,
+    actor, equipment, demonym, month or weekday: "images from Maxar showed ..."
+    is no movement from Maxar.
+    """
+    taken: set[int] = set()
+    for m in s.places + s.unnamed_to:
+        taken.update(range(m.start, m.end))
+    for spans in (s.actors, s.equipment, s.demonyms):
+        for a, b, _ in spans:
+            taken.update(range(a, b))
+    moves = [e for _, e in s.cues.get("move", [])]
+    for a, e in s.cues.get("from", []):
+        if e >= to_start or e >= s.span.end:
+            continue
+        led = any(0 <= a - me <= 8 and "," not in doc[me:a].text for me in moves) or \
+            any(ma <= a < me for ma, me in s.cues.get("move", []))
+        if not led:
+            continue
+        b = e
+        while b < min(s.span.end, e + 4) and b not in taken and doc[b].is_alpha and \
+                doc[b].is_title and doc[b].lower_ not in _CALENDAR:
+            b += 1
+        if b > e and (b == s.span.end or not doc[b].is_alpha or doc[b].is_lower):
+            return e, b, doc[a:e].text
+    return None

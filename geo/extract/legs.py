@@ -215,6 +215,7 @@ def _destination_told_before(out: list[Candidate], sentences) -> list[Candidate]
         c.evidence.insert(0, _evidence(sentences[p.sentence]))
         c.reasons[:] = [r for r in c.reasons if r not in (
             "origin named and resolved", "origin unnamed, inside a known area",
+            "origin named, but in no gazetteer or world table",
             "destination named and resolved", "destination unnamed, inside a known area",
             "equipment named", "dated")]
         _confidence(c)

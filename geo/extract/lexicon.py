@@ -30,8 +30,9 @@ analyst can extend it without touching code:
     another shipment"): the place before it is where cargo is loaded, an
     origin, not a destination; ``recent``: "recently"-style words, about the
     publication date; ``force``: a force after a demonym names the actor ("the
-    Canadian Air Force": Canadian military) when the sentence names none
-    (:mod:`geo.extract.context`).
+    Canadian Air Force": Canadian military) when the sentence names none;
+    ``undated``: a sentence telling other, earlier movements ("to date", "so
+    far") borrows no earlier sentence's date (:mod:`geo.extract.context`).
 ``demonyms.csv``
     ``demonym,country``: "Syrian bases" lie in SY (case-sensitive).
 ``countries.csv``
@@ -86,6 +87,7 @@ CUE_KINDS = (
     "pickup",
     "recent",
     "force",
+    "undated",
 )
 
 
