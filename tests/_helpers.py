@@ -51,3 +51,15 @@ def pattern_folder(folder: Path, append: dict[str, str] | None = None) -> Path:
         with open(folder / name, "a", encoding="utf-8") as fh:
             fh.write(text)
     return folder
+
+
+def on_two_threads_then_here(look) -> None:
+    """Call ``look(0)`` and ``look(1)`` on two threads at once, then ``look("here")``."""
+    import threading
+
+    threads = [threading.Thread(target=look, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    look("here")

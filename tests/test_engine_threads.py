@@ -21,6 +21,7 @@ import time
 
 import pytest
 import shapely
+from _helpers import on_two_threads_then_here
 
 from geo import settings
 from geo.engine import lines_and_zones
@@ -95,12 +96,7 @@ def test_each_thread_has_its_own_prepared_geometry():
         assert _own_zones(zones) is mine  # made once per thread
         seen[name] = (land(), _tiles()[0][0], mine.geometry.iloc[0])
 
-    threads = [threading.Thread(target=look, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    look("here")
+    on_two_threads_then_here(look)
     for a, b in [(0, 1), (0, "here"), (1, "here")]:
         for x, y in zip(seen[a], seen[b], strict=True):
             assert x is not y

@@ -28,16 +28,22 @@ TRANSFER_ROW = (
 )
 
 
+def _pacific_inputs(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    """The bundled inputs plus Anadyr, Nome and the leg between them across 180."""
+    data = copy_inputs(tmp_path_factory.mktemp(name), [*INPUT_FILES, "actors.csv"])
+    with open(data / settings.GAZETTEER_FILE, "a", encoding="utf-8") as fh:
+        fh.write(GAZETTEER_ROWS)
+    with open(data / settings.TRANSFERS_FILE, "a", encoding="utf-8") as fh:
+        fh.write(TRANSFER_ROW)
+    return data
+
+
 @pytest.fixture(scope="module")
 def pacific_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from geo.dataset import load_dataset
     from layers.maps import render_map
 
-    data = copy_inputs(tmp_path_factory.mktemp("pacific"), [*INPUT_FILES, "actors.csv"])
-    with open(data / settings.GAZETTEER_FILE, "a", encoding="utf-8") as fh:
-        fh.write(GAZETTEER_ROWS)
-    with open(data / settings.TRANSFERS_FILE, "a", encoding="utf-8") as fh:
-        fh.write(TRANSFER_ROW)
+    data = _pacific_inputs(tmp_path_factory, "pacific")
     out = tmp_path_factory.mktemp("pacific-map") / "index.html"
     out.write_text(render_map(load_dataset(data)), encoding="utf-8")
     return out
@@ -92,11 +98,7 @@ def bering_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from geo.dataset import load_dataset
     from layers.maps import render_map
 
-    data = copy_inputs(tmp_path_factory.mktemp("bering"), [*INPUT_FILES, "actors.csv"])
-    with open(data / settings.GAZETTEER_FILE, "a", encoding="utf-8") as fh:
-        fh.write(GAZETTEER_ROWS)
-    with open(data / settings.TRANSFERS_FILE, "a", encoding="utf-8") as fh:
-        fh.write(TRANSFER_ROW)
+    data = _pacific_inputs(tmp_path_factory, "bering")
     zones = json.loads((data / settings.ZONES_FILE).read_text(encoding="utf-8"))
     zones["features"].append(BERING)
     (data / settings.ZONES_FILE).write_text(json.dumps(zones), encoding="utf-8")

@@ -7,6 +7,7 @@ import threading
 
 import numpy as np
 import shapely
+from _helpers import on_two_threads_then_here
 
 from geo.lines import geodesic_lines
 from geo.threads import limited, thread_count
@@ -120,12 +121,7 @@ def test_zone_tiles_are_cut_once_but_each_thread_has_its_own_geometries():
         def look(i):
             seen[i] = _common._tiles(zones)
 
-        threads = [threading.Thread(target=look, args=(i,)) for i in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        look("here")
+        on_two_threads_then_here(look)
     finally:
         _common.subdivide = real
     assert len(calls) == 1
