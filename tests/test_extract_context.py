@@ -197,3 +197,21 @@ def test_an_origin_no_table_knows_is_kept_as_written(sentence, origin):
         assert c.frm.ledger() == origin
         assert f"origin: '{origin[1:]}', told after" in " ".join(c.reasons)
         assert "origin named, but in no gazetteer or world table" in c.reasons
+
+
+def test_things_referred_back_to_leave_from_where_the_sentence_before_took_them():
+    # Shephard, 5 September 2024: Abrams by rail to Port Hueneme, then by ship to Melbourne
+    text = ("On 21 June, 27 Abrams on railcars were spotted moving to Port Hueneme, "
+            "California. A cargo ship should have now delivered these vehicles to Melbourne.")
+    got = extract_text(text, published="2024-09-05")
+    melbourne = next(c for c in got if "Melbourne" in c.to.ledger())
+    hueneme = next(c for c in got if "Hueneme" in c.to.ledger())
+    assert melbourne.frm.ledger() == hueneme.to.ledger()
+    assert "origin: where 'these vehicles' were taken in the sentence before" in \
+        melbourne.reasons
+    # the second leg of the same movement, with both sentences as evidence
+    assert (melbourne.transfer, melbourne.leg) == (hueneme.transfer, hueneme.leg + 1)
+    assert len(melbourne.evidence) == 2
+    # a new paragraph is a new story: no origin borrowed across it
+    (_, apart) = extract_text(text.replace(". A cargo", ".\n\nA cargo"), published="2024-09-05")
+    assert not apart.frm.known

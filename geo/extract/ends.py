@@ -77,6 +77,16 @@ def _fill_origin(pipe, cand, s, doc, last, out, chained_start, sentences, raw, i
         cand.reasons.append("origin: where the previous movement ended")
         cand.evidence.insert(0, _evidence(sentences[last.sentence]))
         return []
+    if s.has("anaphor") and last is not None and last.to.known and \
+            last.sentence == _neighbour(sentences, i, -1) and \
+            _same_paragraph(sentences, last.sentence, i, doc):
+        # "27 Abrams were moving to Port Hueneme. A cargo ship delivered these vehicles
+        # to Melbourne": they left from where the sentence before took them
+        word = s.cue_texts("anaphor")[0]
+        cand.frm = last.to
+        cand.reasons.append(f"origin: where '{word}' were taken in the sentence before")
+        cand.evidence.insert(0, _evidence(sentences[last.sentence]))
+        return []
     dem = _cargo_demonym(pipe, s, doc)
     if dem and _new_clause(doc, doc.char_span(dem[2], dem[2] + 1, alignment_mode="expand").start,
                            to_start):
