@@ -237,12 +237,16 @@ def _merged(gazetteer: object, world: Iterable[str], *, query: str,
     """Return the gazetteer's suggestions first, then the world's, without repeats.
 
     Only those close to ``query`` (:data:`geo.resolve.suggest.SUGGEST_FLOOR`):
-    "Atlantisville" suggests nothing rather than "Gorelovo Aerodrome".
+    "Atlantisville" suggests nothing rather than "Gorelovo Aerodrome"; and only
+    those within :data:`geo.resolve.suggest.SUGGEST_SPREAD` of the closest:
+    "Zuwarra Airprt" suggests Zuwara Airport (93), not also Zarpara Airport (83).
     """
-    from geo.resolve.suggest import SUGGEST_FLOOR, closeness
+    from geo.resolve.suggest import SUGGEST_FLOOR, SUGGEST_SPREAD, closeness
 
     first = tuple(gazetteer) if isinstance(gazetteer, (tuple, list)) else ()
-    close = [s for s in dict.fromkeys((*first, *world)) if closeness(query, s) >= SUGGEST_FLOOR]
+    scored = [(s, closeness(query, s)) for s in dict.fromkeys((*first, *world))]
+    best = max((c for _, c in scored), default=0.0)
+    close = [s for s, c in scored if c >= max(SUGGEST_FLOOR, best - SUGGEST_SPREAD)]
     return tuple(close)[:most]
 
 

@@ -29,9 +29,10 @@ def suggestions(floor: float | None = None) -> dict[str, tuple[str, ...]]:
     from geo.dataset import validate_data
 
     probes = list(csv.DictReader(PROBES.open(encoding="utf-8")))
-    saved = sg.SUGGEST_FLOOR
+    saved, spread = sg.SUGGEST_FLOOR, sg.SUGGEST_SPREAD
     if floor is not None:
         sg.SUGGEST_FLOOR = floor
+        sg.SUGGEST_SPREAD = 100.0  # every suggestion, however far below the closest
     try:
         with tempfile.TemporaryDirectory() as tmp:
             data = Path(tmp)
@@ -47,7 +48,7 @@ def suggestions(floor: float | None = None) -> dict[str, tuple[str, ...]]:
                                 "from": "russia", "to": p["name"]})
             found = validate_data(data)
     finally:
-        sg.SUGGEST_FLOOR = saved
+        sg.SUGGEST_FLOOR, sg.SUGGEST_SPREAD = saved, spread
     out: dict[str, tuple[str, ...]] = {p["name"]: () for p in probes}
     for prob in found:
         if prob.column == "to" and prob.value in out:

@@ -86,3 +86,21 @@ def test_no_close_match_is_said(tmp_path, capsys):
 ])
 def test_closeness(query, name, close):
     assert (closeness(query, name) >= SUGGEST_FLOOR) is close
+
+
+def test_suggestions_far_below_the_closest_are_dropped(tmp_path, capsys):
+    # "Zuwarra Airprt" also suggested Zarpara Airport (83) and Zaria Airport (81), over the
+    # floor only by the word "Airport" they share, a long way under Zuwara Airport (93)
+    from _helpers import INPUT_FILES, copy_inputs
+
+    from geo import settings
+    from layers.cli import main
+
+    data = copy_inputs(tmp_path / "data", (*INPUT_FILES, settings.ACTORS_FILE))
+    with open(data / settings.TRANSFERS_FILE, "a", encoding="utf-8") as fh:
+        fh.write("typo-1,1,Khmeimm,Zuwarra Airprt,2020-05-01,day,trucks,vehicles,,"
+                 "Russian military,air,,reported,armytech_pantsir,\n")
+    assert main(["validate", "--data", str(data)]) == 1
+    line = next(x for x in capsys.readouterr().err.splitlines() if "Zuwarra Airprt" in x)
+    assert "did you mean 'Zuwara Airport'? or write" in line
+    assert "Zarpara" not in line and "Zaria" not in line

@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 #: ("Atlantisville" -> Tolyatti 48, Gorelovo Aerodrome 19); the 3 left are true
 #: near-spellings ("Narnia" -> Narni 91) or the very word ("Vulcan Station" -> Vulcan).
 SUGGEST_FLOOR = 80
+#: Suggestions more than this below the closest one are dropped: "Zuwarra Airprt" is 93
+#: from Zuwara Airport and 83 / 81 from Zarpara and Zaria Airport, lifted over the floor
+#: by the shared word "Airport" (scripts/measure_suggestions.py prints the spreads).
+SUGGEST_SPREAD = 8
 _GENERIC = re.compile(r"\b(?:international|air ?base|airbase|airport|airfield|aerodrome|"
                       r"naval base|naval|port of|port|harbou?r|station|base|town|city|village|"
                       r"the)\b")
