@@ -24,6 +24,8 @@ _MONTHS = ("january|february|march|april|may|june|july|august|september|october|
 _NUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
         "a": 1, "an": 1, "24": 1, "48": 2, "72": 3}
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+#: Month and weekday names and abbreviations, lower case: calendar words, never places.
+CALENDAR_WORDS = frozenset((*_MONTHS.split("|"), *_WEEKDAYS, *(w[:3] for w in _WEEKDAYS)))
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("day", re.compile(rf"\b(?:on |le )?(\d{{1,2}})(?:st|nd|rd|th|er)? (?:of )?({_MONTHS})\.?"

@@ -8,10 +8,10 @@ country, the carrier's country; an unnamed site placed in its area.
 
 from __future__ import annotations
 
-import calendar
 import re
 
 from geo.extract.candidate import Candidate, Stop, _evidence
+from geo.extract.dates import CALENDAR_WORDS
 from geo.extract.events import _cargo_demonym, _new_clause
 from geo.extract.mentions import Sentence
 
@@ -285,9 +285,6 @@ def _another(s: Sentence, doc) -> bool:
     return any(tuple(words[:len(w)]) == w for w in _ANOTHER)
 
 
-_CALENDAR = frozenset(w.lower() for w in (*calendar.month_name[1:], *calendar.month_abbr[1:],
-                                          *calendar.day_name, *calendar.day_abbr))
-
 
 def _unknown_origin(s: Sentence, doc, to_start: int) -> tuple[int, int, str] | None:
     """Return a proper name told after a movement's 'from' that no table resolves.
@@ -313,7 +310,7 @@ def _unknown_origin(s: Sentence, doc, to_start: int) -> tuple[int, int, str] | N
             continue
         b = e
         while b < min(s.span.end, e + 4) and b not in taken and doc[b].is_alpha and \
-                doc[b].is_title and doc[b].lower_ not in _CALENDAR:
+                doc[b].is_title and doc[b].lower_ not in CALENDAR_WORDS:
             b += 1
         if b > e and (b == s.span.end or not doc[b].is_alpha or doc[b].is_lower):
             return e, b, doc[a:e].text
