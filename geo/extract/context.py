@@ -128,15 +128,9 @@ def _fill_date(c: Candidate, sentences: list[Sentence], published: Published | N
         word = s.cue_texts("recent")[0]
         c.date, c.date_as_reported = f"{published.text}~", word
         return f"date: '{word}', about the publication date {published.text}"
-    if s.has("undated"):
-        # "To date, two other similar flights have taken place": not the flight dated before
-        word = s.cue_texts("undated")[0]
-        if published is None:
-            return ""
-        c.date = f"../{published.text}"
-        return (f"date: '{word}' tells movements other than those dated before; by the "
-                f"report's publication ({published.text})")
-    for k in _order(c.sentence, len(sentences), after=False):
+    # "To date, two other similar flights have taken place": not the flight dated before
+    undated = s.cue_texts("undated")[:1]
+    for k in [] if undated else _order(c.sentence, len(sentences), after=False):
         dated = [m for m in find_dates(sentences[k].span.text, published=published) if m.edtf]
         if dated:
             c.date, c.date_as_reported = dated[0].edtf, dated[0].text
@@ -144,4 +138,7 @@ def _fill_date(c: Candidate, sentences: list[Sentence], published: Published | N
     if published is None:
         return ""
     c.date = f"../{published.text}"
+    if undated:
+        return (f"date: '{undated[0]}' tells movements other than those dated before; by the "
+                f"report's publication ({published.text})")
     return f"date: not in the report; by its publication ({published.text})"
