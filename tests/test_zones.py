@@ -756,3 +756,39 @@ def test_split_is_the_same_whatever_the_batch(zones):
     parts = [split_by_zone(lines.iloc[i : i + 70], zones) for i in range(0, len(lines), 70)]
     pd.testing.assert_frame_equal(pd.concat(parts, ignore_index=True), whole)
     assert (shapely.get_type_id(whole.geometry.values) == 5).any()  # multi-part stretches in
+
+
+# A zone around Fiji and Tonga, 170E to 170W, drawn three ways.
+_UNSPLIT_RING = [[172, -20], [-172, -20], [-172, -14], [172, -14], [172, -20]]
+_PAST_180 = [[172, -20], [188, -20], [188, -14], [172, -14], [172, -20]]
+_SPLIT = [
+    [[[172, -20], [180, -20], [180, -14], [172, -14], [172, -20]]],
+    [[[-180, -20], [-172, -20], [-172, -14], [-180, -14], [-180, -20]]],
+]
+
+
+@pytest.mark.parametrize(
+    ("geometry", "message"),
+    [
+        ({"type": "Polygon", "coordinates": [_UNSPLIT_RING]}, "jumps across the antimeridian"),
+        ({"type": "Polygon", "coordinates": [_PAST_180]}, "drawn across the antimeridian"),
+        ({"type": "MultiPolygon", "coordinates": _SPLIT}, None),
+    ],
+)
+def test_zone_across_antimeridian_must_be_split(tmp_path, geometry, message):
+    props = {C.ZONE_ID: "fj", C.ZONE_COUNTRY: "FJ", "geometry": geometry}
+    path = _write(tmp_path, [_feature(**props)])
+    if message is None:
+        zones = read_zones(path)
+        # The split zone holds Suva's longitude on both sides, not the world between.
+        geom = zones.geometry.iloc[0]
+        assert geom.contains(shapely.Point(178.4, -18.1))
+        assert geom.contains(shapely.Point(-175.2, -15.0))
+        assert not geom.contains(shapely.Point(0.0, -17.0))
+        return
+    with pytest.raises(ZonesError) as err:
+        read_zones(path)
+    (problem,) = [p for p in err.value.problems if p.column == "geometry"]
+    assert problem.feature == 0
+    assert message in str(err.value)
+    assert "split it at +-180" in str(err.value) or "split the polygon at +-180" in str(err.value)

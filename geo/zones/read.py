@@ -354,7 +354,24 @@ def _check_geometry(
                 col,
                 tuple(worst[0]),
                 "coordinate out of range",
-                "coordinates are [lon, lat] with -180<=lon<=180, -90<=lat<=90",
+                "coordinates are [lon, lat] with -180<=lon<=180, -90<=lat<=90"
+                + (_UNSPLIT_HINT if _drawn_past_180(xy) else ""),
+                feature=i,
+            )
+        )
+        return None
+    jump = _antimeridian_jump(geom)
+    if jump is not None:
+        problems.append(
+            Problem(
+                fname,
+                None,
+                col,
+                jump,
+                "a ring jumps across the antimeridian the long way round (an edge more than "
+                "180 degrees of longitude wide, read as a band around the world)",
+                "split the polygon at +-180 into a MultiPolygon, one part on each side "
+                "(RFC 7946 section 3.1.9), with vertices on the meridian itself",
                 feature=i,
             )
         )
@@ -389,6 +406,42 @@ def _check_geometry(
         )
         geom = fixed
     return geom
+
+
+_UNSPLIT_HINT = (
+    "; longitudes past 180 in an otherwise valid polygon mean it was drawn across the "
+    "antimeridian: split it at +-180 into a MultiPolygon, one part on each side (RFC 7946 "
+    "section 3.1.9)"
+)
+
+
+def _drawn_past_180(xy: np.ndarray) -> bool:
+    """Tell whether the only range problem is longitudes just past +-180 (a map drawn across it)."""
+    return bool(
+        np.isfinite(xy).all()
+        and (np.abs(xy[:, 1]) <= 90).all()
+        and (np.abs(xy[:, 0]) <= 360).all()
+        and np.ptp(xy[:, 0]) < 180
+    )
+
+
+def _antimeridian_jump(geom: shapely.Geometry) -> tuple[tuple[float, float], ...] | None:
+    """Return the first ring edge wider than 180 degrees of longitude, or ``None``.
+
+    Such an edge is a ring drawn across the antimeridian without being
+    split there: GEOS takes the polygon the long way round the world.
+    Edges along the meridian itself (an end at +-180, as in a polar cap or
+    a correctly split ring) are fine.
+    """
+    rings = shapely.get_rings(shapely.get_parts(geom))
+    for ring in rings:
+        xy = shapely.get_coordinates(ring)
+        x0, x1 = xy[:-1, 0], xy[1:, 0]
+        wide = (np.abs(x1 - x0) > 180.0) & (np.abs(x0) < 180.0) & (np.abs(x1) < 180.0)
+        if wide.any():
+            k = int(np.flatnonzero(wide)[0])
+            return (tuple(map(float, xy[k])), tuple(map(float, xy[k + 1])))
+    return None
 
 
 def _polygonal(geom: shapely.Geometry) -> shapely.Geometry | None:
