@@ -39,7 +39,8 @@ the zones (:mod:`geo.zones._parallel`), joined in order: the answer does
 not depend on the number of threads.
 
 The package holds one module per concept: :mod:`geo.zones.read` (reading
-and checking the file), :mod:`geo.zones.attribute` (places and legs' ends
+and checking the file, with :mod:`geo.zones.shape_checks` for its
+geometries), :mod:`geo.zones.attribute` (places and legs' ends
 as of a date) and :mod:`geo.zones.split` (legs cut at zone boundaries).
 """
 
