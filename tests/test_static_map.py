@@ -276,3 +276,80 @@ def test_emoji_the_font_lacks_are_written_by_name_never_boxes() -> None:
     assert any("[rocket]" in t for t in texts) and any("[satellite]" in t for t in texts)
     for t in texts:
         assert all(ord(c) in glyphs or c in "\n" for c in t), t
+
+
+def _bering_figure(*, contested_elsewhere: bool) -> mpl.figure.Figure:
+    """A map framed on a zone across 180 (Chukotka to Alaska)."""
+    import dataclasses
+
+    import geopandas as gpd
+    import shapely
+
+    data = synthetic_dataset()
+    split = shapely.MultiPolygon([shapely.box(172, 62, 180, 68), shapely.box(-180, 62, -172, 68)])
+    row = data.zones.iloc[[0]].copy()
+    row[col.ZONE_ID], row[col.ZONE_COUNTRY], row[col.CONTESTED] = "bering", "XX", False
+    rows = [data.zones.assign(**{col.CONTESTED: contested_elsewhere}), row.set_geometry(
+        [split], crs=data.zones.crs)]
+    zones = gpd.GeoDataFrame(pd.concat(rows), crs=data.zones.crs)
+    return draw_static_map(dataclasses.replace(data, zones=zones), title="T", focus=split)
+
+
+def _drawn_border_segments(ax: mpl.axes.Axes) -> np.ndarray:
+    """Every straight edge drawn in the border colour, by any collection."""
+    from matplotlib.collections import LineCollection, PatchCollection
+
+    from layers.static_map._style import _BORDER
+
+    want = mpl.colors.to_rgba(_BORDER)
+    segs = []
+    for c in ax.collections:
+        if not isinstance(c, LineCollection | PatchCollection) or not len(c.get_paths()):
+            continue
+        colours = c.get_edgecolor() if isinstance(c, PatchCollection) else c.get_color()
+        widths = np.atleast_1d(c.get_linewidth())
+        if not len(colours) or not np.allclose(colours[0], want) or widths.max() <= 0:
+            continue
+        for path in c.get_paths():
+            v = path.vertices
+            segs.append(np.stack([v[:-1], v[1:]], axis=1))
+    return np.concatenate(segs) if segs else np.empty((0, 2, 2))
+
+
+def test_no_border_is_drawn_along_the_antimeridian_cut() -> None:
+    # Natural Earth cuts Russia at 180: drawn as a border, the cut split Chukotka
+    # with a straight line on every map across the antimeridian.
+    fig = _bering_figure(contested_elsewhere=False)
+    ax = fig.axes[0]
+    segs = _drawn_border_segments(ax)
+    assert len(segs) > 100  # the coasts of Chukotka and Alaska are drawn
+    on_meridian = (segs[:, 0, 0] == segs[:, 1, 0]) & (np.abs(segs[:, 0, 0]) % 360 == 180)
+    assert not on_meridian.any(), segs[on_meridian][:3]
+
+
+def test_contested_is_in_the_legend_only_when_a_hatched_zone_is_in_view() -> None:
+    import dataclasses
+
+    far = _bering_figure(contested_elsewhere=True)  # contested zones in Libya, not here
+    data = synthetic_dataset()
+    contested = dataclasses.replace(data, zones=data.zones.assign(**{col.CONTESTED: True}))
+    near = draw_static_map(contested, title="T")
+
+    def labels(fig: mpl.figure.Figure) -> list[str]:
+        return [t.get_text() for leg in fig.legends + [
+            a.get_legend() for a in fig.axes if a.get_legend()] for t in leg.get_texts()]
+
+    assert "contested" not in labels(far)
+    assert "contested" in labels(near)
+
+
+@pytest.mark.parametrize(("n", "word"), [(1, "1 report ("), (2, "2 reports (")])
+def test_source_line_counts_reports_in_words(n: int, word: str) -> None:
+    import dataclasses
+
+    from layers.static_map.furniture import _source_line
+
+    data = synthetic_dataset()
+    ids = data.sources[col.SOURCE_ID].tolist()[:n]
+    legs = data.legs.iloc[:n].assign(**{col.SOURCE_IDS: ids})
+    assert word in _source_line(dataclasses.replace(data, legs=legs))

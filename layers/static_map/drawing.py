@@ -49,16 +49,38 @@ def _draw_countries(ax: Axes, view: Any) -> None:
     from geo.countries import load_countries
 
     world = load_countries().geometry.to_numpy()
-    shapes = []
+    shapes, borders = [], []
     # A window past +-180 (continuous longitudes) shows a shifted copy.
     for shift in (-360.0, 0.0, 360.0):
         x0, y0, x1, y1 = view.buffer(1).bounds
         clipped = shapely.clip_by_rect(world, x0 - shift, y0, x1 - shift, y1)
         clipped = clipped[~shapely.is_empty(clipped)]
         shapes += list(shapely.transform(clipped, lambda xy, d=shift: xy + np.array([d, 0.0])))
+        borders.append(border_segments(clipped) + np.array([shift, 0.0]))
     ax.add_collection(
-        _polygon_patch(shapes, facecolor=_LAND, edgecolor=_BORDER, linewidth=0.45, zorder=1)
+        _polygon_patch(shapes, facecolor=_LAND, edgecolor="none", linewidth=0, zorder=1)
     )
+    ax.add_collection(
+        LineCollection(np.concatenate(borders), colors=_BORDER, linewidths=0.45, zorder=1.05)
+    )
+
+
+def border_segments(polygons: np.ndarray) -> np.ndarray:
+    """Return the ring edges of ``polygons`` as an (n, 2, 2) array, less those on +-180.
+
+    Natural Earth cuts Russia and Fiji at the antimeridian: the cut is an
+    edge along the meridian that is no border, and drawn it splits
+    Chukotka with a line on a map across 180.  Edges along the map's
+    clipping rectangle lie outside the window and are kept.
+    """
+    rings = shapely.get_rings(shapely.get_parts(polygons))
+    xy, ring = shapely.get_coordinates(rings, return_index=True)
+    if len(xy) < 2:
+        return np.empty((0, 2, 2))
+    same = ring[:-1] == ring[1:]
+    a, b = xy[:-1][same], xy[1:][same]
+    on_cut = (a[:, 0] == b[:, 0]) & (np.abs(a[:, 0]) == 180.0)
+    return np.stack([a[~on_cut], b[~on_cut]], axis=1)
 
 
 def _theatre_zones(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -87,6 +109,7 @@ def _draw_zones(
     if len(zones) == 0:
         return []
     handles = []
+    any_contested = False
     # A zone under ~3 px across (a base's 1.5 km disc on a theatre map) is
     # drawn but not listed: a legend entry for an invisible patch confuses.
     min_deg = 3 * (view.bounds[2] - view.bounds[0]) / ax.get_window_extent().width
@@ -108,10 +131,12 @@ def _draw_zones(
         contested = mine[
             mine.get(col.CONTESTED, pd.Series(False, index=mine.index)).fillna(False).astype(bool)
         ]
-        if len(contested):
+        hatched = _in_view(contested.geometry.to_numpy(), view) if len(contested) else []
+        if len(hatched):
+            any_contested = True
             ax.add_collection(
                 _polygon_patch(
-                    list(_in_view(contested.geometry.to_numpy(), view)),
+                    list(hatched),
                     facecolor="none",
                     edgecolor=mpl.colors.to_rgba("#555555", 0.5),
                     hatch="////",
@@ -127,7 +152,8 @@ def _draw_zones(
                 facecolor=mpl.colors.to_rgba(colour, 0.55), edgecolor=colour, label=_plain(faction)
             )
         )
-    if zones.get(col.CONTESTED, pd.Series(dtype=bool)).fillna(False).astype(bool).any():
+    # Only for a hatched zone this map shows, not one elsewhere on the date.
+    if any_contested:
         handles.append(
             Patch(facecolor="white", edgecolor="#888888", hatch="////", label="contested")
         )

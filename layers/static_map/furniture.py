@@ -216,7 +216,8 @@ def _source_line(dataset: Any) -> str:
     shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
     credit = geonames_credit(drawn_coord_sources(dataset))
     return (
-        f"Sources: open-source reporting, {len(used)} reports ({shown}); "
+        f"Sources: open-source reporting, {len(used)} report{'' if len(used) == 1 else 's'} "
+        f"({shown}); "
         "full list in sources.md. Basemap: Natural Earth 1:50m."
         + (f" {credit}." if credit else "")
     )
