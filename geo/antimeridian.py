@@ -7,7 +7,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
-__all__ = ["split_antimeridian"]
+__all__ = ["drop_cut_edges", "split_antimeridian"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -141,3 +141,46 @@ def _split_other(geoms: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
 
 def _shift_clamp(c: FloatArray, shift: FloatArray | float) -> FloatArray:
     return np.column_stack([np.clip(c[:, 0] - shift, -180.0, 180.0), c[:, 1]])
+
+
+def drop_cut_edges(lines: shapely.Geometry) -> shapely.Geometry:
+    """Remove the edges that run along the antimeridian from lines or rings.
+
+    Natural Earth cuts Russia, Fiji and Antarctica at +-180: their rings
+    have an edge along the meridian that is no border.  Drawn as a border
+    it splits Chukotka with a straight line on every map across 180.
+
+    Parameters
+    ----------
+    lines
+        A LineString, MultiLineString or polygon boundary (e.g.
+        ``shapely.boundary`` of countries), in [-180, 180].
+
+    Returns
+    -------
+    shapely.Geometry
+        ``lines`` itself when no edge has both ends on the same +-180
+        meridian; otherwise a MultiLineString of the remaining runs, in
+        order (a line broken by a cut edge becomes two).
+
+    """
+    parts = shapely.get_parts(lines)
+    xy, part = shapely.get_coordinates(parts, return_index=True)
+    if len(xy) < 2:
+        return lines
+    x = xy[:, 0]
+    same = part[1:] == part[:-1]
+    cut = same & (x[1:] == x[:-1]) & (np.abs(x[:-1]) == 180.0)
+    if not cut.any():
+        return lines
+    keep = same & ~cut
+    seg = np.flatnonzero(keep)
+    # A kept edge starts a new run unless the edge before it was kept too.
+    starts = np.r_[True, np.diff(seg) != 1]
+    run = np.cumsum(starts) - 1
+    last = np.r_[starts[1:], True]
+    verts = np.concatenate([seg, seg[last] + 1])
+    owner = np.concatenate([run, run[last]])
+    order = np.lexsort((verts, owner))
+    return shapely.multilinestrings(shapely.linestrings(xy[verts[order]], indices=owner[order]))
+

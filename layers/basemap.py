@@ -19,6 +19,7 @@ import shapely
 import xyzservices.providers as xyz
 from folium.template import Template
 
+from geo.antimeridian import drop_cut_edges
 from geo.countries import load_countries
 from layers._element import MovemapElement
 from layers.escape import script_json
@@ -56,7 +57,8 @@ def countries_geojson(
     """World country outlines, finer around ``theatre``.
 
     Land is sent as fills (no stroke) and borders as lines, so the seam
-    between the two scales is never drawn as a border.  The world is
+    between the two scales is never drawn as a border, nor Natural Earth's
+    cut of Russia and Fiji along 180 (:func:`geo.antimeridian.drop_cut_edges`).  The world is
     Natural Earth 1:110m; inside the theatre box 1:50m replaces it.
 
     Parameters
@@ -79,7 +81,7 @@ def countries_geojson(
     coarse = load_countries(scale="110m").geometry.to_numpy()
     parts: list[tuple[str, shapely.Geometry, shapely.Geometry]] = []
     if theatre is None:
-        borders = shapely.union_all(shapely.boundary(coarse))
+        borders = drop_cut_edges(shapely.union_all(shapely.boundary(coarse)))
         parts.append(("110m", shapely.union_all(coarse), borders))
     else:
         box = _box(theatre, margin)
@@ -88,10 +90,14 @@ def countries_geojson(
         fine = shapely.simplify(fine, DETAIL_TOLERANCE, preserve_topology=True)
         # Clip first, then union: only the theatre's vertices are merged.
         fine_land = shapely.union_all(shapely.intersection(fine, box))
-        fine_border = shapely.intersection(shapely.union_all(shapely.boundary(fine)), box)
+        fine_border = shapely.intersection(
+            drop_cut_edges(shapely.union_all(shapely.boundary(fine))), box
+        )
         outside = shapely.difference(coarse, box)
         coarse_land = shapely.union_all(outside)
-        coarse_border = shapely.difference(shapely.union_all(shapely.boundary(coarse)), box)
+        coarse_border = shapely.difference(
+            drop_cut_edges(shapely.union_all(shapely.boundary(coarse))), box
+        )
         parts += [("110m", coarse_land, coarse_border), ("50m", fine_land, fine_border)]
     features = []
     for scale, land, border in parts:

@@ -29,7 +29,7 @@ from layers.controls import MapControls, MapSetup
 from layers.credits import geonames_credit
 from layers.escape import html_text
 from layers.legs import LegsLayer, leg_zone_sets, legs_payload, with_stubs
-from layers.meta import TITLE, _bounds, _legs_for_zone, _rounded, map_meta
+from layers.meta import TITLE, _beside, _bounds, _legs_for_zone, _rounded, map_meta
 from layers.payload import unwrap_antimeridian
 from layers.places import PlacesLayer, place_ends, places_payload
 from layers.style import leg_colours
@@ -266,12 +266,13 @@ def build_map(
         bounds = _bounds(focus) or _bounds(place_pts)
         if bounds is not None and (bounds[2] - bounds[0] > 60 or bounds[3] - bounds[1] > 35):
             # A zone as large as Russia: frame on where its legs and places are.
-            bounds = _bounds(place_pts, legs.geometry.to_numpy()) or bounds
+            bounds = _bounds(_beside(place_pts, legs.geometry.to_numpy()),
+                             legs.geometry.to_numpy()) or bounds
     else:
         # The overview shows every transfer, so it fits every place an
         # end of a leg is drawn at, country-level points included.
         bounds = (
-            _bounds(place_pts)
+            _bounds(_beside(place_pts, legs.geometry.to_numpy()))
             or _bounds(legs.geometry.to_numpy())
             or _bounds(zones.geometry.to_numpy())
         )

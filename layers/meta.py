@@ -71,6 +71,29 @@ def _latest_date(values: pd.Series) -> str | None:
     return None if stamps.isna().all() else stamps.max().strftime("%Y-%m-%d")
 
 
+def _beside(points: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    """Move each point by the multiple of 360 degrees nearest the middle of ``lines``.
+
+    Legs are drawn with continuous longitudes (Anadyr 177.7 -> Nome 194.6);
+    Nome's marker at -165.4 has a copy at 194.6 where the leg ends.  Framed
+    on the markers as stored, a Pacific map opened on the whole world; on
+    the copies beside the legs, it opens on the Bering Strait.  Points stay
+    where they are when the legs lie within -180..180 around them.
+    """
+    lb = _bounds(lines)
+    if lb is None or not len(points):
+        return points
+    pts = np.asarray(points, dtype=object)
+    ok = ~(shapely.is_missing(pts) | shapely.is_empty(pts))
+    x = shapely.get_x(pts[ok])
+    shift = 360.0 * np.round(((lb[0] + lb[2]) / 2 - x) / 360.0)
+    if not shift.any():
+        return points
+    out = pts.copy()
+    out[ok] = shapely.points(x + shift, shapely.get_y(pts[ok]))
+    return out
+
+
 def _bounds(*geoms: np.ndarray) -> tuple[float, float, float, float] | None:
     parts = [np.asarray(g, dtype=object) for g in geoms if len(g)]
     if not parts:

@@ -403,3 +403,30 @@ def test_prop_arrow_points_along_leg(pair, position):
         _, _, dt = GEOD.inv(*tip, *b)
         _, _, dn = GEOD.inv(*notch, *b)
         assert dt < dn
+
+
+@pytest.mark.parametrize(
+    ("coords", "want"),
+    [
+        # A ring cut at +180: the edge along the meridian goes, the rest stays in order.
+        ([(170, 60), (180, 60), (180, 70), (170, 70), (170, 60)],
+         [[(170, 60), (180, 60)], [(180, 70), (170, 70), (170, 60)]]),
+        # The same at -180, the cut in the middle of the line: two runs.
+        ([(-170, 60), (-180, 60), (-180, 65), (-180, 70), (-170, 70)],
+         [[(-170, 60), (-180, 60)], [(-180, 70), (-170, 70)]]),
+        # A line crossing 180 (no edge along it) and one along another meridian: kept.
+        ([(179, 60), (-179, 61)], None),
+        ([(10, 60), (10, 70)], None),
+    ],
+)
+def test_drop_cut_edges(coords, want) -> None:
+    from geo.antimeridian import drop_cut_edges
+
+    line = shapely.LineString(coords)
+    got = drop_cut_edges(line)
+    if want is None:
+        assert got is line
+        return
+    assert [list(map(tuple, shapely.get_coordinates(p))) for p in shapely.get_parts(got)] == [
+        [tuple(map(float, v)) for v in run] for run in want
+    ]

@@ -127,3 +127,47 @@ def test_a_zone_split_at_the_antimeridian_is_drawn_whole_and_framed(
         assert not page.errors
     finally:
         page.close()
+
+
+@pytest.fixture(scope="module")
+def pacific_only_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from geo.dataset import load_dataset
+    from geo.filters import LegFilter, filter_dataset
+    from layers.maps import render_map
+
+    data = _pacific_inputs(tmp_path_factory, "pacific-only")
+    dataset = filter_dataset(load_dataset(data), LegFilter(transfer=("pacific",)))
+    out = tmp_path_factory.mktemp("pacific-only-map") / "index.html"
+    out.write_text(render_map(dataset), encoding="utf-8")
+    return out
+
+
+def test_a_map_of_legs_across_180_opens_on_them_with_both_ends_named(
+    pacific_only_map: Path, browser: Any  # noqa: F811
+) -> None:
+    # Framed on Nome's marker as stored (-165.4) and Anadyr (177.7), the map
+    # opened on the whole world with the leg a speck; and the end in view was
+    # the unlabelled copy of Nome's marker.
+    page = Page(browser, pacific_only_map)
+    try:
+        page.page.set_viewport_size({"width": 1366, "height": 768})
+        page.js("movemap.state.map.invalidateSize(false)")
+        page.page.wait_for_timeout(400)
+        view = page.js(
+            "(() => { const b = movemap.state.map.getBounds();"
+            " return [b.getWest(), b.getEast()]; })()"
+        )
+        assert view[0] < 177.7 and view[1] > 194.6 and view[1] - view[0] < 90, view
+        shown = page.js(
+            "(() => { const r = document.querySelector('.leaflet-container')"
+            ".getBoundingClientRect();"
+            " return [...document.querySelectorAll('.mm-place-label')].filter(e => {"
+            "  const b = e.getBoundingClientRect();"
+            "  return getComputedStyle(e).visibility !== 'hidden' && b.width > 0"
+            "   && b.left >= r.left && b.right <= r.right && b.top >= r.top"
+            "   && b.bottom <= r.bottom; }).map(e => e.textContent); })()"
+        )
+        assert {"Anadyr Airport", "Nome Airport"} <= set(shown), shown
+        assert not page.errors
+    finally:
+        page.close()

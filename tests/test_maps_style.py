@@ -220,3 +220,21 @@ def test_basemap_covers_the_world_with_detail_in_the_theatre() -> None:
     b = land["110m"].bounds
     assert b[0] <= -179 and b[2] >= 179
 
+
+
+@pytest.mark.parametrize("theatre", [None, (10.0, 25.0, 40.0, 40.0), (160.0, 55.0, 180.0, 70.0)])
+def test_basemap_draws_no_border_along_the_antimeridian(theatre) -> None:
+    # Natural Earth cuts Russia and Fiji at 180; that cut drawn as a border split
+    # Chukotka with a straight line on every map panned across the antimeridian.
+    from layers.basemap import countries_geojson
+
+    gj = countries_geojson(theatre)
+    borders = [shapely.geometry.shape(f["geometry"]) for f in gj["features"]
+               if f["properties"]["kind"] == "border"]
+    xy, part = shapely.get_coordinates(shapely.get_parts(borders), return_index=True)
+    same = part[1:] == part[:-1]
+    on_cut = same & (xy[1:, 0] == xy[:-1, 0]) & (np.abs(xy[:-1, 0]) == 180.0)
+    assert not on_cut.any(), xy[:-1][on_cut][:3]
+    # Real borders near 180 are still drawn (Chukotka's coast on both sides).
+    near = (np.abs(xy[:, 0]) > 175) & (xy[:, 1] > 60)
+    assert (xy[near, 0] > 0).any() and (xy[near, 0] < 0).any()

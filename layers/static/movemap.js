@@ -497,11 +497,19 @@
       }
       return m;
     });
+    // A copy is labelled like its place: on a map framed across the
+    // antimeridian it is the copy, not the place's marker, that is in view.
     P.copies = P.items.map(function (p, j) {
       return worldShifts(j).map(function (dlon) {
         var m = P.markers[j];
         var copy = L.circleMarker([p.lat, p.lon + dlon], L.extend({}, m.options));
-        copy.bindTooltip(line('span', 'mm-tooltip', [iso(p.name)]), {className: 'mm-leaflet-tooltip'});
+        if (P.labelled[j]) {
+          copy.bindTooltip(line('span', 'mm-place-label-text', [iso(p.name)]),
+            {permanent: true, direction: 'right', offset: [6, 0], className: 'mm-place-label',
+             interactive: false, pane: 'mmLabels'});
+        } else {
+          copy.bindTooltip(line('span', 'mm-tooltip', [iso(p.name)]), {className: 'mm-leaflet-tooltip'});
+        }
         return copy;
       });
     });
@@ -584,11 +592,13 @@
       });
     if (P && P.priority) {
       P.priority.forEach(function (j) {
-        var tip = P.markers[j].getTooltip();
-        var node = tip && tip.getElement && tip.getElement();
-        if (!node || !P.shown[j]) { return; }
-        // The marker itself is an obstacle too.
-        place(node, taken, LABEL_SIDES);
+        if (!P.shown[j]) { return; }
+        [P.markers[j]].concat(P.copies[j]).forEach(function (m) {
+          var tip = m.getTooltip();
+          var node = tip && tip.getElement && tip.getElement();
+          // The marker itself is an obstacle too.
+          if (node) { place(node, taken, LABEL_SIDES); }
+        });
       });
     }
     Object.keys(S.zoneLayers).forEach(function (key) {

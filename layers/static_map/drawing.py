@@ -15,6 +15,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from geo import columns as col
+from geo.antimeridian import drop_cut_edges
 from layers import style
 from layers.static_map._style import _BORDER, _GEOD, _LAND, _TEXT, _dash, _plain, _polygon_patch
 
@@ -56,31 +57,17 @@ def _draw_countries(ax: Axes, view: Any) -> None:
         clipped = shapely.clip_by_rect(world, x0 - shift, y0, x1 - shift, y1)
         clipped = clipped[~shapely.is_empty(clipped)]
         shapes += list(shapely.transform(clipped, lambda xy, d=shift: xy + np.array([d, 0.0])))
-        borders.append(border_segments(clipped) + np.array([shift, 0.0]))
+        borders += [
+            shapely.get_coordinates(line) + np.array([shift, 0.0])
+            for line in shapely.get_parts(drop_cut_edges(shapely.boundary(clipped)))
+        ]
+    # Borders drawn apart from the land, less Natural Earth's cut along 180.
     ax.add_collection(
         _polygon_patch(shapes, facecolor=_LAND, edgecolor="none", linewidth=0, zorder=1)
     )
     ax.add_collection(
-        LineCollection(np.concatenate(borders), colors=_BORDER, linewidths=0.45, zorder=1.05)
+        LineCollection(borders, colors=_BORDER, linewidths=0.45, zorder=1.05)
     )
-
-
-def border_segments(polygons: np.ndarray) -> np.ndarray:
-    """Return the ring edges of ``polygons`` as an (n, 2, 2) array, less those on +-180.
-
-    Natural Earth cuts Russia and Fiji at the antimeridian: the cut is an
-    edge along the meridian that is no border, and drawn it splits
-    Chukotka with a line on a map across 180.  Edges along the map's
-    clipping rectangle lie outside the window and are kept.
-    """
-    rings = shapely.get_rings(shapely.get_parts(polygons))
-    xy, ring = shapely.get_coordinates(rings, return_index=True)
-    if len(xy) < 2:
-        return np.empty((0, 2, 2))
-    same = ring[:-1] == ring[1:]
-    a, b = xy[:-1][same], xy[1:][same]
-    on_cut = (a[:, 0] == b[:, 0]) & (np.abs(a[:, 0]) == 180.0)
-    return np.stack([a[~on_cut], b[~on_cut]], axis=1)
 
 
 def _theatre_zones(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
