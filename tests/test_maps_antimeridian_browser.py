@@ -38,15 +38,25 @@ def _pacific_inputs(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path
     return data
 
 
-@pytest.fixture(scope="module")
-def pacific_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def _written_map(
+    tmp_path_factory: pytest.TempPathFactory, name: str, data: Path, **kw: Any
+) -> Path:
+    """Render the map of the inputs in ``data`` (a dataset filter in ``legfilter``) to a file."""
     from geo.dataset import load_dataset
+    from geo.filters import filter_dataset
     from layers.maps import render_map
 
-    data = _pacific_inputs(tmp_path_factory, "pacific")
-    out = tmp_path_factory.mktemp("pacific-map") / "index.html"
-    out.write_text(render_map(load_dataset(data)), encoding="utf-8")
+    dataset = load_dataset(data)
+    if "legfilter" in kw:
+        dataset = filter_dataset(dataset, kw.pop("legfilter"))
+    out = tmp_path_factory.mktemp(f"{name}-map") / f"{name}.html"
+    out.write_text(render_map(dataset, **kw), encoding="utf-8")
     return out
+
+
+@pytest.fixture(scope="module")
+def pacific_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _written_map(tmp_path_factory, "pacific", _pacific_inputs(tmp_path_factory, "pacific"))
 
 
 def test_both_ends_of_an_antimeridian_leg_have_a_marker(pacific_map, browser: Any) -> None:  # noqa: F811
@@ -95,16 +105,11 @@ BERING = {
 def bering_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import json
 
-    from geo.dataset import load_dataset
-    from layers.maps import render_map
-
     data = _pacific_inputs(tmp_path_factory, "bering")
     zones = json.loads((data / settings.ZONES_FILE).read_text(encoding="utf-8"))
     zones["features"].append(BERING)
     (data / settings.ZONES_FILE).write_text(json.dumps(zones), encoding="utf-8")
-    out = tmp_path_factory.mktemp("bering-map") / "bering.html"
-    out.write_text(render_map(load_dataset(data), zone="bering"), encoding="utf-8")
-    return out
+    return _written_map(tmp_path_factory, "bering", data, zone="bering")
 
 
 def test_a_zone_split_at_the_antimeridian_is_drawn_whole_and_framed(
@@ -131,15 +136,12 @@ def test_a_zone_split_at_the_antimeridian_is_drawn_whole_and_framed(
 
 @pytest.fixture(scope="module")
 def pacific_only_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from geo.dataset import load_dataset
-    from geo.filters import LegFilter, filter_dataset
-    from layers.maps import render_map
+    from geo.filters import LegFilter
 
     data = _pacific_inputs(tmp_path_factory, "pacific-only")
-    dataset = filter_dataset(load_dataset(data), LegFilter(transfer=("pacific",)))
-    out = tmp_path_factory.mktemp("pacific-only-map") / "index.html"
-    out.write_text(render_map(dataset), encoding="utf-8")
-    return out
+    return _written_map(
+        tmp_path_factory, "pacific-only", data, legfilter=LegFilter(transfer=("pacific",))
+    )
 
 
 def test_a_map_of_legs_across_180_opens_on_them_with_both_ends_named(

@@ -37,98 +37,63 @@ def check_geometry(
     beyond repair: each an error); an invalid polygon that repairs into an
     area is returned repaired, with a warning.
     """
-    col = "geometry"
+
+    def bad(value: object, message: str, hint: str | None = None, **kw: str) -> None:
+        problems.append(Problem(fname, None, "geometry", value, message, hint, feature=i, **kw))
+
     if not isinstance(geo, dict) or geo.get("type") not in ("Polygon", "MultiPolygon"):
         got = geo.get("type") if isinstance(geo, dict) else geo
-        problems.append(
-            Problem(
-                fname,
-                None,
-                col,
-                got,
-                "geometry must be a Polygon or MultiPolygon",
-                "draw the zone as a polygon in (lon, lat)",
-                feature=i,
-            )
+        bad(
+            got,
+            "geometry must be a Polygon or MultiPolygon",
+            "draw the zone as a polygon in (lon, lat)",
         )
         return None
     try:
         geom = shapely.from_geojson(json.dumps(geo))
     except (shapely.errors.GEOSException, ValueError, TypeError) as exc:
-        problems.append(
-            Problem(
-                fname,
-                None,
-                col,
-                str(geo)[:60],
-                f"unreadable geometry: {exc}",
-                "each ring is a closed list of [lon, lat] pairs",
-                feature=i,
-            )
+        bad(
+            str(geo)[:60],
+            f"unreadable geometry: {exc}",
+            "each ring is a closed list of [lon, lat] pairs",
         )
         return None
     if geom.is_empty:
-        problems.append(Problem(fname, None, col, "EMPTY", "geometry is empty", feature=i))
+        bad("EMPTY", "geometry is empty", "draw the zone's polygon, or delete the feature")
         return None
     xy = shapely.get_coordinates(geom)
     if not np.isfinite(xy).all() or (np.abs(xy[:, 0]) > 180).any() or (np.abs(xy[:, 1]) > 90).any():
         worst = xy[(np.abs(xy[:, 0]) > 180) | (np.abs(xy[:, 1]) > 90) | ~np.isfinite(xy).all(1)]
-        problems.append(
-            Problem(
-                fname,
-                None,
-                col,
-                tuple(worst[0]),
-                "coordinate out of range",
-                "coordinates are [lon, lat] with -180<=lon<=180, -90<=lat<=90"
-                + (_UNSPLIT_HINT if _drawn_past_180(xy) else ""),
-                feature=i,
-            )
+        bad(
+            tuple(worst[0]),
+            "coordinate out of range",
+            "coordinates are [lon, lat] with -180<=lon<=180, -90<=lat<=90"
+            + (_UNSPLIT_HINT if _drawn_past_180(xy) else ""),
         )
         return None
     jump = _antimeridian_jump(geom)
     if jump is not None:
-        problems.append(
-            Problem(
-                fname,
-                None,
-                col,
-                jump,
-                "a ring jumps across the antimeridian the long way round (an edge more than "
-                "180 degrees of longitude wide, read as a band around the world)",
-                "split the polygon at +-180 into a MultiPolygon, one part on each side "
-                "(RFC 7946 section 3.1.9), with vertices on the meridian itself",
-                feature=i,
-            )
+        bad(
+            jump,
+            "a ring jumps across the antimeridian the long way round (an edge more than "
+            "180 degrees of longitude wide, read as a band around the world)",
+            "split the polygon at +-180 into a MultiPolygon, one part on each side "
+            "(RFC 7946 section 3.1.9), with vertices on the meridian itself",
         )
         return None
     if not geom.is_valid:
         reason = shapely.is_valid_reason(geom)
         fixed = _polygonal(shapely.make_valid(geom))
         if fixed is None:
-            problems.append(
-                Problem(
-                    fname,
-                    None,
-                    col,
-                    reason,
-                    "invalid polygon that cannot be repaired into an area",
-                    "redraw the polygon",
-                    feature=i,
-                )
+            bad(
+                reason, "invalid polygon that cannot be repaired into an area", "redraw the polygon"
             )
             return None
-        problems.append(
-            Problem(
-                fname,
-                None,
-                col,
-                reason,
-                "invalid polygon repaired with make_valid",
-                "fix the rings (no self-intersections) to silence this",
-                severity="warning",
-                feature=i,
-            )
+        bad(
+            reason,
+            "invalid polygon repaired with make_valid",
+            "fix the rings (no self-intersections) to silence this",
+            severity="warning",
         )
         geom = fixed
     return geom

@@ -488,13 +488,7 @@
         fillOpacity: style.fill_opacity === undefined ? 1 : style.fill_opacity,
         dashArray: style.dash || null, mmPlace: j
       });
-      if (P.labelled[j]) {
-        m.bindTooltip(line('span', 'mm-place-label-text', [iso(p.name)]),
-          {permanent: true, direction: 'right', offset: [6, 0], className: 'mm-place-label',
-           interactive: false, pane: 'mmLabels'});
-      } else {
-        m.bindTooltip(line('span', 'mm-tooltip', [iso(p.name)]), {className: 'mm-leaflet-tooltip'});
-      }
+      nameTip(m, j);
       return m;
     });
     // A copy is labelled like its place: on a map framed across the
@@ -502,20 +496,25 @@
     P.copies = P.items.map(function (p, j) {
       return worldShifts(j).map(function (dlon) {
         var m = P.markers[j];
-        var copy = L.circleMarker([p.lat, p.lon + dlon], L.extend({}, m.options));
-        if (P.labelled[j]) {
-          copy.bindTooltip(line('span', 'mm-place-label-text', [iso(p.name)]),
-            {permanent: true, direction: 'right', offset: [6, 0], className: 'mm-place-label',
-             interactive: false, pane: 'mmLabels'});
-        } else {
-          copy.bindTooltip(line('span', 'mm-tooltip', [iso(p.name)]), {className: 'mm-leaflet-tooltip'});
-        }
-        return copy;
+        return nameTip(L.circleMarker([p.lat, p.lon + dlon], L.extend({}, m.options)), j);
       });
     });
     P.shown = new Uint8Array(P.items.length);
     P.group.addTo(map);
   };
+  // Place j's name on marker m: a permanent label for the busiest places,
+  // a hover tooltip for the others.
+  function nameTip(m, j) {
+    var P = S.places, name = P.items[j].name;
+    if (P.labelled[j]) {
+      m.bindTooltip(line('span', 'mm-place-label-text', [iso(name)]),
+        {permanent: true, direction: 'right', offset: [6, 0], className: 'mm-place-label',
+         interactive: false, pane: 'mmLabels'});
+    } else {
+      m.bindTooltip(line('span', 'mm-tooltip', [iso(name)]), {className: 'mm-leaflet-tooltip'});
+    }
+    return m;
+  }
   // A leg across the antimeridian is drawn with continuous longitudes
   // (Anadyr 177.7 -> Nome 194.6), so its far end lies a world (360 degrees)
   // away from the place's marker.  The shifts at which place j's legs meet
