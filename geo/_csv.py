@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 from rapidfuzz import process
 
 from geo._errors import Problem
@@ -16,6 +17,7 @@ __all__ = [
     "FIELD_LIMIT",
     "empty_file_problem",
     "header_problems",
+    "read_columns",
     "read_records",
     "wrong_width_problem",
 ]
@@ -201,6 +203,105 @@ def read_records(
     finally:
         csv.field_size_limit(old_limit)
     return header, lines, rows
+
+
+def read_columns(path: Path) -> tuple[list[str], list[np.ndarray]] | None:
+    """Read a clean CSV file column by column, or return ``None``.
+
+    The fast path of :func:`read_records` for the common file: it parses
+    with pyarrow's CSV reader (in C) and gives the same cells as
+    :func:`read_records` would, or ``None`` whenever the file holds
+    anything ``read_records`` reports or numbers record by record: bytes
+    that are not UTF-8, control characters, a header of one column (maybe
+    another delimiter), rows of another width, blank rows or empty lines,
+    cells holding a line break (records spanning lines) or longer than
+    :data:`FIELD_LIMIT`.  The caller then reads the file with
+    :func:`read_records`, which reports those faults.  A file this
+    function reads has one record per line, so data row ``k`` (0-based)
+    is on line ``k + 2``.
+
+    Parameters
+    ----------
+    path
+        The file.
+
+    Returns
+    -------
+    (header, columns) or None
+        The header's cells stripped, and for each header position the
+        data rows' cells stripped, as an object array in which equal cells
+        are one string object (each distinct cell is stripped once).
+
+    """
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return None
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    if _CONTROL_BYTES_RE.search(data) is not None:
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    first = text[: min((i for i in (text.find("\n"), text.find("\r")) if i >= 0), default=len(text))]
+    del text
+    head = next(csv.reader([first]), [])
+    width = len(head)
+    if width < 2 or not "".join(head).strip():
+        return None
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    names = [f"c{j}" for j in range(width)]
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(data),
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=False),
+            parse_options=pacsv.ParseOptions(
+                delimiter=",",
+                quote_char='"',
+                double_quote=True,
+                escape_char=False,
+                newlines_in_values=True,
+                ignore_empty_lines=True,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                null_values=[],
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return None  # a row of another width, bytes that are not UTF-8, ...
+    # One record per line: as many records as lines (so no empty line and
+    # no record spanning lines; a cell holding a line break is refused below).
+    n_lines = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+    if data and data[-1:] not in (b"\n", b"\r"):
+        n_lines += 1
+    if table.num_rows != n_lines:
+        return None
+    columns: list[np.ndarray] = []
+    blank = np.ones(table.num_rows - 1, dtype=bool)
+    for j in range(width):
+        coded = table.column(j).dictionary_encode().combine_chunks()
+        raw = coded.dictionary.to_pylist()
+        if any(("\n" in v or "\r" in v or len(v) > FIELD_LIMIT) for v in raw):
+            return None
+        # Each distinct cell stripped once; cells equal once stripped share one object.
+        canon: dict[str, str] = {}
+        stripped = np.empty(len(raw), dtype=object)
+        stripped[:] = [canon.setdefault(v.strip(), v.strip()) for v in raw]
+        codes = coded.indices.to_numpy()
+        cells = stripped[codes]
+        empty = np.array([v == "" for v in stripped.tolist()], dtype=bool)
+        blank &= empty[codes[1:]]
+        columns.append(cells)
+    if blank.any():
+        return None  # a row of blank cells: read_records skips it (and numbers the rest)
+    header = [str(c[0]) for c in columns]
+    return header, [c[1:] for c in columns]
 
 
 #: Longest cell accepted, in characters (Python's csv default limit).

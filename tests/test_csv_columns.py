@@ -1,0 +1,115 @@
+"""geo._csv.read_columns (the pyarrow fast path of read_table) gives read_records' cells, or None.
+
+read_columns must never read a file differently from read_records: it
+either returns exactly the stripped cells read_records gives (one record
+per line, data row k on line k + 2) or declines (None) so read_records reads
+the file and reports its faults.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from geo._csv import read_columns, read_records
+
+
+def _same_as_records(path: Path) -> bool:
+    """Assert read_columns agrees with read_records; return whether it read the file."""
+    fast = read_columns(path)
+    problems: list = []
+    header, lines, rows = read_records(path, str(path), problems)
+    if fast is None:
+        return False
+    assert header is not None and not problems
+    got_header, columns = fast
+    assert got_header == header
+    n = len(rows)
+    assert all(len(c) == n for c in columns)
+    assert lines == list(range(2, n + 2))
+    for k, row in enumerate(rows):
+        assert [c[k] for c in columns] == [cell.strip() for cell in row], (k, row)
+    return True
+
+
+CLEAN = "a,b,c\n1,2,3\n x , y ,z\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        (CLEAN, True),
+        ("\ufeff" + CLEAN, True),  # BOM
+        (CLEAN.replace("\n", "\r\n"), True),  # CRLF
+        (CLEAN.replace("\n", "\r"), True),  # old Mac line ends
+        (CLEAN.rstrip("\n"), True),  # no final line break
+        ('a,b,c\n"1,5","say ""hi""",3\n', True),  # quoted comma, doubled quote
+        ('a,b,c\nx"y,"ab"cd, "q"\n', True),  # quote inside and after a quoted value
+        ('a,b,c\n"ab"  ,\u00a0x\u00a0,\u2003\n', True),  # text after the closing quote, NBSP
+        ("a,b,c\n1,\u2028,3\n", True),  # U+2028 is not a line break for csv
+        ("a,b\n", True),  # no rows
+        ("a,b,c\n1,2\n", False),  # wrong width
+        ("a,b,c\n\n1,2,3\n", False),  # empty line: numbering shifts
+        ("a,b,c\n , ,\n1,2,3\n", False),  # blank row
+        ('a,b,c\n1,"two\nlines",3\n', False),  # record spanning lines
+        ('a,b,c\n1,"open,3\n', False),  # quote never closed
+        ("a,b,c\n1,\x01,3\n", False),  # control character
+        ("a;b;c\n1;2;3\n", False),  # one column: maybe another delimiter
+        ("", False),
+        ("\n\na,b\n1,2\n", False),
+    ],
+)
+def test_read_columns_matches_read_records(tmp_path: Path, text: str, read: bool) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(text.encode("utf-8"))
+    assert _same_as_records(path) is read
+
+
+def test_read_columns_declines_bytes_that_are_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"a,b\ncaf\xe9,1\n")
+    assert read_columns(path) is None
+    problems: list = []
+    read_records(path, "t.csv", problems)
+    assert problems and "not UTF-8" in problems[0].message
+
+
+def test_read_columns_declines_a_cell_over_the_limit(tmp_path: Path) -> None:
+    from geo._csv import FIELD_LIMIT
+
+    path = tmp_path / "t.csv"
+    path.write_text("a,b\n" + "x" * (FIELD_LIMIT + 1) + ",1\n", encoding="utf-8")
+    assert read_columns(path) is None
+
+
+def test_equal_cells_share_one_string(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("a,b\n x,1\nx ,2\nx,3\n", encoding="utf-8")
+    _header, (a, _b) = read_columns(path)
+    assert list(a) == ["x", "x", "x"] and a[0] is a[1] is a[2]
+
+
+_CELL = st.text(alphabet=list('ab ",\u00a0\t\u2028\u00e9'), max_size=6)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rows=st.lists(st.lists(_CELL, min_size=3, max_size=3), min_size=1, max_size=5),
+    quote=st.lists(st.booleans(), min_size=15, max_size=15),
+    end=st.sampled_from(["\n", "\r\n", "\r"]),
+)
+def test_read_columns_never_disagrees(tmp_path: Path, rows, quote, end) -> None:
+    """Raw cell text (quotes and all) or properly quoted cells: read alike or declined."""
+    lines = ["h1,h2,h3"]
+    for r, row in enumerate(rows):
+        cells = [
+            '"' + c.replace('"', '""') + '"' if quote[(r * 3 + j) % 15] else c
+            for j, c in enumerate(row)
+        ]
+        lines.append(",".join(cells))
+    path = tmp_path / "h.csv"
+    path.write_bytes(end.join(lines).encode("utf-8"))
+    _same_as_records(path)
