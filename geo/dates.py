@@ -316,7 +316,12 @@ def check_precision(parsed: pd.DataFrame, precision: pd.Series) -> pd.Series:
     implied = parsed[IMPLIED_PRECISION]
     stated = precision.astype(object)
     judged = implied.notna() & stated.isin(DATE_PRECISIONS)
-    bad = judged & (stated != implied)
+    bad = (judged & (stated != implied)).to_numpy(dtype=bool)
+    result = pd.Series(None, index=parsed.index, dtype=object)
+    if not bad.any():  # the usual case: no message built
+        return result
+    # Messages only for the rows that need one.
+    parsed, stated, implied = parsed[bad], stated[bad], implied[bad]
     days = (parsed[DATE_END] - parsed[DATE_START]).dt.days + 1
     named = implied.map(repr, na_action="ignore").fillna("")
     msg = (
@@ -335,7 +340,8 @@ def check_precision(parsed: pd.DataFrame, precision: pd.Series) -> pd.Series:
         + " does not match the date, an open interval whose known end has precision "
         + named
     )
-    return msg.where(~is_open, open_msg).astype(object).where(bad, None)
+    result[bad] = msg.where(~is_open, open_msg).astype(object).to_numpy()
+    return result
 
 
 def _endpoint_bounds(parts: pd.DataFrame, p: str) -> tuple[pd.Series, pd.Series]:

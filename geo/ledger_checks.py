@@ -159,7 +159,7 @@ def check_legs(
     ids = _check_source_ids(table, file, declared, problems)
     first, alternatives = split_alternatives(table, file=file, index=index, problems=problems)
     ends = resolve_places(first, file, index, problems)
-    legs = table.copy()
+    legs = table.copy(deep=False)  # copy-on-write: the table is left as it was
     legs[LEG] = leg
     legs[SOURCE_IDS] = ids
     legs[DATE_START] = dates[DATE_START]

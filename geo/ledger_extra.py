@@ -80,12 +80,18 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 def with_alternatives(legs: pd.DataFrame, alternatives: pd.DataFrame) -> pd.DataFrame:
     """Join the alternative columns; chain keys of an ``A | B`` end become the set."""
     alternatives = complete_alternatives(alternatives, legs)
-    legs = legs.copy()
+    legs = legs.copy(deep=False)  # copy-on-write: the caller's frame is left as it was
     for c in alternatives.columns:
         legs[c] = alternatives[c]
     for alt, unk in ((FROM_ALTERNATIVES, FROM_UNKNOWN), (TO_ALTERNATIVES, TO_UNKNOWN)):
         key = f"_{unk}_key"
-        has = legs[alt].map(len) > 0
+        values = legs[alt].to_numpy(dtype=object)
+        has = pd.Series(
+            np.fromiter(map(len, values), dtype=np.int64, count=len(values)) > 0,
+            index=legs.index,
+        )
+        if not has.any():  # the usual case: no end has alternatives
+            continue
         complete = legs.loc[has, alt].map(lambda t: all(x is not None for x in t))
         ok = has & complete.reindex(legs.index, fill_value=False)
         legs.loc[has, key] = None
@@ -121,7 +127,7 @@ def check_extra(
     pandas.DataFrame
 
     """
-    legs = legs.copy()
+    legs = legs.copy(deep=False)  # copy-on-write: the caller's frame is left as it was
     legs[CATEGORY_LIST] = check_categories(legs, file=file, problems=problems)
     folder = transfers_path.parent
     actors_path = folder / settings.ACTORS_FILE
