@@ -238,14 +238,11 @@ def read_columns(path: Path) -> tuple[list[str], list[np.ndarray]] | None:
     except OSError:
         return None
     data = data.removeprefix(b"\xef\xbb\xbf")
-    if _CONTROL_BYTES_RE.search(data) is not None:
-        return None
+    ends = [i for i in (data.find(b"\n"), data.find(b"\r")) if i >= 0]
     try:
-        text = data.decode("utf-8")
+        first = data[: min(ends, default=len(data))].decode("utf-8")
     except UnicodeDecodeError:
         return None
-    first = text[: min((i for i in (text.find("\n"), text.find("\r")) if i >= 0), default=len(text))]
-    del text
     head = next(csv.reader([first]), [])
     width = len(head)
     if width < 2 or not "".join(head).strip():
@@ -275,9 +272,13 @@ def read_columns(path: Path) -> tuple[list[str], list[np.ndarray]] | None:
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         return None  # a row of another width, bytes that are not UTF-8, ...
+    # (control characters: every byte but the delimiters, quotes and line
+    # breaks is in a cell, and every distinct cell is looked at below)
     # One record per line: as many records as lines (so no empty line and
     # no record spanning lines; a cell holding a line break is refused below).
-    n_lines = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+    n_lines = data.count(b"\n")
+    if b"\r" in data:
+        n_lines += data.count(b"\r") - data.count(b"\r\n")
     if data and data[-1:] not in (b"\n", b"\r"):
         n_lines += 1
     if table.num_rows != n_lines:
@@ -286,8 +287,12 @@ def read_columns(path: Path) -> tuple[list[str], list[np.ndarray]] | None:
     blank = np.ones(table.num_rows - 1, dtype=bool)
     for j in range(width):
         coded = table.column(j).dictionary_encode().combine_chunks()
-        raw = coded.dictionary.to_pylist()
-        if any(("\n" in v or "\r" in v or len(v) > FIELD_LIMIT) for v in raw):
+        try:  # arrow checked the UTF-8; Python's strict decoding refuses surrogates too
+            raw = coded.dictionary.to_pylist()
+        except UnicodeDecodeError:
+            return None
+        # A control character, a line break (a record spanning lines), a cell too long.
+        if any(_CONTROL_OR_BREAK_RE.search(v) or len(v) > FIELD_LIMIT for v in raw):
             return None
         # Each distinct cell stripped once; cells equal once stripped share one object.
         canon: dict[str, str] = {}
@@ -309,6 +314,7 @@ FIELD_LIMIT = 131_072
 
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CONTROL_BYTES_RE = re.compile(b"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_OR_BREAK_RE = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
 _BAD_BYTE_RE = re.compile("[\udc80-\udcff]+")
 _OTHER_DELIMITERS = (";", "\t", "|")
 _DELIMITER_NAMES = {";": "';' (semicolon)", "\t": "tab", "|": "'|' (pipe)"}

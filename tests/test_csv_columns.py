@@ -57,6 +57,9 @@ CLEAN = "a,b,c\n1,2,3\n x , y ,z\n"
         ('a,b,c\n1,"two\nlines",3\n', False),  # record spanning lines
         ('a,b,c\n1,"open,3\n', False),  # quote never closed
         ("a,b,c\n1,\x01,3\n", False),  # control character
+        ("a,b,c\n1,x\x00y,3\n", False),  # NUL
+        ('a,b,c\n1,"x\x0by",3\n', False),  # vertical tab in quotes
+        ("a,b,c\n1,x\ty,3\n", True),  # a tab is text
         ("a;b;c\n1;2;3\n", False),  # one column: maybe another delimiter
         ("", False),
         ("\n\na,b\n1,2\n", False),
