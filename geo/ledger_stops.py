@@ -208,31 +208,41 @@ def resolve_places(
 def check_chain(legs: pd.DataFrame, file: str, problems: list[Problem]) -> None:
     """Leg n's destination must be leg n+1's origin (compared by chain key)."""
     from_key, to_key = f"_{FROM_UNKNOWN}_key", f"_{TO_UNKNOWN}_key"
-    usable = legs[LEG].notna() & (legs[TRANSFER_ID] != "")
-    # Only the columns compared or quoted (shifting every column was most of the time).
-    used = [TRANSFER_ID, LEG, FROM, TO, SOURCE_LINE, from_key, to_key]
+    usable = (legs[LEG].notna() & (legs[TRANSFER_ID] != "")).to_numpy(dtype=bool)
+    at = np.flatnonzero(usable)
+    tid = legs[TRANSFER_ID].to_numpy(dtype=object)[at]
+    numbers = legs[LEG].to_numpy(dtype=np.float64, na_value=np.nan)[at].astype(np.int64)
     # A repeated leg number is reported on its own; chain the first of them.
-    seq = legs.loc[usable, used].drop_duplicates([TRANSFER_ID, LEG], keep="first")
-    seq = seq.sort_values([TRANSFER_ID, LEG])
-    # The next row of the same transfer (sorted: the next row, if its
-    # transfer is this one's), as groupby(TRANSFER_ID).shift(-1) gives it
-    # without factorizing the ids again.
-    nxt = seq.shift(-1)
-    ids = seq[TRANSFER_ID].to_numpy(dtype=object)
-    same = np.r_[ids[1:] == ids[:-1], False] if len(ids) else np.zeros(0, dtype=bool)
-    consecutive = ((nxt[LEG] - seq[LEG]) == 1) & same
-    both = seq[to_key].notna() & nxt[from_key].notna()
-    broken = (consecutive & both & (seq[to_key] != nxt[from_key])).fillna(False)
-    for i in np.flatnonzero(broken.to_numpy()):
-        cur, after = seq.iloc[i], nxt.iloc[i]
+    # The distinct (transfer, leg) pairs sorted, each with its first row:
+    # transfer ids factorized in sorted order, a stable lexsort, the first of
+    # each run of equal keys (as drop_duplicates then sort_values give them).
+    t_codes, _ = pd.factorize(tid, sort=True)
+    order = np.lexsort((numbers, t_codes))
+    t_sorted, n_sorted = t_codes[order], numbers[order]
+    new_key = np.r_[True, (t_sorted[1:] != t_sorted[:-1]) | (n_sorted[1:] != n_sorted[:-1])]
+    pick = order[new_key[: len(order)]]
+    rows, dt, dl, names = at[pick], t_codes[pick], numbers[pick], tid[pick]
+    # Each pair and the next of the same transfer (sorted: the next pair, if
+    # its transfer is this one's), as groupby(TRANSFER_ID).shift(-1) gives it.
+    ends_at = legs[to_key].to_numpy(dtype=object)[rows]
+    starts_at = legs[from_key].to_numpy(dtype=object)[rows]
+    consecutive = (dt[1:] == dt[:-1]) & (dl[1:] - dl[:-1] == 1)
+    both = ~pd.isna(ends_at[:-1]) & ~pd.isna(starts_at[1:])
+    check = np.flatnonzero(consecutive & both)
+    if not len(check):
+        return
+    line = legs[SOURCE_LINE].to_numpy()
+    origin, destination = legs[FROM].to_numpy(dtype=object), legs[TO].to_numpy(dtype=object)
+    for i in check[ends_at[check] != starts_at[check + 1]]:
+        cur, after = rows[i], rows[i + 1]
         problems.append(
             Problem(
                 file,
-                int(after[SOURCE_LINE]),
+                int(line[after]),
                 FROM,
-                after[FROM],
-                f"leg {after[LEG]} of {cur[TRANSFER_ID]!r} starts here, but leg {cur[LEG]} "
-                f"(line {cur[SOURCE_LINE]}) ends at {cur[TO]!r}",
+                origin[after],
+                f"leg {dl[i + 1]} of {names[i]!r} starts here, "
+                f"but leg {dl[i]} (line {line[cur]}) ends at {destination[cur]!r}",
                 "a transfer's legs must chain: make this 'from' the previous leg's 'to', "
                 "or split the rows into two transfers",
             )
