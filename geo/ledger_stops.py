@@ -98,7 +98,7 @@ def resolve_places(
     # Distinct names in order of first use by the rows (as unique()).
     q_codes, q_names = pd.factorize(query.to_numpy(dtype=object))
     row_q = q_codes[end_codes]
-    used, first_use = pd.factorize(row_q)  # first_use: q codes in order of first use
+    _, first_use = pd.factorize(row_q)  # first_use: q codes in order of first use
     order = np.full(len(q_names) + 1, -1, dtype=np.intp)
     keep = first_use >= 0
     order[first_use[keep]] = np.arange(int(keep.sum()))

@@ -98,7 +98,9 @@ def test_equal_cells_share_one_string(tmp_path: Path) -> None:
 _CELL = st.text(alphabet=list('ab ",\u00a0\t\u2028\u00e9'), max_size=6)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     rows=st.lists(st.lists(_CELL, min_size=3, max_size=3), min_size=1, max_size=5),
     quote=st.lists(st.booleans(), min_size=15, max_size=15),
