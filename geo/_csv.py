@@ -248,6 +248,7 @@ def read_columns(path: Path) -> tuple[list[str], list[np.ndarray]] | None:
     if width < 2 or not "".join(head).strip():
         return None
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
     names = [f"c{j}" for j in range(width)]
@@ -287,20 +288,34 @@ def read_columns(path: Path) -> tuple[list[str], list[np.ndarray]] | None:
     blank = np.ones(table.num_rows - 1, dtype=bool)
     for j in range(width):
         coded = table.column(j).dictionary_encode().combine_chunks()
+        distinct = coded.dictionary  # each distinct cell once, looked at in C
+        # A control character, a line break (a record spanning lines), a cell too long.
+        if len(distinct) and (
+            pc.any(pc.match_substring_regex(distinct, _ARROW_FAULT_RE)).as_py()
+            or pc.max(pc.utf8_length(distinct)).as_py() > FIELD_LIMIT
+        ):
+            return None
         try:  # arrow checked the UTF-8; Python's strict decoding refuses surrogates too
-            raw = coded.dictionary.to_pylist()
+            raw = distinct.to_numpy(zero_copy_only=False)
         except UnicodeDecodeError:
             return None
-        # A control character, a line break (a record spanning lines), a cell too long.
-        if any(_CONTROL_OR_BREAK_RE.search(v) or len(v) > FIELD_LIMIT for v in raw):
-            return None
-        # Each distinct cell stripped once; cells equal once stripped share one object.
-        canon: dict[str, str] = {}
-        stripped = np.empty(len(raw), dtype=object)
-        stripped[:] = [canon.setdefault(v.strip(), v.strip()) for v in raw]
+        # Only a cell that starts or ends with something other than printable
+        # ASCII can change when stripped (str.strip: Unicode whitespace).
+        padded = np.flatnonzero(
+            pc.match_substring_regex(distinct, _ARROW_PADDED_RE).to_numpy(zero_copy_only=False)
+        )
+        stripped = raw
+        if len(padded):
+            # Cells equal once stripped share one object.
+            stripped = raw.copy()
+            values = raw.tolist()
+            canon = dict(zip(values, values, strict=True))
+            for k in padded.tolist():
+                v = values[k].strip()
+                stripped[k] = canon.setdefault(v, v)
         codes = coded.indices.to_numpy()
         cells = stripped[codes]
-        empty = np.array([v == "" for v in stripped.tolist()], dtype=bool)
+        empty = stripped == ""
         blank &= empty[codes[1:]]
         columns.append(cells)
     if blank.any():
@@ -314,7 +329,10 @@ FIELD_LIMIT = 131_072
 
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CONTROL_BYTES_RE = re.compile(b"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_CONTROL_OR_BREAK_RE = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
+#: (RE2, for pyarrow.compute) a control character other than tab, or a line break.
+_ARROW_FAULT_RE = r"[\x00-\x08\x0a-\x1f\x7f]"
+#: (RE2) a first or last character that is not printable ASCII (maybe whitespace).
+_ARROW_PADDED_RE = r"^[^!-~]|[^!-~]$"
 _BAD_BYTE_RE = re.compile("[\udc80-\udcff]+")
 _OTHER_DELIMITERS = (";", "\t", "|")
 _DELIMITER_NAMES = {";": "';' (semicolon)", "\t": "tab", "|": "'|' (pipe)"}

@@ -116,7 +116,7 @@ def check_legs(
                 problems,
                 file,
                 table,
-                table[col] == "",
+                table[col].to_numpy(dtype=object) == "",
                 col,
                 f"empty {col}",
                 _EMPTY_HINTS.get(col),

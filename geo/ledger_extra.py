@@ -158,10 +158,21 @@ def group_ranks(groups: pd.Series) -> pd.Series:
     Maps colour groups by this rank, so a group keeps its colour on every
     map, image and export however the legs are filtered.
     """
-    counts = groups.astype(str).value_counts()
-    order = sorted(counts.index, key=lambda g: (-int(counts[g]), g))
+    codes, distinct = pd.factorize(groups.to_numpy(dtype=object))
+    if (codes < 0).any():  # a missing group: as text ("None", "nan"), the slow way
+        counts = groups.astype(str).value_counts()
+        order = sorted(counts.index, key=lambda g: (-int(counts[g]), g))
+        rank = {g: i for i, g in enumerate(order)}
+        return groups.astype(str).map(rank).astype("int64")
+    # Per distinct group, then spread (two values may read the same as text).
+    names = [str(g) for g in distinct.tolist()]
+    per_name: dict[str, int] = {}
+    for name, n in zip(names, np.bincount(codes, minlength=len(names)).tolist(), strict=True):
+        per_name[name] = per_name.get(name, 0) + n
+    order = sorted(per_name, key=lambda g: (-per_name[g], g))
     rank = {g: i for i, g in enumerate(order)}
-    return groups.astype(str).map(rank).astype("int64")
+    ranks = np.array([rank[name] for name in names], dtype="int64")
+    return pd.Series(ranks[codes], index=groups.index, dtype="int64")
 
 
 _KNOWN = frozenset(CATEGORIES)
