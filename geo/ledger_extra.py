@@ -185,7 +185,9 @@ def check_categories(legs: pd.DataFrame, *, file: str, problems: list[Problem]) 
     list (``armour;;uav``) too. An empty cell is the ledger's own check.
     """
     # Each distinct cell is split and checked once; rows take their cell's answer.
-    codes, cells = pd.factorize(legs[CATEGORY].astype(str).to_numpy(dtype=object))
+    codes, cells = pd.factorize(legs[CATEGORY].to_numpy(dtype=object))
+    if (codes < 0).any() or not all(type(c) is str for c in cells.tolist()):
+        codes, cells = pd.factorize(legs[CATEGORY].astype(str).to_numpy(dtype=object))
     listed = np.empty(len(cells), dtype=object)
     failing: dict[int, list[str]] = {}  # cell -> its failing parts, in order
     for k, cell in enumerate(cells.tolist()):
@@ -230,11 +232,23 @@ def carrier_key(values: pd.Series) -> pd.Series:
 
 
 def _check_carrier_ids(legs: pd.DataFrame, file: str, problems: list[Problem]) -> None:
-    ids = legs[CARRIER_ID].astype(str)
+    codes, distinct = pd.factorize(legs[CARRIER_ID].to_numpy(dtype=object))
+    values = distinct.tolist()
+    if (codes < 0).any() or not all(type(v) is str for v in values):
+        ids = legs[CARRIER_ID].astype(str)  # a missing id reads as its text
+        codes, distinct = pd.factorize(ids.to_numpy(dtype=object))
+        values = distinct.tolist()
+    ids = pd.Series(distinct.take(codes) if len(values) else [], index=legs.index, dtype=object)
     lines = legs[SOURCE_LINE].to_numpy()
-    for i in np.flatnonzero(
-        ((ids.str.len() > _CARRIER_MAX) | ids.str.contains(_CONTROL)).to_numpy()
-    ):
+    # Each distinct id is looked at once; only failing rows one by one.
+    bad = np.array([len(v) > _CARRIER_MAX or _CONTROL.search(v) is not None for v in values],
+                   dtype=bool)
+    keys = carrier_key(pd.Series(values, dtype=object)).tolist()
+    spelled: dict[str, set[str]] = {}
+    for v, key in zip(values, keys, strict=True):
+        if v != "":
+            spelled.setdefault(key, set()).add(v)
+    for i in np.flatnonzero(bad[codes]):
         problems.append(
             Problem(
                 file,
@@ -246,6 +260,8 @@ def _check_carrier_ids(legs: pd.DataFrame, file: str, problems: list[Problem]) -
                 f"(at most {_CARRIER_MAX} characters)",
             )
         )
+    if all(len(v) < 2 for v in spelled.values()):  # the usual case: one spelling per id
+        return
     given = ids != ""
     frame = pd.DataFrame(
         {"id": ids[given], "key": carrier_key(ids[given]), "line": lines[given.to_numpy()]}

@@ -282,7 +282,9 @@ def serves_warnings(legs: pd.DataFrame, file: str) -> list[Problem]:
     mode = legs[MODE].to_numpy(dtype=object)
     hits = []
     for k, (col, id_col) in enumerate(((FROM, FROM_ID), (TO, TO_ID))):
-        ids = pd.Series(legs[id_col].to_numpy(dtype=object), dtype=object).astype(str)
+        ids = pd.Series(legs[id_col].to_numpy(dtype=object), dtype=object)
+        if {c for c, _ in bases} & {"None", "nan", "NaN", "<NA>"}:
+            ids = ids.astype(str)  # a missing id reads as that text
         found = np.zeros(len(legs), dtype=bool)
         for mode_name, kind_name in _MODE_KIND.items():
             cities = {c for c, t in bases if t == kind_name}
