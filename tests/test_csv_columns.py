@@ -118,3 +118,60 @@ def test_read_columns_never_disagrees(tmp_path: Path, rows, quote, end) -> None:
     path = tmp_path / "h.csv"
     path.write_bytes(end.join(lines).encode("utf-8"))
     _same_as_records(path)
+
+
+def _check(folder: Path):
+    from geo.gazetteer import read_gazetteer
+    from geo.geocode import PlaceIndex
+    from geo.ledger import check_ledger
+
+    places = read_gazetteer(folder / "gazetteer.csv")
+    return check_ledger(folder / "transfers.csv", folder / "sources.csv", PlaceIndex(places))
+
+
+def _assert_same_check(a, b) -> None:
+    import pandas as pd
+
+    for name in ("legs", "rejected", "sources", "rejected_sources"):
+        fa, fb = getattr(a, name), getattr(b, name)
+        pd.testing.assert_frame_equal(fa, fb, check_exact=True)
+        for c in fa.columns:  # None and NaN told apart
+            if fa[c].dtype == object:
+                assert list(map(repr, fa[c])) == list(map(repr, fb[c])), (name, c)
+    assert a.problems == b.problems and a.warnings == b.warnings
+    assert (a.n_rows, a.n_source_rows) == (b.n_rows, b.n_source_rows)
+
+
+@pytest.mark.parametrize("hostile", [False, True])
+def test_check_ledger_is_the_same_through_either_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hostile: bool
+) -> None:
+    """The whole check of a synthetic ledger (hostile text too) with and without read_columns."""
+    import geo.ledger_read
+    from layers.synthetic import write_inputs
+
+    folder = write_inputs(tmp_path / "data", n_legs=3000, hostile=hostile)
+    assert read_columns(folder / "transfers.csv") is not None  # the fast path is taken
+    fast = _check(folder)
+    monkeypatch.setattr(geo.ledger_read, "read_columns", lambda path: None)
+    slow = _check(folder)
+    assert len(fast.legs) == 3000
+    _assert_same_check(fast, slow)
+
+
+def test_check_ledger_of_a_faulty_file_falls_back(tmp_path: Path) -> None:
+    """A ledger with a wrong-width row and a blank line is read row by row, every fault kept."""
+    from _helpers import copy_inputs
+
+    folder = copy_inputs(tmp_path / "data")
+    path = folder / "transfers.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[3] = "T_bad,1,sirte\n"  # wrong width
+    lines.insert(5, "\n")  # numbering shifts after a blank line
+    path.write_text("".join(lines), encoding="utf-8")
+    assert read_columns(path) is None
+    result = _check(folder)
+    assert any(p.line == 4 and "fields but the header has" in p.message for p in result.problems)
+    assert result.n_rows == len(lines) - 2
+    assert set(result.legs["source_line"]).isdisjoint({4, 6})
+    assert 7 in set(result.legs["source_line"]) | set(result.rejected["source_line"])
