@@ -56,7 +56,7 @@ def read_table(
                 path, file, columns, SOURCE_LINE, problems, what=what, optional=optional
             )
         )
-    fast = read_columns(path)
+    fast = _read_columns_if_large(path)
     if fast is not None:
         return _table_of_columns(*fast, file, columns, problems, what=what, optional=optional)
     header, lines, raw = read_records(path, file, problems)
@@ -90,6 +90,20 @@ def read_table(
             Problem(file, None, None, "", f"no {what}", f"add at least one row of {what}")
         )
     return TableRead(table, wrong_width, len(raw), not missing)
+
+
+#: Files from this size are read with pyarrow first (:func:`geo._csv.read_columns`);
+#: below it importing pyarrow's CSV reader costs more than :func:`read_records` saves.
+COLUMNS_MIN_BYTES = 512 * 1024
+
+
+def _read_columns_if_large(path: Path) -> tuple[list[str], list[np.ndarray]] | None:
+    try:
+        if path.stat().st_size < COLUMNS_MIN_BYTES:
+            return None
+    except OSError:
+        return None  # read_records says why
+    return read_columns(path)
 
 
 def _table_of_columns(
