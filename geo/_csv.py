@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 from rapidfuzz import process
 
 from geo._errors import Problem
@@ -16,6 +17,7 @@ __all__ = [
     "FIELD_LIMIT",
     "empty_file_problem",
     "header_problems",
+    "read_columns",
     "read_records",
     "wrong_width_problem",
 ]
@@ -203,11 +205,134 @@ def read_records(
     return header, lines, rows
 
 
+def read_columns(path: Path) -> tuple[list[str], list[np.ndarray]] | None:
+    """Read a clean CSV file column by column, or return ``None``.
+
+    The fast path of :func:`read_records` for the common file: it parses
+    with pyarrow's CSV reader (in C) and gives the same cells as
+    :func:`read_records` would, or ``None`` whenever the file holds
+    anything ``read_records`` reports or numbers record by record: bytes
+    that are not UTF-8, control characters, a header of one column (maybe
+    another delimiter), rows of another width, blank rows or empty lines,
+    cells holding a line break (records spanning lines) or longer than
+    :data:`FIELD_LIMIT`.  The caller then reads the file with
+    :func:`read_records`, which reports those faults.  A file this
+    function reads has one record per line, so data row ``k`` (0-based)
+    is on line ``k + 2``.
+
+    Parameters
+    ----------
+    path
+        The file.
+
+    Returns
+    -------
+    (header, columns) or None
+        The header's cells stripped, and for each header position the
+        data rows' cells stripped, as an object array in which equal cells
+        are one string object (each distinct cell is stripped once).
+
+    """
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return None
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    ends = [i for i in (data.find(b"\n"), data.find(b"\r")) if i >= 0]
+    try:
+        first = data[: min(ends, default=len(data))].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    head = next(csv.reader([first]), [])
+    width = len(head)
+    if width < 2 or not "".join(head).strip():
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    names = [f"c{j}" for j in range(width)]
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(data),
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=False),
+            parse_options=pacsv.ParseOptions(
+                delimiter=",",
+                quote_char='"',
+                double_quote=True,
+                escape_char=False,
+                newlines_in_values=True,
+                ignore_empty_lines=True,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                null_values=[],
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return None  # a row of another width, bytes that are not UTF-8, ...
+    # (control characters: every byte but the delimiters, quotes and line
+    # breaks is in a cell, and every distinct cell is looked at below)
+    # One record per line: as many records as lines (so no empty line and
+    # no record spanning lines; a cell holding a line break is refused below).
+    n_lines = data.count(b"\n")
+    if b"\r" in data:
+        n_lines += data.count(b"\r") - data.count(b"\r\n")
+    if data and data[-1:] not in (b"\n", b"\r"):
+        n_lines += 1
+    if table.num_rows != n_lines:
+        return None
+    columns: list[np.ndarray] = []
+    blank = np.ones(table.num_rows - 1, dtype=bool)
+    for j in range(width):
+        coded = table.column(j).dictionary_encode().combine_chunks()
+        distinct = coded.dictionary  # each distinct cell once, looked at in C
+        # A control character, a line break (a record spanning lines), a cell too long.
+        if len(distinct) and (
+            pc.any(pc.match_substring_regex(distinct, _ARROW_FAULT_RE)).as_py()
+            or pc.max(pc.utf8_length(distinct)).as_py() > FIELD_LIMIT
+        ):
+            return None
+        try:  # arrow checked the UTF-8; Python's strict decoding refuses surrogates too
+            raw = distinct.to_numpy(zero_copy_only=False)
+        except UnicodeDecodeError:
+            return None
+        # Only a cell that starts or ends with something other than printable
+        # ASCII can change when stripped (str.strip: Unicode whitespace).
+        padded = np.flatnonzero(
+            pc.match_substring_regex(distinct, _ARROW_PADDED_RE).to_numpy(zero_copy_only=False)
+        )
+        stripped = raw
+        if len(padded):
+            # Cells equal once stripped share one object.
+            stripped = raw.copy()
+            values = raw.tolist()
+            canon = dict(zip(values, values, strict=True))
+            for k in padded.tolist():
+                v = values[k].strip()
+                stripped[k] = canon.setdefault(v, v)
+        codes = coded.indices.to_numpy()
+        cells = stripped[codes]
+        empty = stripped == ""
+        blank &= empty[codes[1:]]
+        columns.append(cells)
+    if blank.any():
+        return None  # a row of blank cells: read_records skips it (and numbers the rest)
+    header = [str(c[0]) for c in columns]
+    return header, [c[1:] for c in columns]
+
+
 #: Longest cell accepted, in characters (Python's csv default limit).
 FIELD_LIMIT = 131_072
 
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CONTROL_BYTES_RE = re.compile(b"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: (RE2, for pyarrow.compute) a control character other than tab, or a line break.
+_ARROW_FAULT_RE = r"[\x00-\x08\x0a-\x1f\x7f]"
+#: (RE2) a first or last character that is not printable ASCII (maybe whitespace).
+_ARROW_PADDED_RE = r"^[^!-~]|[^!-~]$"
 _BAD_BYTE_RE = re.compile("[\udc80-\udcff]+")
 _OTHER_DELIMITERS = (";", "\t", "|")
 _DELIMITER_NAMES = {";": "';' (semicolon)", "\t": "tab", "|": "'|' (pipe)"}

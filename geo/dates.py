@@ -157,9 +157,15 @@ def parse_dates(
 
     """
     text = pd.Series(dates, dtype=object) if not isinstance(dates, pd.Series) else dates
-    text = text.astype(object).where(text.notna(), "").astype(str)
-    # Ledgers repeat dates a lot: parse each distinct text once.
-    codes, uniques = pd.factorize(text.to_numpy(dtype=object))
+    # Ledgers repeat dates a lot: parse each distinct text once (a missing
+    # date reads as "", anything else as its text).
+    raw_codes, raw = pd.factorize(text.to_numpy(dtype=object))
+    if all(type(v) is str for v in raw.tolist()):
+        text_codes, uniques = pd.factorize(np.array([*raw.tolist(), ""], dtype=object))
+        codes = text_codes[np.where(raw_codes < 0, len(raw), raw_codes)]
+    else:  # numbers, dates, ...: each cell as its own text (1 and 1.0 differ)
+        text = text.astype(object).where(text.notna(), "").astype(str)
+        codes, uniques = pd.factorize(text.to_numpy(dtype=object))
     parsed = _parse_unique(pd.Series(uniques, dtype=object))
     out = parsed.iloc[codes].set_axis(text.index)
     known_start, known_end = out.pop("_known_start"), out.pop("_known_end")
@@ -316,7 +322,12 @@ def check_precision(parsed: pd.DataFrame, precision: pd.Series) -> pd.Series:
     implied = parsed[IMPLIED_PRECISION]
     stated = precision.astype(object)
     judged = implied.notna() & stated.isin(DATE_PRECISIONS)
-    bad = judged & (stated != implied)
+    bad = (judged & (stated != implied)).to_numpy(dtype=bool)
+    result = pd.Series(np.full(len(parsed), None, dtype=object), index=parsed.index, dtype=object)
+    if not bad.any():  # the usual case: no message built
+        return result
+    # Messages only for the rows that need one.
+    parsed, stated, implied = parsed[bad], stated[bad], implied[bad]
     days = (parsed[DATE_END] - parsed[DATE_START]).dt.days + 1
     named = implied.map(repr, na_action="ignore").fillna("")
     msg = (
@@ -335,7 +346,8 @@ def check_precision(parsed: pd.DataFrame, precision: pd.Series) -> pd.Series:
         + " does not match the date, an open interval whose known end has precision "
         + named
     )
-    return msg.where(~is_open, open_msg).astype(object).where(bad, None)
+    result[bad] = msg.where(~is_open, open_msg).astype(object).to_numpy()
+    return result
 
 
 def _endpoint_bounds(parts: pd.DataFrame, p: str) -> tuple[pd.Series, pd.Series]:

@@ -294,13 +294,11 @@ def check_ledger(
         # Without every column no row can be checked: all are rejected.
         legs = table
         rejected_mask = np.ones(len(table), dtype=bool)
-    good = legs[~rejected_mask]
-    good = good.astype({LEG: "int64"}) if len(good) else good
-    good = good.sort_values([TRANSFER_ID, LEG], kind="stable").reset_index(drop=True)
+    good = _sorted_rows(legs, np.flatnonzero(~rejected_mask))
     rejected = pd.concat([table[rejected_mask], read.wrong_width], ignore_index=True)
     rejected = rejected.sort_values(SOURCE_LINE, kind="stable").reset_index(drop=True)
     return LedgerCheck(
-        legs=good.reindex(columns=list(_LEG_COLUMNS)),
+        legs=good,
         rejected=rejected,
         sources=sources,
         rejected_sources=rejected_sources,
@@ -309,3 +307,19 @@ def check_ledger(
         n_rows=read.n_rows,
         n_source_rows=n_source_rows,
     )
+
+
+def _sorted_rows(legs: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    """``legs``' ``rows`` with the leg columns, sorted by transfer id then leg (one copy).
+
+    Transfer ids are factorized in sorted order and the rows ordered by a
+    stable lexsort, as ``sort_values([TRANSFER_ID, LEG], kind="stable")``.
+    """
+    columns = legs.reindex(columns=list(_LEG_COLUMNS))
+    if not len(rows):
+        return columns.iloc[rows].reset_index(drop=True)
+    t_codes, _ = pd.factorize(legs[TRANSFER_ID].to_numpy(dtype=object)[rows], sort=True)
+    numbers = legs[LEG].iloc[rows].to_numpy(dtype="int64")
+    good = columns.take(rows[np.lexsort((numbers, t_codes))])
+    good[LEG] = good[LEG].astype("int64")
+    return good.reset_index(drop=True)

@@ -116,7 +116,7 @@ def check_legs(
                 problems,
                 file,
                 table,
-                table[col] == "",
+                table[col].to_numpy(dtype=object) == "",
                 col,
                 f"empty {col}",
                 _EMPTY_HINTS.get(col),
@@ -159,7 +159,7 @@ def check_legs(
     ids = _check_source_ids(table, file, declared, problems)
     first, alternatives = split_alternatives(table, file=file, index=index, problems=problems)
     ends = resolve_places(first, file, index, problems)
-    legs = table.copy()
+    legs = table.copy(deep=False)  # copy-on-write: the table is left as it was
     legs[LEG] = leg
     legs[SOURCE_IDS] = ids
     legs[DATE_START] = dates[DATE_START]
@@ -212,21 +212,33 @@ def _check_leg_numbers(
     reported on its own and is likely the "missing" leg.
     """
     text = table[LEG]
-    # Per distinct cell (legs are numbered 1, 2, 3 again and again).
+    # Per distinct cell (legs are numbered 1, 2, 3 again and again), then spread.
     codes, cells = pd.factorize(text.to_numpy(dtype=object))
+    cell_list = cells.tolist()
     digits = np.array(
-        [isinstance(c, str) and _DIGITS.fullmatch(c) is not None for c in cells.tolist()] + [False]
+        [isinstance(c, str) and c != "" and _DIGITS.fullmatch(c) is not None for c in cell_list]
+        + [False]
     )
-    valid = pd.Series(digits[np.where(codes < 0, len(cells), codes)], index=text.index)
-    valid = valid & (text != "")
-    leg = pd.to_numeric(text.where(valid), errors="coerce").astype("Int64")
-    valid = valid & (leg > 0).fillna(False)
-    leg = leg.where(valid)
+    given = np.array([c != "" for c in cell_list] + [True])  # a missing cell is not ""
+    # (the missing-cell slot joins only when a cell is missing, so the numbers
+    # are converted with the same dtype as the whole column would be)
+    slot = [None] if (codes < 0).any() else []
+    number = pd.to_numeric(
+        pd.Series([*cell_list, *slot], dtype=object).where(digits[: len(cell_list) + len(slot)]),
+        errors="coerce",
+    ).astype("Int64")
+    if not slot:
+        number = pd.concat([number, pd.Series([pd.NA], dtype="Int64")], ignore_index=True)
+    ok = digits & (number > 0).fillna(False).to_numpy(dtype=bool)
+    number = number.where(ok)
+    codes = np.where(codes < 0, len(cell_list), codes)
+    valid = pd.Series(ok[codes], index=text.index)
+    leg = pd.Series(number.array.take(codes), index=text.index)
     add_problems(
         problems,
         file,
         table,
-        (text != "") & ~valid,
+        given[codes] & ~ok[codes],
         LEG,
         "leg is not a positive whole number",
         "number the legs of a transfer 1, 2, 3, ...",
@@ -255,25 +267,33 @@ def _check_leg_numbers(
         extra[TRANSFER_ID] = extra[TRANSFER_ID].str.strip()
         keyed = pd.concat([keyed, extra[keyed.columns]], ignore_index=True)
     keyed = keyed[~keyed[TRANSFER_ID].isin(unsure)]
-    distinct = keyed.drop_duplicates([TRANSFER_ID, LEG]).sort_values([TRANSFER_ID, LEG])
-    # The previous leg of the same transfer (sorted: the previous row, if its
+    # The distinct (transfer, leg) pairs sorted, each with its first row:
+    # transfer ids factorized in sorted order, a stable lexsort, and the first
+    # of each run of equal keys (as drop_duplicates then sort_values give them).
+    tid = keyed[TRANSFER_ID].to_numpy(dtype=object)
+    numbers = keyed[LEG].to_numpy(dtype=np.int64)
+    where = keyed[SOURCE_LINE].to_numpy()
+    t_codes, _ = pd.factorize(tid, sort=True)
+    order = np.lexsort((numbers, t_codes))
+    t_sorted, n_sorted = t_codes[order], numbers[order]
+    new_key = np.r_[True, (t_sorted[1:] != t_sorted[:-1]) | (n_sorted[1:] != n_sorted[:-1])]
+    rows = order[new_key[: len(order)]]
+    dt, dl = t_codes[rows], numbers[rows]
+    # The previous leg of the same transfer (sorted: the previous pair, if its
     # transfer is this one's), as groupby(TRANSFER_ID)[LEG].shift(1) gives it.
-    ids = distinct[TRANSFER_ID].to_numpy(dtype=object)
-    same = np.r_[False, ids[1:] == ids[:-1]] if len(ids) else np.zeros(0, dtype=bool)
-    prev = distinct[LEG].shift(1).where(same)
-    first = prev.isna()
-    starts_late = first & (distinct[LEG] != 1)
-    jumps = ~first & (distinct[LEG] - prev > 1)
-    for i in np.flatnonzero((starts_late | jumps).to_numpy()):
-        row = distinct.iloc[i]
-        if starts_late.iloc[i]:
-            what = f"transfer {row[TRANSFER_ID]!r} starts at leg {row[LEG]}, not 1"
+    same = np.r_[False, dt[1:] == dt[:-1]] if len(dt) else np.zeros(0, dtype=bool)
+    prev = np.r_[0, dl[:-1]] if len(dl) else dl
+    starts_late = ~same & (dl != 1)
+    jumps = same & (dl - prev > 1)
+    for i in np.flatnonzero(starts_late | jumps):
+        r = rows[i]
+        if starts_late[i]:
+            what = f"transfer {tid[r]!r} starts at leg {dl[i]}, not 1"
             fix = "number the legs of a transfer 1, 2, 3, ..."
         else:
-            what = (f"transfer {row[TRANSFER_ID]!r} jumps from leg {int(prev.iloc[i])} "
-                    f"to leg {row[LEG]}")
+            what = f"transfer {tid[r]!r} jumps from leg {int(prev[i])} to leg {dl[i]}"
             fix = "add the missing leg(s) or renumber the legs without gaps"
-        problems.append(Problem(file, int(row[SOURCE_LINE]), LEG, int(row[LEG]), what, fix))
+        problems.append(Problem(file, int(where[r]), LEG, int(dl[i]), what, fix))
     return leg
 
 

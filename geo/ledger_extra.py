@@ -80,12 +80,18 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 def with_alternatives(legs: pd.DataFrame, alternatives: pd.DataFrame) -> pd.DataFrame:
     """Join the alternative columns; chain keys of an ``A | B`` end become the set."""
     alternatives = complete_alternatives(alternatives, legs)
-    legs = legs.copy()
+    legs = legs.copy(deep=False)  # copy-on-write: the caller's frame is left as it was
     for c in alternatives.columns:
         legs[c] = alternatives[c]
     for alt, unk in ((FROM_ALTERNATIVES, FROM_UNKNOWN), (TO_ALTERNATIVES, TO_UNKNOWN)):
         key = f"_{unk}_key"
-        has = legs[alt].map(len) > 0
+        values = legs[alt].to_numpy(dtype=object)
+        has = pd.Series(
+            np.fromiter(map(len, values), dtype=np.int64, count=len(values)) > 0,
+            index=legs.index,
+        )
+        if not has.any():  # the usual case: no end has alternatives
+            continue
         complete = legs.loc[has, alt].map(lambda t: all(x is not None for x in t))
         ok = has & complete.reindex(legs.index, fill_value=False)
         legs.loc[has, key] = None
@@ -121,7 +127,7 @@ def check_extra(
     pandas.DataFrame
 
     """
-    legs = legs.copy()
+    legs = legs.copy(deep=False)  # copy-on-write: the caller's frame is left as it was
     legs[CATEGORY_LIST] = check_categories(legs, file=file, problems=problems)
     folder = transfers_path.parent
     actors_path = folder / settings.ACTORS_FILE
@@ -152,10 +158,21 @@ def group_ranks(groups: pd.Series) -> pd.Series:
     Maps colour groups by this rank, so a group keeps its colour on every
     map, image and export however the legs are filtered.
     """
-    counts = groups.astype(str).value_counts()
-    order = sorted(counts.index, key=lambda g: (-int(counts[g]), g))
+    codes, distinct = pd.factorize(groups.to_numpy(dtype=object))
+    if (codes < 0).any():  # a missing group: as text ("None", "nan"), the slow way
+        counts = groups.astype(str).value_counts()
+        order = sorted(counts.index, key=lambda g: (-int(counts[g]), g))
+        rank = {g: i for i, g in enumerate(order)}
+        return groups.astype(str).map(rank).astype("int64")
+    # Per distinct group, then spread (two values may read the same as text).
+    names = [str(g) for g in distinct.tolist()]
+    per_name: dict[str, int] = {}
+    for name, n in zip(names, np.bincount(codes, minlength=len(names)).tolist(), strict=True):
+        per_name[name] = per_name.get(name, 0) + n
+    order = sorted(per_name, key=lambda g: (-per_name[g], g))
     rank = {g: i for i, g in enumerate(order)}
-    return groups.astype(str).map(rank).astype("int64")
+    ranks = np.array([rank[name] for name in names], dtype="int64")
+    return pd.Series(ranks[codes], index=groups.index, dtype="int64")
 
 
 _KNOWN = frozenset(CATEGORIES)
@@ -168,7 +185,9 @@ def check_categories(legs: pd.DataFrame, *, file: str, problems: list[Problem]) 
     list (``armour;;uav``) too. An empty cell is the ledger's own check.
     """
     # Each distinct cell is split and checked once; rows take their cell's answer.
-    codes, cells = pd.factorize(legs[CATEGORY].astype(str).to_numpy(dtype=object))
+    codes, cells = pd.factorize(legs[CATEGORY].to_numpy(dtype=object))
+    if (codes < 0).any() or not all(type(c) is str for c in cells.tolist()):
+        codes, cells = pd.factorize(legs[CATEGORY].astype(str).to_numpy(dtype=object))
     listed = np.empty(len(cells), dtype=object)
     failing: dict[int, list[str]] = {}  # cell -> its failing parts, in order
     for k, cell in enumerate(cells.tolist()):
@@ -213,11 +232,23 @@ def carrier_key(values: pd.Series) -> pd.Series:
 
 
 def _check_carrier_ids(legs: pd.DataFrame, file: str, problems: list[Problem]) -> None:
-    ids = legs[CARRIER_ID].astype(str)
+    codes, distinct = pd.factorize(legs[CARRIER_ID].to_numpy(dtype=object))
+    values = distinct.tolist()
+    if (codes < 0).any() or not all(type(v) is str for v in values):
+        ids = legs[CARRIER_ID].astype(str)  # a missing id reads as its text
+        codes, distinct = pd.factorize(ids.to_numpy(dtype=object))
+        values = distinct.tolist()
+    ids = pd.Series(distinct.take(codes) if len(values) else [], index=legs.index, dtype=object)
     lines = legs[SOURCE_LINE].to_numpy()
-    for i in np.flatnonzero(
-        ((ids.str.len() > _CARRIER_MAX) | ids.str.contains(_CONTROL)).to_numpy()
-    ):
+    # Each distinct id is looked at once; only failing rows one by one.
+    bad = np.array([len(v) > _CARRIER_MAX or _CONTROL.search(v) is not None for v in values],
+                   dtype=bool)
+    keys = carrier_key(pd.Series(values, dtype=object)).tolist()
+    spelled: dict[str, set[str]] = {}
+    for v, key in zip(values, keys, strict=True):
+        if v != "":
+            spelled.setdefault(key, set()).add(v)
+    for i in np.flatnonzero(bad[codes]):
         problems.append(
             Problem(
                 file,
@@ -229,6 +260,8 @@ def _check_carrier_ids(legs: pd.DataFrame, file: str, problems: list[Problem]) -
                 f"(at most {_CARRIER_MAX} characters)",
             )
         )
+    if all(len(v) < 2 for v in spelled.values()):  # the usual case: one spelling per id
+        return
     given = ids != ""
     frame = pd.DataFrame(
         {"id": ids[given], "key": carrier_key(ids[given]), "line": lines[given.to_numpy()]}

@@ -279,14 +279,18 @@ def serves_warnings(legs: pd.DataFrame, file: str) -> list[Problem]:
     for city, base, kind in load_serves():
         bases[(city, kind)].append(base)
     # Only the leg ends that name such a city are looked at one by one.
-    kind = legs[MODE].astype(str).map(_MODE_KIND)
+    mode = legs[MODE].to_numpy(dtype=object)
     hits = []
     for k, (col, id_col) in enumerate(((FROM, FROM_ID), (TO, TO_ID))):
-        key = legs[id_col].astype(str) + "\0" + kind.fillna("")
-        found = np.flatnonzero(
-            (kind.notna() & key.isin({f"{c}\0{t}" for c, t in bases})).to_numpy()
-        )
-        hits += [(int(i), k, col, id_col) for i in found]
+        ids = pd.Series(legs[id_col].to_numpy(dtype=object), dtype=object)
+        if {c for c, _ in bases} & {"None", "nan", "NaN", "<NA>"}:
+            ids = ids.astype(str)  # a missing id reads as that text
+        found = np.zeros(len(legs), dtype=bool)
+        for mode_name, kind_name in _MODE_KIND.items():
+            cities = {c for c, t in bases if t == kind_name}
+            if cities:
+                found |= (mode == mode_name) & ids.isin(cities).to_numpy(dtype=bool)
+        hits += [(int(i), k, col, id_col) for i in np.flatnonzero(found)]
     out: list[Problem] = []
     cells = {c: legs[c].to_numpy(dtype=object) for c in (MODE, FROM, TO, FROM_ID, TO_ID)}
     lines = legs[SOURCE_LINE].to_numpy()

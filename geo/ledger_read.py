@@ -13,7 +13,13 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from geo._csv import empty_file_problem, header_problems, read_records, wrong_width_problem
+from geo._csv import (
+    empty_file_problem,
+    header_problems,
+    read_columns,
+    read_records,
+    wrong_width_problem,
+)
 from geo._errors import Problem
 from geo._parquet import PARQUET_SUFFIXES
 from geo.columns import (
@@ -50,6 +56,9 @@ def read_table(
                 path, file, columns, SOURCE_LINE, problems, what=what, optional=optional
             )
         )
+    fast = _read_columns_if_large(path)
+    if fast is not None:
+        return _table_of_columns(*fast, file, columns, problems, what=what, optional=optional)
     header, lines, raw = read_records(path, file, problems)
     empty = pd.DataFrame({c: pd.Series([], dtype=object) for c in (*columns, SOURCE_LINE)})
     if header is None:
@@ -81,6 +90,53 @@ def read_table(
             Problem(file, None, None, "", f"no {what}", f"add at least one row of {what}")
         )
     return TableRead(table, wrong_width, len(raw), not missing)
+
+
+#: Files from this size are read with pyarrow first (:func:`geo._csv.read_columns`);
+#: below it importing pyarrow's CSV reader costs more than :func:`read_records` saves.
+COLUMNS_MIN_BYTES = 512 * 1024
+
+
+def _read_columns_if_large(path: Path) -> tuple[list[str], list[np.ndarray]] | None:
+    try:
+        if path.stat().st_size < COLUMNS_MIN_BYTES:
+            return None
+    except OSError:
+        return None  # read_records says why
+    return read_columns(path)
+
+
+def _table_of_columns(
+    header: list[str],
+    cells: list[np.ndarray],
+    file: str,
+    columns: Sequence[str],
+    problems: list[Problem],
+    *,
+    what: str,
+    optional: Sequence[str],
+) -> TableRead:
+    """:func:`read_table` of a file :func:`geo._csv.read_columns` read (one record per line)."""
+    missing = [c for c in columns if c not in header]
+    problems.extend(header_problems(header, columns, optional=optional, file=file))
+    columns = (*columns, *optional)
+    n = len(cells[0])
+    at: dict[str, int] = {}
+    for j, name in enumerate(header):
+        at.setdefault(name, j)
+    data = {c: cells[at[c]] if c in at else np.full(n, "", dtype=object) for c in columns}
+    table = pd.DataFrame(
+        {c: pd.Series(v, dtype=object, copy=False) for c, v in data.items()},
+        index=pd.RangeIndex(n),
+    )
+    table[SOURCE_LINE] = np.arange(2, n + 2, dtype="int64")
+    wrong_width = _frame([], header, columns)
+    wrong_width[SOURCE_LINE] = np.zeros(0, dtype="int64")
+    if not n:
+        problems.append(
+            Problem(file, None, None, "", f"no {what}", f"add at least one row of {what}")
+        )
+    return TableRead(table, wrong_width, n, not missing)
 
 
 def _frame(rows: list[list[str]], header: list[str], columns: Sequence[str]) -> pd.DataFrame:

@@ -62,19 +62,28 @@ _STOP_RE = re.compile(
 def resolve_places(
     table: pd.DataFrame, file: str, index: PlaceIndex, problems: list[Problem]
 ) -> pd.DataFrame:
-    """Resolve every from/to in one PlaceIndex.resolve call; return the place columns."""
+    """Resolve every from/to in one PlaceIndex.resolve call; return the place columns.
+
+    Everything about an end is a function of its text (the resolve call
+    adds the context of the transfers it is in, per distinct name), so each
+    distinct from/to text is parsed, resolved and described once, and the
+    rows take their text's answer; only failing rows are visited one by one.
+    """
     n = len(table)
-    ends = pd.concat([table[FROM], table[TO]], ignore_index=True)  # from rows, then to rows
+    # from rows, then to rows
+    ends_rows = np.concatenate(
+        [table[FROM].to_numpy(dtype=object), table[TO].to_numpy(dtype=object)]
+    )
     column = np.repeat(np.array([FROM, TO], dtype=object), n)
     row = np.tile(np.arange(n), 2)
-    # Per distinct name, then spread to the rows (names repeat across legs).
-    end_codes, end_names = pd.factorize(ends.to_numpy(dtype=object))
+    # Each row's distinct text (a missing cell is a distinct value of its own).
+    end_codes, end_names = pd.factorize(ends_rows, use_na_sentinel=False)
+    ends = pd.Series(end_names, dtype=object)
     unknown = np.fromiter(
         (isinstance(e, str) and e.startswith(UNKNOWN_STOP_PREFIX) for e in end_names.tolist()),
         dtype=bool,
         count=len(end_names),
     )
-    unknown = np.append(unknown, False)[np.where(end_codes < 0, len(end_names), end_codes)]
     # Only unknown stops are parsed (reindex leaves NaN for the rest).
     stop = ends[unknown].str.extract(_STOP_RE).reindex(ends.index)
     malformed = unknown & stop["desc"].isna().to_numpy()
@@ -86,13 +95,20 @@ def resolve_places(
     # The one resolve call: every named place and every unknown stop's area.
     query = ends.where(named, area.where(has_area))
     wanted = query.notna().to_numpy()
-    # Distinct names in order of first use (as unique()); each row's code, -1 for none.
-    codes, names = pd.factorize(query.to_numpy(dtype=object))
-    distinct = pd.Series(names, dtype=object)
+    # Distinct names in order of first use by the rows (as unique()).
+    q_codes, q_names = pd.factorize(query.to_numpy(dtype=object))
+    row_q = q_codes[end_codes]
+    _, first_use = pd.factorize(row_q)  # first_use: q codes in order of first use
+    order = np.full(len(q_names) + 1, -1, dtype=np.intp)
+    keep = first_use >= 0
+    order[first_use[keep]] = np.arange(int(keep.sum()))
+    distinct = pd.Series(np.asarray(q_names, dtype=object)[first_use[keep]], dtype=object)
+    codes = order[q_codes]  # each distinct text's name, -1 for none
     # issue 10: names not in the gazetteer resolve through the world tables,
     # with the other places of the same transfer as context (geo.ledger_places).
     transfer = np.tile(table[TRANSFER_ID].to_numpy(), 2)
-    resolved, places = resolve_ends(distinct, query, transfer, index)
+    row_query = pd.Series(query.to_numpy(dtype=object)[end_codes], dtype=object)
+    resolved, places = resolve_ends(distinct, row_query, transfer, index)
     resolved = resolved.set_index(pd.Index(distinct.to_numpy(), dtype=object))
     # Hints are built per distinct name, then spread to the rows.
     resolved["_sugg"] = resolved[SUGGESTIONS].map(
@@ -102,24 +118,21 @@ def resolve_places(
     resolved["_cand"] = resolved[CANDIDATES].map(
         lambda c: "use one of the ids " + ", ".join(map(repr, c))
     )
-    # Each row's answer by position; code -1 (nothing to resolve) gives NaN.
+    # Each text's answer by position; code -1 (nothing to resolve) gives NaN.
     answer = resolved.reset_index(drop=True).reindex(codes)
     answer.index = ends.index
     status = answer[RESOLVE_STATUS].where(wanted)
     place_id = answer[PLACE_ID_COL].where(status == OK)
 
     def report(mask: np.ndarray, message: str, hint_of: pd.Series | str) -> None:
-        for i in np.flatnonzero(mask):
-            hint = hint_of if isinstance(hint_of, str) else hint_of.iloc[i]
+        if not mask.any():
+            return
+        lines = table[SOURCE_LINE].to_numpy()
+        for i in np.flatnonzero(mask[end_codes]):
+            u = end_codes[i]
+            hint = hint_of if isinstance(hint_of, str) else hint_of.iloc[u]
             problems.append(
-                Problem(
-                    file,
-                    int(table[SOURCE_LINE].iloc[row[i]]),
-                    str(column[i]),
-                    ends.iloc[i],
-                    message,
-                    hint,
-                )
+                Problem(file, int(lines[row[i]]), str(column[i]), ends_rows[i], message, hint)
             )
 
     sugg, cand = answer["_sugg"], answer["_cand"]
@@ -166,61 +179,70 @@ def resolve_places(
     ok_place = place_id.notna() | (unknown & ~malformed & ~empty_area & (~has_area | status.eq(OK)))
     key = place_id.where(~unknown, stop_key).where(ok_place)
 
-    def half(values: pd.Series, k: int) -> pd.Series:
+    def half(values: pd.Series | np.ndarray, k: int, dtype: object = object) -> np.ndarray:
         # object dtype keeps None as None (pandas would infer str and use NaN)
-        part = values.to_numpy(dtype=object)[k * n : (k + 1) * n]
-        return pd.Series(part, index=table.index, dtype=object)
+        return np.asarray(values, dtype=dtype)[end_codes[k * n : (k + 1) * n]]
 
-    lon = at[LON].to_numpy(dtype=float)
-    lat = at[LAT].to_numpy(dtype=float)
     prec = pd.Series(at[PLACE_PRECISION].to_numpy(), dtype=object)
     prec = prec.where(prec.notna(), None)
     pid = place_id.astype(object).where(place_id.notna(), None)
-    out = pd.DataFrame(index=table.index)
+    data = {}
     for k, (c_id, c_name, c_lon, c_lat, c_prec, c_unk) in enumerate(
         (
             (FROM_ID, FROM_NAME, FROM_LON, FROM_LAT, FROM_PRECISION, FROM_UNKNOWN),
             (TO_ID, TO_NAME, TO_LON, TO_LAT, TO_PRECISION, TO_UNKNOWN),
         )
     ):
-        out[c_id] = half(pid, k)
-        out[c_name] = half(name, k)
-        out[c_lon] = lon[k * n : (k + 1) * n]
-        out[c_lat] = lat[k * n : (k + 1) * n]
-        out[c_prec] = half(prec, k)
-        out[c_unk] = unknown[k * n : (k + 1) * n]
-        out[f"_{c_unk}_key"] = half(key, k)
-    return out
+        data[c_id] = half(pid.to_numpy(dtype=object), k)
+        data[c_name] = half(name.to_numpy(dtype=object), k)
+        data[c_lon] = half(at[LON].to_numpy(dtype=float), k, float)
+        data[c_lat] = half(at[LAT].to_numpy(dtype=float), k, float)
+        data[c_prec] = half(prec.to_numpy(dtype=object), k)
+        data[c_unk] = half(unknown, k, bool)
+        data[f"_{c_unk}_key"] = half(key.to_numpy(dtype=object), k)
+    return pd.DataFrame(
+        {c: pd.Series(v, index=table.index, dtype=v.dtype, copy=False) for c, v in data.items()}
+    )
 
 
 def check_chain(legs: pd.DataFrame, file: str, problems: list[Problem]) -> None:
     """Leg n's destination must be leg n+1's origin (compared by chain key)."""
     from_key, to_key = f"_{FROM_UNKNOWN}_key", f"_{TO_UNKNOWN}_key"
-    usable = legs[LEG].notna() & (legs[TRANSFER_ID] != "")
-    # Only the columns compared or quoted (shifting every column was most of the time).
-    used = [TRANSFER_ID, LEG, FROM, TO, SOURCE_LINE, from_key, to_key]
+    usable = (legs[LEG].notna() & (legs[TRANSFER_ID] != "")).to_numpy(dtype=bool)
+    at = np.flatnonzero(usable)
+    tid = legs[TRANSFER_ID].to_numpy(dtype=object)[at]
+    numbers = legs[LEG].to_numpy(dtype=np.float64, na_value=np.nan)[at].astype(np.int64)
     # A repeated leg number is reported on its own; chain the first of them.
-    seq = legs.loc[usable, used].drop_duplicates([TRANSFER_ID, LEG], keep="first")
-    seq = seq.sort_values([TRANSFER_ID, LEG])
-    # The next row of the same transfer (sorted: the next row, if its
-    # transfer is this one's), as groupby(TRANSFER_ID).shift(-1) gives it
-    # without factorizing the ids again.
-    nxt = seq.shift(-1)
-    ids = seq[TRANSFER_ID].to_numpy(dtype=object)
-    same = np.r_[ids[1:] == ids[:-1], False] if len(ids) else np.zeros(0, dtype=bool)
-    consecutive = ((nxt[LEG] - seq[LEG]) == 1) & same
-    both = seq[to_key].notna() & nxt[from_key].notna()
-    broken = (consecutive & both & (seq[to_key] != nxt[from_key])).fillna(False)
-    for i in np.flatnonzero(broken.to_numpy()):
-        cur, after = seq.iloc[i], nxt.iloc[i]
+    # The distinct (transfer, leg) pairs sorted, each with its first row:
+    # transfer ids factorized in sorted order, a stable lexsort, the first of
+    # each run of equal keys (as drop_duplicates then sort_values give them).
+    t_codes, _ = pd.factorize(tid, sort=True)
+    order = np.lexsort((numbers, t_codes))
+    t_sorted, n_sorted = t_codes[order], numbers[order]
+    new_key = np.r_[True, (t_sorted[1:] != t_sorted[:-1]) | (n_sorted[1:] != n_sorted[:-1])]
+    pick = order[new_key[: len(order)]]
+    rows, dt, dl, names = at[pick], t_codes[pick], numbers[pick], tid[pick]
+    # Each pair and the next of the same transfer (sorted: the next pair, if
+    # its transfer is this one's), as groupby(TRANSFER_ID).shift(-1) gives it.
+    ends_at = legs[to_key].to_numpy(dtype=object)[rows]
+    starts_at = legs[from_key].to_numpy(dtype=object)[rows]
+    consecutive = (dt[1:] == dt[:-1]) & (dl[1:] - dl[:-1] == 1)
+    both = ~pd.isna(ends_at[:-1]) & ~pd.isna(starts_at[1:])
+    check = np.flatnonzero(consecutive & both)
+    if not len(check):
+        return
+    line = legs[SOURCE_LINE].to_numpy()
+    origin, destination = legs[FROM].to_numpy(dtype=object), legs[TO].to_numpy(dtype=object)
+    for i in check[ends_at[check] != starts_at[check + 1]]:
+        cur, after = rows[i], rows[i + 1]
         problems.append(
             Problem(
                 file,
-                int(after[SOURCE_LINE]),
+                int(line[after]),
                 FROM,
-                after[FROM],
-                f"leg {after[LEG]} of {cur[TRANSFER_ID]!r} starts here, but leg {cur[LEG]} "
-                f"(line {cur[SOURCE_LINE]}) ends at {cur[TO]!r}",
+                origin[after],
+                f"leg {dl[i + 1]} of {names[i]!r} starts here, "
+                f"but leg {dl[i]} (line {line[cur]}) ends at {destination[cur]!r}",
                 "a transfer's legs must chain: make this 'from' the previous leg's 'to', "
                 "or split the rows into two transfers",
             )
