@@ -63,7 +63,7 @@ from geo.engine_parts import (
     _unsorted,
 )
 
-__all__ = ["ENGINES", "FORK_MIN_LEGS", "lines_and_zones", "zoned_chunks"]
+__all__ = ["ENGINES", "FORK_MIN_LEGS", "lines_and_zones", "preload", "zoned_chunks"]
 
 #: Engines :func:`lines_and_zones` accepts.
 ENGINES = ("pandas", "dask")
@@ -132,6 +132,11 @@ def lines_and_zones(
         msg = f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}"
         raise ValueError(msg)
     if engine == "pandas" or len(legs) == 0:
+        from geo.forked import join_threads
+
+        # A head start (preload) still running in a thread is waited for:
+        # the lines must not set up searoute's graphs or numba beside it.
+        join_threads()
         if workers is None:
             from geo.forked import available_cores
 
@@ -226,6 +231,32 @@ def zoned_chunks(
 
                 out_legs[col.TRANSFER_KM] = transfer_km(out_legs)  # as over the chunk
             yield out_legs, _concat([f[1] for f in frames])
+
+
+def preload() -> None:
+    """Load what the lines and zones load on their first call, before they are called.
+
+    The sea-lane network (``searoute``: its modules, then its graphs, ~0.2
+    CPU s) and the compiled zone kernels (numba, its typing and target
+    registries: ~0.6 CPU s) are otherwise loaded by the first leg drawn
+    and split, on the critical path of a build.  Run in a thread while the
+    ledger is read (:func:`geo.forked.start_thread`), they cost the build
+    little wall time, and every fork inherits them.  Results never depend
+    on it.
+    """
+    from searoute.searoute import get_graphs
+
+    import geo.routes  # and geo.lines, geo.antimeridian
+    import geo.zones._kernels  # noqa: F401  (numba)
+
+    get_graphs(backend="networkx")  # as searoute.searoute sets them up (lru-cached)
+    try:
+        from numba.core.registry import cpu_target
+    except ImportError:  # another numba layout: loaded on first call instead
+        return
+    # What numba's first compile (or load from its cache) of any kernel does first.
+    cpu_target.typing_context.refresh()
+    cpu_target.target_context.refresh()
 
 
 # --- forked processes on this machine ---------------------------------------------

@@ -1,4 +1,4 @@
-"""The end of `movemap build` (issue 15): what the executable leaves to the exit.
+"""The start and end of `movemap build` (issue 15): head starts in threads, the exit.
 
 In the ``movemap`` executable (:mod:`layers.cli.console`, which ends with
 ``os._exit``) a build keeps its dataset alive and the collector off instead
@@ -94,3 +94,28 @@ def test_executable_failure_exit_code_and_message(tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert "movemap build:" in done.stderr and "gazetteer.csv" in done.stderr
+
+
+def test_preload_loads_what_the_first_lines_would() -> None:
+    """geo.engine.preload (run beside the ledger read) sets up searoute's graphs and numba."""
+    code = (
+        "import sys; from geo.engine import preload; preload(); "
+        "from searoute.searoute import setup_M, setup_P; "
+        "print(setup_M.cache_info().currsize, setup_P.cache_info().currsize, "
+        "'geo.zones._kernels' in sys.modules, 'folium' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1", "1", "True", "False"]  # geo/ never imports folium
+
+
+def test_build_leaves_no_head_start_running(folder: Path, tmp_path: Path, restored) -> None:
+    import threading
+
+    assert main(["build", "--data", str(folder), "--out", str(tmp_path / "maps")]) == 0
+    from geo import forked
+
+    assert not [t for t in threading.enumerate()
+                if t.name in ("movemap-preload", "movemap-countries")]
+    assert forked._THREADS == []  # every head start joined

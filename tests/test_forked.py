@@ -95,6 +95,35 @@ def test_an_error_here_kills_the_children(tmp_path: Path) -> None:
     assert not (tmp_path / "late").exists()
 
 
+def test_threads_started_here_are_done_before_a_fork(tmp_path: Path) -> None:
+    """A fork waits for start_thread's threads (a child must not inherit one mid-import)."""
+    import threading
+    import time
+
+    from geo.forked import start_thread
+
+    done = threading.Event()
+    start_thread(lambda: (time.sleep(0.5), done.set()), name="slow-head-start")
+
+    def run(i: int) -> None:
+        (tmp_path / f"{i}.txt").write_text(str(done.is_set()))
+
+    run_forked([0, 1], run, workers=2)
+    assert (tmp_path / "1.txt").read_text() == "True"  # the child forked after the thread
+    assert not [t for t in threading.enumerate() if t.name == "slow-head-start"]
+
+
+def test_a_head_start_that_fails_is_silent(capfd: pytest.CaptureFixture[str]) -> None:
+    from geo.forked import join_threads, start_thread
+
+    def broken() -> None:
+        raise ImportError("No module named 'nothing_here'")
+
+    start_thread(broken, name="broken-head-start")
+    join_threads()
+    assert capfd.readouterr().err == ""  # no thread traceback: the work is redone where needed
+
+
 def test_one_worker_runs_everything_here() -> None:
     pids = []
     run_forked([0, 1, 2], lambda i: pids.append(os.getpid()), workers=1)
