@@ -192,3 +192,26 @@ def test_build_maps_child_failure_leaves_the_old_set(folder: Path, tmp_path: Pat
         maps.build_maps(dataset, out, workers=2)
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.suffix == ".html"} == before
     assert not [p for p in tmp_path.iterdir() if "staging" in p.name]
+
+
+def test_lines_and_zones_child_failure_is_raised_and_leaves_nothing(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A child's error comes back as itself; the unpacking thread and the spool are gone."""
+    import threading
+
+    import geo.engine as engine
+    from geo.dataset import read_inputs
+    from geo.pipeline import _spool_dir
+
+    _, _, ledger, zones = read_inputs(folder)
+
+    def failing(*args: object, **kwargs: object) -> object:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(engine, "_partition", failing)
+    before = set(Path(_spool_dir()).glob(f"{engine._SPOOL_PREFIX}*"))
+    with pytest.raises(OSError, match="No space left"):
+        engine.lines_and_zones(ledger.legs, zones, workers=2)
+    assert not [t for t in threading.enumerate() if t.name == "movemap-unpack"]
+    assert set(Path(_spool_dir()).glob(f"{engine._SPOOL_PREFIX}*")) == before
