@@ -174,9 +174,10 @@ def warm_up() -> threading.Thread:
         The started thread (daemon); join it before forking.
 
     """
-    thread = threading.Thread(target=_warm, name="movemap-countries", daemon=True)
-    thread.start()
-    return thread
+    from geo.forked import start_thread
+
+    # Joined before any fork (geo.forked.join_threads) even if the caller forgets.
+    return start_thread(_warm, name="movemap-countries")
 
 
 def _warm() -> None:

@@ -44,6 +44,7 @@ The dask packages are an optional extra: ``pip install 'movemap[scale]'``.
 from __future__ import annotations
 
 import itertools
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any, Literal
@@ -63,7 +64,7 @@ from geo.engine_parts import (
     _unsorted,
 )
 
-__all__ = ["ENGINES", "FORK_MIN_LEGS", "lines_and_zones", "zoned_chunks"]
+__all__ = ["ENGINES", "FORK_MIN_LEGS", "lines_and_zones", "preload", "zoned_chunks"]
 
 #: Engines :func:`lines_and_zones` accepts.
 ENGINES = ("pandas", "dask")
@@ -132,6 +133,11 @@ def lines_and_zones(
         msg = f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}"
         raise ValueError(msg)
     if engine == "pandas" or len(legs) == 0:
+        from geo.forked import join_threads
+
+        # A head start (preload) still running in a thread is waited for:
+        # the lines must not set up searoute's graphs or numba beside it.
+        join_threads()
         if workers is None:
             from geo.forked import available_cores
 
@@ -228,13 +234,42 @@ def zoned_chunks(
             yield out_legs, _concat([f[1] for f in frames])
 
 
+def preload() -> None:
+    """Load what the lines and zones load on their first call, before they are called.
+
+    The sea-lane network (``searoute``: its modules, then its graphs, ~0.2
+    CPU s) and the compiled zone kernels (numba, its typing and target
+    registries: ~0.6 CPU s) are otherwise loaded by the first leg drawn
+    and split, on the critical path of a build.  Run in a thread while the
+    ledger is read (:func:`geo.forked.start_thread`), they cost the build
+    little wall time, and every fork inherits them.  Results never depend
+    on it.
+    """
+    from searoute.searoute import get_graphs
+
+    import geo.routes  # and geo.lines, geo.antimeridian
+    import geo.zones._kernels  # noqa: F401  (numba)
+
+    get_graphs(backend="networkx")  # as searoute.searoute sets them up (lru-cached)
+    try:
+        from numba.core.registry import cpu_target
+    except ImportError:  # another numba layout: loaded on first call instead
+        return
+    # What numba's first compile (or load from its cache) of any kernel does first.
+    cpu_target.typing_context.refresh()
+    cpu_target.target_context.refresh()
+
+
 # --- forked processes on this machine ---------------------------------------------
 
 #: ``lines_and_zones(workers=None)`` forks from this many legs (below, the
 #: hand-over of the lines costs more than the second core saves).
 FORK_MIN_LEGS = 20_000
-#: Size of this process's piece relative to a child's (see :func:`_forked`).
-_OWN_SHARE = 1.3
+#: Size of this process's piece relative to a child's (see :func:`_forked`): a child also
+#: packs and pickles its result; this process rebuilds it in a thread, beside its own
+#: piece once the child is done (1.3 when the rebuild came after; at 100k legs, CPU s:
+#: own piece ~25 us a leg, a child's ~30 with packing, the rebuild ~10 of its legs).
+_OWN_SHARE = 1.5
 #: Legs drawn and zoned before forking, so the forks inherit what they load.
 _WARM_LEGS = 64
 #: Folder name prefix of a forked child's hand-over (its own: not the pipeline's spool).
@@ -248,50 +283,68 @@ def _forked(
 
     Each piece is computed by :func:`_partition` (this thread's own GEOS
     objects, one thread per process); a forked child hands its packed
-    result over as a pickle file in shared memory, read here once it exits.
+    result over as a pickle file in shared memory: only the columns it
+    adds (this process has the piece's own) and the lines' coordinates.
+    A thread here rebuilds each child's result as soon as its file is
+    complete, while this process computes its own piece (shapely's
+    calls release the GIL, and the child's core is free by then).
     """
     import os
-    import pickle
     import shutil
     import tempfile
 
-    from geo.forked import run_forked
+    from geo.forked import can_fork, run_forked, split_by_weight
     from geo.pipeline import _spool_dir
     from geo.threads import limited
 
-    # This process's piece is the largest: a child also packs and pickles
-    # its result, and this process then unpacks it (~25% of the work of a
-    # piece at 100k legs).
+    # This process's piece is the largest: it also rebuilds the children's
+    # results (in a thread, partly beside its own piece).
     pieces, order = _pieces(legs, workers, first_share=_OWN_SHARE)
-    # Draw and zone a few legs here first (as geo.pipeline does): the modules
-    # the lines and zones load on first use (sea routes, the compiled
-    # crossing finder: ~1.5 CPU s of imports and cache loading) and what
-    # the zones keep prepared are then inherited by the forks instead of
+    weights = [len(p) for p in pieces]
+    # Draw and zone a few legs here first (as geo.pipeline does): what the
+    # lines and zones load on first use that geo.engine.preload did not
+    # (a build preloads in a thread beside the ledger read) and what the
+    # zones keep prepared are then inherited by the forks instead of
     # loaded again in each.  Results do not depend on it.
     with limited(1):
         _one(pieces[0].iloc[:_WARM_LEGS], _own_zones(zones), outside_geometry)
     me = os.getpid()
     done: dict[int, tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]] = {}
+    # The pieces run_forked gives to children (the same split it makes).
+    groups = split_by_weight(weights, groups=workers if can_fork() else 1)
+    theirs = [i for group in groups[1:] for i in group]
+    over = threading.Event()
+    failed: list[BaseException] = []
     spool = tempfile.mkdtemp(prefix=_SPOOL_PREFIX, dir=_spool_dir())
+    collector: list[threading.Thread] = []
     try:
 
         def run(i: int) -> None:
             if os.getpid() == me:  # kept as they are: no packing here
+                if theirs and not collector:  # every child is forked by now
+                    collector.append(threading.Thread(
+                        target=_collect, args=(spool, theirs, pieces, done, over, failed),
+                        name="movemap-unpack", daemon=True))
+                    collector[0].start()
                 with limited(1):  # the processes are the parallelism
                     done[i] = _one(pieces[i], _own_zones(zones), outside_geometry)
                 return
-            packed = _partition(pieces[i], zones, outside_geometry)
-            with open(f"{spool}/{i}.pickle", "wb") as fh:
-                pickle.dump(packed, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            _write_packed(f"{spool}/{i}", _partition(pieces[i], zones, outside_geometry,
+                                                     receiver_has_piece=True))
 
-        run_forked(list(range(len(pieces))), run, weights=[len(p) for p in pieces],
-                   workers=workers)
+        run_forked(list(range(len(pieces))), run, weights=weights, workers=workers)
+        over.set()
+        for thread in collector:
+            thread.join()
+        if failed:
+            raise failed[0]
         for i in range(len(pieces)):
             if i not in done:
-                with open(f"{spool}/{i}.pickle", "rb") as fh:
-                    packed = pickle.load(fh)
-                done[i] = (_unpacked([packed[0]]), _unpacked([packed[1]]))
+                done[i] = _read_packed(f"{spool}/{i}", pieces[i])
     finally:
+        over.set()  # on an error: the thread stops waiting for files
+        for thread in collector:
+            thread.join()
         shutil.rmtree(spool, ignore_errors=True)
     ordered = [done[i] for i in range(len(pieces))]
     out_legs = _concat([p[0] for p in ordered])
@@ -303,6 +356,57 @@ def _forked(
 
         out_legs[col.TRANSFER_KM] = transfer_km(out_legs)
     return out_legs, out_segments.reset_index(drop=True)
+
+
+def _write_packed(stem: str, packed: tuple[_Packed, _Packed]) -> None:
+    """Write a child's packed result to ``stem.pickle``, complete once it has that name."""
+    import os
+    import pickle
+
+    with open(f"{stem}.tmp", "wb") as fh:
+        pickle.dump(packed, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(f"{stem}.tmp", f"{stem}.pickle")
+
+
+def _read_packed(
+    stem: str, piece: pd.DataFrame
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Rebuild the legs and segments a child wrote for ``piece`` (:func:`_write_packed`)."""
+    import pickle
+
+    with open(f"{stem}.pickle", "rb") as fh:
+        packed_legs, packed_segments = pickle.load(fh)
+    return _unpacked([packed_legs], given=piece), _unpacked([packed_segments])
+
+
+#: Seconds between two looks for a child's result file.
+_POLL = 0.005
+
+
+def _collect(
+    spool: str,
+    theirs: list[int],
+    pieces: list[pd.DataFrame],
+    done: dict[int, tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]],
+    over: threading.Event,
+    failed: list[BaseException],
+) -> None:
+    """Rebuild each child's result as soon as its file is complete (a thread of :func:`_forked`).
+
+    Stops at the first file missing once ``over`` is set (the children are
+    done, or something failed): :func:`_forked` reads what is left itself.
+    """
+    import os
+
+    try:
+        for i in theirs:
+            stem = f"{spool}/{i}"
+            while not os.path.exists(f"{stem}.pickle"):
+                if over.wait(_POLL) and not os.path.exists(f"{stem}.pickle"):
+                    return
+            done[i] = _read_packed(stem, pieces[i])
+    except BaseException as exc:  # raised by _forked, in its thread
+        failed.append(exc)
 
 
 # --- running on dask --------------------------------------------------------------

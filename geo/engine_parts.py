@@ -43,14 +43,20 @@ def _one(
 
 
 def _partition(
-    piece: pd.DataFrame, zones: gpd.GeoDataFrame, outside_geometry: bool
+    piece: pd.DataFrame, zones: gpd.GeoDataFrame, outside_geometry: bool, *,
+    receiver_has_piece: bool = False,
 ) -> tuple[_Packed, _Packed]:
-    """One dask task: lines and zones of one piece, with this thread's own GEOS objects."""
+    """One dask task: lines and zones of one piece, with this thread's own GEOS objects.
+
+    ``receiver_has_piece``: the receiver holds ``piece`` (a forked child's
+    parent does): the legs' columns that come back unchanged are left out
+    and taken from its copy (:func:`_unpacked` with ``given``).
+    """
     from geo.threads import limited
 
     with limited(1):  # a task per worker thread: threads inside it only compete
         legs, segments = _one(piece, _own_zones(zones), outside_geometry)
-    return _Packed.of(legs), _Packed.of(segments)
+    return _Packed.of(legs, given=piece if receiver_has_piece else None), _Packed.of(segments)
 
 
 @dataclass(frozen=True)
@@ -73,10 +79,27 @@ class _Packed:
     coords: np.ndarray  # per part: its coordinates
     xy: np.ndarray
     wkb: np.ndarray  # per WKB row
+    #: Columns left out, to be taken from the receiver's copy of the input
+    #: (``given``), and every column's name in order; empty when none.
+    taken: tuple[str, ...] = ()
+    order: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, frame: gpd.GeoDataFrame) -> _Packed:
+    def of(cls, frame: gpd.GeoDataFrame, *, given: pd.DataFrame | None = None) -> _Packed:
+        """Pack ``frame``; with ``given``, leave out its columns that equal ``given``'s.
+
+        A column is left out only if ``given`` has it with the same dtype
+        and the same values in the same rows (same index; numbers bit for
+        bit, others by ``Series.equals``): the receiver, which holds
+        ``given``, puts it back as it is.
+        """
         name = frame.geometry.name
+        taken: tuple[str, ...] = ()
+        if given is not None and frame.index.equals(given.index):
+            taken = tuple(
+                c for c in frame.columns
+                if c != name and c in given.columns and _same(frame[c], given[c])
+            )
         geoms = np.asarray(frame.geometry.array, dtype=object)
         kind = shapely.get_type_id(geoms).astype(np.int8)
         kind[(kind != 1) & (kind != 5)] = 0
@@ -98,7 +121,7 @@ class _Packed:
         coords[np.repeat(multi, per_line)] = in_parts
         coords[np.repeat(~multi, per_line)] = shapely.get_num_coordinates(lines[~multi])
         return cls(
-            pd.DataFrame(frame.drop(columns=name)),
+            pd.DataFrame(frame.drop(columns=[name, *taken])),
             name,
             list(frame.columns).index(name),
             frame.crs,
@@ -107,13 +130,38 @@ class _Packed:
             coords,
             shapely.get_coordinates(lines),
             np.asarray(shapely.to_wkb(geoms[kind == 0]), dtype=object),
+            taken,
+            tuple(frame.columns) if taken else (),
         )
 
 
-def _unpacked(packs: list[_Packed]) -> gpd.GeoDataFrame:
-    """Return one GeoDataFrame of packed partitions, geometries rebuilt in one call."""
+def _same(a: pd.Series, b: pd.Series) -> bool:
+    """Tell whether two columns hold the same values with the same dtype (numbers: same bits)."""
+    if a.dtype != b.dtype:
+        return False
+    if isinstance(a.dtype, np.dtype) and a.dtype.kind in "biufcmM":
+        return a.to_numpy().tobytes() == b.to_numpy().tobytes()  # -0.0 is not 0.0
+    return bool(a.equals(b))
+
+
+def _unpacked(packs: list[_Packed], *, given: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
+    """Return one GeoDataFrame of packed partitions, geometries rebuilt in one call.
+
+    ``given``: the input the one pack's left-out columns are taken from
+    (see :meth:`_Packed.of`).
+    """
     first = packs[0]
-    plain = pd.concat([p.plain for p in packs]) if len(packs) > 1 else first.plain.copy(deep=False)
+    if first.taken:
+        if given is None or len(packs) > 1:
+            msg = "a pack without some of its columns needs the input they are taken from"
+            raise ValueError(msg)
+        both = pd.concat([given[list(first.taken)], first.plain], axis=1)
+        order = [c for c in first.order if c != first.name]
+        plain = both[order]
+    elif len(packs) > 1:
+        plain = pd.concat([p.plain for p in packs])
+    else:
+        plain = first.plain.copy(deep=False)
     kind, parts, coords, xy, wkb = (
         np.concatenate([getattr(p, f) for p in packs]) if len(packs) > 1 else getattr(first, f)
         for f in ("kind", "parts", "coords", "xy", "wkb")

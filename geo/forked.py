@@ -18,6 +18,13 @@ Errors
     the caller has cleaned up.  Children ignore Ctrl-C (the terminal sends
     it to the whole group; this process decides) and die on SIGTERM.
 
+Threads before a fork
+    A fork copies only the calling thread: a thread still importing a
+    module or holding a lock would leave the child a lock nobody releases.
+    Work started with :func:`start_thread` (the warm-ups of a build, run
+    beside the ledger read) is therefore waited for by :func:`join_threads`,
+    which :func:`run_forked` calls before it forks.
+
 Where ``fork`` is missing or unsafe (not Linux), or with ``workers=1``,
 every task runs here, one after another, with the same results.
 """
@@ -29,15 +36,73 @@ import os
 import pickle
 import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-__all__ = ["available_cores", "can_fork", "run_forked", "split_by_weight"]
+__all__ = [
+    "available_cores",
+    "can_fork",
+    "join_threads",
+    "run_forked",
+    "split_by_weight",
+    "start_thread",
+]
 
 T = TypeVar("T")
 
 #: Largest pickled exception a child sends back (a pipe holds 64 KiB unread).
 _MAX_ERROR_BYTES = 60_000
+
+
+#: Threads of :func:`start_thread` not yet joined.
+_THREADS: list[threading.Thread] = []
+_THREADS_LOCK = threading.Lock()
+
+
+def start_thread(target: Callable[[], object], *, name: str) -> threading.Thread:
+    """Run ``target()`` in a daemon thread that is joined before any fork here.
+
+    For work done beside the main thread that only saves time later
+    (imports, caches): an exception in ``target`` is dropped (the same
+    work done again where it is needed raises it there, reported as
+    usual), never printed as a traceback.
+
+    Parameters
+    ----------
+    target
+        Called once, with no arguments, in the new thread.
+    name
+        The thread's name.
+
+    Returns
+    -------
+    threading.Thread
+        The started thread; :func:`join_threads` waits for it.
+
+    """
+
+    def quietly() -> None:
+        # Only a head start: the work is redone, and its error reported, where it is needed.
+        with contextlib.suppress(Exception):
+            target()
+
+    thread = threading.Thread(target=quietly, name=name, daemon=True)
+    with _THREADS_LOCK:
+        _THREADS.append(thread)
+    thread.start()
+    return thread
+
+
+def join_threads() -> None:
+    """Wait for every thread of :func:`start_thread` (called before each fork)."""
+    while True:
+        with _THREADS_LOCK:
+            if not _THREADS:
+                return
+            thread = _THREADS.pop()
+        if thread is not threading.current_thread():
+            thread.join()
 
 
 def available_cores() -> int:
@@ -114,6 +179,8 @@ def run_forked(
         return
     weights = [1.0] * len(tasks) if weights is None else list(weights)
     groups = split_by_weight(weights, groups=workers if can_fork() else 1)
+    if len(groups) > 1:
+        join_threads()  # no thread of ours mid-import or holding a lock in a child
     children: list[tuple[int, int]] = []  # (pid, read end of its error pipe)
     try:
         for group in groups[1:]:

@@ -23,11 +23,19 @@ __all__ = ["paused_gc"]
 
 
 @contextmanager
-def paused_gc() -> Iterator[None]:
+def paused_gc(*, resume: bool = True) -> Iterator[None]:
     """Run the block with the cyclic garbage collector off, then restore it.
 
     The collector's state on entry (on or off) is put back on exit, also
     when the block raises; nested pauses are harmless.
+
+    Parameters
+    ----------
+    resume
+        False leaves the collector off after the block: for a process that
+        ends (``os._exit``) right after it.  Turned back on, the collector's
+        first run scans every container the block allocated and kept (all
+        young still: about 0.2 CPU s after a 100,000-leg build).
 
     Yields
     ------
@@ -39,5 +47,5 @@ def paused_gc() -> Iterator[None]:
     try:
         yield
     finally:
-        if was_on:
+        if was_on and resume:
             gc.enable()

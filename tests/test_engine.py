@@ -180,3 +180,34 @@ def test_packed_results_come_back_identical():
         shapely.to_wkb(frame.geometry.to_numpy()).tolist()
     )
     assert isinstance(got, gpd.GeoDataFrame) and got.geometry.name == "geometry"
+
+
+def test_packed_leaves_out_the_columns_the_receiver_has():
+    # A forked child sends back only what it added or changed; the parent has the rest.
+    import geopandas as gpd
+
+    from geo.engine import _Packed, _unpacked
+
+    given = pd.DataFrame(
+        {"id": ["t1", "t2", "t3"], "n": [1, 2, 3], "x": [0.5, np.nan, -0.0],
+         "same_name_new_dtype": [1, 2, 3], "changed": ["a", "b", "c"]},
+        index=pd.Index([7, 3, 9]),
+    )
+    out = given.copy()
+    out["changed"] = ["a", "B", "c"]  # one value changed: must travel
+    out["same_name_new_dtype"] = out["same_name_new_dtype"].astype(float)  # must travel
+    out.insert(2, "geometry", [shapely.LineString([(0, 0), (1, i)]) for i in range(3)])
+    out["added"] = [True, False, True]
+    out["x"] = [0.5, np.nan, 0.0]  # -0.0 became 0.0: not the same bytes, must travel
+    out = gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326")
+    packed = _Packed.of(out, given=given)
+    assert packed.taken == ("id", "n")
+    assert list(packed.plain.columns) == ["x", "same_name_new_dtype", "changed", "added"]
+    got = _unpacked([packed], given=given)
+    assert list(got.columns) == list(out.columns)
+    pd.testing.assert_frame_equal(got.drop(columns="geometry"), out.drop(columns="geometry"))
+    assert got.geometry.equals(out.geometry)
+    with pytest.raises(ValueError, match="needs the input"):
+        _unpacked([packed])
+    other_rows = given.iloc[::-1]  # another index: nothing is left out
+    assert _Packed.of(out, given=other_rows).taken == ()

@@ -95,6 +95,35 @@ def test_an_error_here_kills_the_children(tmp_path: Path) -> None:
     assert not (tmp_path / "late").exists()
 
 
+def test_threads_started_here_are_done_before_a_fork(tmp_path: Path) -> None:
+    """A fork waits for start_thread's threads (a child must not inherit one mid-import)."""
+    import threading
+    import time
+
+    from geo.forked import start_thread
+
+    done = threading.Event()
+    start_thread(lambda: (time.sleep(0.5), done.set()), name="slow-head-start")
+
+    def run(i: int) -> None:
+        (tmp_path / f"{i}.txt").write_text(str(done.is_set()))
+
+    run_forked([0, 1], run, workers=2)
+    assert (tmp_path / "1.txt").read_text() == "True"  # the child forked after the thread
+    assert not [t for t in threading.enumerate() if t.name == "slow-head-start"]
+
+
+def test_a_head_start_that_fails_is_silent(capfd: pytest.CaptureFixture[str]) -> None:
+    from geo.forked import join_threads, start_thread
+
+    def broken() -> None:
+        raise ImportError("No module named 'nothing_here'")
+
+    start_thread(broken, name="broken-head-start")
+    join_threads()
+    assert capfd.readouterr().err == ""  # no thread traceback: the work is redone where needed
+
+
 def test_one_worker_runs_everything_here() -> None:
     pids = []
     run_forked([0, 1, 2], lambda i: pids.append(os.getpid()), workers=1)
@@ -163,3 +192,26 @@ def test_build_maps_child_failure_leaves_the_old_set(folder: Path, tmp_path: Pat
         maps.build_maps(dataset, out, workers=2)
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.suffix == ".html"} == before
     assert not [p for p in tmp_path.iterdir() if "staging" in p.name]
+
+
+def test_lines_and_zones_child_failure_is_raised_and_leaves_nothing(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A child's error comes back as itself; the unpacking thread and the spool are gone."""
+    import threading
+
+    import geo.engine as engine
+    from geo.dataset import read_inputs
+    from geo.pipeline import _spool_dir
+
+    _, _, ledger, zones = read_inputs(folder)
+
+    def failing(*args: object, **kwargs: object) -> object:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(engine, "_partition", failing)
+    before = set(Path(_spool_dir()).glob(f"{engine._SPOOL_PREFIX}*"))
+    with pytest.raises(OSError, match="No space left"):
+        engine.lines_and_zones(ledger.legs, zones, workers=2)
+    assert not [t for t in threading.enumerate() if t.name == "movemap-unpack"]
+    assert set(Path(_spool_dir()).glob(f"{engine._SPOOL_PREFIX}*")) == before

@@ -16,7 +16,7 @@ import atexit
 import os
 import sys
 
-from layers.cli import main
+from layers.cli import _common, main
 
 __all__ = ["console"]
 
@@ -26,6 +26,8 @@ FLUSH_FAILED = 120
 
 def console() -> None:
     """Run :func:`layers.cli.main` on ``sys.argv`` and end the process with its code."""
+    # Commands may leave their memory and the collector to the exit (_common.keep_until_exit).
+    _common._ENDS_WITH_EXIT[0] = True
     code = main()  # --help and usage errors raise SystemExit: a normal exit
     atexit._run_exitfuncs()  # what a normal exit runs first (none are registered by movemap)
     for stream in (sys.stdout, sys.stderr):
