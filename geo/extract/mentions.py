@@ -285,6 +285,9 @@ def _roles(out: Sentence, doc) -> None:
                 break  # "according to the Defense Intelligence of Ukraine"
             if idiom == "skip":
                 hit = None  # "l'aéroport de Niamey": "de" is "of" here
+            if hit and hit[0] == "to" and doc[hit[1]:hit[2]].text.lower() == "by" and \
+                    _cue_ending_at(out, ("agent",), hit[1]):
+                break  # "an air base run by the UAE": who runs it, not a stop
             if hit and not (hit[0] == "to" and doc[hit[1]:hit[2]].text.lower() == "by"
                             and not buy):
                 if doc[hit[1]:hit[2]].text.lower() == "for" and not (
@@ -432,6 +435,13 @@ def _near_move_or_thing(out: Sentence, pos: int) -> bool:
     return any(0 <= pos - e <= 1 for _, e, _ in out.equipment)
 
 
+#: words that end the description of an unnamed site ("the port with 365 trucks waiting":
+#: "the port"); a participle of the ``agent`` cues ends it too ("a base run by ...")
+_SITE_ENDS = frozenset({"before", "after", "to", "from", "where", "which", "and", "then", "using",
+                        "by", "on", "in", "with", "carrying", "holding", "that", "who", "while",
+                        "as", "amid", "during", "for"})
+
+
 def _unnamed_destinations(out: Sentence, doc) -> None:
     """'transported to base housing Turkish personnel': a stop with no place name."""
     base_starts = {s: e for s, e in out.cues.get("base", [])}
@@ -472,9 +482,9 @@ def _unnamed_destinations(out: Sentence, doc) -> None:
                     and not (base_starts[j] < out.span.end
                              and doc[base_starts[j]].lower_ in _PEOPLE):
                 k = base_starts[j]
+                agents = {a for a, _ in out.cues.get("agent", [])}
                 while k < out.span.end and k < j + 7 and doc[k].text not in _STOP_PUNCT and \
-                        doc[k].lower_ not in ("before", "after", "to", "from", "where", "which",
-                                              "and", "then", "using", "by", "on", "in"):
+                        doc[k].lower_ not in _SITE_ENDS and k not in agents:
                     k += 1
                 text = doc[e:k].text
                 m = Mention(text, e, k, doc[e].idx, doc[k - 1].idx + len(doc[k - 1].text), None,
