@@ -54,3 +54,16 @@ def test_port_opens_a_name_before_airport():
     assert [c.to.place.name for c in got] == ["Port Sudan Air Base"]
     assert ends("The ship sailed from Port Said to Port Sudan.") == \
         [("port_said", "geonames:377039")]
+
+
+def test_an_anaphor_leg_continues_its_transfer_by_flag_not_by_reason_text():
+    from geo.extract import legs
+
+    text = ("27 Abrams tanks were moving to Port Hueneme on 3 May. A cargo ship delivered "
+            "these vehicles to Melbourne on 20 May.")
+    first, second = extract_text(text, published="2024-06-01")
+    assert (second.continues_previous, first.continues_previous) == (True, False)
+    assert (second.transfer, second.leg) == (first.transfer, 2)
+    # legs.py reads the flag: no reason wording decides a continuation
+    import inspect
+    assert "origin: where '" not in inspect.getsource(legs)

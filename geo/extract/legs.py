@@ -124,8 +124,8 @@ def assemble(pipe, text: str, *, published: Published | None) -> list[Candidate]
                 continue
             if cand.frm.ledger() == cand.to.ledger():
                 continue
-            continues = last is not None and (how == "chain" or chained_start or any(
-                r.startswith("origin: where '") for r in cand.reasons)) and \
+            continues = last is not None and (how == "chain" or chained_start
+                                              or cand.continues_previous) and \
                 last.to.ledger() == cand.frm.ledger()
             if continues:
                 cand.transfer, cand.leg = last.transfer, last.leg + 1
