@@ -67,3 +67,15 @@ def test_an_anaphor_leg_continues_its_transfer_by_flag_not_by_reason_text():
     # legs.py reads the flag: no reason wording decides a continuation
     import inspect
     assert "origin: where '" not in inspect.getsource(legs)
+
+
+def test_a_flight_back_tells_where_the_trip_began():
+    got = extract_text("On September 24 an A400M landed at Yevlakh airport in Azerbaijan "
+                       "and flew back to Kayseri in the evening.", published="2023-09-26")
+    assert [(c.frm.name, c.to.name) for c in got] == [
+        ("Kayseri", "Yevlakh airport"), ("Yevlakh airport", "Kayseri")]
+    assert any("round trip" in r for r in got[0].reasons)
+    # flying on is no round trip: the origin stays unknown
+    on = extract_text("On September 24 an A400M landed at Yevlakh airport in Azerbaijan "
+                      "and flew on to Kayseri in the evening.", published="2023-09-26")
+    assert not on[0].frm.known

@@ -38,7 +38,8 @@ analyst can extend it without touching code:
     the description of an unnamed site; ``people``: nouns naming people
     ("Junta chief Min Aung Hlaing has travelled to Russia", "evacuated its
     citizens from Sudan"): a sentence that moves them and names no equipment
-    or carrier tells a trip of people, no transfer.
+    or carrier tells a trip of people, no transfer; ``back``: "flew back to
+    Kayseri" after a leg with no origin: the trip began at Kayseri.
 ``demonyms.csv``
     ``demonym,country``: "Syrian bases" lie in SY (case-sensitive).
 ``countries.csv``
@@ -96,6 +97,7 @@ CUE_KINDS = (
     "undated",
     "agent",
     "people",
+    "back",
 )
 
 
