@@ -10,6 +10,7 @@ adds counted trips and return legs, and merges repeats.
 from __future__ import annotations
 
 from collections import Counter
+from itertools import pairwise
 
 from geo.extract.candidate import Candidate, Stop, _evidence
 from geo.extract.context import fill_from_context
@@ -226,7 +227,7 @@ def _origin_of_round_trip(out: list[Candidate], sentences, doc) -> list[Candidat
     leg of the same transfer leaves the destination and goes *back* (a ``back``
     cue between the two destinations) to Kayseri, so the trip began there.
     """
-    for a, b in zip(out, out[1:]):
+    for a, b in pairwise(out):
         if a.frm.known or a.transfer != b.transfer or b.leg != a.leg + 1 or \
                 not b.to.known or b.frm.ledger() != a.to.ledger() or a.sentence != b.sentence:
             continue
