@@ -79,3 +79,13 @@ def test_a_flight_back_tells_where_the_trip_began():
     on = extract_text("On September 24 an A400M landed at Yevlakh airport in Azerbaijan "
                       "and flew on to Kayseri in the evening.", published="2023-09-26")
     assert not on[0].frm.known
+
+
+def test_a_question_headline_names_no_actor():
+    text = "Supporting Wagner?\n\nTwo Il-76 cargo planes flew from Latakia to Benghazi on 3 May."
+    (c,) = extract_text(text, published="2020-06-01")
+    assert c.actor == "unknown"
+    # the same words asserted still give the actor
+    (c,) = extract_text("Supporting Wagner.\n\nTwo Il-76 cargo planes flew from Latakia to "
+                        "Benghazi on 3 May.", published="2020-06-01")
+    assert c.actor.startswith("Wagner")
