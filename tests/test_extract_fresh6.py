@@ -89,3 +89,10 @@ def test_a_question_headline_names_no_actor():
     (c,) = extract_text("Supporting Wagner.\n\nTwo Il-76 cargo planes flew from Latakia to "
                         "Benghazi on 3 May.", published="2020-06-01")
     assert c.actor.startswith("Wagner")
+
+
+def test_a_list_named_as_the_ports_of_shipment_is_all_origins():
+    # "mentioned Wilmington and Beaumont ... as the ports of shipment": both are origins
+    text = ("The shipping documents mentioned Wilmington and Beaumont as the ports of "
+            "shipment for the tanks delivered to Poland.")
+    assert ends(text) == [("geonames:4499379", "country:PL"), ("geonames:4672989", "country:PL")]

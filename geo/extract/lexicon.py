@@ -39,7 +39,9 @@ analyst can extend it without touching code:
     ("Junta chief Min Aung Hlaing has travelled to Russia", "evacuated its
     citizens from Sudan"): a sentence that moves them and names no equipment
     or carrier tells a trip of people, no transfer; ``back``: "flew back to
-    Kayseri" after a leg with no origin: the trip began at Kayseri.
+    Kayseri" after a leg with no origin: the trip began at Kayseri;
+    ``origin_list``: words after a list of places that make every place of it
+    an origin ("mentioned Wilmington and Beaumont as the ports of shipment").
 ``demonyms.csv``
     ``demonym,country``: "Syrian bases" lie in SY (case-sensitive).
 ``countries.csv``
@@ -98,6 +100,7 @@ CUE_KINDS = (
     "agent",
     "people",
     "back",
+    "origin_list",
 )
 
 

@@ -94,6 +94,7 @@ def read_sentence(pipe, sent, world_spans, cue_matches, resolve) -> Sentence:
     _town_in_country(pipe, out, doc)
     _roles(out, doc)
     _pickups(out)
+    _origin_list(out, doc)
     _coordinate(out, doc)
     _seas_on_the_way(out)
     _unnamed_destinations(out, doc)
@@ -142,6 +143,28 @@ def _drop_ship_names(out: Sentence, doc) -> None:
 
     out.places = [m for m in out.places if not inside(m.char_start)]
     out.equipment = [e for e in out.equipment if not inside(doc[e[0]].idx)]
+
+
+def _origin_list(out: Sentence, doc) -> None:
+    """'named Wilmington and Beaumont as the ports of shipment': each place is an origin.
+
+    The places of a list ("A and B", "A, B and C") that ends right before an
+    ``origin_list`` cue, whatever role the words before them gave.
+    """
+    for cue, _ in out.cues.get("origin_list", []):
+        run: list[Mention] = []
+        end = cue
+        for m in reversed(out.places):
+            if m.end > end:
+                continue
+            gap = [t.lower_ for t in doc[m.end:end]]
+            if m.end != end and not (run and gap and all(g in ("and", "or", ",") for g in gap)):
+                break
+            run.insert(0, m)
+            end = m.start
+        for n, m in enumerate(run):
+            m.role, m.cue, m.cue_start, m.coord = "from", doc[cue:cue + 1].text, cue, n > 0
+            m.unnamed = ""
 
 
 def _coordinate(out: Sentence, doc) -> None:
