@@ -96,3 +96,11 @@ def test_a_list_named_as_the_ports_of_shipment_is_all_origins():
     text = ("The shipping documents mentioned Wilmington and Beaumont as the ports of "
             "shipment for the tanks delivered to Poland.")
     assert ends(text) == [("geonames:4499379", "country:PL"), ("geonames:4672989", "country:PL")]
+
+
+def test_should_have_now_delivered_is_dated_by_publication():
+    text = ("In March 2024 the first ten Leopard tanks left Kiel for Gdynia. Germany should "
+            "have now delivered the remaining tanks to Poland.")
+    first, second = extract_text(text, published="2024-06-12")
+    assert first.date == "2024-03"
+    assert second.date == "2024-06-12~"  # not March, the date of the sentence before
