@@ -104,3 +104,16 @@ def test_should_have_now_delivered_is_dated_by_publication():
     first, second = extract_text(text, published="2024-06-12")
     assert first.date == "2024-03"
     assert second.date == "2024-06-12~"  # not March, the date of the sentence before
+
+
+def test_a_place_before_and_on_to_is_passed_on_the_way():
+    got = extract_text("A Russian cargo plane took off from Moscow, flew to Hmeimim air base in "
+                       "Latakia, then turned towards Egypt and on to Libya.",
+                       published="2020-07-03")
+    assert [(c.frm.ledger(), c.to.ledger(), [v.ledger() for v in c.via]) for c in got] == [
+        ("Moscow (geonames:524901)", "khmeimim_ab", []),
+        ("khmeimim_ab", "libya", ["egypt"])]
+    # a via written after the destination still belongs to that leg
+    (c,) = extract_text("The plane flew from Moscow to Caracas via Armenia.",
+                        published="2020-07-03")
+    assert [v.name for v in c.via] == ["Armenia"]

@@ -69,11 +69,15 @@ def _events(pipe, s: Sentence, doc, seen: list[Place]):
     events: list[list] = []
     cur: list | None = None  # [from, to, via, how, last_token]
     ordered = sorted(stops, key=lambda m: m.start)
+    onward: list[Stop] = []  # via places passed on the way to the next chained leg
     for n, m in enumerate(ordered):
         stop = _stop(m, seen, doc)
         next_is_to = n + 1 < len(ordered) and ordered[n + 1].role == "to"
         moves_between = cur is not None and any(cur[4] <= a < m.start for a, _ in
                                                 s.cues.get("move", []))
+        if m.role == "via" and m.onward and cur is not None and cur[1] is not None:
+            onward.append(stop)  # "flew to Hmeimim, then towards Egypt and on to Libya"
+            continue
         if m.role == "via":
             if cur is None:
                 cur = [None, None, [], "", m.end]
@@ -118,7 +122,8 @@ def _events(pipe, s: Sentence, doc, seen: list[Place]):
                 cur = [None, stop, [], "", m.end]  # "..., whilst two further flights arrived at"
                 events.append(cur)
             elif cur is not None:
-                cur = [cur[1], stop, [], "chain", m.end]
+                cur = [cur[1], stop, onward, "chain", m.end]
+                onward = []
                 events.append(cur)
             else:
                 cur = [None, stop, [], "", m.end]

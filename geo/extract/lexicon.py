@@ -41,7 +41,9 @@ analyst can extend it without touching code:
     or carrier tells a trip of people, no transfer; ``back``: "flew back to
     Kayseri" after a leg with no origin: the trip began at Kayseri;
     ``origin_list``: words after a list of places that make every place of it
-    an origin ("mentioned Wilmington and Beaumont as the ports of shipment").
+    an origin ("mentioned Wilmington and Beaumont as the ports of shipment");
+    ``onward``: "flew to Hmeimim, then turned towards Egypt and on to Libya": the
+    destination written before it was passed on the way (a via place).
 ``demonyms.csv``
     ``demonym,country``: "Syrian bases" lie in SY (case-sensitive).
 ``countries.csv``
@@ -101,6 +103,7 @@ CUE_KINDS = (
     "people",
     "back",
     "origin_list",
+    "onward",
 )
 
 

@@ -41,6 +41,7 @@ class Mention:
     cue_start: int = -1
     country: str = ""  # ISO code of an unnamed site's country ("Syrian bases")
     coord: bool = False  # shares the role of the place before it ("Russia and Syria")
+    onward: bool = False  # passed before "and on to" the next destination (a via place)
     between: bool = False  # the first of "between A and B" (B is the destination)
 
 
@@ -96,6 +97,7 @@ def read_sentence(pipe, sent, world_spans, cue_matches, resolve) -> Sentence:
     _pickups(out)
     _origin_list(out, doc)
     _coordinate(out, doc)
+    _passed_before_onward(out, doc)
     _seas_on_the_way(out)
     _unnamed_destinations(out, doc)
     return out
@@ -165,6 +167,15 @@ def _origin_list(out: Sentence, doc) -> None:
         for n, m in enumerate(run):
             m.role, m.cue, m.cue_start, m.coord = "from", doc[cue:cue + 1].text, cue, n > 0
             m.unnamed = ""
+
+
+def _passed_before_onward(out: Sentence, doc) -> None:
+    """Make a destination before 'and on to' a via place ('towards Egypt and on to Libya')."""
+    for cue, _ in out.cues.get("onward", []):
+        before = [m for m in out.places if m.end <= cue]
+        if before and before[-1].role == "to" and all(
+                t.lower_ in (",", "then") for t in doc[before[-1].end:cue]):
+            before[-1].role, before[-1].onward = "via", True
 
 
 def _coordinate(out: Sentence, doc) -> None:
