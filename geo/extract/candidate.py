@@ -94,6 +94,9 @@ class Candidate:
     leg: int = 1
     sentence: int = 0
     origin_sentence: int = -1  # the earlier sentence the origin was taken from, if any
+    #: the origin is where an anaphor's things were taken the sentence before ("these
+    #: vehicles"): the leg continues that transfer
+    continues_previous: bool = False
 
 
 def _evidence(s: Sentence) -> dict:

@@ -15,7 +15,8 @@ nearest first, and says where each came from in ``filled`` (a review column
   the Canadian Air Force": ``Canadian military``; ``force`` rows of
   ``cues.csv``), else the nearest earlier sentence's actor; an actor of
   another country than the leg's origin country is not borrowed ("the U.S.
-  Air Force" is not who flew "from the UK"); else ``unknown``;
+  Air Force" is not who flew "from the UK"), nor one from a question ("Supporting
+  Wagner?" asserts nothing); else ``unknown``;
 * **date**: "recently"-style words (``recent`` rows of ``cues.csv``) are
   about the publication date (``2024-06-12~``, the precision it was given
   at); a sentence telling other, earlier movements (``undated`` rows: "to
@@ -109,10 +110,17 @@ def _country_of(pipe, actor: str) -> str:
     return ""
 
 
+def _question(s: Sentence) -> bool:
+    """Whether the sentence asks (ends with a question mark, quotes aside)."""
+    return s.span.text.rstrip().rstrip("\"')\u201d\u2019").endswith("?")
+
+
 def _fill_actor(pipe, c: Candidate, sentences: list[Sentence], doc) -> str:
     origin = c.frm.place
     country = origin.country if origin is not None and origin.kind == "country" else ""
     for k in [c.sentence, *_order(c.sentence, len(sentences), after=False)]:
+        if k != c.sentence and _question(sentences[k]):
+            continue  # "Supporting Wagner?": a headline that asks asserts no actor
         for actor, iso in _forces(pipe, sentences[k], doc):
             if iso and country and iso != country:
                 continue  # "the U.S. Air Force" did not fly "from the UK"

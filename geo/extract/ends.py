@@ -84,6 +84,7 @@ def _fill_origin(pipe, cand, s, doc, last, out, chained_start, sentences, raw, i
         # to Melbourne": they left from where the sentence before took them
         word = s.cue_texts("anaphor")[0]
         cand.frm = last.to
+        cand.continues_previous = True
         cand.reasons.append(f"origin: where '{word}' were taken in the sentence before")
         cand.evidence.insert(0, _evidence(sentences[last.sentence]))
         return []

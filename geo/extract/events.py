@@ -22,11 +22,25 @@ _BASE_KIND = {"airport": ("airport", "airbase"), "airfield": ("airport", "airbas
               "base": ("airbase", "naval_base", "military_base", "airport")}
 
 
+def _people_trip(s: Sentence) -> bool:
+    """Whether the sentence moves people only ("the junta chief has travelled to Russia").
+
+    A ``people`` cue up to eight words before a movement word, or three after it
+    ("evacuated its citizens"), in a sentence naming no equipment and no carrier.
+    """
+    named = {t for m in s.places for t in range(m.start, m.end)}
+    if s.equipment or any(a not in named for a, _ in s.cues.get("mode", [])):
+        return False  # "Port" of "Port Sudan" is no carrier
+    people = [a for a, _ in s.cues.get("people", [])]
+    return any(-3 <= a - e <= 3 or 0 < m - a <= 8
+               for m, e in s.cues.get("move", []) for a in people)
+
+
 def _events(pipe, s: Sentence, doc, seen: list[Place]):
     """(from, to, via, how) tuples in the order the sentence tells them."""
     pair = _trip_pair(s, doc)
     seen_at = None if s.has("move") or pair else _seen_in(pipe, s, doc)
-    if s.has("speculative") or not (s.has("move") or pair or seen_at):
+    if s.has("speculative") or not (s.has("move") or pair or seen_at) or _people_trip(s):
         return []
     if seen_at is not None:
         stop = _stop(seen_at, seen, doc)
@@ -55,11 +69,15 @@ def _events(pipe, s: Sentence, doc, seen: list[Place]):
     events: list[list] = []
     cur: list | None = None  # [from, to, via, how, last_token]
     ordered = sorted(stops, key=lambda m: m.start)
+    onward: list[Stop] = []  # via places passed on the way to the next chained leg
     for n, m in enumerate(ordered):
         stop = _stop(m, seen, doc)
         next_is_to = n + 1 < len(ordered) and ordered[n + 1].role == "to"
         moves_between = cur is not None and any(cur[4] <= a < m.start for a, _ in
                                                 s.cues.get("move", []))
+        if m.role == "via" and m.onward and cur is not None and cur[1] is not None:
+            onward.append(stop)  # "flew to Hmeimim, then towards Egypt and on to Libya"
+            continue
         if m.role == "via":
             if cur is None:
                 cur = [None, None, [], "", m.end]
@@ -104,7 +122,8 @@ def _events(pipe, s: Sentence, doc, seen: list[Place]):
                 cur = [None, stop, [], "", m.end]  # "..., whilst two further flights arrived at"
                 events.append(cur)
             elif cur is not None:
-                cur = [cur[1], stop, [], "chain", m.end]
+                cur = [cur[1], stop, onward, "chain", m.end]
+                onward = []
                 events.append(cur)
             else:
                 cur = [None, stop, [], "", m.end]

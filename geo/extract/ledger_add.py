@@ -129,6 +129,7 @@ def add_candidates(
     dropped: dict[str, int] = {}
     new_rows: list[list[str]] = []
     lines: list[int] = []
+    as_reported: dict[int, str] = {}  # candidate line -> the report's words for an empty date
     for n, row in rows:
         if row.pop("__width") != len(header):
             problems.append(Problem(cfile, n, None, "", "row has a different number of fields "
@@ -142,6 +143,7 @@ def add_candidates(
                 dropped[col] = dropped.get(col, 0) + 1
         new_rows.append([values.get(c, "") for c in t_header])
         lines.append(n)
+        as_reported[n] = values.get(C.DATE_AS_REPORTED, "") if not values.get(C.DATE) else ""
     for col, count in sorted(dropped.items()):
         if drop_unsupported:
             notices.append(f"{cfile}: column '{col}' is not in {tpath.name}; its values in "
@@ -172,7 +174,8 @@ def add_candidates(
         found = validate_data(stage)
     errors = [p for p in found if p.severity == "error"]
     if errors:
-        raise InputError([_relocate(p, stage, folder, cfile, n_before, lines) for p in errors])
+        raise InputError([_date_hint(_relocate(p, stage, folder, cfile, n_before, lines),
+                                     cfile, as_reported) for p in errors])
     write_text(tpath, t_text)
     if source_added:
         write_text(spath, s_text)
@@ -206,3 +209,17 @@ def _relocate(p: Problem, stage: Path, folder: Path, cfile: str, n_before: int,
         if 0 <= k < len(lines):
             return Problem(cfile, lines[k], p.column, p.value, p.message, p.hint, p.severity)
     return Problem(f, p.line, p.column, p.value, p.message, p.hint, p.severity)
+
+
+def _date_hint(p: Problem, cfile: str, as_reported: dict[int, str]) -> Problem:
+    """Name the report's own words in the fix for an empty date ('On September 23').
+
+    A date the report gives without its year stays empty when `movemap extract`
+    ran without --published: the fix is that date with its year.
+    """
+    said = as_reported.get(p.line or -1, "") if p.file == cfile and p.column == C.DATE else ""
+    if not said or p.value:
+        return p
+    hint = (f"the report says '{said}': write it as a date with its year (e.g. 2023-09-23), "
+            "or run `movemap extract --published DATE` again so the year is known")
+    return Problem(p.file, p.line, p.column, p.value, p.message, hint, p.severity)

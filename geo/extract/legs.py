@@ -10,6 +10,7 @@ adds counted trips and return legs, and merges repeats.
 from __future__ import annotations
 
 from collections import Counter
+from itertools import pairwise
 
 from geo.extract.candidate import Candidate, Stop, _evidence
 from geo.extract.context import fill_from_context
@@ -124,8 +125,8 @@ def assemble(pipe, text: str, *, published: Published | None) -> list[Candidate]
                 continue
             if cand.frm.ledger() == cand.to.ledger():
                 continue
-            continues = last is not None and (how == "chain" or chained_start or any(
-                r.startswith("origin: where '") for r in cand.reasons)) and \
+            continues = last is not None and (how == "chain" or chained_start
+                                              or cand.continues_previous) and \
                 last.to.ledger() == cand.frm.ledger()
             if continues:
                 cand.transfer, cand.leg = last.transfer, last.leg + 1
@@ -162,7 +163,8 @@ def assemble(pipe, text: str, *, published: Published | None) -> list[Candidate]
                 back.leg = cand.leg + 1
                 out.append(back)
                 last = back
-    out = _merge(_origin_told_after(_destination_told_before(out, sentences), sentences, doc))
+    out = _merge(_origin_told_after(_destination_told_before(
+        _origin_of_round_trip(out, sentences, doc), sentences), sentences, doc))
     fill_from_context(pipe, out, sentences, doc, published=published)
     return out
 
@@ -214,10 +216,43 @@ def _destination_told_before(out: list[Candidate], sentences) -> list[Candidate]
         c.reasons.append(f"destination: '{p.to.name}', where the movement told before "
                          "went (this sentence names only where it came from)")
         c.evidence.insert(0, _evidence(sentences[p.sentence]))
-        c.reasons[:] = [r for r in c.reasons if r not in (
-            "origin named and resolved", "origin unnamed, inside a known area",
-            "origin named, but in no gazetteer or world table",
-            "destination named and resolved", "destination unnamed, inside a known area",
-            "equipment named", "dated")]
-        _confidence(c)
+        _reconfidence(c)
     return out
+
+
+def _origin_of_round_trip(out: list[Candidate], sentences, doc) -> list[Candidate]:
+    """Give a leg with no origin the place its aircraft flew back to.
+
+    "The first landed in Baku in the morning and flew back to Kayseri": the next
+    leg of the same transfer leaves the destination and goes *back* (a ``back``
+    cue between the two destinations) to Kayseri, so the trip began there.
+    """
+    for a, b in pairwise(out):
+        if a.frm.known or a.transfer != b.transfer or b.leg != a.leg + 1 or \
+                not b.to.known or b.frm.ledger() != a.to.ledger() or a.sentence != b.sentence:
+            continue
+        s = sentences[b.sentence]
+        backs = [t for t, _ in s.cues.get("back", []) if a.to.pos <= doc[t].idx < b.to.pos]
+        if not backs:
+            continue
+        a.frm = Stop(b.to.name, b.to.place, unnamed=b.to.unnamed, pos=b.to.pos)
+        word = doc[backs[0]].text
+        a.reasons[:] = [r for r in a.reasons if r != "origin not named in the report"]
+        a.reasons.append(f"origin: '{b.to.name}', where it went {word} to "
+                         "(a round trip starts where it ends)")
+        _reconfidence(a)
+    return out
+
+
+#: the reasons :func:`_confidence` writes, dropped before it scores a changed leg again
+_SCORED = frozenset({
+    "origin named and resolved", "origin unnamed, inside a known area",
+    "origin named, but in no gazetteer or world table",
+    "destination named and resolved", "destination unnamed, inside a known area",
+    "equipment named", "dated"})
+
+
+def _reconfidence(c: Candidate) -> None:
+    """Score a leg again after an end changed (its old scoring reasons replaced)."""
+    c.reasons[:] = [r for r in c.reasons if r not in _SCORED]
+    _confidence(c)

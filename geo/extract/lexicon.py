@@ -32,7 +32,18 @@ analyst can extend it without touching code:
     publication date; ``force``: a force after a demonym names the actor ("the
     Canadian Air Force": Canadian military) when the sentence names none;
     ``undated``: a sentence telling other, earlier movements ("to date", "so
-    far") borrows no earlier sentence's date (:mod:`geo.extract.context`).
+    far") borrows no earlier sentence's date (:mod:`geo.extract.context`);
+    ``agent``: a participle before "by" that makes what follows the one who
+    runs or holds a place, not a stop ("an air base run by the UAE"), and ends
+    the description of an unnamed site; ``people``: nouns naming people
+    ("Junta chief Min Aung Hlaing has travelled to Russia", "evacuated its
+    citizens from Sudan"): a sentence that moves them and names no equipment
+    or carrier tells a trip of people, no transfer; ``back``: "flew back to
+    Kayseri" after a leg with no origin: the trip began at Kayseri;
+    ``origin_list``: words after a list of places that make every place of it
+    an origin ("mentioned Wilmington and Beaumont as the ports of shipment");
+    ``onward``: "flew to Hmeimim, then turned towards Egypt and on to Libya": the
+    destination written before it was passed on the way (a via place).
 ``demonyms.csv``
     ``demonym,country``: "Syrian bases" lie in SY (case-sensitive).
 ``countries.csv``
@@ -88,6 +99,11 @@ CUE_KINDS = (
     "recent",
     "force",
     "undated",
+    "agent",
+    "people",
+    "back",
+    "origin_list",
+    "onward",
 )
 
 

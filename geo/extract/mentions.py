@@ -41,6 +41,7 @@ class Mention:
     cue_start: int = -1
     country: str = ""  # ISO code of an unnamed site's country ("Syrian bases")
     coord: bool = False  # shares the role of the place before it ("Russia and Syria")
+    onward: bool = False  # passed before "and on to" the next destination (a via place)
     between: bool = False  # the first of "between A and B" (B is the destination)
 
 
@@ -94,7 +95,9 @@ def read_sentence(pipe, sent, world_spans, cue_matches, resolve) -> Sentence:
     _town_in_country(pipe, out, doc)
     _roles(out, doc)
     _pickups(out)
+    _origin_list(out, doc)
     _coordinate(out, doc)
+    _passed_before_onward(out, doc)
     _seas_on_the_way(out)
     _unnamed_destinations(out, doc)
     return out
@@ -142,6 +145,37 @@ def _drop_ship_names(out: Sentence, doc) -> None:
 
     out.places = [m for m in out.places if not inside(m.char_start)]
     out.equipment = [e for e in out.equipment if not inside(doc[e[0]].idx)]
+
+
+def _origin_list(out: Sentence, doc) -> None:
+    """'named Wilmington and Beaumont as the ports of shipment': each place is an origin.
+
+    The places of a list ("A and B", "A, B and C") that ends right before an
+    ``origin_list`` cue, whatever role the words before them gave.
+    """
+    for cue, _ in out.cues.get("origin_list", []):
+        run: list[Mention] = []
+        end = cue
+        for m in reversed(out.places):
+            if m.end > end:
+                continue
+            gap = [t.lower_ for t in doc[m.end:end]]
+            if m.end != end and not (run and gap and all(g in ("and", "or", ",") for g in gap)):
+                break
+            run.insert(0, m)
+            end = m.start
+        for n, m in enumerate(run):
+            m.role, m.cue, m.cue_start, m.coord = "from", doc[cue:cue + 1].text, cue, n > 0
+            m.unnamed = ""
+
+
+def _passed_before_onward(out: Sentence, doc) -> None:
+    """Make a destination before 'and on to' a via place ('towards Egypt and on to Libya')."""
+    for cue, _ in out.cues.get("onward", []):
+        before = [m for m in out.places if m.end <= cue]
+        if before and before[-1].role == "to" and all(
+                t.lower_ in (",", "then") for t in doc[before[-1].end:cue]):
+            before[-1].role, before[-1].onward = "via", True
 
 
 def _coordinate(out: Sentence, doc) -> None:
@@ -285,6 +319,9 @@ def _roles(out: Sentence, doc) -> None:
                 break  # "according to the Defense Intelligence of Ukraine"
             if idiom == "skip":
                 hit = None  # "l'aéroport de Niamey": "de" is "of" here
+            if hit and hit[0] == "to" and doc[hit[1]:hit[2]].text.lower() == "by" and \
+                    _cue_ending_at(out, ("agent",), hit[1]):
+                break  # "an air base run by the UAE": who runs it, not a stop
             if hit and not (hit[0] == "to" and doc[hit[1]:hit[2]].text.lower() == "by"
                             and not buy):
                 if doc[hit[1]:hit[2]].text.lower() == "for" and not (
@@ -432,6 +469,13 @@ def _near_move_or_thing(out: Sentence, pos: int) -> bool:
     return any(0 <= pos - e <= 1 for _, e, _ in out.equipment)
 
 
+#: words that end the description of an unnamed site ("the port with 365 trucks waiting":
+#: "the port"); a participle of the ``agent`` cues ends it too ("a base run by ...")
+_SITE_ENDS = frozenset({"before", "after", "to", "from", "where", "which", "and", "then", "using",
+                        "by", "on", "in", "with", "carrying", "holding", "that", "who", "while",
+                        "as", "amid", "during", "for"})
+
+
 def _unnamed_destinations(out: Sentence, doc) -> None:
     """'transported to base housing Turkish personnel': a stop with no place name."""
     base_starts = {s: e for s, e in out.cues.get("base", [])}
@@ -472,9 +516,9 @@ def _unnamed_destinations(out: Sentence, doc) -> None:
                     and not (base_starts[j] < out.span.end
                              and doc[base_starts[j]].lower_ in _PEOPLE):
                 k = base_starts[j]
+                agents = {a for a, _ in out.cues.get("agent", [])}
                 while k < out.span.end and k < j + 7 and doc[k].text not in _STOP_PUNCT and \
-                        doc[k].lower_ not in ("before", "after", "to", "from", "where", "which",
-                                              "and", "then", "using", "by", "on", "in"):
+                        doc[k].lower_ not in _SITE_ENDS and k not in agents:
                     k += 1
                 text = doc[e:k].text
                 m = Mention(text, e, k, doc[e].idx, doc[k - 1].idx + len(doc[k - 1].text), None,

@@ -347,7 +347,11 @@ def _name_run(doc, j: int, n: int) -> int:
     k, caps = j, 0
     while k < n and caps < 3:
         t = doc[k]
-        if t.text[:1].isupper() and t.is_alpha and t.lower_ not in _SITE_WORDS:
+        if t.text[:1].isupper() and t.is_alpha and (t.lower_ not in _SITE_WORDS or (
+                k == j and t.text == "Port" and not t.is_sent_start and k + 1 < n
+                and doc[k + 1].text[:1].isupper() and doc[k + 1].is_alpha
+                and doc[k + 1].lower_ not in _SITE_WORDS)):
+            # "Port" opens a name ("Port Sudan airport", "Port Harcourt"), not a noun
             k, caps = k + 1, caps + 1
             continue
         if caps and _joins(doc, k):  # "Ben-Gurion International Airport"

@@ -35,6 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Extract and write the candidates."""
+    from geo import columns as C  # noqa: N812
     from geo import settings
     from geo._io import write_text
     from geo.extract import extract_file, to_json, to_rows, write_csv
@@ -51,6 +52,13 @@ def run(args: argparse.Namespace) -> int:
             prefix = f"{args.source_id}-{Path(name).stem}"
         rows += to_rows(cands, source_id=args.source_id, prefix=prefix)
         objs += to_json(cands, source_id=args.source_id, file=str(name))
+    undated = [r for r in rows if not r.get(C.DATE)]
+    if undated and args.published is None:
+        said = next((r[C.DATE_AS_REPORTED] for r in undated if r.get(C.DATE_AS_REPORTED)), "")
+        print(f"note: {len(undated)} leg(s) have no date"
+              + (f" (the report says '{said}', without its year)" if said else "")
+              + ": give --published DATE, the report's publication date, to date them",
+              file=sys.stderr)
     text = dumps(objs) + "\n" if args.json else write_csv(rows, defuse=not args.no_defuse)
     if args.out:
         write_text(args.out, text)
