@@ -101,12 +101,51 @@ def script_json(obj: Any) -> str:
         A JavaScript expression; no ``<``, ``>``, ``&``, U+2028/2029.
 
     """
-    text = json.dumps(
-        obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
+    text = _orjson_text(obj)
+    if text is None:
+        text = _json_text(obj)
     for char, escaped in _SCRIPT_JSON_ESCAPES:
         text = text.replace(char, escaped)  # str.replace: far faster than translate here
     return _JINJA_OPEN.sub(r"\\u007b", text)
+
+
+def _json_text(obj: Any) -> str:
+    """The reference encoding: sorted keys, no spaces, UTF-8 text, NaN refused."""
+    return json.dumps(
+        obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+#: A number orjson writes in exponent form ("1e-9", "1e16"), which :mod:`json`
+#: writes differently ("1e-09", "1e+16"); a match inside a string only costs the
+#: slow path.
+_EXPONENT = re.compile(rb"[0-9]e[-+0-9]")
+
+
+def _orjson_text(obj: Any) -> str | None:
+    """:func:`_json_text` of ``obj`` by orjson (~5x faster), or ``None`` if unsure.
+
+    orjson writes what :mod:`json` writes here (same escapes of control
+    characters, same shortest float digits outside exponent form, keys in
+    code-point order) except NaN and infinities (``null``, not an error),
+    tuples (arrays, equal to :mod:`json`'s but not to the input) and
+    numbers in exponent form.  So its text is kept only when it parses
+    back equal to ``obj`` (NaN parses to ``None``; C-level comparison, a
+    small part of the encoding time) and holds no exponent; anything orjson
+    refuses (non-string keys, lone surrogates, big integers, numpy scalars)
+    goes the reference way too.
+    """
+    try:
+        import orjson
+    except ImportError:  # pragma: no cover - a declared dependency
+        return None
+    try:
+        raw = orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return None
+    if _EXPONENT.search(raw) is not None or orjson.loads(raw) != obj:
+        return None
+    return raw.decode("utf-8")
 
 
 def safe_url(value: object) -> str | None:

@@ -28,7 +28,8 @@ from layers.basemap import CountryOutlines, Credit, TileBase, tile_options
 from layers.controls import MapControls, MapSetup
 from layers.credits import geonames_credit
 from layers.escape import html_text
-from layers.legs import LegsLayer, leg_zone_sets, legs_payload, with_stubs
+from layers.legcols import LegColumns, encode_legs
+from layers.legs import LegsLayer, leg_zone_sets, with_stubs
 from layers.meta import TITLE, _bounds, _legs_for_zone, _rounded, map_meta
 from layers.payload import unwrap_antimeridian
 from layers.places import PlacesLayer, place_ends, places_payload
@@ -118,6 +119,9 @@ class BuildContext:
         Every leg, one-end legs given their stub (:func:`layers.legs.with_stubs`).
     ends
         :func:`layers.places.place_ends` of ``legs`` (``_row`` = position).
+    columns
+        The legs layer's page columns of ``legs``, encoded once
+        (:func:`layers.legcols.encode_legs`); each map slices its legs' out.
 
     """
 
@@ -128,6 +132,7 @@ class BuildContext:
     theatre: tuple[float, float, float, float] | None
     legs: pd.DataFrame
     ends: pd.DataFrame
+    columns: LegColumns
 
 
 #: ``build_context(theatre=...)`` not given.
@@ -177,6 +182,7 @@ def build_context(
         theatre = map_theatre(dataset)
     records = zone_records(zones)
     stubbed = with_stubs(legs.reset_index(drop=True), dataset.places)
+    zone_keys = {r["key"]: i for i, r in enumerate(records)}
     return BuildContext(
         zones=zones,
         zone_sets=zone_sets,
@@ -184,7 +190,8 @@ def build_context(
         colours=leg_colours(legs) if colours is None else colours,
         theatre=theatre,
         legs=stubbed,
-        ends=place_ends(stubbed, {r["key"] for r in records}),
+        ends=place_ends(stubbed, set(zone_keys)),
+        columns=encode_legs(stubbed, zone_sets, zone_keys),
     )
 
 
@@ -239,7 +246,6 @@ def build_map(
     zone_sets = ctx.zone_sets
     keep = _legs_for_zone(zone_sets, zone)
     legs = ctx.legs[keep].reset_index(drop=True)
-    sets = zone_sets[keep].reset_index(drop=True)
     # The build's leg ends, renumbered to this map's leg positions.
     new_pos = np.full(len(keep), -1)
     new_pos[keep] = np.arange(int(keep.sum()))
@@ -249,7 +255,7 @@ def build_map(
     zone_keys = {r["key"]: i for i, r in enumerate(recs)}
     colours = ctx.colours  # same colours on every map
     gl = use_webgl(len(legs), mode=webgl)
-    legs_data = legs_payload(legs, sets, zone_keys, colours=colours, shared_geom=gl)
+    legs_data = ctx.columns.payload(legs, keep, colours=colours, shared_geom=gl)
     if gl:
         legs_data["webgl"] = True
         n_undrawn = int(np.sum(np.asarray(legs_data["geom_c"], dtype=np.int64) < 0))
