@@ -15,7 +15,7 @@ import math
 import re
 from typing import Any
 
-__all__ = ["html_text", "safe_url", "script_json", "template_literal"]
+__all__ = ["Numbers", "html_text", "safe_url", "script_json", "template_literal"]
 
 # JSON inside <script>: "<", ">" and "&" would let "</script>" or "<!--"
 # end the script element; U+2028/2029 end a JS line in older engines.
@@ -110,40 +110,89 @@ def script_json(obj: Any) -> str:
 
 
 def _json_text(obj: Any) -> str:
-    """The reference encoding: sorted keys, no spaces, UTF-8 text, NaN refused."""
+    """Encode as the reference does: sorted keys, no spaces, UTF-8 text, NaN refused."""
     return json.dumps(
         obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     )
 
 
-#: A number orjson writes in exponent form ("1e-9", "1e16"), which :mod:`json`
-#: writes differently ("1e-09", "1e+16"); a match inside a string only costs the
-#: slow path.
-_EXPONENT = re.compile(rb"[0-9]e[-+0-9]")
+class Numbers(list):  # type: ignore[type-arg]
+    """A list of integers, finite floats and ``None`` only, checked where it was made.
+
+    Payload builders wrap big numpy-made columns (codes, coordinates) in it
+    so :func:`script_json` need not look at every value for a NaN.
+    """
+
+    __slots__ = ()
+
+
+_PLAIN = (str, int, bool, type(None))
+
+
+def _plain_and_finite(obj: Any) -> bool:
+    """Tell whether ``obj`` holds only JSON's plain types and no NaN or infinity.
+
+    :class:`Numbers` are trusted; any other type (a subclass, a numpy
+    scalar, an enum) answers ``False``, which sends ``obj`` the reference way.
+    """
+    stack = [obj]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is float:
+            if not math.isfinite(item):
+                return False
+        elif kind is dict:
+            stack.extend(item.values())
+        elif kind is list or kind is tuple:
+            if item.count(None) != len(item):  # e.g. leg-number places: mostly none
+                stack.extend(item)
+        elif kind is not Numbers and kind not in _PLAIN:
+            return False
+    return True
+
+
+#: Bytes ``e``, the digits and the signs: where orjson writes a number in exponent form
+#: ("1e-9", "1e16") :mod:`json` writes another text ("1e-09", "1e+16").
+_E, _DIGITS, _SIGNS = ord("e"), list(range(ord("0"), ord("9") + 1)), [ord("-"), ord("+")]
+
+
+def _has_exponent(raw: bytes) -> bool:
+    """Tell whether ``raw`` may hold a number in exponent form (or text like "2e5")."""
+    import numpy as np
+
+    a = np.frombuffer(raw, dtype=np.uint8)
+    at = np.flatnonzero(a[1:-1] == _E) + 1
+    if not len(at):
+        return False
+    after = a[at + 1]
+    return bool(
+        (np.isin(a[at - 1], _DIGITS) & np.isin(after, _DIGITS + _SIGNS)).any()
+    )
 
 
 def _orjson_text(obj: Any) -> str | None:
     """:func:`_json_text` of ``obj`` by orjson (~5x faster), or ``None`` if unsure.
 
-    orjson writes what :mod:`json` writes here (same escapes of control
-    characters, same shortest float digits outside exponent form, keys in
-    code-point order) except NaN and infinities (``null``, not an error),
-    tuples (arrays, equal to :mod:`json`'s but not to the input) and
-    numbers in exponent form.  So its text is kept only when it parses
-    back equal to ``obj`` (NaN parses to ``None``; C-level comparison, a
-    small part of the encoding time) and holds no exponent; anything orjson
-    refuses (non-string keys, lone surrogates, big integers, numpy scalars)
-    goes the reference way too.
+    orjson writes what :mod:`json` writes (same escapes, the same shortest
+    float digits, keys in code-point order: tests/test_script_json.py)
+    except for NaN and infinities (``null``, not an error), numbers in
+    exponent form and types beyond JSON's.  So it is used only for plain,
+    finite payloads (:func:`_plain_and_finite`) whose text holds no
+    exponent; anything else, or anything orjson refuses (lone surrogates,
+    huge integers), goes the reference way.
     """
     try:
         import orjson
     except ImportError:  # pragma: no cover - a declared dependency
         return None
+    if not _plain_and_finite(obj):
+        return None
     try:
         raw = orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
     except TypeError:  # orjson.JSONEncodeError is a TypeError
         return None
-    if _EXPONENT.search(raw) is not None or orjson.loads(raw) != obj:
+    if _has_exponent(raw):
         return None
     return raw.decode("utf-8")
 

@@ -26,6 +26,7 @@ import shapely
 from geopandas import GeoDataFrame
 
 from geo import columns as col
+from layers.escape import Numbers
 from layers.payload import (
     bool_column,
     date_words,
@@ -34,6 +35,7 @@ from layers.payload import (
     iso_dates,
     number_column,
 )
+from layers.webgl import WEBGL_MIN_LEGS
 
 __all__ = ["LegColumns", "encode_legs"]
 
@@ -55,7 +57,7 @@ class LegColumns:
         map), or ``None`` when an id is missing (counted as pandas does).
     line_group
         Which distinct line each leg is drawn along (-1: none), the groups
-        holding bit-identical lines; ``None`` when lines that look alike
+        holding identical lines; ``None`` when lines that look alike
         differ, and each map groups its own lines
         (:func:`layers.legs._line_codes`).
     zones
@@ -103,11 +105,12 @@ class LegColumns:
         for name, (uniques, codes) in self.text.items():
             cols[name] = _sliced(uniques, codes, keep)
         for name, values in self.values.items():
-            cols[name] = (values if keep is None else values[keep]).tolist()
+            # Integers and None only (bool_column, number_column with no decimals).
+            cols[name] = Numbers((values if keep is None else values[keep]).tolist())
         n_legs = self._n_legs(legs, keep)
-        cols["n_legs"] = n_legs.tolist()
+        cols["n_legs"] = Numbers(n_legs.tolist())
         geoms = legs.geometry.to_numpy()
-        if self.line_group is None:
+        if self.line_group is None or not shared_geom:
             codes, geom_u, geom = _leg_lines(geoms, shared_geom=shared_geom)
         else:
             group = self.line_group if keep is None else self.line_group[keep]
@@ -127,7 +130,7 @@ class LegColumns:
             colours = leg_colours(legs)
         lines: dict[str, Any] = {"geom": geom}
         if shared_geom:
-            lines = {"geom_u": geom_u, "geom_c": codes.tolist()}
+            lines = {"geom_u": geom_u, "geom_c": Numbers(codes.tolist())}
         return {
             "n": n,
             "cols": cols,
@@ -157,14 +160,14 @@ def _sliced(
 ) -> dict[str, list[Any]]:
     """:func:`layers.payload.dict_column` of the kept rows, from the encoding of all rows."""
     if keep is None:
-        return {"u": list(uniques), "c": codes.tolist()}
+        return {"u": list(uniques), "c": Numbers(codes.tolist())}
     c = codes[keep]
     used = np.zeros(len(uniques) + 1, dtype=bool)
     used[c + 1] = True  # -1 (missing) marks slot 0
     used = used[1:]
     remap = np.cumsum(used) - 1
     out = np.where(c >= 0, remap[np.maximum(c, 0)] if len(remap) else -1, -1)
-    return {"u": [uniques[i] for i in np.flatnonzero(used).tolist()], "c": out.tolist()}
+    return {"u": [uniques[i] for i in np.flatnonzero(used).tolist()], "c": Numbers(out.tolist())}
 
 
 def _renumbered(group: np.ndarray, geoms: np.ndarray) -> tuple[np.ndarray, list[Any]]:
@@ -189,13 +192,15 @@ def _renumbered(group: np.ndarray, geoms: np.ndarray) -> tuple[np.ndarray, list[
     return codes, flat_parts(reps, tolerance=LINE_TOLERANCE, ndigits=LINE_DIGITS)
 
 
-def _line_groups(geoms: np.ndarray) -> np.ndarray | None:
-    """Bit-identical line classes (-1: no line), or ``None`` if the cheap key is fooled.
+def _line_groups(geoms: np.ndarray, first_vertex: np.ndarray) -> np.ndarray | None:
+    """Classes of identical lines (-1: no line), or ``None`` if the cheap key is fooled.
 
     Grouped as :func:`layers.legs._line_codes` groups (vertex count,
     length, bounds, first vertex), then every line compared with its
-    group's first bit for bit (so a group's lines draw identically:
-    even a -0.0 stays apart from 0.0).
+    group's first (:func:`shapely.equals_exact`, tolerance 0), as
+    :func:`layers.legs._line_codes` checks.  ``first_vertex``: each line's
+    first vertex where known (:func:`layers.places._line_ends`; NaN for
+    others, whose key then holds only the rest).
     """
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     group = np.full(len(geoms), -1, dtype=np.int64)
@@ -203,30 +208,24 @@ def _line_groups(geoms: np.ndarray) -> np.ndarray | None:
     if not len(ok):
         return group
     g = geoms[ok]
-    if not (shapely.get_type_id(g) == 1).all():  # LineStrings only: parts compared directly
-        return None
     key = pd.DataFrame(shapely.bounds(g), columns=["x0", "y0", "x1", "y1"])
-    num = shapely.get_num_coordinates(g)
-    key["n"] = num
+    key["n"] = shapely.get_num_coordinates(g)
     key["len"] = shapely.length(g)
-    xy, owner = shapely.get_coordinates(g, return_index=True)
-    starts = np.searchsorted(owner, np.arange(len(g)))
-    key["sx"], key["sy"] = xy[starts, 0], xy[starts, 1]
-    ids = key.groupby(list(key.columns), sort=False).ngroup().to_numpy()
+    key["sx"], key["sy"] = first_vertex[ok, 0], first_vertex[ok, 1]
+    ids = key.groupby(list(key.columns), sort=False, dropna=False).ngroup().to_numpy()
     first = pd.Series(np.arange(len(g))).groupby(ids).transform("first").to_numpy()
     if not shapely.equals_exact(g, g[first], tolerance=0).all():
-        return None
-    # Same vertex count in a group (part of the key): compare vertex i with vertex i.
-    offset = np.arange(len(xy)) - np.repeat(starts, num)
-    same = xy.view(np.uint64) == xy[starts[first][owner] + offset].view(np.uint64)
-    if not same.all():
         return None
     group[ok] = ids
     return group
 
 
 def encode_legs(
-    legs: GeoDataFrame, zone_sets: pd.Series, zone_keys: dict[str, int]
+    legs: GeoDataFrame,
+    zone_sets: pd.Series,
+    zone_keys: dict[str, int],
+    *,
+    first_vertex: np.ndarray | None = None,
 ) -> LegColumns:
     """Encode the page columns of every leg (see :class:`LegColumns`).
 
@@ -238,6 +237,11 @@ def encode_legs(
         :func:`layers.legs.leg_zone_sets` aligned with ``legs``.
     zone_keys
         Zone id -> position in the page's zone list (the same on every map).
+    first_vertex
+        Each leg's first vertex (:func:`layers.places._line_ends`), when
+        the caller has it.  Lines are grouped for WebGL maps only when
+        there are more legs than :data:`layers.webgl.WEBGL_MIN_LEGS` (a
+        smaller map groups its own, if it is told to use WebGL).
 
     Returns
     -------
@@ -288,11 +292,19 @@ def encode_legs(
         dtype=object,
     )
     zones = _codes(dict_column(pd.Series(ztext[zcodes + 1], dtype=object)))
+    line_group = None
+    if n > WEBGL_MIN_LEGS:
+        geoms = legs.geometry.to_numpy()
+        if first_vertex is None:
+            from layers.places import _line_ends
+
+            first_vertex = _line_ends(geoms)[0]
+        line_group = _line_groups(geoms, first_vertex)
     return LegColumns(
         n=n,
         text=text,
         values=vals,
         transfer=transfer,
-        line_group=_line_groups(legs.geometry.to_numpy()),
+        line_group=line_group,
         zones=zones,
     )

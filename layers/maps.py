@@ -32,7 +32,7 @@ from layers.legcols import LegColumns, encode_legs
 from layers.legs import LegsLayer, leg_zone_sets, with_stubs
 from layers.meta import TITLE, _bounds, _legs_for_zone, _rounded, map_meta
 from layers.payload import unwrap_antimeridian
-from layers.places import PlacesLayer, place_ends, places_payload
+from layers.places import PlacesLayer, _line_ends, place_ends, places_payload
 from layers.style import leg_colours
 from layers.webgl import WebglScript, use_webgl
 from layers.zones import ZonesLayer, ordered_zones, zone_records, zone_slugs
@@ -183,6 +183,7 @@ def build_context(
     records = zone_records(zones)
     stubbed = with_stubs(legs.reset_index(drop=True), dataset.places)
     zone_keys = {r["key"]: i for i, r in enumerate(records)}
+    line_ends = _line_ends(stubbed.geometry.to_numpy())  # once for both users
     return BuildContext(
         zones=zones,
         zone_sets=zone_sets,
@@ -190,8 +191,8 @@ def build_context(
         colours=leg_colours(legs) if colours is None else colours,
         theatre=theatre,
         legs=stubbed,
-        ends=place_ends(stubbed, set(zone_keys)),
-        columns=encode_legs(stubbed, zone_sets, zone_keys),
+        ends=place_ends(stubbed, set(zone_keys), line_ends=line_ends),
+        columns=encode_legs(stubbed, zone_sets, zone_keys, first_vertex=line_ends[0]),
     )
 
 

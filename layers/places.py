@@ -43,7 +43,12 @@ _ROW = "_row"
 _END = "_end"  # 0 = the leg departs here, 1 = it arrives
 
 
-def place_ends(legs: GeoDataFrame, zone_ids: set[str]) -> pd.DataFrame:
+def place_ends(
+    legs: GeoDataFrame,
+    zone_ids: set[str],
+    *,
+    line_ends: tuple[np.ndarray, np.ndarray] | None = None,
+) -> pd.DataFrame:
     """One row per leg end: which place it is and its zone on that date.
 
     Parameters
@@ -52,6 +57,8 @@ def place_ends(legs: GeoDataFrame, zone_ids: set[str]) -> pd.DataFrame:
         Dataset legs with a fresh 0..n-1 index (positions in the payload).
     zone_ids
         Ids of the mapped zones; other zone values mean "outside".
+    line_ends
+        :func:`_line_ends` of the legs' geometry, when the caller has it.
 
     Returns
     -------
@@ -61,7 +68,7 @@ def place_ends(legs: GeoDataFrame, zone_ids: set[str]) -> pd.DataFrame:
         lon, precision and zone id.
 
     """
-    first, last = _line_ends(legs.geometry.to_numpy())
+    first, last = _line_ends(legs.geometry.to_numpy()) if line_ends is None else line_ends
     frames = []
     for end, (id_col, name_col, unk_col, zone_col, prec_col, xy) in enumerate(
         [
