@@ -158,8 +158,18 @@ _E, _DIGITS, _SIGNS = ord("e"), list(range(ord("0"), ord("9") + 1)), [ord("-"), 
 
 
 def _has_exponent(raw: bytes) -> bool:
-    """Tell whether ``raw`` may hold a number in exponent form (or text like "2e5")."""
+    """Tell whether ``raw`` may hold a number :mod:`json` writes in exponent form.
+
+    orjson writes some of them in exponent form too ("1e-9", "1e16" for
+    :mod:`json`'s "1e-09", "1e+16"), others in decimals ("0.00001" for
+    "1e-05": :mod:`json` writes decimals only from 0.0001).  Text such as
+    "2e5" or "0.00001" in a string answers ``True`` too (the slower path
+    writes it right).
+    """
     import numpy as np
+
+    if b"0.0000" in raw:
+        return True
 
     a = np.frombuffer(raw, dtype=np.uint8)
     at = np.flatnonzero(a[1:-1] == _E) + 1
@@ -176,11 +186,12 @@ def _orjson_text(obj: Any) -> str | None:
 
     orjson writes what :mod:`json` writes (same escapes, the same shortest
     float digits, keys in code-point order: tests/test_script_json.py)
-    except for NaN and infinities (``null``, not an error), numbers in
-    exponent form and types beyond JSON's.  So it is used only for plain,
-    finite payloads (:func:`_plain_and_finite`) whose text holds no
-    exponent; anything else, or anything orjson refuses (lone surrogates,
-    huge integers), goes the reference way.
+    except for NaN and infinities (``null``, not an error), numbers below
+    0.0001 or from 1e16 (:func:`_has_exponent`) and types beyond JSON's.
+    So it is used only for plain, finite payloads
+    (:func:`_plain_and_finite`) with no such number; anything else, or
+    anything orjson refuses (lone surrogates, huge integers), goes the
+    reference way.
     """
     try:
         import orjson
