@@ -18,6 +18,7 @@ from geopandas import GeoDataFrame
 
 from geo import columns as col
 from layers._element import MovemapElement
+from layers.escape import Numbers
 
 __all__ = ["PLACE_STYLE", "PlacesLayer", "place_ends", "places_payload"]
 
@@ -203,8 +204,8 @@ def places_payload(
         item: dict[str, Any] = {
             "key": str(key),
             "unknown": unknown,
-            "legs": rows[at].tolist(),
-            "ends": end_of[at].tolist(),
+            "legs": Numbers(rows[at].tolist()),
+            "ends": Numbers(end_of[at].tolist()),
             "zones": zones,
         }
         if not unknown and key in gaz.index:

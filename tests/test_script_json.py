@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from layers.escape import Numbers, _json_text, _orjson_text, script_json
+from layers.escape import Numbers, _json_text, _orjson_text, _plain_and_finite, script_json
 
 # Any text but lone surrogates (orjson refuses them: the reference path is tested below).
 TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=30)
@@ -100,3 +100,20 @@ def test_numpy_scalars_are_not_trusted() -> None:
 
     assert _orjson_text({"x": np.float64(1.5)}) is None
     assert script_json({"x": np.float64(1.5)}) == '{"x":1.5}'
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        [1.0, 2, None, math.inf],
+        [math.inf, -math.inf],
+        [1e308, 1e308, math.nan],
+        [1e308, 1e308],  # finite, though the sum overflows
+        [0.5, None, True, 3],
+    ],
+)
+def test_number_lists_are_checked_whole(column: list[object]) -> None:
+    finite = all(v is None or math.isfinite(v) for v in column)  # type: ignore[arg-type]
+    assert _plain_and_finite({"c": column}) == finite
+    if finite:
+        assert script_json({"c": column}) == _reference_script_json({"c": column})
