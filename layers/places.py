@@ -136,10 +136,10 @@ def _line_ends(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     last = np.full((len(geoms), 2), np.nan)
     ok = np.isin(shapely.get_type_id(geoms), (1, 2)) & ~shapely.is_empty(geoms)
     if ok.any():
-        xy, owner = shapely.get_coordinates(geoms[ok], return_index=True)
-        starts = np.searchsorted(owner, np.arange(int(ok.sum())))
-        stops = np.searchsorted(owner, np.arange(int(ok.sum())), side="right") - 1
-        first[ok] = xy[starts]
+        lines = geoms[ok]
+        xy = shapely.get_coordinates(lines)
+        stops = np.cumsum(shapely.get_num_coordinates(lines)) - 1  # each line's last vertex
+        first[ok] = xy[np.r_[0, stops[:-1] + 1]]
         last[ok] = xy[stops]
     return first, last
 
