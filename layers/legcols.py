@@ -37,7 +37,7 @@ from layers.payload import (
 )
 from layers.webgl import WEBGL_MIN_LEGS
 
-__all__ = ["LegColumns", "encode_legs"]
+__all__ = ["LegColumns", "encode_legs", "leg_line_groups"]
 
 
 @dataclass(frozen=True)
@@ -220,12 +220,32 @@ def _line_groups(geoms: np.ndarray, first_vertex: np.ndarray) -> np.ndarray | No
     return group
 
 
+def leg_line_groups(
+    legs: GeoDataFrame, *, first_vertex: np.ndarray | None = None
+) -> np.ndarray | None:
+    """:attr:`LegColumns.line_group` of ``legs`` (positions as ``legs.reset_index``).
+
+    Lines are grouped for WebGL maps only when there are more legs than
+    :data:`layers.webgl.WEBGL_MIN_LEGS` (``None`` otherwise: a smaller map
+    groups its own, if it is told to use WebGL).
+    """
+    if len(legs) <= WEBGL_MIN_LEGS:
+        return None
+    geoms = legs.geometry.to_numpy()
+    if first_vertex is None:
+        from layers.places import _line_ends
+
+        first_vertex = _line_ends(geoms)[0]
+    return _line_groups(geoms, first_vertex)
+
+
 def encode_legs(
     legs: GeoDataFrame,
     zone_sets: pd.Series,
     zone_keys: dict[str, int],
     *,
     first_vertex: np.ndarray | None = None,
+    group_lines: bool = True,
 ) -> LegColumns:
     """Encode the page columns of every leg (see :class:`LegColumns`).
 
@@ -239,9 +259,10 @@ def encode_legs(
         Zone id -> position in the page's zone list (the same on every map).
     first_vertex
         Each leg's first vertex (:func:`layers.places._line_ends`), when
-        the caller has it.  Lines are grouped for WebGL maps only when
-        there are more legs than :data:`layers.webgl.WEBGL_MIN_LEGS` (a
-        smaller map groups its own, if it is told to use WebGL).
+        the caller has it.
+    group_lines
+        Group the legs' lines (:func:`leg_line_groups`); ``False`` leaves
+        :attr:`LegColumns.line_group` ``None`` (for the caller to fill).
 
     Returns
     -------
@@ -292,14 +313,7 @@ def encode_legs(
         dtype=object,
     )
     zones = _codes(dict_column(pd.Series(ztext[zcodes + 1], dtype=object)))
-    line_group = None
-    if n > WEBGL_MIN_LEGS:
-        geoms = legs.geometry.to_numpy()
-        if first_vertex is None:
-            from layers.places import _line_ends
-
-            first_vertex = _line_ends(geoms)[0]
-        line_group = _line_groups(geoms, first_vertex)
+    line_group = leg_line_groups(legs, first_vertex=first_vertex) if group_lines else None
     return LegColumns(
         n=n,
         text=text,
