@@ -10,6 +10,7 @@ give byte-identical files.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import pickle
@@ -189,7 +190,7 @@ def build_context(
         thread there: a fork must not copy a running thread).
 
     """
-    from geo.forked import run_forked
+    from geo.forked import can_fork, run_forked
 
     zones = ordered_zones(dataset.zones)
     legs = dataset.legs
@@ -201,7 +202,13 @@ def build_context(
     zone_keys = {r["key"]: i for i, r in enumerate(records)}
     here = os.getpid()
     parts: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory(prefix="movemap-context-") as tmp:
+    workers = max(1, min(int(workers), 2)) if can_fork() else 1
+    # A spool for the child's columns only when there is a child.
+    with (
+        tempfile.TemporaryDirectory(prefix="movemap-context-")
+        if workers > 1
+        else contextlib.nullcontext("")
+    ) as tmp:
         spool = Path(tmp) / "columns.pickle"
 
         def part(name: str) -> None:
@@ -220,7 +227,7 @@ def build_context(
             parts["lines"] = leg_line_groups(stubbed, first_vertex=line_ends[0])
 
         # Equal weights: the first task ("ends") stays here, the columns go to a child.
-        run_forked(["ends", "columns"], part, workers=max(1, min(int(workers), 2)))
+        run_forked(["ends", "columns"], part, workers=workers)
         if "columns" not in parts:
             with open(spool, "rb") as fh:
                 parts["columns"] = pickle.load(fh)  # our own child's file
