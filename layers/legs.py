@@ -18,8 +18,7 @@ from geopandas import GeoDataFrame
 
 from geo import columns as col
 from layers._element import MovemapElement
-from layers.payload import bool_column, dict_column, flat_parts, iso_dates, number_column
-from layers.style import colour_keys, leg_colours
+from layers.payload import flat_parts
 
 __all__ = [
     "LEG_TEXT_COLUMNS",
@@ -293,72 +292,21 @@ def legs_payload(
         number sits), ``zones`` and ``actor_colour``.
 
     """
-    legs = legs.reset_index(drop=True)
-    n = len(legs)
-    cols: dict[str, Any] = {}
-    for name in LEG_TEXT_COLUMNS:
-        cols[name] = dict_column(legs[name]) if name in legs else {"u": [], "c": [-1] * n}
-    for name, text in _issue11_texts(legs).items():
-        cols[name] = dict_column(text)
-    cols["date_start"] = iso_dates(legs[col.DATE_START])
-    cols["date_end"] = iso_dates(legs[col.DATE_END])
-    # Dates in words and as the report put them (issue 11).
-    from layers.payload import date_words
+    from layers.legcols import encode_legs
 
-    cols["date_words"] = date_words(legs[col.DATE])
-    reported = legs.get(col.DATE_AS_REPORTED, pd.Series("", index=legs.index, dtype=object))
-    cols[col.DATE_AS_REPORTED] = dict_column(reported)
-    cols["colour_key"] = dict_column(colour_keys(legs))
-    cols["stub"] = bool_column(
-        legs.get(col.LINE_METHOD, pd.Series(None, index=legs.index)).eq("stub")
-    )
-    cols[col.LEG] = number_column(legs[col.LEG], ndigits=0)
-    n_legs = legs.groupby(col.TRANSFER_ID)[col.LEG].transform("size")
-    cols["n_legs"] = n_legs.astype(int).tolist()
-    cols["length_km"] = number_column(legs[col.LENGTH_KM], ndigits=0)
-    cols["uncertain"] = bool_column(legs[col.UNCERTAIN])
-    cols["crosses_front"] = bool_column(
-        legs.get(col.CROSSES_FRONT, pd.Series(False, index=legs.index))
-    )
-    geoms = legs.geometry.to_numpy()
-    if shared_geom:
-        codes, uniq = _line_codes(geoms)
-        geom_u = flat_parts(uniq, tolerance=LINE_TOLERANCE, ndigits=LINE_DIGITS)
-        geom = [None if c < 0 else geom_u[c] for c in codes]
-    else:
-        geom = flat_parts(geoms, tolerance=LINE_TOLERANCE, ndigits=LINE_DIGITS)
-    multi = (n_legs > 1).to_numpy() & np.array([g is not None for g in geom], dtype=bool)
-    mid: list[Any] = [None] * n
-    show_numbers = bool(multi.sum() <= MAX_LEG_NUMBERS)
-    if multi.any() and show_numbers:  # only used to place the leg numbers
-        import shapely
+    encoded = encode_legs(legs, zone_sets, zone_keys)
+    return encoded.payload(legs, colours=colours, shared_geom=shared_geom)
 
-        # A third of the way along: the arrowhead sits at the middle.
-        pts = shapely.line_interpolate_point(geoms[multi], NUMBER_AT, normalized=True)
-        xy = np.round(shapely.get_coordinates(pts)[:, ::-1], LINE_DIGITS).tolist()
-        for i, p in zip(np.flatnonzero(multi), xy, strict=True):
-            mid[i] = p
-    # Each distinct zone set worded once (legs share a few).
-    zcodes, zuniq = pd.factorize(zone_sets.to_numpy(dtype=object))
-    ztext = np.array(
-        [None, *(",".join(str(zone_keys[z]) for z in zs if z in zone_keys) for zs in zuniq)],
-        dtype=object,
-    )
-    zone_text = pd.Series(ztext[zcodes + 1], dtype=object)
-    if colours is None:
-        colours = leg_colours(legs)
-    lines: dict[str, Any] = {"geom": geom}
-    if shared_geom:
-        lines = {"geom_u": geom_u, "geom_c": codes.tolist()}
-    return {
-        "n": n,
-        "cols": cols,
-        **lines,
-        "mid": mid,
-        "show_numbers": show_numbers,
-        "zones": dict_column(zone_text),
-        "actor_colour": colours,
-    }
+
+def _leg_lines(
+    geoms: np.ndarray, *, shared_geom: bool
+) -> tuple[np.ndarray | None, list[Any] | None, list[Any]]:
+    """Line codes, distinct lines' parts and each leg's parts (codes and parts: shared only)."""
+    if not shared_geom:
+        return None, None, flat_parts(geoms, tolerance=LINE_TOLERANCE, ndigits=LINE_DIGITS)
+    codes, uniq = _line_codes(geoms)
+    geom_u = flat_parts(uniq, tolerance=LINE_TOLERANCE, ndigits=LINE_DIGITS)
+    return codes, geom_u, [None if c < 0 else geom_u[c] for c in codes]
 
 
 def _line_codes(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -10,7 +10,12 @@ give byte-identical files.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+import dataclasses
+import os
+import pickle
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,10 +33,11 @@ from layers.basemap import CountryOutlines, Credit, TileBase, tile_options
 from layers.controls import MapControls, MapSetup
 from layers.credits import geonames_credit
 from layers.escape import html_text
-from layers.legs import LegsLayer, leg_zone_sets, legs_payload, with_stubs
+from layers.legcols import LegColumns, encode_legs, leg_line_groups
+from layers.legs import LegsLayer, leg_zone_sets, with_stubs
 from layers.meta import TITLE, _beside, _bounds, _legs_for_zone, _rounded, map_meta
 from layers.payload import unwrap_antimeridian
-from layers.places import PlacesLayer, place_ends, places_payload
+from layers.places import PlacesLayer, _line_ends, place_ends, places_payload
 from layers.style import leg_colours
 from layers.webgl import WebglScript, use_webgl
 from layers.zones import ZonesLayer, ordered_zones, zone_records, zone_slugs
@@ -118,6 +124,9 @@ class BuildContext:
         Every leg, one-end legs given their stub (:func:`layers.legs.with_stubs`).
     ends
         :func:`layers.places.place_ends` of ``legs`` (``_row`` = position).
+    columns
+        The legs layer's page columns of ``legs``, encoded once
+        (:func:`layers.legcols.encode_legs`); each map slices its legs' out.
 
     """
 
@@ -128,6 +137,7 @@ class BuildContext:
     theatre: tuple[float, float, float, float] | None
     legs: pd.DataFrame
     ends: pd.DataFrame
+    columns: LegColumns
 
 
 #: ``build_context(theatre=...)`` not given.
@@ -155,6 +165,8 @@ def build_context(
     *,
     colours: dict[str, str] | None = None,
     theatre: tuple[float, float, float, float] | None = _UNSET,
+    workers: int = 1,
+    beside: Callable[[], object] | None = None,
 ) -> BuildContext:
     """Compute what every map of a build shares (see :class:`BuildContext`).
 
@@ -168,8 +180,18 @@ def build_context(
         a filtered build keeps the same colours.
     theatre
         :func:`map_theatre` of ``dataset`` when the caller has it already.
+    workers
+        Processes (this one and a fork of it, :mod:`geo.forked`): with 2,
+        a child encodes the legs' page columns while this process finds
+        the legs' ends and groups their lines; the child's columns come
+        back pickled.  The context is the same with any number.
+    beside
+        Called in this process once any fork is made (a caller starts a
+        thread there: a fork must not copy a running thread).
 
     """
+    from geo.forked import can_fork, run_forked
+
     zones = ordered_zones(dataset.zones)
     legs = dataset.legs
     zone_sets = leg_zone_sets(legs, dataset.segments, zones)
@@ -177,6 +199,38 @@ def build_context(
         theatre = map_theatre(dataset)
     records = zone_records(zones)
     stubbed = with_stubs(legs.reset_index(drop=True), dataset.places)
+    zone_keys = {r["key"]: i for i, r in enumerate(records)}
+    here = os.getpid()
+    parts: dict[str, Any] = {}
+    workers = max(1, min(int(workers), 2)) if can_fork() else 1
+    # A spool for the child's columns only when there is a child.
+    with (
+        tempfile.TemporaryDirectory(prefix="movemap-context-")
+        if workers > 1
+        else contextlib.nullcontext("")
+    ) as tmp:
+        spool = Path(tmp) / "columns.pickle"
+
+        def part(name: str) -> None:
+            if name == "columns":
+                columns = encode_legs(stubbed, zone_sets, zone_keys, group_lines=False)
+                if os.getpid() == here:
+                    parts[name] = columns
+                    return
+                with open(spool, "wb") as fh:  # a forked child: hand them back
+                    pickle.dump(columns, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                return
+            if beside is not None:
+                beside()
+            line_ends = _line_ends(stubbed.geometry.to_numpy())  # once for both users
+            parts["ends"] = place_ends(stubbed, set(zone_keys), line_ends=line_ends)
+            parts["lines"] = leg_line_groups(stubbed, first_vertex=line_ends[0])
+
+        # Equal weights: the first task ("ends") stays here, the columns go to a child.
+        run_forked(["ends", "columns"], part, workers=workers)
+        if "columns" not in parts:
+            with open(spool, "rb") as fh:
+                parts["columns"] = pickle.load(fh)  # our own child's file
     return BuildContext(
         zones=zones,
         zone_sets=zone_sets,
@@ -184,7 +238,8 @@ def build_context(
         colours=leg_colours(legs) if colours is None else colours,
         theatre=theatre,
         legs=stubbed,
-        ends=place_ends(stubbed, {r["key"] for r in records}),
+        ends=parts["ends"],
+        columns=dataclasses.replace(parts["columns"], line_group=parts["lines"]),
     )
 
 
@@ -239,7 +294,6 @@ def build_map(
     zone_sets = ctx.zone_sets
     keep = _legs_for_zone(zone_sets, zone)
     legs = ctx.legs[keep].reset_index(drop=True)
-    sets = zone_sets[keep].reset_index(drop=True)
     # The build's leg ends, renumbered to this map's leg positions.
     new_pos = np.full(len(keep), -1)
     new_pos[keep] = np.arange(int(keep.sum()))
@@ -249,7 +303,7 @@ def build_map(
     zone_keys = {r["key"]: i for i, r in enumerate(recs)}
     colours = ctx.colours  # same colours on every map
     gl = use_webgl(len(legs), mode=webgl)
-    legs_data = legs_payload(legs, sets, zone_keys, colours=colours, shared_geom=gl)
+    legs_data = ctx.columns.payload(legs, keep, colours=colours, shared_geom=gl)
     if gl:
         legs_data["webgl"] = True
         n_undrawn = int(np.sum(np.asarray(legs_data["geom_c"], dtype=np.int64) < 0))
@@ -417,13 +471,24 @@ def build_maps(
     out = Path(out_dir)
     names = map_files(dataset)
     theatre = map_theatre(dataset)
+    if workers is None:
+        context_workers = available_cores() if len(dataset.legs) >= PARALLEL_MIN_LEGS else 1
+    else:
+        context_workers = max(1, int(workers))
     # The base map's outlines (mostly GEOS, which releases the GIL) are
-    # computed in a thread beside the context (pandas); every map and
-    # every fork then finds them cached.
+    # computed in a thread beside the context (pandas), started once the
+    # context's fork is made; every map and every later fork finds them cached.
     with ThreadPoolExecutor(1, thread_name_prefix="movemap-outlines") as pool:
-        outlines = pool.submit(countries_json, theatre)
-        context = build_context(dataset, colours=colours, theatre=theatre)
-        outlines.result()
+        outlines: list[Any] = []
+        context = build_context(
+            dataset,
+            colours=colours,
+            theatre=theatre,
+            workers=context_workers,
+            beside=lambda: outlines.append(pool.submit(countries_json, theatre)),
+        )
+        for future in outlines:
+            future.result()
     # Legs per map: the overview has them all, a zone map those through its zone.
     counts = [
         len(context.legs) if zone is None else int(np.count_nonzero(_legs_for_zone(

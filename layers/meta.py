@@ -9,6 +9,7 @@ bounds to fit and the zone list; the small helpers pick a zone map's legs
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -40,11 +41,20 @@ TITLE = "Reported military equipment transfers"
 def _legs_for_zone(zone_sets: pd.Series, zone: str | None) -> np.ndarray:
     if zone is None:
         return np.ones(len(zone_sets), dtype=bool)
-    return np.array([zone in zs for zs in zone_sets], dtype=bool)
+    try:  # each distinct zone set looked at once (legs share a few)
+        codes, uniques = pd.factorize(zone_sets.to_numpy(dtype=object), use_na_sentinel=False)
+    except TypeError:  # an unhashable set (a list): look at each
+        return np.array([zone in zs for zs in zone_sets], dtype=bool)
+    has = np.array([zone in zs for zs in uniques], dtype=bool)
+    return has[codes] if len(codes) else np.zeros(0, dtype=bool)
 
 
 def _sources_for(sources: pd.DataFrame, legs: pd.DataFrame) -> dict[str, dict[str, Any]]:
-    used = set(legs[col.SOURCE_IDS].explode().dropna().astype(str).unique())
+    ids = legs[col.SOURCE_IDS]
+    with contextlib.suppress(TypeError):  # unhashable lists: explode every leg's
+        # Explode the distinct id lists only (legs share them).
+        ids = pd.Series(pd.factorize(ids.to_numpy(dtype=object))[1], dtype=object)
+    used = set(ids.explode().dropna().astype(str).unique())
     src = sources[sources[col.SOURCE_ID].astype(str).isin(used)].sort_values(col.SOURCE_ID)
     out: dict[str, dict[str, Any]] = {}
     for rec in src.to_dict("records"):
@@ -56,6 +66,20 @@ def _sources_for(sources: pd.DataFrame, legs: pd.DataFrame) -> dict[str, dict[st
             "relays": _str(rec.get(col.SOURCE_RELAYS)),
         }
     return out
+
+
+def _category_counts(texts: pd.Series) -> pd.Series:
+    """Legs per category from legs per category text ("a;b" counts under a and b).
+
+    As splitting every leg's text and counting the pieces, from the few
+    distinct texts.
+    """
+    counts: dict[str, int] = {}
+    for text, n in texts.items():
+        for piece in str(text).split(col.CATEGORY_SEP):
+            key = piece.strip()
+            counts[key] = counts.get(key, 0) + int(n)
+    return pd.Series(counts, dtype=np.int64)
 
 
 def _str(value: Any) -> str | None:
@@ -133,8 +157,7 @@ def map_meta(
     """Assemble the page metadata handed to ``movemap.setup``."""
     statuses = legs[col.STATUS].astype(str).value_counts()
     # A leg with several categories counts under each.
-    categories = legs[col.CATEGORY].astype(str).str.split(col.CATEGORY_SEP).explode()
-    categories = categories.str.strip().value_counts()
+    categories = _category_counts(legs[col.CATEGORY].astype(str).value_counts())
     actors = colour_keys(legs).value_counts()
     zones = dataset.zones
     factions = faction_colours(zones[col.FACTION].astype(str)) if len(zones) else {}

@@ -16,6 +16,8 @@ import pandas as pd
 import shapely
 import shapely.geometry
 
+from layers.escape import Numbers
+
 __all__ = [
     "bool_column",
     "date_words",
@@ -168,6 +170,8 @@ def flat_parts(
     parts, part_owner = shapely.get_parts(geom, return_index=True)
     coords, coord_part = shapely.get_coordinates(parts, return_index=True)
     latlon = np.round(coords[:, ::-1], ndigits)
+    # Finite coordinates: the page encoder need not check each (layers.escape.Numbers).
+    part_list = Numbers if np.isfinite(latlon).all() else list
     # Split the coordinate array at part boundaries, then group parts by owner.
     bounds = np.flatnonzero(np.diff(coord_part)) + 1
     chunks = np.split(latlon, bounds)
@@ -176,7 +180,7 @@ def flat_parts(
         owner = int(where[part_owner[part]])
         if out[owner] is None:
             out[owner] = []
-        out[owner].append(chunk.ravel().tolist())  # type: ignore[union-attr]
+        out[owner].append(part_list(chunk.ravel().tolist()))  # type: ignore[union-attr]
     return out
 
 

@@ -18,6 +18,7 @@ from geopandas import GeoDataFrame
 
 from geo import columns as col
 from layers._element import MovemapElement
+from layers.escape import Numbers
 
 __all__ = ["PLACE_STYLE", "PlacesLayer", "place_ends", "places_payload"]
 
@@ -43,7 +44,12 @@ _ROW = "_row"
 _END = "_end"  # 0 = the leg departs here, 1 = it arrives
 
 
-def place_ends(legs: GeoDataFrame, zone_ids: set[str]) -> pd.DataFrame:
+def place_ends(
+    legs: GeoDataFrame,
+    zone_ids: set[str],
+    *,
+    line_ends: tuple[np.ndarray, np.ndarray] | None = None,
+) -> pd.DataFrame:
     """One row per leg end: which place it is and its zone on that date.
 
     Parameters
@@ -52,6 +58,8 @@ def place_ends(legs: GeoDataFrame, zone_ids: set[str]) -> pd.DataFrame:
         Dataset legs with a fresh 0..n-1 index (positions in the payload).
     zone_ids
         Ids of the mapped zones; other zone values mean "outside".
+    line_ends
+        :func:`_line_ends` of the legs' geometry, when the caller has it.
 
     Returns
     -------
@@ -61,7 +69,7 @@ def place_ends(legs: GeoDataFrame, zone_ids: set[str]) -> pd.DataFrame:
         lon, precision and zone id.
 
     """
-    first, last = _line_ends(legs.geometry.to_numpy())
+    first, last = _line_ends(legs.geometry.to_numpy()) if line_ends is None else line_ends
     frames = []
     for end, (id_col, name_col, unk_col, zone_col, prec_col, xy) in enumerate(
         [
@@ -128,10 +136,10 @@ def _line_ends(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     last = np.full((len(geoms), 2), np.nan)
     ok = np.isin(shapely.get_type_id(geoms), (1, 2)) & ~shapely.is_empty(geoms)
     if ok.any():
-        xy, owner = shapely.get_coordinates(geoms[ok], return_index=True)
-        starts = np.searchsorted(owner, np.arange(int(ok.sum())))
-        stops = np.searchsorted(owner, np.arange(int(ok.sum())), side="right") - 1
-        first[ok] = xy[starts]
+        lines = geoms[ok]
+        xy = shapely.get_coordinates(lines)
+        stops = np.cumsum(shapely.get_num_coordinates(lines)) - 1  # each line's last vertex
+        first[ok] = xy[np.r_[0, stops[:-1] + 1]]
         last[ok] = xy[stops]
     return first, last
 
@@ -196,8 +204,8 @@ def places_payload(
         item: dict[str, Any] = {
             "key": str(key),
             "unknown": unknown,
-            "legs": rows[at].tolist(),
-            "ends": end_of[at].tolist(),
+            "legs": Numbers(rows[at].tolist()),
+            "ends": Numbers(end_of[at].tolist()),
             "zones": zones,
         }
         if not unknown and key in gaz.index:
