@@ -7,7 +7,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
-__all__ = ["drop_cut_edges", "split_antimeridian"]
+__all__ = ["drop_cut_edges", "shift_near", "split_antimeridian"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -184,3 +184,23 @@ def drop_cut_edges(lines: shapely.Geometry) -> shapely.Geometry:
     order = np.lexsort((verts, owner))
     return shapely.multilinestrings(shapely.linestrings(xy[verts[order]], indices=owner[order]))
 
+
+def shift_near(geoms: np.ndarray, centre: float) -> np.ndarray:
+    """Move each geometry by the multiple of 360 degrees that brings it nearest ``centre``.
+
+    Nearest by its centroid's longitude; missing and empty geometries stay.
+    A place stored at -165.4 (Nome) lands at 194.6 beside legs drawn with
+    continuous longitudes from Anadyr (177.7).
+    """
+    out = np.array(geoms, dtype=object)
+    ok = ~shapely.is_missing(out) & ~shapely.is_empty(out)
+    if not ok.any():
+        return out
+    cx = shapely.get_x(shapely.centroid(out[ok]))
+    shift = 360.0 * np.round((centre - cx) / 360.0)
+    moved = out[ok]
+    for d in np.unique(shift[shift != 0]):
+        sel = shift == d
+        moved[sel] = shapely.transform(moved[sel], lambda xy, d=d: xy + np.array([d, 0.0]))
+    out[ok] = moved
+    return out

@@ -17,6 +17,7 @@ import pandas as pd
 import shapely
 
 from geo import columns as col
+from geo.antimeridian import shift_near
 from layers.escape import safe_url
 from layers.places import PLACE_STYLE
 from layers.style import (
@@ -107,15 +108,7 @@ def _beside(points: np.ndarray, lines: np.ndarray) -> np.ndarray:
     lb = _bounds(lines)
     if lb is None or not len(points):
         return points
-    pts = np.asarray(points, dtype=object)
-    ok = ~(shapely.is_missing(pts) | shapely.is_empty(pts))
-    x = shapely.get_x(pts[ok])
-    shift = 360.0 * np.round(((lb[0] + lb[2]) / 2 - x) / 360.0)
-    if not shift.any():
-        return points
-    out = pts.copy()
-    out[ok] = shapely.points(x + shift, shapely.get_y(pts[ok]))
-    return out
+    return shift_near(np.asarray(points, dtype=object), (lb[0] + lb[2]) / 2)
 
 
 def _bounds(*geoms: np.ndarray) -> tuple[float, float, float, float] | None:

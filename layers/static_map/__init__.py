@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 from geo import columns as col
 from geo import settings
 from geo._io import atomic_path
+from geo.antimeridian import shift_near
 from geo.dates import latest_date
 from layers import style
 from layers.static_map._style import (
@@ -52,7 +53,6 @@ from layers.static_map.frame import (
     _fit,
     _focus_extent,
     _off_map,
-    _shift_geoms,
     _unwrap,
 )
 from layers.static_map.furniture import (
@@ -161,7 +161,7 @@ def draw_static_map(
         # Lines onto the window's copy of the world.
         legs = legs.set_geometry(
             gpd.GeoSeries(
-                _shift_geoms(legs.geometry.to_numpy(), (x0 + x1) / 2),
+                shift_near(legs.geometry.to_numpy(), (x0 + x1) / 2),
                 index=legs.index,
                 crs=legs.crs,
             )

@@ -125,22 +125,6 @@ def _unwrap(lon: np.ndarray) -> np.ndarray:
     return np.where(norm < seam, norm + 360.0, norm)
 
 
-def _shift_geoms(geoms: np.ndarray, centre: float) -> np.ndarray:
-    """Move each geometry by a multiple of 360 degrees nearest ``centre``."""
-    out = np.array(geoms, dtype=object)
-    ok = ~shapely.is_missing(out) & ~shapely.is_empty(out)
-    if not ok.any():
-        return out
-    cx = shapely.get_x(shapely.centroid(out[ok]))
-    shift = 360.0 * np.round((centre - cx) / 360.0)
-    moved = out[ok]
-    for d in np.unique(shift[shift != 0]):
-        sel = shift == d
-        moved[sel] = shapely.transform(moved[sel], lambda xy, d=d: xy + np.array([d, 0.0]))
-    out[ok] = moved
-    return out
-
-
 def _fit(
     bounds: tuple[float, float, float, float], box_w_in: float, box_h_in: float
 ) -> tuple[float, float, float, float]:
