@@ -103,7 +103,7 @@ def load_dataset(
     finally:
         if warming is not None:
             warming.join()  # no thread left running: the lines and zones may fork
-    # On this machine: forked over every core from geo.engine.FORK_MIN_LEGS legs.
+    # On this machine: forked over every core from geo.engine.FORK_MIN_LEGS distinct routes.
     legs, segments = lines_and_zones(
         ledger.legs, zones, engine=engine, scheduler=scheduler, workers=None
     )

@@ -112,7 +112,7 @@ def lines_and_zones(
         With ``engine="pandas"``: processes (this one and forks of it,
         :mod:`geo.forked`), each computing a part of the legs cut between
         transfers, as the dask engine does; ``None``: one per core from
-        :data:`FORK_MIN_LEGS` legs, else 1.  The same result with any number.
+        :data:`FORK_MIN_LEGS` distinct routes, else 1.  The same result with any number.
 
     Returns
     -------
@@ -141,7 +141,7 @@ def lines_and_zones(
         if workers is None:
             from geo.forked import available_cores
 
-            workers = available_cores() if len(legs) >= FORK_MIN_LEGS else 1
+            workers = available_cores() if _routes(legs) >= FORK_MIN_LEGS else 1
         if workers > 1 and len(legs) > 1:
             return _forked(legs, zones, outside_geometry, workers)
         return _one(legs, zones, outside_geometry)
@@ -262,9 +262,23 @@ def preload() -> None:
 
 # --- forked processes on this machine ---------------------------------------------
 
-#: ``lines_and_zones(workers=None)`` forks from this many legs (below, the
-#: hand-over of the lines costs more than the second core saves).
+#: ``lines_and_zones(workers=None)`` forks from this many distinct routes
+#: (below, the hand-over of the lines costs more than the second core saves:
+#: the legs of one route share their line and most of their zone work).
 FORK_MIN_LEGS = 20_000
+
+
+def _routes(legs: pd.DataFrame) -> int:
+    """Distinct (from, to) coordinate pairs of the legs (the legs, below FORK_MIN_LEGS)."""
+    import numpy as np
+
+    from geo.lines import distinct_routes
+
+    if len(legs) < FORK_MIN_LEGS:
+        return len(legs)
+    xy = [legs[c].to_numpy(float) for c in (col.FROM_LON, col.FROM_LAT, col.TO_LON, col.TO_LAT)]
+    first, _ = distinct_routes(*xy, np.ones(len(legs), dtype=bool))
+    return len(first)
 #: Size of this process's piece relative to a child's (see :func:`_forked`): a child also
 #: packs and pickles its result; this process rebuilds it in a thread, beside its own
 #: piece once the child is done (1.3 when the rebuild came after; at 100k legs, CPU s:

@@ -459,14 +459,16 @@ def geodesic_lines(
     bearing = np.full(n, np.nan)
     geometry = np.full(n, None, dtype=object)
     if drawable.any():
-        d = drawable
+        # Each distinct route once; its legs share one LineString (immutable).
+        d, route = distinct_routes(lon1, lat1, lon2, lat2, drawable)
         azi1, _, s12 = _GEOD.inv(lon1[d], lat1[d], lon2[d], lat2[d])
         azi1, s12 = np.asarray(azi1, float), np.asarray(s12, float)
-        length[d] = s12 / 1000.0
         b = np.mod(azi1, 360.0)
-        bearing[d] = np.where(b >= 360.0, 0.0, b)
-        geometry[d] = _densify(lon1[d], lat1[d], lon2[d], lat2[d], azi1, s12, spacing_km * 1000.0)
-    out = pd.DataFrame(legs).copy()
+        lines = _densify(lon1[d], lat1[d], lon2[d], lat2[d], azi1, s12, spacing_km * 1000.0)
+        length[drawable] = (s12 / 1000.0)[route]
+        bearing[drawable] = np.where(b >= 360.0, 0.0, b)[route]
+        geometry[drawable] = lines[route]
+    out = pd.DataFrame(legs).copy(deep=False)  # copy-on-write: legs stay as they are
     _apply_paths(out, geometry, length, lon1, lat1, lon2, lat2, spacing_km)
     zero = drawable & (length < settings.ZERO_LENGTH_KM)
     bearing[zero] = np.nan
@@ -496,7 +498,48 @@ def geodesic_lines(
     out[col.TRANSFER_KM] = np.where(by_transfer.transform("count").to_numpy() > 0, total, np.nan)
     if col.GEOMETRY in out.columns:
         out = out.drop(columns=col.GEOMETRY)
-    return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geometry, index=out.index), crs=_CRS)
+    # copy=False: out is this call's own frame (geopandas would copy every column)
+    return gpd.GeoDataFrame(
+        out, geometry=gpd.GeoSeries(geometry, index=out.index), crs=_CRS, copy=False
+    )
+
+
+def distinct_routes(
+    lon1: FloatArray,
+    lat1: FloatArray,
+    lon2: FloatArray,
+    lat2: FloatArray,
+    which: npt.NDArray[np.bool_],
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Return the distinct routes among the legs ``which``: one leg of each, each leg's route.
+
+    Two legs share a route when their four coordinates are the same
+    numbers bit for bit (``-0.0`` is not ``0.0``): whatever is computed
+    from the coordinates alone is then the same for both.
+
+    Returns
+    -------
+    first, route
+        ``first``: position (in all legs) of the first leg of each route,
+        ascending; ``route``: for each leg in ``which``, in order, its
+        route's index in ``first``.
+
+    """
+    at = np.flatnonzero(which)
+    ends = np.ascontiguousarray(np.column_stack([lon1[at], lat1[at], lon2[at], lat2[at]]))
+    if len(at) < 2:
+        return at, np.arange(len(at))
+    rows = ends.view(np.dtype((np.void, ends.dtype.itemsize * 4))).ravel()
+    _, first, route = np.unique(rows, return_index=True, return_inverse=True)
+    # Routes numbered in the order of their first leg.
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return at[first[order]], rank[route.ravel()]
+
+
+def _listed(value: object) -> bool:
+    return isinstance(value, tuple) and len(value) > 0
 
 
 def _has_alternatives(legs: pd.DataFrame) -> npt.NDArray[np.bool_]:
@@ -504,5 +547,12 @@ def _has_alternatives(legs: pd.DataFrame) -> npt.NDArray[np.bool_]:
     has = np.zeros(len(legs), dtype=bool)
     for name in (col.FROM_ALTERNATIVES, col.TO_ALTERNATIVES):
         if name in legs.columns:
-            has |= legs[name].map(lambda t: isinstance(t, tuple) and len(t) > 0).to_numpy(bool)
+            values = legs[name].to_numpy(object)
+            try:  # each distinct value once (ledgers repeat a few)
+                codes, uniques = pd.factorize(values)
+            except TypeError:  # an unhashable value
+                has |= np.fromiter(map(_listed, values), dtype=bool, count=len(values))
+                continue
+            listed = np.fromiter(map(_listed, uniques), dtype=bool, count=len(uniques))
+            has |= np.append(listed, False)[codes]  # -1 (missing): the last slot
     return has

@@ -215,7 +215,7 @@ def movement_lines(
     from geo.lines import geodesic_lines
 
     out = geodesic_lines(legs, spacing_km=spacing_km)
-    fallback = pd.Series("", index=out.index, dtype=object)
+    fallback = np.full(len(out), "", dtype=object)
     geometry = out.geometry.to_numpy().copy()
     length = out[col.LENGTH_KM].to_numpy(float).copy()
     method = out[col.LINE_METHOD].to_numpy(object).copy()
@@ -241,15 +241,15 @@ def movement_lines(
     routed: dict[tuple, tuple[object, float, tuple]] = {}  # one route per distinct path
     for i in np.flatnonzero(sea & ~track):
         if geometry[i] is None:
-            fallback.iloc[i] = "an end is an unknown stop that cannot be placed"
+            fallback[i] = "an end is an unknown stop that cannot be placed"
             continue
         if from_unknown[i] or to_unknown[i]:
-            fallback.iloc[i] = "an end is an unknown stop: not routed"
+            fallback[i] = "an end is an unknown stop: not routed"
             continue
         if country_end[i]:
             # A country's point is no port (Iran's lies inland): a route from it
             # would be invented, e.g. Iran -> Russia round Africa and Europe.
-            fallback.iloc[i] = "an end is a country-level point, not a port: not routed"
+            fallback[i] = "an end is a country-level point, not a port: not routed"
             continue
         origins = _tuple(f_alt[i]) or ((ends[i, 0], ends[i, 1]),)
         dests = _tuple(t_alt[i]) or ((ends[i, 2], ends[i, 3]),)
@@ -282,26 +282,37 @@ def movement_lines(
         method[i] = "observed"
         cand[i] = ()
 
-    out = out.copy()
+    out = out.copy(deep=False)  # copy-on-write: the columns set below are new
     out[col.LENGTH_KM] = length
     out[col.LINE_METHOD] = method
     out[col.CANDIDATE_KM] = cand
-    out[col.SEA_ROUTE_FALLBACK] = fallback
+    out[col.SEA_ROUTE_FALLBACK] = pd.Series(fallback, index=out.index, dtype=object)
     changed = (sea | track) & pd.notna(geometry)
     if changed.any():
         # The bearing of a routed or tracked line is that of its first segment.
-        g = geometry[changed]
+        # Each distinct line once: legs of one route share its object.
+        g, line = _distinct_objects(geometry[changed])
         multi = shapely.get_type_id(g) == 5
         g = np.where(multi, shapely.get_geometry(g, 0), g)
         first = shapely.get_coordinates(shapely.get_point(g, 0))
         second = shapely.get_coordinates(shapely.get_point(g, 1))
         az, _, _ = _GEOD.inv(first[:, 0], first[:, 1], second[:, 0], second[:, 1])
         bearing = out[col.BEARING].to_numpy(float).copy()
-        bearing[changed] = np.mod(az, 360.0)
+        bearing[changed] = np.mod(az, 360.0)[line]
         out[col.BEARING] = bearing
     out[col.TRANSFER_KM] = transfer_km(out)
     geoms = gpd.GeoSeries(geometry, index=out.index, crs=out.crs)
-    return gpd.GeoDataFrame(out.drop(columns=col.GEOMETRY), geometry=geoms)
+    return gpd.GeoDataFrame(out.drop(columns=col.GEOMETRY), geometry=geoms, copy=False)
+
+
+def _distinct_objects(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the distinct objects of ``values`` (by identity, first seen first), each's index."""
+    ids = np.fromiter(map(id, values), dtype=np.uintp, count=len(values))
+    _, first, which = np.unique(ids, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return values[first[order]], rank[which.ravel()]
 
 
 def transfer_km(lines: pd.DataFrame) -> np.ndarray:

@@ -26,6 +26,7 @@ from geo.zones._common import (
     _xy,
     no_gc,
 )
+from geo.zones._distinct import broadcast_legs, leg_classes
 from geo.zones._legs import (
     _crosses_front,
     _ends,
@@ -435,7 +436,25 @@ def attribute_legs(lines: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> gpd.GeoD
 
     """
     with no_gc():
-        return _attribute_legs(lines, zones)
+        grouped = leg_classes(lines, zones)
+        if grouped is None:
+            return _attribute_legs(lines, zones)
+        first, cls = grouped
+        answered = _attribute_legs(lines.iloc[first], zones)
+        added = [c for c in answered.columns if c in _ANSWERS or c not in lines.columns]
+        return broadcast_legs(lines, answered, cls, added)
+
+
+#: The columns :func:`_attribute_legs` writes.
+_ANSWERS = (
+    C.FROM_ZONE,
+    C.TO_ZONE,
+    C.FROM_FACTION,
+    C.TO_FACTION,
+    C.CONTROL_NOTE,
+    C.CROSSES_FRONT,
+    C.FROM_OUTSIDE,
+)
 
 
 def _attribute_legs(lines: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

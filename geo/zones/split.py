@@ -20,6 +20,7 @@ from geo.zones._common import (
     _tiles,
     no_gc,
 )
+from geo.zones._distinct import broadcast_segments, leg_classes
 from geo.zones._fast import geos_met, met_batch, segments_batch
 from geo.zones._geos import _segments_batch
 from geo.zones._legs import _crosses_front, _ends, _from_outside, _leg_days
@@ -217,7 +218,12 @@ def split_by_zone(
 
     """
     with no_gc():
-        return _split_by_zone(lines, zones, outside_geometry)
+        grouped = leg_classes(lines, zones)
+        if grouped is None:
+            return _split_by_zone(lines, zones, outside_geometry)
+        first, cls = grouped
+        answered = _split_by_zone(lines.iloc[first], zones, outside_geometry)
+        return broadcast_segments(lines, answered, cls)
 
 
 def _split_by_zone(
@@ -246,4 +252,5 @@ def _split_by_zone(
     cr = crossings(lines, zones)
     fo = cr.remember("from_outside", (x0, y0, x1, y1), lambda: _from_outside(x0, y0, x1, y1))
     out[C.FROM_OUTSIDE] = fo[rows]
-    return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(seg["geom"].to_numpy(), crs=_CRS))
+    geoms = gpd.GeoSeries(seg["geom"].to_numpy(), crs=_CRS)
+    return gpd.GeoDataFrame(out, geometry=geoms, copy=False)  # out is this call's own
