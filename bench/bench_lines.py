@@ -40,8 +40,15 @@ from geo import columns as col
 from geo import settings
 
 
-def synthetic_legs(n: int, seed: int = 0, n_places: int = 5000) -> pd.DataFrame:
-    """A ledger-like leg table of ``n`` legs between ``n_places`` random places."""
+def synthetic_legs(
+    n: int, seed: int = 0, n_places: int = 5000, n_routes: int | None = None
+) -> pd.DataFrame:
+    """A ledger-like leg table of ``n`` legs between ``n_places`` random places.
+
+    Each leg joins two random places (nearly every leg its own route); with
+    ``n_routes``, the legs fly ``n_routes`` random routes, as flight-tracking
+    ledgers repeat a few hundred or thousand routes.
+    """
     rng = np.random.default_rng(seed)
     glob = rng.random(n_places) < 0.1
     lon = np.where(glob, rng.uniform(-180, 180, n_places), rng.uniform(-20, 60, n_places))
@@ -51,6 +58,9 @@ def synthetic_legs(n: int, seed: int = 0, n_places: int = 5000) -> pd.DataFrame:
     )
     a = rng.integers(0, n_places, n)
     b = rng.integers(0, n_places, n)
+    if n_routes is not None:
+        pick = rng.integers(0, n_routes, n)
+        a, b = a[:n_routes][pick], b[:n_routes][pick]
     legs_per_transfer = 3
     return pd.DataFrame(
         {

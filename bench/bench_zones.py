@@ -8,7 +8,11 @@ Run from the repository root::
 Legs are those of ``bench/bench_lines.py`` (random gazetteer-like places, 90 %
 in lon -20..60, lat 0..60, 10 % anywhere), dated at random between 2019 and
 2025 with a span of one day, a week or a month, against the bundled
-``zones.geojson``.  Each implementation runs in a fresh Python process, which
+``zones.geojson``.  Nearly every leg has its own route; ``--routes K`` makes
+the legs fly K routes (as flight-tracking ledgers do): legs of one route
+share one line (``geodesic_lines``) and legs that also agree on where their
+days fall among the zones' dates are answered once (``geo/zones/_distinct.py``),
+on both sides of the ratio.  Each implementation runs in a fresh Python process, which
 first times ``geo.lines.geodesic_lines`` on the legs (``lines s``: the
 yardstick, same process, same legs) and then:
 
@@ -66,9 +70,13 @@ from geo import settings
 ZONES = Path(__file__).resolve().parent.parent / settings.ZONES_FILE
 
 
+#: ``--routes``: the legs fly this many distinct routes (None: nearly every leg its own).
+ROUTES: list[int | None] = [None]
+
+
 def dated_legs(n: int, seed: int) -> pd.DataFrame:
     """The legs of ``bench_lines.synthetic_legs``, dated between 2019 and 2025."""
-    legs = synthetic_legs(n, seed)
+    legs = synthetic_legs(n, seed, n_routes=ROUTES[0])
     rng = np.random.default_rng(seed + 1)
     start = pd.Timestamp("2019-01-01") + pd.to_timedelta(rng.integers(0, 7 * 365, n), unit="D")
     span = rng.choice([0, 6, 30], n, p=[0.6, 0.2, 0.2])
@@ -301,6 +309,7 @@ def run_child(
     cmd = [sys.executable, __file__, "--child", impl, str(n), str(sample), str(seed)]
     cmd += [] if outside else ["--no-outside-geometry"]
     cmd += ["--repeat", str(repeat)] if impl != "per-row" else []
+    cmd += ["--routes", str(ROUTES[0])] if ROUTES[0] else []
     res = subprocess.run(cmd, check=True, capture_output=True, text=True)
     return dict(json.loads(res.stdout.strip().splitlines()[-1]))
 
@@ -326,9 +335,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--cold", action="store_true", help="only the first-call cost of the compiled code"
     )
+    p.add_argument(
+        "--routes", type=int, default=None,
+        help="the legs fly this many distinct routes (default: nearly every leg its own); "
+        "legs of one route share their line and most zone work",
+    )  # fmt: skip
     p.add_argument("--cold-child", action="store_true", help="internal")
     p.add_argument("--numpy", action="store_true", help="internal (--cold-child)")
     args = p.parse_args(argv)
+    ROUTES[0] = args.routes
     if args.cold_child:
         print(json.dumps(cold_child(args.numpy)))
         return 0
@@ -344,7 +359,8 @@ def main(argv: list[str] | None = None) -> int:
         f"bench_zones: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}, numpy {np.__version__}; seed {args.seed}; "
         f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
-        f"outside geometry {'off' if args.no_outside_geometry else 'on'}"
+        f"outside geometry {'off' if args.no_outside_geometry else 'on'}; "
+        f"routes {args.routes or 'one per leg (nearly)'}"
     )
     print(
         "zones = attribute_legs + split_by_zone; lines = geodesic_lines for the same legs, "

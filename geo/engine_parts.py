@@ -67,7 +67,10 @@ class _Packed:
     array of (x, y) and counts of coordinates per part and parts per line,
     rebuilt with one ``shapely.linestrings`` (and ``multilinestrings``)
     call: about half the CPU of WKB.  Any other geometry (missing, empty,
-    with z, a part of fewer than two points) travels as WKB.
+    with z, a part of fewer than two points) travels as WKB.  A geometry
+    object several rows share (the legs of one route share their line,
+    :mod:`geo.zones._distinct` their segments) travels once, and the rows
+    rebuilt share it again (``which``).
     """
 
     plain: pd.DataFrame
@@ -79,6 +82,7 @@ class _Packed:
     coords: np.ndarray  # per part: its coordinates
     xy: np.ndarray
     wkb: np.ndarray  # per WKB row
+    which: np.ndarray  # per row: its geometry among the distinct ones packed
     #: Columns left out, to be taken from the receiver's copy of the input
     #: (``given``), and every column's name in order; empty when none.
     taken: tuple[str, ...] = ()
@@ -100,7 +104,13 @@ class _Packed:
                 c for c in frame.columns
                 if c != name and c in given.columns and _same(frame[c], given[c])
             )
-        geoms = np.asarray(frame.geometry.array, dtype=object)
+        every = np.asarray(frame.geometry.array, dtype=object)
+        ids = np.fromiter(map(id, every), dtype=np.uintp, count=len(every))
+        _, first, which = np.unique(ids, return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")  # packed in the order first met
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        geoms, which = every[first[order]], rank[which.ravel()]
         kind = shapely.get_type_id(geoms).astype(np.int8)
         kind[(kind != 1) & (kind != 5)] = 0
         kind[shapely.is_empty(geoms) | shapely.has_z(geoms)] = 0
@@ -130,6 +140,7 @@ class _Packed:
             coords,
             shapely.get_coordinates(lines),
             np.asarray(shapely.to_wkb(geoms[kind == 0]), dtype=object),
+            which.ravel().astype(np.int64),
             taken,
             tuple(frame.columns) if taken else (),
         )
@@ -166,6 +177,9 @@ def _unpacked(packs: list[_Packed], *, given: pd.DataFrame | None = None) -> gpd
         np.concatenate([getattr(p, f) for p in packs]) if len(packs) > 1 else getattr(first, f)
         for f in ("kind", "parts", "coords", "xy", "wkb")
     )
+    # Each pack's rows point at its own distinct geometries: offset by the packs before.
+    before = np.cumsum([0] + [len(p.kind) for p in packs[:-1]])
+    which = np.concatenate([p.which + k for p, k in zip(packs, before, strict=True)])
     geoms = np.empty(len(kind), dtype=object)
     geoms[kind == 0] = shapely.from_wkb(wkb) if len(wkb) else []
     if len(parts):
@@ -181,9 +195,10 @@ def _unpacked(packs: list[_Packed], *, given: pd.DataFrame | None = None) -> gpd
                 lines[multi], indices=np.unique(line_of[multi], return_inverse=True)[1]
             )
         geoms[kind > 0] = out
-    geometry = gpd.GeoSeries(geoms, index=plain.index, crs=first.crs)
+    geometry = gpd.GeoSeries(geoms[which], index=plain.index, crs=first.crs)
     plain.insert(first.position, first.name, geometry)
-    return gpd.GeoDataFrame(plain, geometry=first.name, crs=first.crs)
+    # copy=False: plain is this call's own frame (geopandas would copy every column).
+    return gpd.GeoDataFrame(plain, geometry=first.name, crs=first.crs, copy=False)
 
 
 def _concat(frames: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:

@@ -211,3 +211,27 @@ def test_packed_leaves_out_the_columns_the_receiver_has():
         _unpacked([packed])
     other_rows = given.iloc[::-1]  # another index: nothing is left out
     assert _Packed.of(out, given=other_rows).taken == ()
+
+
+def test_packed_geometries_shared_by_rows_travel_once_and_stay_shared():
+    # The legs of one route share a line (geo.lines): packed once, rebuilt shared.
+    import geopandas as gpd
+
+    from geo.engine import _Packed, _unpacked
+
+    a = shapely.LineString([(0, 0), (1, 1), (2, 0.5)])
+    b = shapely.MultiLineString([[(0, 0), (1, 1)], [(5, 5), (6, 6)]])
+    c = shapely.LineString([(0, 0), (1, 1), (2, 0.5)])  # equal to a, another object
+    rows = [a, b, a, None, c, b, a, None]
+    frame = gpd.GeoDataFrame({"n": range(8)}, geometry=rows, crs="EPSG:4326")
+    packs = [_Packed.of(frame.iloc[:5]), _Packed.of(frame.iloc[5:])]
+    assert packs[0].kind.tolist() == [1, 5, 0, 1]  # a, b, None, c: each once
+    assert len(packs[0].xy) == 3 + 4 + 3
+    got = _unpacked(packs)
+    assert shapely.to_wkb(got.geometry.to_numpy()).tolist() == (
+        shapely.to_wkb(frame.geometry.to_numpy()).tolist()
+    )
+    g = got.geometry.to_numpy()
+    assert g[0] is g[2] and g[1] is not g[5] and g[5] is not None
+    assert g[0] is not g[4]  # equal lines that were apart stay apart
+    assert g[3] is None and g[7] is None
