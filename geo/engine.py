@@ -269,7 +269,7 @@ FORK_MIN_LEGS = 20_000
 
 
 def _routes(legs: pd.DataFrame) -> int:
-    """Distinct (from, to) coordinate pairs of the legs (the legs, below FORK_MIN_LEGS)."""
+    """Count the legs' distinct (from, to) coordinate pairs (below FORK_MIN_LEGS legs: the legs)."""
     import numpy as np
 
     from geo.lines import distinct_routes
@@ -279,6 +279,8 @@ def _routes(legs: pd.DataFrame) -> int:
     xy = [legs[c].to_numpy(float) for c in (col.FROM_LON, col.FROM_LAT, col.TO_LON, col.TO_LAT)]
     first, _ = distinct_routes(*xy, np.ones(len(legs), dtype=bool))
     return len(first)
+
+
 #: Size of this process's piece relative to a child's (see :func:`_forked`): a child also
 #: packs and pickles its result; this process rebuilds it in a thread, beside its own
 #: piece once the child is done (1.3 when the rebuild came after; at 100k legs, CPU s:
