@@ -59,8 +59,9 @@ def synthetic_legs(
     a = rng.integers(0, n_places, n)
     b = rng.integers(0, n_places, n)
     if n_routes is not None:
+        ra, rb = rng.integers(0, n_places, n_routes), rng.integers(0, n_places, n_routes)
         pick = rng.integers(0, n_routes, n)
-        a, b = a[:n_routes][pick], b[:n_routes][pick]
+        a, b = ra[pick], rb[pick]
     legs_per_transfer = 3
     return pd.DataFrame(
         {
