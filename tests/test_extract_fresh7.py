@@ -42,3 +42,11 @@ def test_two_body_sentences_without_origin_stay_two_movements():
     got = ends("A first ship reached Libya in March. Another ship from Aqaba reached Libya "
                "in May.")
     assert ("?origin not reported", "libya") in got and len(got) == 2
+
+
+def test_a_model_number_before_may_is_no_date():
+    from geo.extract.dates import find_dates
+
+    assert find_dates("Monitoring groups say the Il-76 may have brought cargo to Russia.",
+                      published=None) == []
+    assert [d.text for d in find_dates("It landed on 24 May.", published=None)] == ["on 24 May"]
