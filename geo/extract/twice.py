@@ -71,7 +71,7 @@ def merge_told_twice(out: list[Candidate], sentences, text: str) -> list[Candida
 
 
 def _headline_sentence(sentences, text: str) -> int:
-    """Index of the headline's sentence: the report's first line, without a full stop."""
+    """Return the headline's sentence index: the report's first line, with no full stop."""
     first = text.lstrip().split("\n", 1)[0].strip()
     if not sentences or not first or first.endswith((".", "!", "?")) or "\n" not in text:
         return -1
@@ -99,7 +99,7 @@ def _contains(outer: Stop, inner: Stop) -> bool:
 
 
 def _finer(x: Stop, y: Stop) -> Stop:
-    """The end that says more (a site over its town, a town over its country)."""
+    """Return the end that says more (a site over its town, a town over its country)."""
     def rank(s: Stop) -> int:
         if s.place is None:
             return 9
