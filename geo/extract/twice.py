@@ -56,7 +56,7 @@ def merge_told_twice(out: list[Candidate], sentences, text: str) -> list[Candida
         for b in out:
             if b is a or id(b) in gone or not b.frm.known or b.sentence == headline:
                 continue
-            if a.date_as_reported and a.date_as_reported != b.date_as_reported:
+            if _other_day(a, b):
                 continue
             if a.sentence != b.sentence and a.sentence != headline:
                 continue  # two sentences with no origin may tell two movements
@@ -68,6 +68,16 @@ def merge_told_twice(out: list[Candidate], sentences, text: str) -> list[Candida
             gone.add(id(a))
             break
     return [c for c in out if id(c) not in gone]
+
+
+def _other_day(a: Candidate, b: Candidate) -> bool:
+    """Whether two legs are dated apart (by date, else by the words of the report)."""
+    if a.date and b.date:
+        return a.date != b.date
+    if a.date or b.date:
+        return False
+    return bool(a.date_as_reported and b.date_as_reported) and \
+        a.date_as_reported != b.date_as_reported
 
 
 def _headline_sentence(sentences, text: str) -> int:
@@ -119,6 +129,8 @@ def _fold(a: Candidate, b: Candidate, *, headline: bool) -> None:
         if e not in b.evidence:
             b.evidence.append(e)
     b.evidence.sort(key=lambda e: e["start"])
+    if not b.date and a.date:
+        b.date, b.date_as_reported = a.date, a.date_as_reported
     if not b.equipment and a.equipment:
         b.equipment, b.category = a.equipment, a.category
     where = "the headline" if headline else "another sentence"
