@@ -106,6 +106,9 @@ def airfields(descriptors) -> list[dict]:
                     "names": names,
                     "aliases": aliases,
                     "codes": sorted(codes),
+                    # the town an airport with scheduled service serves (OurAirports
+                    # ``municipality``): "Baku airport" -> Heydar Aliyev International
+                    "serves": r["municipality"] if r["scheduled_service"] == "yes" else "",
                 }
             )
     return out
@@ -283,6 +286,12 @@ def main() -> None:
         "CREATE TABLE skel (skel TEXT, rid INTEGER, key TEXT, PRIMARY KEY (skel, rid, key))"
         " WITHOUT ROWID"
     )
+    # The towns an airport with scheduled service serves (OurAirports municipality),
+    # folded as names are: how "<town> airport" finds the town's airport.
+    db.execute(
+        "CREATE TABLE serves (key TEXT, rid INTEGER, PRIMARY KEY (key, rid)) WITHOUT ROWID"
+    )
+    served: set[tuple[str, int]] = set()
     names: list[tuple[str, int, int]] = []
     skels: set[tuple[str, int, str]] = set()
     for rid, r in enumerate(rows):
@@ -300,6 +309,9 @@ def main() -> None:
                 round(r["rank"] * 1e3),
             ),
         )
+        if r.get("serves"):
+            key = fold(r["serves"])
+            served.update((k, rid) for k in (key, slavic(key)) if k)
         seen: dict[str, int] = {}
         for how, texts in ((NAME, r["names"]), (ALIAS, r["aliases"])):
             for t in texts:
@@ -330,6 +342,7 @@ def main() -> None:
     names.sort()
     db.executemany("INSERT INTO name VALUES (?,?,?)", names)
     db.executemany("INSERT INTO skel VALUES (?,?,?)", sorted(skels))
+    db.executemany("INSERT INTO serves VALUES (?,?)", sorted(served))
     db.commit()
     db.execute("VACUUM")
     db.close()
@@ -338,7 +351,10 @@ def main() -> None:
     for r in rows:
         kinds[r["kind"]] = kinds.get(r["kind"], 0) + 1
     size = out.stat().st_size / 1e6
-    print(f"{out}: {size:.1f} MB, {len(rows)} places {kinds}, {len(names)} names")
+    print(
+        f"{out}: {size:.1f} MB, {len(rows)} places {kinds}, {len(names)} names,"
+        f" {len(served)} served towns"
+    )
 
 
 if __name__ == "__main__":

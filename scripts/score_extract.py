@@ -37,9 +37,14 @@ Syrian and Russian Il-76s to al-Khadim; Serbian ammunition to Ukraine; the Czech
 initiative's first batch; Su-30s to Myanmar; Egyptian aid flights to Port Sudan), texts in
 our own words, annotated and committed before extract first ran on them; blind,
 2026-11-26: recall 17/21 = 81%, precision 19/35 = 54%, verbatim evidence 35/35.
+Seventh fresh set (fresh7): six reports (Iranian Il-76s and 747s from Tehran to Vnukovo and
+Moscow; French Bastion vehicles through Poti to Armenia; a Russian cargo plane at Niamey;
+China's J-10Cs flown to Pakistan), texts in our own words, annotated and committed before
+extract first ran on them; blind, 2026-11-26: recall 6/9 = 67%, precision 7/21 = 33%,
+verbatim evidence 21/21.
 
 Usage: python scripts/score_extract.py [bundled] [dev] [heldout] [fresh] [fresh2] [fresh3]
-       [fresh4] [fresh5] [fresh6] [--show]
+       [fresh4] [fresh5] [fresh6] [fresh7] [--show]
 (bundled and dev when no set is named)
 """
 
@@ -107,7 +112,8 @@ def dev() -> tuple[dict, list[GoldLeg]]:
 SETS = {"bundled": bundled, "dev": dev, "heldout": lambda: annotated("heldout"),
         "fresh": lambda: annotated("fresh"), "fresh2": lambda: annotated("fresh2"),
         "fresh3": lambda: annotated("fresh3"), "fresh4": lambda: annotated("fresh4"),
-        "fresh5": lambda: annotated("fresh5"), "fresh6": lambda: annotated("fresh6")}
+        "fresh5": lambda: annotated("fresh5"), "fresh6": lambda: annotated("fresh6"),
+        "fresh7": lambda: annotated("fresh7")}
 
 
 def main(argv: list[str]) -> int:

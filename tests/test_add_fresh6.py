@@ -34,7 +34,9 @@ def test_undated_legs_are_named_at_extract_and_at_add(tmp_path, capsys):
     assert main(["add", str(cands), *SOURCE, "--data", str(data)]) != 0
     err = capsys.readouterr().err
     # the fix names the report's own words for the row's date
-    line = next(x for x in err.splitlines() if "cands.csv:3:" in x)
+    rows = list(csv.DictReader(cands.read_text(encoding="utf-8").splitlines()))
+    n = next(i for i, r in enumerate(rows, 2) if r["date_as_reported"] == "On September 23")
+    line = next(x for x in err.splitlines() if f"cands.csv:{n}:" in x)
     assert "the report says 'On September 23'" in line and "2023-09-23" in line
     assert (data / settings.TRANSFERS_FILE).read_bytes() == before  # nothing written
 

@@ -51,7 +51,8 @@ def test_port_opens_a_name_before_airport():
     # "Port Sudan airport" was read as "Sudan airport", an unnamed site in Sudan
     got = extract_text("Two Egyptian military transport aircraft took off from Cairo for "
                        "Port Sudan airport.", published="2023-05-01")
-    assert [c.to.place.name for c in got] == ["Port Sudan Air Base"]
+    # the town's airport with scheduled service (the annotation's point), not the air base
+    assert [c.to.place.name for c in got] == ["Port Sudan New International Airport"]
     assert ends("The ship sailed from Port Said to Port Sudan.") == \
         [("port_said", "geonames:377039")]
 

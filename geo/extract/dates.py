@@ -28,7 +28,9 @@ _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 CALENDAR_WORDS = frozenset((*_MONTHS.split("|"), *_WEEKDAYS, *(w[:3] for w in _WEEKDAYS)))
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("day", re.compile(rf"\b(?:on |le )?(\d{{1,2}})(?:st|nd|rd|th|er)? (?:of )?({_MONTHS})\.?"
+    # a day is 1-31 and no model number ("the Il-76 may have": no 76 May)
+    ("day", re.compile(rf"\b(?:on |le )?(?<![\w-])(3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th|er)? "
+                       rf"(?:of )?({_MONTHS})\.?"
                        r"(?:,? (\d{4}))?\b", re.I)),
     ("day", re.compile(rf"\b(?:on )?({_MONTHS})\.? (\d{{1,2}})(?:st|nd|rd|th)?\b(?:,? (\d{{4}}))?",
                        re.I)),

@@ -30,6 +30,7 @@ from geo.extract.ends import _area_of_unnamed, _fill_destination, _fill_origin, 
 from geo.extract.events import _events, _repeat
 from geo.extract.mentions import Sentence, read_sentence
 from geo.extract.places import Place
+from geo.extract.twice import merge_told_twice
 
 __all__ = ["Candidate", "Stop", "assemble"]
 
@@ -165,6 +166,7 @@ def assemble(pipe, text: str, *, published: Published | None) -> list[Candidate]
                 last = back
     out = _merge(_origin_told_after(_destination_told_before(
         _origin_of_round_trip(out, sentences, doc), sentences), sentences, doc))
+    out = merge_told_twice(out, sentences, text)
     fill_from_context(pipe, out, sentences, doc, published=published)
     return out
 

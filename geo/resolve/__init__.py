@@ -54,6 +54,7 @@ from geo.resolve.places import (
     _world_candidate,
     load_serves,
     serving,
+    town_airports,
 )
 from geo.resolve.query import _codes, _Context, _parse, _parts
 from geo.resolve.score import (
@@ -203,7 +204,16 @@ def _resolve_distinct(
     hits = world.by_keys(keys)
     skels = {s for q in queries.values() for k in (q.core, q.key) for s in skeletons(k)}
     skel_hits = world.by_skeletons(skels)
-    places = world.places([h[1] for h in hits] + [h[1] for h in skel_hits])
+    # "Baku airport": the airports with scheduled service serving the town
+    # (OurAirports municipality), not a field that merely has the town in its name.
+    civil = {n: q for n, q in queries.items() if q.cue == "airfield" and not q.military and q.core}
+    town_hits = world.serving({k for q in civil.values() for k in (q.core, slavic(q.core))})
+    places = world.places(
+        [h[1] for h in hits] + [h[1] for h in skel_hits] + [h[1] for h in town_hits]
+    )
+    by_town: dict[str, list[int]] = {}
+    for k, rid in town_hits:
+        by_town.setdefault(k, []).append(rid)
     by_key: dict[str, list[tuple[int, int]]] = {}
     for k, rid, how in hits:
         by_key.setdefault(k, []).append((rid, how))
@@ -249,6 +259,10 @@ def _resolve_distinct(
                         world_c.append(c)
         core_hits = [c for c in gaz if c.how == "core"]  # "port of Tartus": the city
         served = [b for c in core_hits for b in serving(c.id, q.cue, index=index, world=world)]
+        if n in civil and not served:
+            rids = dict.fromkeys(r for k in (q.core, slavic(q.core)) for r in by_town.get(k, ()))
+            served = [c for c in town_airports([places[r] for r in rids]) if _allowed(c, ctx)]
+            world_c = [c for c in world_c if c.id not in {s.id for s in served}]
         scored = [_score(c, q, ctx) for c in [*core_hits, *served, *world_c]]
         res = _decide(q, scored, ctx)
         if res.candidates and index is not None:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from geo.gazview import GazetteerView
     from geo.geocode import PlaceIndex
 
-__all__ = ["GAZETTEER_KINDS", "SERVES_FILE", "load_serves", "serving"]
+__all__ = ["GAZETTEER_KINDS", "SERVES_FILE", "load_serves", "serving", "town_airports"]
 
 
 #: Gazetteer kind -> world kind ("" = a military base of any kind).
@@ -94,6 +94,30 @@ def serving(
             # the first base listed for a city is its main one
             out.append(Candidate(**{**asdict(c), "how": "serves", "score": -_MAIN_BASE * len(out)}))
     return out
+
+
+def town_airports(places: list[WorldPlace]) -> list[Candidate]:
+    """Return a town's airports with scheduled service as ``serves`` candidates, main first.
+
+    ``places`` are the airports OurAirports gives the town as municipality
+    (:meth:`geo.world.WorldTables.serving`). "<town> airport" in a report means
+    the town's main airport: the largest first; airports of one size tie.
+
+    Returns
+    -------
+    list of Candidate
+        Each with ``how="serves"``, the first scored highest.
+
+    """
+    # Airports of one size tie (Moscow's several large ones): the name stays ambiguous.
+    sizes = sorted({p.rank for p in places}, reverse=True)
+    ordered = sorted(places, key=lambda p: (-p.rank, p.id))
+    return [
+        Candidate(
+            **{**asdict(_world_candidate(p, "serves")), "score": -_MAIN_BASE * sizes.index(p.rank)}
+        )
+        for p in ordered
+    ]
 
 
 @lru_cache(maxsize=1)
