@@ -29,10 +29,10 @@ from geo import columns as col
 from layers.escape import Numbers
 from layers.payload import (
     bool_column,
-    date_words,
-    dict_column,
+    date_word_codes,
+    dict_codes,
     flat_parts,
-    iso_dates,
+    iso_date_codes,
     number_column,
 )
 from layers.webgl import WEBGL_MIN_LEGS
@@ -149,10 +149,6 @@ class LegColumns:
             )
         t = self.transfer if keep is None else self.transfer[keep]
         return np.bincount(t, minlength=1)[t].astype(np.int64)
-
-
-def _codes(encoded: dict[str, list[Any]]) -> tuple[list[str], np.ndarray]:
-    return encoded["u"], np.asarray(encoded["c"], dtype=np.int64)
 
 
 def _sliced(
@@ -277,17 +273,17 @@ def encode_legs(
     text: dict[str, tuple[list[str], np.ndarray]] = {}
     for name in LEG_TEXT_COLUMNS:
         text[name] = (
-            _codes(dict_column(legs[name])) if name in legs
+            dict_codes(legs[name]) if name in legs
             else ([], np.full(n, -1, dtype=np.int64))
         )
     for name, values in _issue11_texts(legs).items():
-        text[name] = _codes(dict_column(values))
-    text["date_start"] = _codes(iso_dates(legs[col.DATE_START]))
-    text["date_end"] = _codes(iso_dates(legs[col.DATE_END]))
-    text["date_words"] = _codes(date_words(legs[col.DATE]))
+        text[name] = dict_codes(values)
+    text["date_start"] = iso_date_codes(legs[col.DATE_START])
+    text["date_end"] = iso_date_codes(legs[col.DATE_END])
+    text["date_words"] = date_word_codes(legs[col.DATE])
     reported = legs.get(col.DATE_AS_REPORTED, pd.Series("", index=legs.index, dtype=object))
-    text[col.DATE_AS_REPORTED] = _codes(dict_column(reported))
-    text["colour_key"] = _codes(dict_column(colour_keys(legs)))
+    text[col.DATE_AS_REPORTED] = dict_codes(reported)
+    text["colour_key"] = dict_codes(colour_keys(legs))
 
     def values(items: list[Any]) -> np.ndarray:
         out = np.empty(len(items), dtype=object)
@@ -312,7 +308,7 @@ def encode_legs(
         [None, *(",".join(str(zone_keys[z]) for z in zs if z in zone_keys) for zs in zuniq)],
         dtype=object,
     )
-    zones = _codes(dict_column(pd.Series(ztext[zcodes + 1], dtype=object)))
+    zones = dict_codes(pd.Series(ztext[zcodes + 1], dtype=object))
     line_group = leg_line_groups(legs, first_vertex=first_vertex) if group_lines else None
     return LegColumns(
         n=n,
