@@ -49,7 +49,8 @@ class LegColumns:
     n
         Legs encoded.
     text
-        Column -> (sorted distinct texts, one code per leg, -1 = missing).
+        Column -> (sorted distinct texts, one code per leg, -1 = missing;
+        int16 or int32, the narrowest that holds them).
     values
         Column -> one JSON value per leg (numbers, 0/1 flags).
     transfer
@@ -149,6 +150,14 @@ class LegColumns:
             )
         t = self.transfer if keep is None else self.transfer[keep]
         return np.bincount(t, minlength=1)[t].astype(np.int64)
+
+
+def _narrow(codes: np.ndarray, n_uniques: int) -> np.ndarray:
+    """``codes`` (-1 .. ``n_uniques`` - 1) as int16 or int32 when they fit (with room for +1)."""
+    for dtype in (np.int16, np.int32):
+        if n_uniques < np.iinfo(dtype).max - 1:
+            return codes.astype(dtype)
+    return codes
 
 
 def _sliced(
@@ -285,6 +294,10 @@ def encode_legs(
     text[col.DATE_AS_REPORTED] = dict_codes(reported)
     text["colour_key"] = dict_codes(colour_keys(legs))
 
+    # Codes in the narrowest integers that hold them: a quarter of the bytes
+    # to slice per map and to hand back from the context's child.
+    text = {name: (u, _narrow(c, len(u))) for name, (u, c) in text.items()}
+
     def values(items: list[Any]) -> np.ndarray:
         out = np.empty(len(items), dtype=object)
         out[:] = items
@@ -308,7 +321,8 @@ def encode_legs(
         [None, *(",".join(str(zone_keys[z]) for z in zs if z in zone_keys) for zs in zuniq)],
         dtype=object,
     )
-    zones = dict_codes(pd.Series(ztext[zcodes + 1], dtype=object))
+    zu, zc = dict_codes(pd.Series(ztext[zcodes + 1], dtype=object))
+    zones = (zu, _narrow(zc, len(zu)))
     line_group = leg_line_groups(legs, first_vertex=first_vertex) if group_lines else None
     return LegColumns(
         n=n,
