@@ -164,7 +164,8 @@ def _sliced(
     uniques: list[str], codes: np.ndarray, keep: np.ndarray | None
 ) -> dict[str, list[Any]]:
     """:func:`layers.payload.dict_column` of the kept rows, from the encoding of all rows."""
-    if keep is None:
+    if keep is None or (len(keep) == len(codes) and keep.all()):
+        # Every row: every distinct text is used (they are the rows' own).
         return {"u": list(uniques), "c": Numbers(codes.tolist())}
     c = codes[keep]
     used = np.zeros(len(uniques) + 1, dtype=bool)
