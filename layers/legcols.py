@@ -29,10 +29,10 @@ from geo import columns as col
 from layers.escape import Numbers
 from layers.payload import (
     bool_column,
-    date_words,
-    dict_column,
+    date_word_codes,
+    dict_codes,
     flat_parts,
-    iso_dates,
+    iso_date_codes,
     number_column,
 )
 from layers.webgl import WEBGL_MIN_LEGS
@@ -49,7 +49,8 @@ class LegColumns:
     n
         Legs encoded.
     text
-        Column -> (sorted distinct texts, one code per leg, -1 = missing).
+        Column -> (sorted distinct texts, one code per leg, -1 = missing;
+        int16 or int32, the narrowest that holds them).
     values
         Column -> one JSON value per leg (numbers, 0/1 flags).
     transfer
@@ -151,15 +152,20 @@ class LegColumns:
         return np.bincount(t, minlength=1)[t].astype(np.int64)
 
 
-def _codes(encoded: dict[str, list[Any]]) -> tuple[list[str], np.ndarray]:
-    return encoded["u"], np.asarray(encoded["c"], dtype=np.int64)
+def _narrow(codes: np.ndarray, n_uniques: int) -> np.ndarray:
+    """``codes`` (-1 .. ``n_uniques`` - 1) as int16 or int32 when they fit (with room for +1)."""
+    for dtype in (np.int16, np.int32):
+        if n_uniques < np.iinfo(dtype).max - 1:
+            return codes.astype(dtype)
+    return codes
 
 
 def _sliced(
     uniques: list[str], codes: np.ndarray, keep: np.ndarray | None
 ) -> dict[str, list[Any]]:
     """:func:`layers.payload.dict_column` of the kept rows, from the encoding of all rows."""
-    if keep is None:
+    if keep is None or (len(keep) == len(codes) and keep.all()):
+        # Every row: every distinct text is used (they are the rows' own).
         return {"u": list(uniques), "c": Numbers(codes.tolist())}
     c = codes[keep]
     used = np.zeros(len(uniques) + 1, dtype=bool)
@@ -277,17 +283,21 @@ def encode_legs(
     text: dict[str, tuple[list[str], np.ndarray]] = {}
     for name in LEG_TEXT_COLUMNS:
         text[name] = (
-            _codes(dict_column(legs[name])) if name in legs
+            dict_codes(legs[name]) if name in legs
             else ([], np.full(n, -1, dtype=np.int64))
         )
     for name, values in _issue11_texts(legs).items():
-        text[name] = _codes(dict_column(values))
-    text["date_start"] = _codes(iso_dates(legs[col.DATE_START]))
-    text["date_end"] = _codes(iso_dates(legs[col.DATE_END]))
-    text["date_words"] = _codes(date_words(legs[col.DATE]))
+        text[name] = dict_codes(values)
+    text["date_start"] = iso_date_codes(legs[col.DATE_START])
+    text["date_end"] = iso_date_codes(legs[col.DATE_END])
+    text["date_words"] = date_word_codes(legs[col.DATE])
     reported = legs.get(col.DATE_AS_REPORTED, pd.Series("", index=legs.index, dtype=object))
-    text[col.DATE_AS_REPORTED] = _codes(dict_column(reported))
-    text["colour_key"] = _codes(dict_column(colour_keys(legs)))
+    text[col.DATE_AS_REPORTED] = dict_codes(reported)
+    text["colour_key"] = dict_codes(colour_keys(legs))
+
+    # Codes in the narrowest integers that hold them: a quarter of the bytes
+    # to slice per map and to hand back from the context's child.
+    text = {name: (u, _narrow(c, len(u))) for name, (u, c) in text.items()}
 
     def values(items: list[Any]) -> np.ndarray:
         out = np.empty(len(items), dtype=object)
@@ -312,7 +322,8 @@ def encode_legs(
         [None, *(",".join(str(zone_keys[z]) for z in zs if z in zone_keys) for zs in zuniq)],
         dtype=object,
     )
-    zones = _codes(dict_column(pd.Series(ztext[zcodes + 1], dtype=object)))
+    zu, zc = dict_codes(pd.Series(ztext[zcodes + 1], dtype=object))
+    zones = (zu, _narrow(zc, len(zu)))
     line_group = leg_line_groups(legs, first_vertex=first_vertex) if group_lines else None
     return LegColumns(
         n=n,

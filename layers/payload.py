@@ -21,6 +21,7 @@ from layers.escape import Numbers
 __all__ = [
     "bool_column",
     "date_words",
+    "dict_codes",
     "dict_column",
     "flat_parts",
     "geojson_geometry",
@@ -45,12 +46,23 @@ def dict_column(values: pd.Series) -> dict[str, list[Any]]:
         ``{"u": sorted unique strings, "c": one code per row}``.
 
     """
+    uniques, codes = dict_codes(values)
+    return {"u": uniques, "c": codes.tolist()}
+
+
+def dict_codes(values: pd.Series) -> tuple[list[str], np.ndarray]:
+    """:func:`dict_column` as ``(uniques, codes)``, the codes an int64 array.
+
+    For a caller that slices or remaps the codes (no list of Python ints
+    made and read back).
+    """
     kind = getattr(getattr(values, "dtype", None), "kind", "O")
     if len(values) <= _SMALL and kind not in "mM":  # pandas formats dates its own way
-        return _dict_column_small(list(values))
+        small = _dict_column_small(list(values))
+        return small["u"], np.asarray(small["c"], dtype=np.int64)
     s = pd.Series(values).reset_index(drop=True)
     if kind == "O":
-        fast = _dict_column_hashed(s)
+        fast = _dict_codes_hashed(s)
         if fast is not None:
             return fast
     listlike = s.map(lambda v: isinstance(v, tuple | list))
@@ -58,11 +70,11 @@ def dict_column(values: pd.Series) -> dict[str, list[Any]]:
         s = s.where(~listlike, s[listlike].str.join(";"))
     s = s.astype("string")
     codes, uniques = pd.factorize(s, sort=True)
-    return {"u": [str(u) for u in uniques], "c": codes.tolist()}
+    return [str(u) for u in uniques], codes.astype(np.int64, copy=False)
 
 
-def _dict_column_hashed(s: pd.Series) -> dict[str, list[Any]] | None:
-    """:func:`dict_column` of hashable objects: factorize first, format the uniques.
+def _dict_codes_hashed(s: pd.Series) -> tuple[list[str], np.ndarray] | None:
+    """:func:`dict_codes` of hashable objects: factorize first, format the uniques.
 
     Formats each distinct value once instead of every row (a 100k-leg map
     has ~35 such columns).  ``None`` when a value is unhashable (a list).
@@ -73,12 +85,32 @@ def _dict_column_hashed(s: pd.Series) -> dict[str, list[Any]] | None:
         return None
     if isinstance(uniques.dtype, pd.StringDtype):  # Python strs in one call, not one per value
         uniques = uniques.to_numpy(dtype=object)
-    small = _dict_column_small(list(uniques))
-    # Distinct objects may format to the same text ("a" and ("a",)): the
-    # small encoder's codes already merge them and sort the texts.
-    remap = np.asarray(small["c"], dtype=np.int64)
-    out = np.where(codes >= 0, remap[np.maximum(codes, 0)] if len(remap) else -1, -1)
-    return {"u": small["u"], "c": out.tolist()}
+    return _encoded_codes(np.asarray(codes, dtype=np.int64), np.asarray(uniques, dtype=object))
+
+
+def _encoded_codes(
+    codes: np.ndarray, values: np.ndarray, *, distinct: bool = True
+) -> tuple[list[str], np.ndarray]:
+    """:func:`dict_codes` of ``values[codes]`` (code -1: missing), each value formatted once.
+
+    ``distinct``: no two ``values`` are equal (as factorized uniques are).
+    """
+    if not len(values):
+        return [], np.full(len(codes), -1, dtype=np.int64)
+    if distinct and pd.api.types.infer_dtype(values, skipna=False) == "string":
+        # Distinct texts, none missing (the common case): sort them in one call.
+        texts = values.tolist()
+        order = sorted(range(len(texts)), key=texts.__getitem__)  # numpy sorts objects slower
+        uniques = [str(texts[i]) for i in order]
+        remap = np.empty(len(values), dtype=np.int64)
+        remap[order] = np.arange(len(values))
+    else:
+        # Distinct objects may format to the same text ("a" and ("a",)): the
+        # small encoder's codes merge them and sort the texts.
+        small = _dict_column_small(values.tolist())
+        uniques = small["u"]
+        remap = np.asarray(small["c"], dtype=np.int64)
+    return uniques, np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
 
 
 #: Up to this many rows :func:`dict_column` encodes in plain Python: a map of
@@ -104,8 +136,24 @@ def _dict_column_small(values: list[Any]) -> dict[str, list[Any]]:
 
 def iso_dates(values: pd.Series) -> dict[str, list[Any]]:
     """Dictionary-encode timestamps as ISO ``YYYY-MM-DD`` strings."""
+    uniques, codes = iso_date_codes(values)
+    return {"u": uniques, "c": codes.tolist()}
+
+
+def iso_date_codes(values: pd.Series) -> tuple[list[str], np.ndarray]:
+    """:func:`iso_dates` as ``(uniques, codes)`` (see :func:`dict_codes`).
+
+    Each distinct timestamp is formatted once.
+    """
     dates = pd.to_datetime(pd.Series(values).reset_index(drop=True), errors="coerce")
-    return dict_column(dates.dt.strftime("%Y-%m-%d"))
+    if len(dates) <= _SMALL:
+        return dict_codes(dates.dt.strftime("%Y-%m-%d"))
+    codes, uniques = pd.factorize(dates, use_na_sentinel=True)
+    text = pd.DatetimeIndex(uniques).strftime("%Y-%m-%d")
+    # Two timestamps of one day are one text: not distinct.
+    return _encoded_codes(
+        np.asarray(codes, dtype=np.int64), np.asarray(text, dtype=object), distinct=False
+    )
 
 
 def date_words(values: pd.Series) -> dict[str, list[Any]]:
@@ -113,12 +161,20 @@ def date_words(values: pd.Series) -> dict[str, list[Any]]:
 
     Each distinct date is worded once (:func:`geo.datetext.readable_date`).
     """
+    uniques, codes = date_word_codes(values)
+    return {"u": uniques, "c": codes.tolist()}
+
+
+def date_word_codes(values: pd.Series) -> tuple[list[str], np.ndarray]:
+    """:func:`date_words` as ``(uniques, codes)`` (see :func:`dict_codes`)."""
     from geo.datetext import readable_date
 
     s = pd.Series(values, dtype=object).reset_index(drop=True)
     codes, uniques = pd.factorize(s)
     words = np.array([None, *(readable_date(str(u)) for u in uniques)], dtype=object)
-    return dict_column(pd.Series(words[codes + 1], dtype=object))
+    if len(s) <= _SMALL:
+        return dict_codes(pd.Series(words[codes + 1], dtype=object))
+    return _encoded_codes(np.asarray(codes, dtype=np.int64) + 1, words, distinct=False)
 
 
 def bool_column(values: pd.Series) -> list[int]:

@@ -91,18 +91,20 @@ def place_ends(
             stub = legs[col.LINE_METHOD].eq("stub").to_numpy() & unknown
             lon[stub] = np.nan
             lat[stub] = np.nan
-        zone = _strings(legs[zone_col])
+        zone = _string_objects(legs[zone_col])
         frame = pd.DataFrame(
             {
                 _ROW: np.arange(len(legs)),
                 _END: end,
                 "unknown": unknown,
-                "place_id": _strings(legs[id_col]).to_numpy(),
-                "name": _strings(legs[name_col]).to_numpy(),
+                "place_id": _string_objects(legs[id_col]),
+                "name": _string_objects(legs[name_col]),
                 col.LAT: np.round(lat, 4),
                 col.LON: np.round(lon, 4),
-                col.PLACE_PRECISION: _strings(legs[prec_col]).to_numpy(),
-                col.ZONE_ID: zone.where(zone.isin(zone_ids), col.OUTSIDE_ZONES).to_numpy(),
+                col.PLACE_PRECISION: _string_objects(legs[prec_col]),
+                col.ZONE_ID: np.where(
+                    pd.Series(zone).isin(zone_ids).to_numpy(), zone, col.OUTSIDE_ZONES
+                ),
             }
         )
         frames.append(frame)
@@ -144,11 +146,15 @@ def _line_ends(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return first, last
 
 
-def _strings(values: pd.Series) -> pd.Series:
-    """``values.astype("string")``, converting each distinct value once."""
+def _string_objects(values: pd.Series) -> np.ndarray:
+    """``values.astype("string").to_numpy()`` (an object array, ``pd.NA`` for missing).
+
+    Each distinct value converted once, and no string column made and read
+    back (eight per build: ~0.1 CPU s at 100,000 legs).
+    """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    text = pd.Series(uniques, dtype=object).astype("string").array
-    return pd.Series(text.take(codes, allow_fill=True), index=values.index)
+    text = pd.Series(uniques, dtype=object).astype("string").to_numpy(dtype=object)
+    return np.append(text, pd.NA)[codes]  # code -1 (missing): the last slot, NA
 
 
 def places_payload(

@@ -88,3 +88,51 @@ def test_context_forked_is_the_same(hostile, monkeypatch: pytest.MonkeyPatch) ->
     for zone in [None, *one.zones[col.ZONE_ID]]:
         html = render_map(hostile, zone=zone, context=one, webgl="on")
         assert html == render_map(hostile, zone=zone, context=two, webgl="on")
+
+
+def _rows(n: int) -> list[object]:
+    """Many rows of mixed text: strs, missing values, tuples, numbers, dates as text."""
+    pool: list[object] = [
+        "b", "a", "é", "A", "", None, float("nan"), ("a",), ("x", "y"), "x;y", 3, "3",
+        "<script>", "2021-05-01",
+    ]
+    rng = np.random.default_rng(7)
+    return [pool[i] for i in rng.integers(0, len(pool), n)]
+
+
+@pytest.mark.parametrize("only_text", [False, True])
+def test_dict_codes_of_many_rows_is_the_row_by_row_encoding(only_text: bool) -> None:
+    import pandas as pd
+
+    from layers.payload import _SMALL, _dict_column_small, dict_codes, dict_column
+
+    rows = _rows(_SMALL * 3)
+    if only_text:  # the sorted-in-one-call path: distinct strs, none missing
+        rows = [f"t{v}" for v in rows]
+    expected = _dict_column_small(rows)
+    uniques, codes = dict_codes(pd.Series(rows, dtype=object))
+    assert uniques == expected["u"]
+    assert codes.dtype == np.int64 and codes.tolist() == expected["c"]
+    assert dict_column(pd.Series(rows, dtype=object)) == expected
+
+
+def test_date_codes_of_many_rows_are_the_row_by_row_encoding() -> None:
+    import pandas as pd
+
+    from layers.payload import _SMALL, date_word_codes, date_words, dict_column, iso_dates
+
+    rng = np.random.default_rng(3)
+    stamps = pd.Series(pd.to_datetime("2020-01-01") + pd.to_timedelta(
+        rng.integers(0, 400 * 24, _SMALL * 3), unit="h"))  # several stamps a day
+    stamps[::7] = pd.NaT
+    expected = dict_column(stamps.dt.strftime("%Y-%m-%d"))
+    assert iso_dates(stamps) == expected
+    texts = pd.Series(rng.choice(
+        ["2020-05", "since 2020-10-23", "2021-01-02", None, "c. 2020"], _SMALL * 3), dtype=object)
+    from geo.datetext import readable_date
+
+    worded = dict_column(pd.Series(
+        [None if t is None else readable_date(t) for t in texts], dtype=object))
+    assert date_words(texts) == worded
+    uniques, codes = date_word_codes(texts)
+    assert (uniques, codes.tolist()) == (worded["u"], worded["c"])
