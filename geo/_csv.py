@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 from rapidfuzz import process
 
+from geo import _prefetch
 from geo._errors import Problem
 
 __all__ = [
@@ -233,6 +234,13 @@ def read_columns(path: Path) -> tuple[list[str], list[np.ndarray]] | None:
         are one string object (each distinct cell is stripped once).
 
     """
+    started, columns = _prefetch.take(path)  # read beside the start (geo/_prefetch.py)?
+    if started:
+        return columns
+    return _read_columns(path)
+
+
+def _read_columns(path: Path) -> tuple[list[str], list[np.ndarray]] | None:
     try:
         data = Path(path).read_bytes()
     except OSError:

@@ -55,6 +55,14 @@ T = TypeVar("T")
 _MAX_ERROR_BYTES = 60_000
 
 
+#: What a child writes to its pipe when every task of it is done (an error
+#: is a pickle, which starts with b"\\x80"): the pipe is then closed before the
+#: child exits, so this process goes on without waiting for the kernel to free the
+#: child's memory (0.03-0.07 s per child of a 100,000-leg build).
+_DONE = b"done"
+#: Children that reported _DONE but had not yet exited: reaped by the next run_forked.
+_PENDING: list[int] = []
+
 #: Threads of :func:`start_thread` not yet joined.
 _THREADS: list[threading.Thread] = []
 _THREADS_LOCK = threading.Lock()
@@ -175,6 +183,7 @@ def run_forked(
         order), or ``RuntimeError`` for a child that died without one.
 
     """
+    _reap_pending()
     if not tasks:
         return
     weights = [1.0] * len(tasks) if weights is None else list(weights)
@@ -189,10 +198,14 @@ def run_forked(
             run(tasks[i])
         while children:
             pid, fd = children[0]
-            error = _read_all(fd)  # empty once the child has exited
-            _, status = os.waitpid(pid, 0)
+            error = _read_all(fd)  # until the child closes the pipe (or exits)
             children.pop(0)
             os.close(fd)
+            if error == _DONE:  # every task done: its exit is not waited for
+                if os.waitpid(pid, os.WNOHANG)[0] == 0:
+                    _PENDING.append(pid)
+                continue
+            _, status = os.waitpid(pid, 0)
             if error:
                 raise _unpickled(error)
             if status != 0:
@@ -220,12 +233,27 @@ def _fork(tasks: list[T], run: Callable[[T], object]) -> tuple[int, int]:
         for task in tasks:
             run(task)
         code = 0
+        os.write(write, _DONE)
+        os.close(write)  # the parent goes on now; this process's memory is freed after
     except BaseException as exc:
         with contextlib.suppress(BaseException):  # the exit code still says it failed
             os.write(write, _pickled(exc))
     finally:
-        os._exit(code)
+        _exit(code)
     raise AssertionError  # pragma: no cover - os._exit does not return
+
+
+def _exit(code: int) -> None:
+    """End a child (:func:`os._exit`; replaced in tests)."""
+    os._exit(code)
+
+
+def _reap_pending() -> None:
+    """Wait for the children that reported every task done (long since exited, mostly)."""
+    while _PENDING:
+        pid = _PENDING.pop()
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
 
 
 def _pickled(exc: BaseException) -> bytes:

@@ -119,3 +119,52 @@ def test_build_leaves_no_head_start_running(folder: Path, tmp_path: Path, restor
     assert not [t for t in threading.enumerate()
                 if t.name in ("movemap-preload", "movemap-countries")]
     assert forked._THREADS == []  # every head start joined
+
+
+# `movemap export` ends the same way (issue 15).
+
+
+def test_export_from_python_frees_everything(folder: Path, tmp_path: Path, restored) -> None:
+    gc.enable()
+    assert main(["export", "--data", str(folder), "--format", "csv",
+                 "--out", str(tmp_path / "legs.csv")]) == 0
+    assert _common._KEPT == []
+    assert gc.isenabled()
+
+
+def test_export_executable_keeps_the_dataset_and_the_pause(folder: Path, tmp_path: Path,
+                                                           restored) -> None:
+    from geo.dataset import Dataset
+
+    gc.enable()
+    _common._ENDS_WITH_EXIT[0] = True
+    assert main(["export", "--data", str(folder), "--format", "geojson",
+                 "--out", str(tmp_path / "all.geojson")]) == 0
+    assert any(isinstance(o, Dataset) for o in _common._KEPT)
+    assert not gc.isenabled()
+
+
+def test_export_executable_failure_keeps_nothing(tmp_path: Path, restored) -> None:
+    _common._ENDS_WITH_EXIT[0] = True
+    (tmp_path / "data").mkdir()
+    assert main(["export", "--data", str(tmp_path / "data"), "--format", "csv",
+                 "--out", str(tmp_path / "legs.csv")]) == 1
+    assert _common._KEPT == []
+
+
+@pytest.mark.parametrize("fmt,out", [("geojson", "all.geojson"), ("kml", "legs.kml"),
+                                     ("csv", "legs.csv")])
+def test_export_executable_writes_the_same_bytes_and_output(folder: Path, tmp_path: Path,
+                                                            fmt: str, out: str) -> None:
+    """`movemap export` (os._exit at the end) prints every path and writes the same bytes."""
+    done = subprocess.run(
+        [str(MOVEMAP), "export", "--data", str(folder), "--format", fmt,
+         "--out", str(tmp_path / "exe" / out)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert main(["export", "--data", str(folder), "--format", fmt,
+                 "--out", str(tmp_path / "py" / out)]) == 0
+    assert _digests(tmp_path / "exe") == _digests(tmp_path / "py")
+    assert done.stdout.splitlines() == [str(tmp_path / "exe" / out)]
+    assert done.stderr.startswith("data: ")

@@ -215,3 +215,55 @@ def test_lines_and_zones_child_failure_is_raised_and_leaves_nothing(
         engine.lines_and_zones(ledger.legs, zones, workers=2)
     assert not [t for t in threading.enumerate() if t.name == "movemap-unpack"]
     assert set(Path(_spool_dir()).glob(f"{engine._SPOOL_PREFIX}*")) == before
+
+
+def test_a_child_done_is_not_waited_for_until_it_exits(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A child that finished its tasks lets this process go on before it exits.
+
+    The child's exit is held until this process, back from run_forked,
+    releases it: were run_forked waiting for the exit, it would never
+    return (the child gives up after 60 s and says so).
+    """
+    import select
+
+    release_r, release_w = os.pipe()
+    held = os._exit
+
+    def held_exit(code: int) -> None:
+        ready, _, _ = select.select([release_r], [], [], 60)
+        (tmp_path / "exit.txt").write_text("released" if ready else "timed out")
+        held(code)
+
+    monkeypatch.setattr(forked, "_exit", held_exit)
+    monkeypatch.setattr(forked, "_PENDING", [])
+
+    def run(i: int) -> None:
+        (tmp_path / f"{i}.txt").write_text(str(os.getpid()))
+
+    run_forked([0, 1], run, workers=2)
+    os.close(release_r)
+    assert (tmp_path / "0.txt").read_text() == str(os.getpid())
+    child = int((tmp_path / "1.txt").read_text())  # written before run_forked returned
+    assert [child] == forked._PENDING
+    os.write(release_w, b"x")
+    os.close(release_w)
+    run_forked([], run)  # reaps it
+    assert forked._PENDING == []
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child, os.WNOHANG)
+    assert (tmp_path / "exit.txt").read_text() == "released"
+
+
+def test_a_child_failing_after_its_tasks_is_still_an_error(monkeypatch: pytest.MonkeyPatch,
+                                                          tmp_path: Path) -> None:
+    """A child whose tasks fail reports the error and is waited for, as before."""
+    monkeypatch.setattr(forked, "_PENDING", [])
+
+    def run(i: int) -> None:
+        if i == 1:
+            raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError, match="No space left"):
+        run_forked([0, 1], run, workers=2)
+    assert forked._PENDING == []

@@ -63,12 +63,14 @@ def run(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     # Imported here so other subcommands never load folium.
     from geo._io import check_out_dir
-    from geo.dataset import load_dataset
-    from geo.filters import filter_dataset
     from geo.paths import data_dir
 
     out = Path(args.out) if args.out else data_dir(args.data) / DEFAULT_OUT
     check_out_dir(out)  # as layers.maps.check_out, without importing folium yet
+    _read_ahead(data_dir(args.data))  # before pandas and geopandas are imported
+    from geo.dataset import load_dataset
+    from geo.filters import filter_dataset
+
     _head_start(data_dir(args.data))
     full = load_dataset(args.data)
     from layers.maps import build_maps
@@ -97,6 +99,27 @@ def _build(args: argparse.Namespace) -> int:
 #: A ledger file this large (~10,000 legs) is read for longer than the
 #: lines' and zones' modules take to load beside it (geo.engine.preload).
 _PRELOAD_BYTES = 1_000_000
+
+
+def _read_ahead(folder: Path) -> None:
+    """Read a large ledger's columns in a thread while the modules load (geo/_prefetch.py).
+
+    pyarrow's CSV reader and compute functions release the GIL: the
+    thread's ~0.5 s at 100,000 legs overlap the imports of pandas and
+    geopandas and the gazetteer's read.  The ledger reader takes the
+    columns (:func:`geo._csv.read_columns`); the same cells either way.
+    """
+    from geo import settings
+
+    ledger = folder / settings.TRANSFERS_FILE
+    try:
+        if ledger.stat().st_size < _PRELOAD_BYTES:
+            return
+    except OSError:  # missing (or transfers.parquet): the read says so
+        return
+    from geo._prefetch import start_columns
+
+    start_columns(ledger)
 
 
 def _head_start(folder: Path) -> None:

@@ -10,6 +10,7 @@ from layers.cli._common import (
     add_data_argument,
     add_engine_arguments,
     add_filter_arguments,
+    keep_until_exit,
     leg_filter,
     print_warnings,
 )
@@ -53,6 +54,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Load the dataset and export it; print the files written."""
+    from geo.gcpause import paused_gc
+    from layers.cli._common import ends_with_exit
+
+    # As `movemap build` (layers/cli/build.py): the collector stays off, and in
+    # the `movemap` executable (os._exit right after) the dataset is never freed.
+    with paused_gc(resume=not ends_with_exit()):
+        return _export(args)
+
+
+def _export(args: argparse.Namespace) -> int:
     from geo._io import check_out_dir, check_out_file
     from geo.dataset import load_dataset, unplaced_legs
     from geo.export import export
@@ -99,4 +110,6 @@ def run(args: argparse.Namespace) -> int:
         colours=colours,
     ):
         print(path)
+    # Left to the process's end in the executable (nothing to free).
+    keep_until_exit(full, dataset)
     return 0
