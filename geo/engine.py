@@ -272,7 +272,7 @@ def _routes(legs: pd.DataFrame) -> int:
     """Count the legs' distinct (from, to) coordinate pairs (below FORK_MIN_LEGS legs: the legs)."""
     import numpy as np
 
-    from geo.lines import distinct_routes
+    from geo.distinct import distinct_routes
 
     if len(legs) < FORK_MIN_LEGS:
         return len(legs)

@@ -24,6 +24,7 @@ import pandas as pd
 import shapely
 
 from geo import columns as col
+from geo.distinct import distinct_objects
 
 # --- one partition ----------------------------------------------------------------
 
@@ -104,13 +105,8 @@ class _Packed:
                 c for c in frame.columns
                 if c != name and c in given.columns and _same(frame[c], given[c])
             )
-        every = np.asarray(frame.geometry.array, dtype=object)
-        ids = np.fromiter(map(id, every), dtype=np.uintp, count=len(every))
-        _, first, which = np.unique(ids, return_index=True, return_inverse=True)
-        order = np.argsort(first, kind="stable")  # packed in the order first met
-        rank = np.empty_like(order)
-        rank[order] = np.arange(len(order))
-        geoms, which = every[first[order]], rank[which.ravel()]
+        # Packed in the order first met, each shared object once.
+        geoms, which = distinct_objects(np.asarray(frame.geometry.array, dtype=object))
         kind = shapely.get_type_id(geoms).astype(np.int8)
         kind[(kind != 1) & (kind != 5)] = 0
         kind[shapely.is_empty(geoms) | shapely.has_z(geoms)] = 0
@@ -140,7 +136,7 @@ class _Packed:
             coords,
             shapely.get_coordinates(lines),
             np.asarray(shapely.to_wkb(geoms[kind == 0]), dtype=object),
-            which.ravel().astype(np.int64),
+            which.astype(np.int64),
             taken,
             tuple(frame.columns) if taken else (),
         )

@@ -49,6 +49,7 @@ from geo import settings
 from geo._karney import _EP2, _Lines, _wrap180
 from geo.antimeridian import split_antimeridian
 from geo.arrows import arrowheads, leg_midpoints
+from geo.distinct import distinct_routes
 from geo.threads import thread_count
 
 __all__ = [
@@ -502,40 +503,6 @@ def geodesic_lines(
     return gpd.GeoDataFrame(
         out, geometry=gpd.GeoSeries(geometry, index=out.index), crs=_CRS, copy=False
     )
-
-
-def distinct_routes(
-    lon1: FloatArray,
-    lat1: FloatArray,
-    lon2: FloatArray,
-    lat2: FloatArray,
-    which: npt.NDArray[np.bool_],
-) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
-    """Return the distinct routes among the legs ``which``: one leg of each, each leg's route.
-
-    Two legs share a route when their four coordinates are the same
-    numbers bit for bit (``-0.0`` is not ``0.0``): whatever is computed
-    from the coordinates alone is then the same for both.
-
-    Returns
-    -------
-    first, route
-        ``first``: position (in all legs) of the first leg of each route,
-        ascending; ``route``: for each leg in ``which``, in order, its
-        route's index in ``first``.
-
-    """
-    at = np.flatnonzero(which)
-    ends = np.ascontiguousarray(np.column_stack([lon1[at], lat1[at], lon2[at], lat2[at]]))
-    if len(at) < 2:
-        return at, np.arange(len(at))
-    rows = ends.view(np.dtype((np.void, ends.dtype.itemsize * 4))).ravel()
-    _, first, route = np.unique(rows, return_index=True, return_inverse=True)
-    # Routes numbered in the order of their first leg.
-    order = np.argsort(first, kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    return at[first[order]], rank[route.ravel()]
 
 
 def _listed(value: object) -> bool:

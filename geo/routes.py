@@ -33,6 +33,7 @@ import shapely
 
 from geo import columns as col
 from geo import settings
+from geo.distinct import distinct_objects
 
 __all__ = ["SEA_MODE", "counted_lines", "movement_lines", "sea_route", "transfer_km"]
 
@@ -291,7 +292,7 @@ def movement_lines(
     if changed.any():
         # The bearing of a routed or tracked line is that of its first segment.
         # Each distinct line once: legs of one route share its object.
-        g, line = _distinct_objects(geometry[changed])
+        g, line = distinct_objects(geometry[changed])
         multi = shapely.get_type_id(g) == 5
         g = np.where(multi, shapely.get_geometry(g, 0), g)
         first = shapely.get_coordinates(shapely.get_point(g, 0))
@@ -303,16 +304,6 @@ def movement_lines(
     out[col.TRANSFER_KM] = transfer_km(out)
     geoms = gpd.GeoSeries(geometry, index=out.index, crs=out.crs)
     return gpd.GeoDataFrame(out.drop(columns=col.GEOMETRY), geometry=geoms, copy=False)
-
-
-def _distinct_objects(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return the distinct objects of ``values`` (by identity, first seen first), each's index."""
-    ids = np.fromiter(map(id, values), dtype=np.uintp, count=len(values))
-    _, first, which = np.unique(ids, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    return values[first[order]], rank[which.ravel()]
 
 
 def transfer_km(lines: pd.DataFrame) -> np.ndarray:

@@ -26,6 +26,7 @@ import shapely
 from geopandas import GeoDataFrame
 
 from geo import columns as col
+from geo.distinct import distinct_objects
 from layers.escape import Numbers
 from layers.payload import (
     bool_column,
@@ -214,13 +215,17 @@ def _line_groups(geoms: np.ndarray, first_vertex: np.ndarray) -> np.ndarray | No
     if not len(ok):
         return group
     g = geoms[ok]
-    key = pd.DataFrame(shapely.bounds(g), columns=["x0", "y0", "x1", "y1"])
-    key["n"] = shapely.get_num_coordinates(g)
-    key["len"] = shapely.length(g)
+    # Legs of one route share their line object (geo.lines): each object measured once.
+    obj, of = distinct_objects(g)
+    key = pd.DataFrame(shapely.bounds(obj)[of], columns=["x0", "y0", "x1", "y1"])
+    key["n"] = shapely.get_num_coordinates(obj)[of]
+    key["len"] = shapely.length(obj)[of]
     key["sx"], key["sy"] = first_vertex[ok, 0], first_vertex[ok, 1]
     ids = key.groupby(list(key.columns), sort=False, dropna=False).ngroup().to_numpy()
     first = pd.Series(np.arange(len(g))).groupby(ids).transform("first").to_numpy()
-    if not shapely.equals_exact(g, g[first], tolerance=0).all():
+    # Each distinct (line, group's first line) pair compared once.
+    pairs = np.unique(np.column_stack([of, of[first]]), axis=0)
+    if not shapely.equals_exact(obj[pairs[:, 0]], obj[pairs[:, 1]], tolerance=0).all():
         return None
     group[ok] = ids
     return group

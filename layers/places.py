@@ -134,6 +134,10 @@ def _line_ends(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     point for a missing, empty or multi-part geometry), from one pass over
     the coordinates instead of a new point geometry per leg end.
     """
+    from geo.distinct import distinct_objects
+
+    # Legs of one route share their line object (geo.lines): each object read once.
+    geoms, of = distinct_objects(np.asarray(geoms, dtype=object))
     first = np.full((len(geoms), 2), np.nan)
     last = np.full((len(geoms), 2), np.nan)
     ok = np.isin(shapely.get_type_id(geoms), (1, 2)) & ~shapely.is_empty(geoms)
@@ -143,7 +147,7 @@ def _line_ends(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         stops = np.cumsum(shapely.get_num_coordinates(lines)) - 1  # each line's last vertex
         first[ok] = xy[np.r_[0, stops[:-1] + 1]]
         last[ok] = xy[stops]
-    return first, last
+    return first[of], last[of]
 
 
 def _string_objects(values: pd.Series) -> np.ndarray:

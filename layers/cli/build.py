@@ -102,7 +102,7 @@ _PRELOAD_BYTES = 1_000_000
 
 
 def _read_ahead(folder: Path) -> None:
-    """Read a large ledger's columns in a thread while the modules load (geo/_prefetch.py).
+    """Read a large ledger's columns and compute the countries' tiles in threads, from the start.
 
     pyarrow's CSV reader and compute functions release the GIL: the
     thread's ~0.5 s at 100,000 legs overlap the imports of pandas and
@@ -120,6 +120,12 @@ def _read_ahead(folder: Path) -> None:
     from geo._prefetch import start_columns
 
     start_columns(ledger)
+    # The land mask and country tiles (~1 s of GEOS, which releases the GIL)
+    # too: geo.dataset.load_dataset would start them only after its imports,
+    # and the lines wait for them.  The same cached results either way.
+    from geo.countries import warm_up
+
+    warm_up()
 
 
 def _head_start(folder: Path) -> None:
