@@ -171,13 +171,25 @@ def warm_up() -> threading.Thread:
     Returns
     -------
     threading.Thread
-        The started thread (daemon); join it before forking.
+        The started thread (daemon), the same one on a second call in this
+        process; join it before forking.
 
     """
+    import os
+
     from geo.forked import start_thread
 
-    # Joined before any fork (geo.forked.join_threads) even if the caller forgets.
-    return start_thread(_warm, name="movemap-countries")
+    # Once per process: a build starts it early (layers/cli/build.py) and
+    # load_dataset asks again; the results are cached either way.
+    started = _WARMING.get(os.getpid())
+    if started is None:
+        # Joined before any fork (geo.forked.join_threads) even if the caller forgets.
+        started = _WARMING[os.getpid()] = start_thread(_warm, name="movemap-countries")
+    return started
+
+
+#: The warm-up thread started in each process (by process id: a fork starts its own).
+_WARMING: dict[int, threading.Thread] = {}
 
 
 def _warm() -> None:

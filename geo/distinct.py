@@ -10,13 +10,24 @@ measure of each object (its first vertex, length, bounds) is taken once.
 
 from __future__ import annotations
 
+import ctypes
+
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["distinct_objects", "distinct_routes"]
+__all__ = ["addresses", "distinct_objects", "distinct_routes"]
 
 IntpArray = npt.NDArray[np.intp]
 FloatArray = npt.NDArray[np.float64]
+
+
+def addresses(values: npt.NDArray[np.object_]) -> npt.NDArray[np.uintp]:
+    """Return the addresses of the objects in ``values`` (identity, as ``id``), as integers."""
+    values = np.ascontiguousarray(values, dtype=object)  # same objects if it copies
+    if not len(values):
+        return np.zeros(0, dtype=np.uintp)
+    buf = (ctypes.c_size_t * len(values)).from_address(values.ctypes.data)
+    return np.ctypeslib.as_array(buf).astype(np.uintp)  # a copy
 
 
 def _first_met(first: IntpArray, which: IntpArray) -> tuple[IntpArray, IntpArray]:
@@ -64,7 +75,6 @@ def distinct_objects(values: npt.NDArray[np.object_]) -> tuple[npt.NDArray[np.ob
     ``objects[index]`` holds the very objects of ``values``: a measure of
     each distinct object, taken by ``index``, is the measure of every row.
     """
-    ids = np.fromiter(map(id, values), dtype=np.uintp, count=len(values))
-    _, first, which = np.unique(ids, return_index=True, return_inverse=True)
+    _, first, which = np.unique(addresses(values), return_index=True, return_inverse=True)
     first, which = _first_met(first, which)
     return values[first], which

@@ -17,6 +17,7 @@ from folium.template import Template
 from geopandas import GeoDataFrame
 
 from geo import columns as col
+from geo.distinct import distinct_objects
 from layers._element import MovemapElement
 from layers.escape import Numbers
 
@@ -134,8 +135,6 @@ def _line_ends(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     point for a missing, empty or multi-part geometry), from one pass over
     the coordinates instead of a new point geometry per leg end.
     """
-    from geo.distinct import distinct_objects
-
     # Legs of one route share their line object (geo.lines): each object read once.
     geoms, of = distinct_objects(np.asarray(geoms, dtype=object))
     first = np.full((len(geoms), 2), np.nan)

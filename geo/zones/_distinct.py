@@ -25,9 +25,10 @@ import numpy as np
 import pandas as pd
 
 from geo import columns as C  # noqa: N812
+from geo.distinct import addresses
 from geo.zones._common import _FOREVER, _NAT, IntArray, _days
 from geo.zones._legs import _leg_days
-from geo.zones._shared import _addresses, _geometry_array
+from geo.zones._shared import _geometry_array
 
 __all__ = ["broadcast_legs", "broadcast_segments", "leg_classes"]
 
@@ -87,7 +88,7 @@ def leg_classes(
         return None
     start, stop = _leg_days(lines)
     parts: list[object] = [
-        _addresses(_geometry_array(lines)).view(np.int64),
+        addresses(_geometry_array(lines)).view(np.int64),
         day_classes(start, zones),
         day_classes(stop, zones),
     ]

@@ -20,7 +20,6 @@ remembered once no frame holds the geometries any more.
 
 from __future__ import annotations
 
-import ctypes
 import threading
 import weakref
 from collections.abc import Callable
@@ -33,6 +32,7 @@ import numpy.typing as npt
 import shapely
 
 from geo import columns as C  # noqa: N812
+from geo.distinct import addresses as _addresses
 from geo.threads import thread_count
 from geo.zones._common import _CRS, _NAT, IntArray, ObjArray, ZoneFacts, _days, _zone_key
 from geo.zones._crossings import Meetings, meetings
@@ -244,15 +244,6 @@ _LOCK = threading.RLock()  # re-entrant: a holder's death may call back while it
 def _geometry_array(lines: gpd.GeoDataFrame) -> ObjArray:
     """Return the object array behind the frame's geometry column (not a copy)."""
     return np.asarray(lines.geometry.array, dtype=object)
-
-
-def _addresses(arr: ObjArray) -> npt.NDArray[np.uintp]:
-    """Addresses of the objects in ``arr`` (identity, as ``id``), as integers."""
-    arr = np.ascontiguousarray(arr, dtype=object)  # same objects if it copies
-    if not len(arr):
-        return np.zeros(0, dtype=np.uintp)
-    buf = (ctypes.c_size_t * len(arr)).from_address(arr.ctypes.data)
-    return np.ctypeslib.as_array(buf).astype(np.uintp)  # a copy
 
 
 def _hold(entry: _Entry, arr: ObjArray) -> None:
