@@ -40,6 +40,7 @@ __all__ = [
     "ISO_A2",
     "countries_at",
     "country_shape",
+    "derive_land_and_tiles",
     "land",
     "load_countries",
     "subdivide",
@@ -149,14 +150,79 @@ def subdivide(
     return np.concatenate(done_g), np.concatenate(done_o)
 
 
+#: Package-data file of what :func:`derive_land_and_tiles` computes from :data:`COUNTRIES_FILE`.
+DERIVED_FILE = "countries-derived.parquet"
+#: Key of the Parquet metadata holding the SHA-256 of the :data:`COUNTRIES_FILE` it came from.
+SOURCE_HASH_KEY = b"movemap:source_sha256"
+
+
+def derive_land_and_tiles(
+    countries: gpd.GeoDataFrame,
+) -> tuple[shapely.Geometry, np.ndarray, np.ndarray]:
+    """Compute the land mask and the small tiles of the country polygons.
+
+    Both take about 1.3 CPU s of GEOS at 1:50m (the union of every polygon,
+    then :func:`subdivide`); :data:`DERIVED_FILE` holds them, written by
+    ``scripts/derive_countries.py --derived``, so a run reads them instead.
+
+    Parameters
+    ----------
+    countries
+        The polygons as :func:`load_countries` returns them.
+
+    Returns
+    -------
+    tuple
+        The land mask (union of every polygon), the tiles (object array of
+        Polygons) and for each tile the row of its country.
+
+    """
+    geoms = countries.geometry.values
+    tiles, owner = subdivide(geoms, max_vertices=64, min_size=0.5)
+    return shapely.union_all(geoms), tiles, owner
+
+
+def _source_hash() -> str:
+    import hashlib
+
+    return hashlib.sha256((resources.files("geo") / "data" / COUNTRIES_FILE).read_bytes()).hexdigest()
+
+
+@_once
+def _derived() -> tuple[shapely.Geometry, np.ndarray, np.ndarray]:
+    """The land mask and tiles: read from :data:`DERIVED_FILE` if it is current, else computed.
+
+    The file records the SHA-256 of the polygons it was derived from; when
+    they differ (the polygons were re-derived, the file not yet), the mask
+    and tiles are computed (same values, ~1.3 CPU s more).  A test checks
+    that the bundled file is current and equals a fresh derivation.
+    """
+    import pyarrow.parquet as pq
+
+    path = resources.files("geo") / "data" / DERIVED_FILE
+    try:
+        with resources.as_file(path) as file:
+            table = pq.read_table(file)
+    except (OSError, ValueError):  # missing or unreadable: computed instead
+        table = None
+    meta = (table.schema.metadata or {}) if table is not None else {}
+    if table is None or meta.get(SOURCE_HASH_KEY, b"").decode() != _source_hash():
+        return derive_land_and_tiles(_countries())
+    geoms = shapely.from_wkb(table.column("geometry").to_numpy(zero_copy_only=False))
+    owner = table.column("owner").to_numpy().astype(np.intp)
+    is_land = owner < 0
+    return geoms[is_land][0], geoms[~is_land], owner[~is_land]
+
+
 @_once
 def _shared_tiles() -> tuple[np.ndarray, np.ndarray]:
-    return subdivide(_countries().geometry.values, max_vertices=64, min_size=0.5)
+    _, tiles, owner = _derived()
+    return tiles, owner
 
 
 @_once
 def _land() -> shapely.Geometry:
-    return shapely.union_all(_countries().geometry.values)
+    return _derived()[0]
 
 
 def warm_up() -> threading.Thread:
@@ -194,8 +260,7 @@ _WARMING: dict[int, threading.Thread] = {}
 
 def _warm() -> None:
     _countries()
-    _land()
-    _shared_tiles()
+    _derived()
 
 
 # GEOS prepared geometries are not thread-safe (libgeos/geos#825): each

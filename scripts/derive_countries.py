@@ -4,6 +4,14 @@ geo/data/countries-110m.geojson (1:110m) from the npm package world-atlas.
 Usage::
 
     python scripts/derive_countries.py [--scale 50m|110m] [--atlas PATH/TO/countries-50m.json]
+    python scripts/derive_countries.py --derived
+
+``--derived`` writes geo/data/countries-derived.parquet from the bundled
+geo/data/countries.geojson: the land mask and the countries' small tiles
+(:func:`geo.countries.derive_land_and_tiles`, ~1.3 CPU s of GEOS that every
+run would otherwise spend), as GeoParquet with the SHA-256 of the polygons
+it came from (a run computes them instead when that differs).  Run it after
+re-deriving the 50m polygons; tests/test_countries.py checks it is current.
 
 Without ``--atlas`` the script runs ``npm pack world-atlas@<VERSION>`` in a
 temporary folder (npm registry only) and reads ``countries-<scale>.json`` from
@@ -187,12 +195,38 @@ def write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def write_derived(out: Path) -> None:
+    """Write the land mask and tiles of the bundled 50m polygons to ``out`` (GeoParquet)."""
+    import pyarrow.parquet as pq
+
+    from geo import countries
+    from geo.geoparquet import geoparquet_table
+
+    land, tiles, owner = countries.derive_land_and_tiles(countries.load_countries())
+    frame = gpd.GeoDataFrame(
+        # owner: the tile's row in countries.geojson (sorted by iso_a2, name); -1: the land mask
+        {"owner": np.concatenate([[-1], owner]).astype(np.int32)},
+        geometry=np.concatenate([np.array([land], dtype=object), tiles]),
+        crs="EPSG:4326",
+    )
+    table = geoparquet_table(frame, geometry_types=("MultiPolygon", "Polygon"))
+    meta = {**table.schema.metadata, countries.SOURCE_HASH_KEY: countries._source_hash().encode()}
+    pq.write_table(table.replace_schema_metadata(meta), out, compression="snappy")
+    print(f"wrote the land mask and {len(tiles)} tiles to {out} ({out.stat().st_size} bytes)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--derived", action="store_true", help="write countries-derived.parquet from the 50m file"
+    )
     parser.add_argument("--scale", choices=sorted(OUTPUTS), default="50m")
     parser.add_argument("--atlas", type=Path, help="countries-<scale>.json (default: npm pack)")
     parser.add_argument("--out", type=Path, default=None, help="default: geo/data/, by scale")
     args = parser.parse_args()
+    if args.derived:
+        write_derived(args.out or DATA / "countries-derived.parquet")
+        return
     args.out = args.out or OUTPUTS[args.scale]
     with tempfile.TemporaryDirectory() as tmp:
         atlas = args.atlas or fetch_atlas(Path(tmp), args.scale)

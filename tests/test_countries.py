@@ -166,3 +166,40 @@ def test_warm_up_computes_the_land_mask_once_for_every_thread() -> None:
     assert countries._shared_tiles() is countries._shared_tiles()
     tiles, owner = countries._shared_tiles()
     assert len(tiles) == len(owner) > len(countries.load_countries())
+
+
+def test_bundled_land_and_tiles_are_current() -> None:
+    # Issue 15: a run reads the land mask and tiles from countries-derived.parquet
+    # (scripts/derive_countries.py --derived) instead of spending ~1.3 CPU s of
+    # GEOS on them. It must hold what a fresh derivation gives, geometry by
+    # geometry and in the same order (countries_at breaks ties by tile index).
+    import pyarrow.parquet as pq
+    from importlib import resources
+
+    path = resources.files("geo") / "data" / countries.DERIVED_FILE
+    meta = pq.read_schema(path).metadata
+    assert meta[countries.SOURCE_HASH_KEY].decode() == countries._source_hash(), (
+        "countries.geojson changed: run python scripts/derive_countries.py --derived"
+    )
+    land_file, tiles_file, owner_file = countries._derived()
+    land_new, tiles_new, owner_new = countries.derive_land_and_tiles(load_countries())
+    assert shapely.to_wkb(land_file) == shapely.to_wkb(land_new)
+    assert list(shapely.to_wkb(tiles_file)) == list(shapely.to_wkb(tiles_new))
+    assert owner_file.tolist() == owner_new.tolist()
+
+
+def test_stale_derived_file_is_computed_instead(monkeypatch) -> None:
+    # When the polygons no longer match the file's hash, the mask and tiles
+    # are derived from the polygons (never stale shapes read from the file).
+    calls: list[int] = []
+    real = countries.derive_land_and_tiles
+
+    def spy(frame):
+        calls.append(len(frame))
+        return real(frame)
+
+    monkeypatch.setattr(countries, "derive_land_and_tiles", spy)
+    monkeypatch.setattr(countries, "_source_hash", lambda: "0" * 64)
+    fresh = countries._derived.__wrapped__()
+    assert calls == [len(load_countries())]
+    assert shapely.to_wkb(fresh[0]) == shapely.to_wkb(countries._land())
