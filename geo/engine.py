@@ -133,11 +133,14 @@ def lines_and_zones(
         msg = f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}"
         raise ValueError(msg)
     if engine == "pandas" or len(legs) == 0:
-        from geo.forked import join_threads
+        from geo.forked import PRELOAD_THREAD, join_threads
 
-        # A head start (preload) still running in a thread is waited for:
-        # the lines must not set up searoute's graphs or numba beside it.
-        join_threads()
+        # A head start (preload_lines) still running in a thread is waited
+        # for: the lines must not set up searoute's graphs beside it.  The
+        # zone kernels' (numba) are waited for before the zones
+        # (geo.engine_parts._one); other threads (the maps' imports) go on
+        # unless this forks.
+        join_threads(name=PRELOAD_THREAD)
         if workers is None:
             from geo.forked import available_cores
 
@@ -237,20 +240,38 @@ def zoned_chunks(
 def preload() -> None:
     """Load what the lines and zones load on their first call, before they are called.
 
-    The sea-lane network (``searoute``: its modules, then its graphs, ~0.2
-    CPU s) and the compiled zone kernels (numba, its typing and target
-    registries: ~0.6 CPU s) are otherwise loaded by the first leg drawn
-    and split, on the critical path of a build.  Run in a thread while the
-    ledger is read (:func:`geo.forked.start_thread`), they cost the build
-    little wall time, and every fork inherits them.  Results never depend
-    on it.
+    :func:`preload_lines`, then :func:`preload_zones`.  Results never
+    depend on it.
+    """
+    preload_lines()
+    preload_zones()
+
+
+def preload_lines() -> None:
+    """Load the sea-lane network (``searoute``: its modules, then its graphs, ~0.2 CPU s).
+
+    Otherwise loaded by the first leg drawn, on the critical path of a
+    build.  Run in a thread while the ledger is read
+    (:func:`geo.forked.start_thread`, named :data:`geo.forked.PRELOAD_THREAD`:
+    :func:`lines_and_zones` waits for it before the lines), it costs the
+    build little wall time, and every fork inherits it.
     """
     from searoute.searoute import get_graphs
 
-    import geo.routes  # and geo.lines, geo.antimeridian
-    import geo.zones._kernels  # noqa: F401  (numba)
+    import geo.routes  # noqa: F401  (and geo.lines, geo.antimeridian)
 
     get_graphs(backend="networkx")  # as searoute.searoute sets them up (lru-cached)
+
+
+def preload_zones() -> None:
+    """Load the compiled zone kernels (numba, its typing and target registries: ~0.45 CPU s).
+
+    Otherwise loaded by the first leg split.  Run in a thread named
+    :data:`geo.forked.PRELOAD_ZONES_THREAD`, it goes on while the lines are
+    drawn; :func:`lines_and_zones` waits for it before the zones.
+    """
+    import geo.zones._kernels  # noqa: F401  (numba)
+
     try:
         from numba.core.registry import cpu_target
     except ImportError:  # another numba layout: loaded on first call instead

@@ -32,10 +32,14 @@ from geo.distinct import distinct_objects
 def _one(
     legs: pd.DataFrame, zones: gpd.GeoDataFrame, outside_geometry: bool
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    from geo.forked import PRELOAD_ZONES_THREAD, join_threads
     from geo.routes import counted_lines, movement_lines
     from geo.zones import attribute_legs, split_by_zone
 
     lines = movement_lines(legs)  # sea routes, tracks, via points, alternatives
+    # The zone kernels' head start (numba, geo.engine.preload_zones), loaded
+    # while the lines were drawn: not set up twice.
+    join_threads(name=PRELOAD_ZONES_THREAD)
     return (
         attribute_legs(lines, zones),
         # alternatives: segments follow the counted candidate

@@ -63,6 +63,11 @@ _DONE = b"done"
 #: Children that reported _DONE but had not yet exited: reaped by the next run_forked.
 _PENDING: list[int] = []
 
+#: Name of the thread running :func:`geo.engine.preload_lines` (``lines_and_zones``
+#: waits for it before the lines).
+PRELOAD_THREAD = "movemap-preload"
+#: Name of the thread running :func:`geo.engine.preload_zones` (waited for before the zones).
+PRELOAD_ZONES_THREAD = "movemap-preload-zones"
 #: Threads of :func:`start_thread` not yet joined.
 _THREADS: list[threading.Thread] = []
 _THREADS_LOCK = threading.Lock()
@@ -102,13 +107,23 @@ def start_thread(target: Callable[[], object], *, name: str) -> threading.Thread
     return thread
 
 
-def join_threads() -> None:
-    """Wait for every thread of :func:`start_thread` (called before each fork)."""
+def join_threads(*, name: str | None = None) -> None:
+    """Wait for the threads of :func:`start_thread` (every one: called before each fork).
+
+    Parameters
+    ----------
+    name
+        Only the threads of this name (the others go on; a fork still
+        waits for them).
+
+    """
     while True:
         with _THREADS_LOCK:
-            if not _THREADS:
+            mine = [t for t in _THREADS if name is None or t.name == name]
+            if not mine:
                 return
-            thread = _THREADS.pop()
+            thread = mine[-1]
+            _THREADS.remove(thread)
         if thread is not threading.current_thread():
             thread.join()
 

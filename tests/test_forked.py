@@ -113,6 +113,36 @@ def test_threads_started_here_are_done_before_a_fork(tmp_path: Path) -> None:
     assert not [t for t in threading.enumerate() if t.name == "slow-head-start"]
 
 
+def test_join_threads_by_name_waits_for_that_thread_and_its_successor() -> None:
+    """The lines wait for their head start only; a head start may start the next one."""
+    import threading
+
+    from geo import forked
+    from geo.forked import join_threads, start_thread
+
+    release = threading.Event()
+    order: list[str] = []
+
+    def second() -> None:
+        order.append("second")
+
+    def first() -> None:
+        order.append("first")
+        start_thread(second, name="second-head-start")
+
+    start_thread(lambda: release.wait(5), name="other-head-start")
+    start_thread(first, name="first-head-start")
+    join_threads(name="first-head-start")
+    assert order[0] == "first"
+    join_threads(name="second-head-start")
+    assert order == ["first", "second"]
+    # the other thread is still running and still registered: a fork would wait for it
+    assert [t.name for t in forked._THREADS] == ["other-head-start"]
+    release.set()
+    join_threads()
+    assert forked._THREADS == []
+
+
 def test_a_head_start_that_fails_is_silent(capfd: pytest.CaptureFixture[str]) -> None:
     from geo.forked import join_threads, start_thread
 

@@ -73,6 +73,9 @@ def _build(args: argparse.Namespace) -> int:
 
     _head_start(data_dir(args.data))
     full = load_dataset(args.data)
+    from geo.forked import join_threads
+
+    join_threads()  # the maps' imports (layers.maps is needed now) and any other head start
     from layers.maps import build_maps
     from layers.style import leg_colours
 
@@ -129,28 +132,43 @@ def _read_ahead(folder: Path) -> None:
 
 
 def _head_start(folder: Path) -> None:
-    """Load the modules the maps (and, for a large ledger, the lines) need, in a thread.
+    """Load the modules the maps (and, for a large ledger, the lines and zones) need, in threads.
 
-    Started before the inputs are read: the imports of folium, branca and
-    jinja2 (~0.25 CPU s) and :func:`geo.engine.preload` (~0.8 CPU s)
-    overlap the ledger read instead of following it.  The thread is joined
-    before the lines are computed and before any fork
-    (:func:`geo.forked.join_threads`); an error in it is dropped and met
-    again, and reported, where the module is needed.
+    Started before the inputs are read: the sea lanes
+    (:func:`geo.engine.preload_lines`, ~0.2 CPU s), then the zone kernels
+    (:func:`geo.engine.preload_zones`, numba, ~0.45 CPU s), then the imports
+    of folium, branca and jinja2 (~0.3 CPU s), one after another (each
+    thread starts the next as it ends), overlap the ledger read instead of
+    following it.  Each is joined where its modules are first needed (the
+    lines, the zones) and all before any fork (:func:`geo.forked.join_threads`);
+    an error in one is dropped and met again, and reported, where the
+    module is needed.
     """
     from geo._parquet import transfers_file
-    from geo.forked import start_thread
+    from geo.forked import PRELOAD_THREAD, PRELOAD_ZONES_THREAD, start_thread
 
     try:
         big = transfers_file(folder).stat().st_size >= _PRELOAD_BYTES
     except OSError:  # missing: the read says so
         big = False
 
-    def load() -> None:
-        if big:
-            from geo.engine import preload
-
-            preload()
+    def maps() -> None:
         import layers.maps  # noqa: F401  (folium, branca, jinja2)
 
-    start_thread(load, name="movemap-preload")
+    def zones() -> None:
+        try:
+            from geo.engine import preload_zones
+
+            preload_zones()
+        finally:
+            start_thread(maps, name="movemap-maps-imports")
+
+    def lines() -> None:
+        try:
+            from geo.engine import preload_lines
+
+            preload_lines()
+        finally:
+            start_thread(zones, name=PRELOAD_ZONES_THREAD)
+
+    start_thread(lines if big else maps, name=PRELOAD_THREAD if big else "movemap-maps-imports")
