@@ -185,12 +185,13 @@ def derive_land_and_tiles(
 def _source_hash() -> str:
     import hashlib
 
-    return hashlib.sha256((resources.files("geo") / "data" / COUNTRIES_FILE).read_bytes()).hexdigest()
+    source = resources.files("geo") / "data" / COUNTRIES_FILE
+    return hashlib.sha256(source.read_bytes()).hexdigest()
 
 
 @_once
 def _derived() -> tuple[shapely.Geometry, np.ndarray, np.ndarray]:
-    """The land mask and tiles: read from :data:`DERIVED_FILE` if it is current, else computed.
+    """Return the land mask and tiles: read from :data:`DERIVED_FILE` if current, else computed.
 
     The file records the SHA-256 of the polygons it was derived from; when
     they differ (the polygons were re-derived, the file not yet), the mask

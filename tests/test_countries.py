@@ -173,8 +173,9 @@ def test_bundled_land_and_tiles_are_current() -> None:
     # (scripts/derive_countries.py --derived) instead of spending ~1.3 CPU s of
     # GEOS on them. It must hold what a fresh derivation gives, geometry by
     # geometry and in the same order (countries_at breaks ties by tile index).
-    import pyarrow.parquet as pq
     from importlib import resources
+
+    import pyarrow.parquet as pq
 
     path = resources.files("geo") / "data" / countries.DERIVED_FILE
     meta = pq.read_schema(path).metadata
