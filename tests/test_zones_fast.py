@@ -372,6 +372,30 @@ def test_compiled_crossings_are_the_numpy_crossings_bit_for_bit(zones, seed, mon
     assert out[True, 2] == (ref_rows, ref_hard)
 
 
+@pytest.mark.parametrize("seed", [3, 11])
+def test_crossings_of_some_legs_only_are_theirs(zones, seed, monkeypatch):
+    """Given some of the legs whose vertices ``xy`` holds (meetings passes the legs near an
+    edge), both finders return those legs' crossings only, each on its own leg."""
+    lines = _random_lines(1500, seed)
+    v, nseg, s, zf, zt = _crossing_inputs(zones, lines)
+    ed = _crossings._edges(zones)
+    every = {}
+    for compiled in (False, True):
+        hard = np.zeros(len(nseg), dtype=bool)
+        every[compiled] = _sorted_rows(_crossings.segment_crossings(
+            v.xy, v.head, nseg, np.arange(len(nseg)), ed, s, zf, zt, hard, compiled=compiled))
+    legs = np.flatnonzero(np.random.default_rng(seed).random(len(nseg)) < 0.5)
+    want = [r for r in every[True] if r[0] in set(legs.tolist())]
+    assert len(want) > 100
+    for compiled in (False, True):
+        monkeypatch.setattr(_crossings, "thread_count", lambda most=None: 1)
+        hard = np.zeros(len(nseg), dtype=bool)
+        got = _sorted_rows(_crossings.segment_crossings(
+            v.xy, v.head, nseg, legs, ed, s, zf, zt, hard, compiled=compiled))
+        assert got == want, f"compiled={compiled}"
+        assert all(0 <= r[2] < nseg[r[0]] for r in got)  # a segment of the leg it is given to
+
+
 def test_two_threads_give_the_one_thread_order(zones, monkeypatch):
     """Runs of legs on threads are joined in leg order: the same arrays, in the same order."""
     lines = _random_lines(2500, 5)

@@ -217,10 +217,12 @@ def _chunk_boxes(xy: FloatArray) -> tuple[FloatArray, FloatArray]:
     return lo, hi
 
 
-def _near_segments(xy: FloatArray, last: IntArray, ed: _Edges) -> IntArray:
-    """Segments ``k`` (vertex k to k + 1 of ``xy``) whose box holds a cell with an edge.
+def _near_segments(xy: FloatArray, head: IntArray, nseg: IntArray, ed: _Edges) -> IntArray:
+    """Segments ``k`` (vertex k to k + 1 of ``xy``) of the given legs whose box holds a cell with an edge.
 
-    ``last``: the last vertex of each leg (no segment starts there).
+    ``head``, ``nseg``: the first vertex and the segment count of each leg
+    to search.  ``xy`` may hold other legs' vertices too (those of legs
+    whose box meets no edge): their segments are not returned.
     """
     if len(xy) < 2:
         return np.zeros(0, dtype=np.int64)
@@ -229,9 +231,9 @@ def _near_segments(xy: FloatArray, last: IntArray, ed: _Edges) -> IntArray:
     near = np.flatnonzero(_box_hits(ed.sat, i0, i1, _cell_y(lo[:, 1]), _cell_y(hi[:, 1])))
     first = near * _CHUNK
     k = _ranges(first, np.minimum(_CHUNK, len(xy) - 1 - first))
-    not_seg = np.zeros(len(xy), dtype=bool)
-    not_seg[last] = True
-    return k[~not_seg[k]]
+    is_seg = np.zeros(len(xy), dtype=bool)
+    is_seg[_ranges(head, nseg)] = True  # not a leg's last vertex, nor another leg's
+    return k[is_seg[k]]
 
 
 def meetings(
@@ -366,7 +368,7 @@ def segment_crossings(
             got = list(pool.map(run, runs))
         return tuple(np.concatenate(col) for col in zip(*got, strict=True))  # type: ignore[return-value]
     h_e = head[legs]
-    k = _near_segments(xy, h_e + nseg[legs], ed)
+    k = _near_segments(xy, h_e, nseg[legs], ed)
     kleg = legs[np.searchsorted(h_e, k, side="right") - 1]  # batch leg of segment k
     cl, cz, ck, ct, cxp, cyp = _crossings(xy, k, kleg, ed, s, zf, zt, hard)
     return cl, cz, ck - head[cl], ct, cxp, cyp
