@@ -37,6 +37,7 @@ import shapely
 from geo._threadcache import SharedCache
 from geo.threads import thread_count
 from geo.zones._common import IntArray, ObjArray, _zone_key, shared_tiles
+from geo.zones._compiled import compiled
 from geo.zones._stretches import Stretches, Vertices, _ranges
 
 FloatArray = npt.NDArray[np.float64]
@@ -218,7 +219,7 @@ def _chunk_boxes(xy: FloatArray) -> tuple[FloatArray, FloatArray]:
 
 
 def _near_segments(xy: FloatArray, head: IntArray, nseg: IntArray, ed: _Edges) -> IntArray:
-    """Segments ``k`` (vertex k to k + 1 of ``xy``) of the given legs whose box holds a cell with an edge.
+    """Segments ``k`` (vertex k to k + 1 of ``xy``) of some legs, whose box holds an edge cell.
 
     ``head``, ``nseg``: the first vertex and the segment count of each leg
     to search.  ``xy`` may hold other legs' vertices too (those of legs
@@ -280,8 +281,10 @@ def meetings(
     v = Vertices.of(batch, idx_easy, nseg)
     xy, h_e = v.xy, v.head[idx_easy]
     # --- crossings of leg segments with boundary edges -------------------------
+    search = np.flatnonzero(cand & near)
     cl, cz, ck, ct, cxp, cyp = segment_crossings(
-        xy, v.head, nseg, np.flatnonzero(cand & near), ed, s, zf, zt, hard
+        xy, v.head, nseg, search, ed, s, zf, zt, hard,
+        compiled=compiled(int(nseg[search].sum())),
     )
     # --- containment of the first and last vertex --------------------------------
     fxy, lxy = xy[h_e], xy[h_e + nseg[idx_easy]]

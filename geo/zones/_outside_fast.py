@@ -31,6 +31,10 @@ def _gaps(v: Vertices, st: Stretches) -> tuple[Stretches, FloatArray]:
     (:func:`geo.zones._kernels.gaps`); :func:`_gaps_numpy` is the same in
     numpy (tests compare them).
     """
+    from geo.zones._compiled import compiled
+
+    if not compiled(len(st)):
+        return _gaps_numpy(v, st)
     from geo.zones._kernels import gaps  # numba: imported lazily
 
     order = np.lexsort((st.k0 + st.t0, st.part))

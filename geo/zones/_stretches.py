@@ -15,7 +15,8 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
-from geo.zones._common import _GEOD, IntArray, ObjArray
+from geo.zones._common import IntArray, ObjArray
+from geo.zones._geodesic import geodesic_m
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -69,16 +70,25 @@ class Stretches:
 
 def _coords(v: Vertices, st: Stretches) -> tuple[FloatArray, IntArray]:
     """Coordinates of the stretches (start point, vertices k0 + 1 .. k1, end point), sizes."""
-    from geo.zones._kernels import gather_stretches  # numba: imported lazily
+    from geo.zones._compiled import compiled
 
     inner = np.maximum(st.k1 - st.k0, 0)
     size = inner + 2
     first = np.cumsum(size) - size
     coords = np.empty((int(size.sum()), 2))
     # the at-th coordinate of a stretch is vertex k0 + at (at = 1 .. inner)
-    ends = np.column_stack([st.x0, st.y0, st.x1, st.y1])
-    xy = np.ascontiguousarray(v.xy, dtype=float)
-    gather_stretches(xy, v.head[st.part] + st.k0 + 1, inner, first, ends, coords)
+    start = v.head[st.part] + st.k0 + 1
+    if compiled(len(coords)):
+        from geo.zones._kernels import gather_stretches  # numba: imported lazily
+
+        ends = np.column_stack([st.x0, st.y0, st.x1, st.y1])
+        xy = np.ascontiguousarray(v.xy, dtype=float)
+        gather_stretches(xy, start, inner, first, ends, coords)
+    else:  # the same copies, with index arrays
+        coords[first, 0], coords[first, 1] = st.x0, st.y0
+        coords[_ranges(first + 1, inner)] = v.xy[_ranges(start, inner)]
+        last = first + inner + 1
+        coords[last, 0], coords[last, 1] = st.x1, st.y1
     return coords, size
 
 
@@ -149,23 +159,6 @@ def piece_km(v: Vertices, st: Stretches) -> FloatArray:
     same = np.flatnonzero(owner[1:] == owner[:-1])
     d = geodesic_m(flat[same, 0], flat[same, 1], flat[same + 1, 0], flat[same + 1, 1])
     return np.bincount(owner[same], weights=d, minlength=n) / 1000.0
-
-
-def geodesic_m(x1: FloatArray, y1: FloatArray, x2: FloatArray, y2: FloatArray) -> FloatArray:
-    """Geodesic distances (m) on the WGS84 ellipsoid, compiled (pyproj where it does not converge).
-
-    As ``pyproj.Geod.inv``'s third answer (to 1e-8 m up to 50 km, 0.1 mm
-    beyond), in one compiled loop that releases the GIL: about four times
-    as fast on the pieces a split measures (:func:`geo.zones._kernels.geodesic_m`).
-    """
-    from geo.zones._kernels import geodesic_m as kernel  # numba: imported lazily
-
-    x1, y1, x2, y2 = (np.ascontiguousarray(a, dtype=float) for a in (x1, y1, x2, y2))
-    out = np.empty(len(x1))
-    if kernel(x1, y1, x2, y2, _GEOD.a, _GEOD.f, out):
-        bad = np.flatnonzero(np.isnan(out))
-        out[bad] = _GEOD.inv(x1[bad], y1[bad], x2[bad], y2[bad])[2]
-    return out
 
 
 def longer_than(v: Vertices, st: Stretches, limit: float) -> npt.NDArray[np.bool_]:
