@@ -65,8 +65,9 @@ INDEX_FILE = "index.html"
 #: Place names are drawn as permanent labels for at most this many places, the
 #: busiest (most legs) first; the others are named on hover.
 MAX_PLACE_LABELS = 120
-#: :func:`build_maps` renders in parallel processes from this many legs over all maps
-#: (below it, forking costs more than it saves).
+#: :func:`build_maps` renders in parallel processes from this many legs over all maps,
+#: each map counting :data:`_MAP_OVERHEAD_LEGS` more (below it, forking costs more than
+#: it saves).
 PARALLEL_MIN_LEGS = 20_000
 #: A map's fixed rendering cost, in legs' worth (to balance maps between processes).
 _MAP_OVERHEAD_LEGS = 2_000
@@ -449,7 +450,8 @@ def build_maps(
     workers
         Processes rendering the maps (this one and forks of it, see
         :mod:`geo.forked`); default: one per core, up to one per map,
-        when the maps hold at least :data:`PARALLEL_MIN_LEGS` legs, else 1.
+        when the maps hold at least :data:`PARALLEL_MIN_LEGS` legs (each map
+        counting a fixed cost of ``_MAP_OVERHEAD_LEGS``), else 1.
         The files are the same bytes with any number.
 
     Returns
@@ -494,8 +496,10 @@ def build_maps(
         len(context.legs) if zone is None else int(np.count_nonzero(_legs_for_zone(
             context.zone_sets, zone))) for zone in names
     ]
+    weights = [n + _MAP_OVERHEAD_LEGS for n in counts]
     if workers is None:
-        workers = available_cores() if sum(counts) >= PARALLEL_MIN_LEGS else 1
+        # Many small maps are worth a fork too (50 zone maps: ~1 s in one process).
+        workers = available_cores() if sum(weights) >= PARALLEL_MIN_LEGS else 1
     workers = max(1, min(int(workers), len(names)))
     with staged_folder(out, owned=is_generated) as stage:
 
@@ -512,6 +516,5 @@ def build_maps(
             with open(stage / names[zone], "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(html)
 
-        weights = [n + _MAP_OVERHEAD_LEGS for n in counts]
         run_forked(list(names), write, weights=weights, workers=workers)
     return [out / name for name in names.values()]

@@ -136,3 +136,31 @@ def test_python_m_layers_cli_is_the_console() -> None:
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert "khmeimim_ab" in done.stdout
+
+
+def test_many_small_maps_are_rendered_on_every_core(tmp_path, monkeypatch) -> None:
+    """The bundled ledger's ~50 zone maps (~1 s in one process) are shared out; one
+    small map is not (a fork would cost more than it saves). Same files either way."""
+    from geo import forked
+    from geo.dataset import load_dataset
+    from layers import maps
+
+    monkeypatch.setattr(forked, "available_cores", lambda: 2)
+    seen: list[int] = []
+    real = forked.run_forked
+
+    def spy(tasks, fn, *, weights=None, workers=1):
+        seen.append(workers)
+        return real(tasks, fn, weights=weights, workers=workers)
+
+    monkeypatch.setattr(forked, "run_forked", spy)
+    full = load_dataset(None)
+    maps.build_maps(full, tmp_path / "all")
+    assert len(maps.map_files(full)) > 20 and seen[-1] == 2
+    one = maps.build_maps(full, tmp_path / "serial", workers=1)
+    assert all((tmp_path / "all" / p.name).read_bytes() == p.read_bytes() for p in one)
+    from layers.synthetic import write_inputs
+
+    small = load_dataset(write_inputs(tmp_path / "data", n_legs=50, seed=0))
+    maps.build_maps(small, tmp_path / "small")
+    assert len(maps.map_files(small)) <= 6 and seen[-1] == 1
