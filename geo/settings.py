@@ -30,6 +30,11 @@ N_SUGGESTIONS: Final = 3
 #: Decimal places of coordinates in exported GeoJSON (~1 m).
 COORDINATE_PRECISION: Final = 5
 
+#: Formats ``movemap export`` writes (:data:`geo.export.FORMATS`).
+EXPORT_FORMATS: Final = ("geojson", "kml", "gpkg", "csv", "parquet")
+#: Layers of a dataset, in the order they are written (:data:`geo.export.LAYERS`).
+EXPORT_LAYERS: Final = ("legs", "places", "zones")
+
 #: Decimal places of lengths (km) and bearings (degrees) in exports.
 EXPORT_KM_DECIMALS: Final = 1
 

@@ -216,6 +216,20 @@ def test_help_imports_no_subcommand_module():
     assert lines[-1] == "[]"
 
 
+@pytest.mark.parametrize("command", sorted(__import__("layers.cli").cli.COMMANDS))
+def test_every_subcommand_help_loads_no_pandas(command):
+    # `movemap export --help` took 0.6 s and `movemap brief --help` 1.2 s: their
+    # argument definitions imported geopandas (and the brief's renderers).
+    code = (
+        f"import sys\nfrom layers.cli import main\ntry:\n    main([{command!r}, '--help'])\n"
+        "except SystemExit:\n    pass\n"
+        "heavy = ('pandas', 'geopandas', 'folium', 'numba', 'matplotlib', 'shapely')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(heavy)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
 def test_data_dir_option(tmp_path, capsys):
     (tmp_path / settings.GAZETTEER_FILE).write_text(
         "id,name,aliases,kind,country,lat,lon,precision,coord_source,note\n"

@@ -28,9 +28,9 @@ Format = Literal["geojson", "kml", "gpkg", "csv", "parquet"]
 Layer = Literal["legs", "places", "zones", "all"]
 
 #: Formats :func:`export` writes.
-FORMATS: tuple[str, ...] = ("geojson", "kml", "gpkg", "csv", "parquet")
+FORMATS: tuple[str, ...] = settings.EXPORT_FORMATS
 #: Layers of a dataset, in the order they are written.
-LAYERS: tuple[str, ...] = ("legs", "places", "zones")
+LAYERS: tuple[str, ...] = settings.EXPORT_LAYERS
 _ROUND_KM = (col.LENGTH_KM, col.TRANSFER_KM, col.BEARING)
 _ROUND_DEG = (
     col.LON,

@@ -18,7 +18,7 @@ HELP = "write a briefing pack: static and interactive map, GeoJSON, sources, emb
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add ``--out``, ``--title``, ``--as-of``, ``--zone`` and ``--data``."""
-    from layers.brief import DEFAULT_TITLE
+    from layers.titles import BRIEF_TITLE as DEFAULT_TITLE  # not layers.brief: --help is quick
 
     parser.add_argument("--out", required=True, metavar="DIR", help="folder to write the pack into")
     parser.add_argument(

@@ -20,10 +20,10 @@ HELP = "export legs, places and zones as GeoJSON, KML, GeoPackage, CSV or GeoPar
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add ``--format``, ``--out``, ``--layer``, ``--data``, ``--engine``, ``--scheduler``."""
-    from geo.export import FORMATS, LAYERS
+    from geo import settings  # not geo.export: --help must not load geopandas
 
     parser.add_argument(
-        "--format", required=True, choices=FORMATS, dest="fmt", help="output format"
+        "--format", required=True, choices=settings.EXPORT_FORMATS, dest="fmt", help="output format"
     )
     parser.add_argument(
         "--out",
@@ -36,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--layer",
-        choices=(*LAYERS, "all"),
+        choices=(*settings.EXPORT_LAYERS, "all"),
         default="all",
         help="geojson into one file only: which layer (default: all, each feature tagged "
         "with its layer)",

@@ -7,9 +7,7 @@ import json
 import math
 import sys
 from collections.abc import Hashable, Mapping
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from geo import settings
 from geo.columns import (
@@ -42,8 +40,12 @@ from geo.columns import (
     UNKNOWN_STOP_PREFIX,
     VIA_NAMES,
 )
-from geo.ledger import LedgerResult
 from layers.cli._common import add_data_argument
+
+if TYPE_CHECKING:  # pandas and the ledger are imported where used: --help stays quick
+    import pandas as pd
+
+    from geo.ledger import LedgerResult
 
 HELP = "list the transfers in the ledger, leg by leg (--json for nested objects)"
 
@@ -101,6 +103,8 @@ def carrier_legs(legs: pd.DataFrame, carrier_id: str) -> pd.DataFrame:
         The matching legs sorted by start date, then transfer and leg.
 
     """
+    import pandas as pd
+
     from geo.ledger_extra import carrier_key
 
     key = carrier_key(pd.Series([carrier_id])).iloc[0]
@@ -174,6 +178,8 @@ def transfers_table(legs: pd.DataFrame, place_names: pd.Series | None = None) ->
         quantity, sources), a row per leg, and the notes.
 
     """
+    import pandas as pd
+
     names = place_names if place_names is not None else pd.Series(dtype=object)
     blocks: list[str] = []
     for tid, group in legs.groupby(TRANSFER_ID, sort=False):
@@ -242,6 +248,8 @@ def _align(rows: list[list[str]]) -> list[str]:
 
 
 def _leg_json(row: Mapping[Hashable, Any]) -> dict[str, Any]:
+    import pandas as pd
+
     out: dict[str, Any] = {}
     for col, value in row.items():
         key = str(col)
@@ -261,6 +269,8 @@ def _leg_json(row: Mapping[Hashable, Any]) -> dict[str, Any]:
 
 
 def _iso(value: object) -> str | None:
+    import pandas as pd
+
     if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return None
     return pd.Timestamp(value).date().isoformat()  # type: ignore[arg-type]

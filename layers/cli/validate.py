@@ -6,7 +6,6 @@ import argparse
 import json
 import sys
 
-from geo.dataset import validate_data
 from layers.cli._common import add_data_argument
 
 HELP = "check every input file and print every problem (exit 1 if any error)"
@@ -20,6 +19,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Validate and report; exit 1 if any problem is an error."""
+    from geo.dataset import validate_data  # imported here: --help need not load geopandas
+
     problems = validate_data(args.data)
     errors = [p for p in problems if p.severity == "error"]
     if args.json:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from geo import settings
 from geo.columns import (
@@ -21,6 +20,9 @@ from geo.columns import (
 from geo.paths import data_dir
 from layers.cli._common import add_data_argument
 
+if TYPE_CHECKING:  # pandas is imported where used: --help stays quick
+    import pandas as pd
+
 HELP = "print the faction and zone holding every gazetteer place on a date"
 
 #: Fields printed per place, in order.
@@ -31,6 +33,8 @@ _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 def _day(text: str) -> pd.Timestamp:
     """Argparse type: an ISO calendar day."""
+    import pandas as pd
+
     try:
         if not _DAY.match(text):
             raise ValueError(text)
@@ -70,6 +74,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _value(v: object) -> object:
+    import pandas as pd
+
     if v is None or (isinstance(v, float) and pd.isna(v)):
         return None
     if hasattr(v, "item"):
