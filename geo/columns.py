@@ -172,6 +172,7 @@ RESOLVE_PLACE_ID = "place_id"  # gazetteer id, or None unless status is "ok"
 RESOLVE_STATUS = "status"  # see RESOLVE_STATUSES
 RESOLVE_CANDIDATES = "candidates"  # tuple of place ids, for "ambiguous"
 RESOLVE_SUGGESTIONS = "suggestions"  # tuple of place names, for "unknown"
+RESOLVE_NOTE = "note"  # why a name stays unknown when a place of that name exists ("" if none)
 RESOLVE_STATUSES = ("ok", "unknown", "ambiguous")
 
 # --- ledger columns added for reporting as it is written (issue 11) ---------

@@ -31,6 +31,7 @@ from geo.columns import (
     PLACE_NAME,
     PLACE_PRECISION,
     RESOLVE_CANDIDATES,
+    RESOLVE_NOTE,
     RESOLVE_PLACE_ID,
     RESOLVE_QUERY,
     RESOLVE_STATUS,
@@ -80,6 +81,7 @@ def resolve_ends(
     from geo.resolve import resolve
 
     first = index.resolve(distinct).reset_index(drop=True)
+    first[RESOLVE_NOTE] = ""  # why a name stays unknown, when that is worth saying
     cols = [PLACE_NAME, LAT, LON, PLACE_PRECISION, PLACE_COUNTRY]
     places = pd.DataFrame(index.places[cols])
     pending = first[RESOLVE_STATUS] != "ok"
@@ -136,6 +138,13 @@ def resolve_ends(
                 todo.remove(i)
             elif not last:
                 continue
+            elif r.status == "unknown" and r.notes:
+                # "atlantis_ab": a town of that name, but no base (geo.resolve)
+                rows[i][RESOLVE_NOTE] = "; ".join(r.notes) + "; "
+                rows[i][RESOLVE_SUGGESTIONS] = _merged(
+                    rows[i].get(RESOLVE_SUGGESTIONS), (_label(c) for c in r.suggestions),
+                    query=name,
+                )
             elif r.status != "unknown" and all(c.how in _LOOSE for c in r.candidates):
                 # A spelling matched only loosely is not written into the record
                 # silently: it is an unknown name with the match as suggestion.

@@ -28,6 +28,7 @@ from geo.columns import (
     LON,
     PLACE_NAME,
     PLACE_PRECISION,
+    RESOLVE_NOTE,
     SOURCE_LINE,
     TO,
     TO_ID,
@@ -111,7 +112,7 @@ def resolve_places(
     resolved, places = resolve_ends(distinct, row_query, transfer, index)
     resolved = resolved.set_index(pd.Index(distinct.to_numpy(), dtype=object))
     # Hints are built per distinct name, then spread to the rows.
-    resolved["_sugg"] = resolved[SUGGESTIONS].map(
+    resolved["_sugg"] = resolved[RESOLVE_NOTE] + resolved[SUGGESTIONS].map(
         lambda s: "did you mean " + " or ".join(map(repr, s)) + "? " if s
         else "no close match in the gazetteer or the world tables; "
     )

@@ -65,6 +65,7 @@ from geo.resolve.score import (
     _allowed,
     _curated_twin,
     _decide,
+    _military_any,
     _score,
 )
 from geo.resolve.suggest import _suggest
@@ -224,6 +225,7 @@ def _resolve_distinct(
 
     out: dict[str, Resolution] = {}
     unknown: list[str] = []
+    contradicted: dict[str, Candidate] = {}
     for n, q in queries.items():
         gaz = [c for c in cands[n] if _allowed(c, ctx)]
         if gaz and not (q.cue and gaz[0].how == "core" and all(c.kind != q.cue for c in gaz)):
@@ -267,10 +269,42 @@ def _resolve_distinct(
         res = _decide(q, scored, ctx)
         if res.candidates and index is not None:
             res = _curated_twin(res, index)
+        if res.status == "ok" and q.military and q.cue and not _fits_cue(res.candidates[0], q):
+            fitting = [c for c in scored if _fits_cue(c, q)]
+            if fitting:  # "Tartus naval base": the port of that name, not the town
+                res = _decide(q, fitting, ctx)
+                if res.candidates and index is not None:
+                    res = _curated_twin(res, index)
+            else:
+                # "atlantis_ab", "Atlantis air base": no base of that name is known,
+                # and the town of that name is not one. Never answered silently with
+                # the town: unknown, with the town first among the suggestions.
+                c = res.candidates[0]
+                contradicted[n] = c
+                note = (
+                    f"no {_CUE_WORDS.get(q.cue, q.cue)} named {q.core!r} in the gazetteer or "
+                    f"the world tables (add it to gazetteer.csv); {c.name!r} ({c.id}) is a "
+                    f"{_KIND_WORDS.get(c.kind, c.kind)}, not a base"
+                )
+                res = Resolution(q.text, "unknown", (), (c,), q.cue, (*res.notes, note))
         if res.status == "unknown":
             unknown.append(n)
         out[n] = res
     if suggest and unknown:
         for n, sugg in _suggest([queries[n] for n in unknown], ctx, index, world).items():
-            out[n] = Resolution(n, "unknown", (), sugg, queries[n].cue)
+            first = (contradicted[n],) if n in contradicted else ()
+            rest = tuple(c for c in sugg if all(c.id != f.id for f in first))
+            out[n] = Resolution(n, "unknown", (), first + rest, queries[n].cue, out[n].notes)
     return out
+
+
+#: A cued kind as a hint names it (military cues: "_ab", "air base", "naval base").
+_CUE_WORDS = {"airfield": "air base", "port": "naval base"}
+#: A place's kind as a hint names it.
+_KIND_WORDS = {"city": "town", "airfield": "airfield", "port": "port", "country": "country",
+               "region": "region"}  # fmt: skip
+
+
+def _fits_cue(c: Candidate, q: object) -> bool:
+    """Tell whether a place is of the kind its name's descriptor words cue (air base: a field)."""
+    return c.kind == q.cue or _military_any(c, q.cue)  # type: ignore[attr-defined]

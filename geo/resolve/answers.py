@@ -77,4 +77,6 @@ class Resolution:
             out["candidates"] = [c.to_dict() for c in self.candidates]
         else:
             out["suggestions"] = [c.to_dict() for c in self.suggestions]
+        if self.notes:
+            out["notes"] = list(self.notes)
         return out

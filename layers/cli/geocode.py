@@ -75,6 +75,8 @@ def _failure(r: object) -> str:
             "use one of those ids, or narrow with --country / --kind"
         )
     msg = f"unknown place {r.query!r}"  # type: ignore[attr-defined]
+    for note in r.notes:  # type: ignore[attr-defined]
+        msg += f"; {note}"
     if r.suggestions:  # type: ignore[attr-defined]
         msg += "; did you mean " + " or ".join(_where(c) for c in r.suggestions) + "?"  # type: ignore[attr-defined]
     return msg
