@@ -135,6 +135,8 @@ def resolve_ends(
             )[0]
             if r.status == "ok" and r.candidates[0].how not in _LOOSE:
                 _accept(rows[i], r.candidates[0], names_in.get(name, ()), members, places, extra)
+                if r.notes:  # "Atlantis airport": placed at the town (a warning)
+                    rows[i][RESOLVE_NOTE] = "; ".join(r.notes)
                 todo.remove(i)
             elif not last:
                 continue

@@ -125,22 +125,30 @@ def resolve_places(
     status = answer[RESOLVE_STATUS].where(wanted)
     place_id = answer[PLACE_ID_COL].where(status == OK)
 
-    def report(mask: np.ndarray, message: str, hint_of: pd.Series | str) -> None:
+    def report(
+        mask: np.ndarray, message: str, hint_of: pd.Series | str, severity: str = "error"
+    ) -> None:
         if not mask.any():
             return
         lines = table[SOURCE_LINE].to_numpy()
         for i in np.flatnonzero(mask[end_codes]):
             u = end_codes[i]
             hint = hint_of if isinstance(hint_of, str) else hint_of.iloc[u]
-            problems.append(
-                Problem(file, int(lines[row[i]]), str(column[i]), ends_rows[i], message, hint)
-            )
+            where = (file, int(lines[row[i]]), str(column[i]), ends_rows[i])
+            problems.append(Problem(*where, message, hint, severity=severity))
 
     sugg, cand = answer["_sugg"], answer["_cand"]
     is_unknown = (status == "unknown").to_numpy()
     is_ambiguous = (status == AMBIGUOUS).to_numpy()
     report(named & is_unknown, "unknown place", sugg.fillna("") + _HINT_UNKNOWN_STOP)
     report(named & is_ambiguous, "ambiguous place", cand)
+    noted = (status == OK).to_numpy() & (answer[RESOLVE_NOTE].fillna("") != "").to_numpy()
+    report(
+        (named | has_area) & noted,
+        "placed approximately",
+        answer[RESOLVE_NOTE].fillna(""),
+        severity="warning",
+    )
     report(
         has_area & is_unknown,
         "unknown area of an unknown stop",

@@ -84,3 +84,18 @@ def test_ledger_with_a_known_base_id_or_a_town_name_still_builds(tmp_path, capsy
         (tmp_path / value).mkdir()
         data = _ledger_with(tmp_path / value, value)
         assert main(["validate", "--data", str(data)]) == 0, capsys.readouterr().err
+
+
+def test_an_airport_placed_at_its_town_is_a_warning_on_every_row(tmp_path, capsys):
+    # "Atlantis airport": no airport known; the town stands for it (an airport is
+    # near its town), but never silently: a warning per row, with the fix.
+    data = _ledger_with(tmp_path, "Atlantis airport")
+    assert main(["validate", "--data", str(data)]) == 0
+    out = capsys.readouterr()
+    lines = [ln for ln in (out.out + out.err).splitlines() if "Atlantis airport" in ln]
+    assert len(lines) == 2 and all(ln.startswith("warning: ") for ln in lines)
+    assert all("placed at the town 'Atlantis' (geonames:3370352)" in ln
+               and "add the airport to gazetteer.csv" in ln for ln in lines)  # fmt: skip
+    r = resolve(["Atlantis airport"])[0]
+    assert r.status == "ok" and r.kind == "city" and r.notes
+    assert not resolve(["Benghazi airport"])[0].notes  # the city's airport: nothing to say

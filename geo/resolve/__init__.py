@@ -269,6 +269,16 @@ def _resolve_distinct(
         res = _decide(q, scored, ctx)
         if res.candidates and index is not None:
             res = _curated_twin(res, index)
+        if res.status == "ok" and q.cue and not q.military and not _fits_cue(res.candidates[0], q):
+            # "Atlantis airport", no airport known: the town stands for it, said so.
+            c = res.candidates[0]
+            note = (
+                f"no {_CIVIL_WORDS.get(q.cue, q.cue)} named {q.core!r} in the gazetteer or the "
+                f"world tables: placed at the {_KIND_WORDS.get(c.kind, c.kind)} {c.name!r} "
+                f"({c.id}); add the {_CIVIL_WORDS.get(q.cue, q.cue)} to gazetteer.csv for its site"
+            )
+            res = Resolution(res.query, res.status, res.candidates, res.suggestions, res.cue,
+                             (*res.notes, note))  # fmt: skip
         if res.status == "ok" and q.military and q.cue and not _fits_cue(res.candidates[0], q):
             fitting = [c for c in scored if _fits_cue(c, q)]
             if fitting:  # "Tartus naval base": the port of that name, not the town
@@ -300,6 +310,8 @@ def _resolve_distinct(
 
 #: A cued kind as a hint names it (military cues: "_ab", "air base", "naval base").
 _CUE_WORDS = {"airfield": "air base", "port": "naval base"}
+#: A cued kind as a hint names it (civil cues: "airport", "port of").
+_CIVIL_WORDS = {"airfield": "airport", "port": "port"}
 #: A place's kind as a hint names it.
 _KIND_WORDS = {"city": "town", "airfield": "airfield", "port": "port", "country": "country",
                "region": "region"}  # fmt: skip
