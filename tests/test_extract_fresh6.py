@@ -118,3 +118,22 @@ def test_a_place_before_and_on_to_is_passed_on_the_way():
     (c,) = extract_text("The plane flew from Moscow to Caracas via Armenia.",
                         published="2020-07-03")
     assert [v.name for v in c.via] == ["Armenia"]
+
+
+def test_landed_back_at_ends_the_return_leg():
+    # "flew from Turkey to Azerbaijan's Haji Zeynalabdin military airfield and then landed
+    # back at Kayseri": the return leg was missed
+    got = extract_text("On September 25 the Turkish Air Force flight TUAF731 flew from Turkey "
+                       "to Azerbaijan's Haji Zeynalabdin military airfield and then landed back "
+                       "at Kayseri.", published="2023-09-26")
+    assert [c.to.place.country for c in got] == ["AZ", "TR"]
+    assert got[1].frm.place.country == "AZ" and got[1].to.name == "Kayseri"
+
+
+def test_a_base_named_with_a_compass_word_before_its_town_is_placed_in_the_town():
+    # "East Cairo Air Base" was kept as written, in no country
+    (got,) = extract_text("Two Egyptian military transport aircraft took off from East Cairo "
+                          "Air Base for Port Sudan airport carrying medical supplies.",
+                          published="2023-05-01")
+    assert got.frm.unnamed == "East Cairo Air Base" and got.frm.place.name == "Cairo"
+    assert got.frm.place.country == "EG"

@@ -179,8 +179,14 @@ class Pipeline:
                 if place is None:
                     # not resolved clearly: inside its town when the town is known
                     # ("?Bamako airport @ Bamako"), else kept as written ("?Chkalovsky airfield")
-                    town = self.places.resolve(doc[i:k].text, countries=dict.fromkeys(
-                        context, 1.0)) or self._town_after_in(doc, k + tail, context)
+                    weights = dict.fromkeys(context, 1.0)
+                    town = self.places.resolve(doc[i:k].text, countries=weights)
+                    if town is None and k - i > 1 and doc[i].lower_ in _DIRECTIONS:
+                        # "East Cairo Air Base": a compass word before the town's name
+                        town = self.places.resolve(doc[i + 1:k].text, countries=weights)
+                        town = town if town is not None and town.kind in ("town", "city") \
+                            else None
+                    town = town or self._town_after_in(doc, k + tail, context)
                     place = ("inside", town) if town is not None else None
                 out.append(((i, k + tail), place))
                 i = k + tail

@@ -52,6 +52,8 @@ class Place:
 #: How many times larger a national capital must be than the namesake the report's
 #: countries favour to be the place meant (Moscow 10M vs Moscow, Idaho 25k).
 CAPITAL_RATIO = 50
+#: a town of this many people is a metropolis (see PlaceTable.resolve)
+METROPOLIS = 1_000_000
 
 
 @dataclass
@@ -162,6 +164,12 @@ class PlaceTable:
                       default=None)
         if capital is not None and capital.population > CAPITAL_RATIO * max(best.population, 1):
             return capital
+        # a metropolis beats a namesake of the report's countries that many times smaller
+        # ("Melbourne" in a report naming Port Hueneme, California is Australia's)
+        big = max(cands, key=lambda p: p.population)
+        if big.population >= METROPOLIS and \
+                big.population > CAPITAL_RATIO * max(best.population, 1):
+            return big
         return best
 
 
