@@ -50,3 +50,20 @@ def test_a_model_number_before_may_is_no_date():
     assert find_dates("Monitoring groups say the Il-76 may have brought cargo to Russia.",
                       published=None) == []
     assert [d.text for d in find_dates("It landed on 24 May.", published=None)] == ["on 24 May"]
+
+
+def test_people_training_somewhere_moved_no_equipment_there():
+    # "Russian personnel ... training on drones in Iran" gave Russia -> Iran
+    got = ends("A US official said last week that Russian personnel had begun training on "
+               "drones in Iran several weeks earlier.")
+    assert got == []
+    # foreign things seen in a place still are ("presence")
+    assert ends("Turkish Bayraktar TB-2 drones in Libya were seen at Jufra.") == [
+        ("turkey", "libya")]
+
+
+def test_to_after_a_person_s_title_is_no_destination():
+    # "an aide to President Zelensky said Iran had ..." made Iran a destination
+    got = ends("An aide to President Zelensky said Iran had already supplied Moscow with "
+               "46 drones.")
+    assert got == [("country:IR", "geonames:524901")]

@@ -196,9 +196,12 @@ def _receiver(s: Sentence, doc) -> Mention | None:
 
 def _seen_in(pipe, s: Sentence, doc) -> Mention | None:
     """'Turkish Bayraktar TB-2 drones in Libya': foreign things seen in a place."""
-    if _cargo_demonym(pipe, s, doc) is None:
+    # people seen somewhere moved no equipment there ("Russian personnel had begun
+    # training on drones in Iran"): only foreign things
+    if _cargo_demonym(pipe, s, doc, things=True) is None:
         return None
-    ends = {b for a, b, k in s.equipment if not pipe.equipment[k].carrier}
+    ends = {b for a, b, k in s.equipment if not pipe.equipment[k].carrier
+            and pipe.equipment[k].category != "personnel"}
     for m in s.places:
         if m.role == "presence" and m.cue_start in ends:
             return m
@@ -281,10 +284,14 @@ def _repeat(s: Sentence, doc) -> int:
     return 1
 
 
-def _cargo_demonym(pipe, s: Sentence, doc):
-    """'Turkish Bayraktar TB-2 drones': (demonym, ISO, char offset) of what moved."""
+def _cargo_demonym(pipe, s: Sentence, doc, *, things: bool = False):
+    """'Turkish Bayraktar TB-2 drones': (demonym, ISO, char offset) of what moved.
+
+    ``things``: of equipment only, not of people ("Russian personnel").
+    """
     for a, b, key in s.equipment:
-        if pipe.equipment[key].carrier:
+        if pipe.equipment[key].carrier or (things and pipe.equipment[key].category
+                                           == "personnel"):
             continue
         busy = {t for x, y, _ in s.equipment if (x, y) != (a, b) for t in range(x, y)}
         busy |= {t for x, y in s.cues.get("move", []) for t in range(x, y)}

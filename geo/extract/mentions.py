@@ -395,7 +395,10 @@ _NOT_TO = {"according", "thanks", "due", "next", "close", "similar", "compared",
            # ties, not destinations: "a plane linked to Moscow's armed forces"
            "linked", "tied", "related", "connected", "belonging", "loyal", "allied",
            # "rail traffic points to North Korea supplying arms to Russia"
-           "points", "point", "pointing", "pointed"}
+           "points", "point", "pointing", "pointed",
+           # a person's tie: "an aide to President Zelensky said Iran had ..."
+           "aide", "aides", "adviser", "advisers", "advisor", "advisors", "assistant",
+           "envoy", "ambassador", "ambassadors", "spokesman", "spokeswoman", "spokesperson"}
 #: recipients named by a demonym: "to a Libyan warlord", "to the Sudanese army"
 _PARTIES = {"warlord", "warlords", "army", "armies", "militia", "militias", "junta", "forces",
             "government", "rebels", "military", "commander", "paramilitaries"}
