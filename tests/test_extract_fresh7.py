@@ -67,3 +67,14 @@ def test_to_after_a_person_s_title_is_no_destination():
     got = ends("An aide to President Zelensky said Iran had already supplied Moscow with "
                "46 drones.")
     assert got == [("country:IR", "geonames:524901")]
+
+
+def test_a_hyphenated_pair_of_towns_before_route_is_a_leg():
+    # "the Tehran-Moscow route": "Tehran" joined by a hyphen was read as part of one name
+    for dash in ("-", "\u2013"):
+        got = ends(f"Three freighters worked the Tehran{dash}Moscow route in recent months: "
+                   "Boeing 747s of Qeshm Fars Air and an Il-76 of Pouya Air.")
+        assert got == [("geonames:112931", "geonames:524901")], dash
+    # a hyphenated name stays one name
+    assert ends("The plane landed at Ben-Gurion airport from Baku.") == [
+        ("geonames:587084", "ourairports:LLBG")]

@@ -275,6 +275,16 @@ class Pipeline:
             break
         return out
 
+    def _pair_of_places(self, doc, i: int, j: int) -> bool:
+        """Tell whether a hyphen joins two places ('the Tehran-Moscow route'), not one name.
+
+        ``doc[i:j]`` is a place and the hyphen at ``j`` joins it to another
+        place, while the hyphenated whole names none ("Ben-Gurion" stays one name).
+        """
+        world = self.places.world
+        return doc[j + 1].text in world and doc[i:j + 2].text not in world and \
+            doc[i:j + 2].text.replace("-", " ") not in world
+
     def world_runs(self, doc):
         """Token spans of capitalised runs in the GeoNames town and country list."""
         return self._world_runs(doc)
@@ -302,6 +312,7 @@ class Pipeline:
                     if (after is not None and after.text[:1].isupper() and after.is_alpha
                             and not title_case(tok.sent)) or (
                         j < n and _joins(doc, j)  # "Ben" of "Ben-Gurion"
+                        and not self._pair_of_places(doc, i, j)
                     ) or (
                         before is not None and before.text[:1].isupper() and before.is_alpha
                         and not before.is_sent_start
