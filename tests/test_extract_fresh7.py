@@ -78,3 +78,11 @@ def test_a_hyphenated_pair_of_towns_before_route_is_a_leg():
     # a hyphenated name stays one name
     assert ends("The plane landed at Ben-Gurion airport from Baku.") == [
         ("geonames:587084", "ourairports:LLBG")]
+
+
+def test_the_port_is_the_one_named_earlier_in_the_same_sentence():
+    # "... port of Poti has confirmed that cargo shipped from France ... arrived at the
+    # port": "the port" stayed unnamed
+    got = ends("The operator of Georgia's Black Sea port of Poti has confirmed that a "
+               "special cargo shipped from France for Armenia arrived at the port.")
+    assert got == [("country:FR", "unlocode:GEPTI")]

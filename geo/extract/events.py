@@ -71,7 +71,10 @@ def _events(pipe, s: Sentence, doc, seen: list[Place]):
     ordered = sorted(stops, key=lambda m: m.start)
     onward: list[Stop] = []  # via places passed on the way to the next chained leg
     for n, m in enumerate(ordered):
-        stop = _stop(m, seen, doc)
+        # "the port" may be one this sentence named before it ("the port of Poti has
+        # confirmed that cargo ... arrived at the port")
+        stop = _stop(m, [*seen, *(x.place for x in s.places
+                                  if x.place is not None and x.end <= m.start)], doc)
         next_is_to = n + 1 < len(ordered) and ordered[n + 1].role == "to"
         moves_between = cur is not None and any(cur[4] <= a < m.start for a, _ in
                                                 s.cues.get("move", []))
