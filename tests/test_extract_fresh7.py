@@ -86,3 +86,18 @@ def test_the_port_is_the_one_named_earlier_in_the_same_sentence():
     got = ends("The operator of Georgia's Black Sea port of Poti has confirmed that a "
                "special cargo shipped from France for Armenia arrived at the port.")
     assert got == [("country:FR", "unlocode:GEPTI")]
+
+
+def test_a_dated_lead_and_an_undated_headline_fold_into_the_body_s_finer_leg():
+    # "Iran -> Moscow" (headline + the lead dated "today") stayed beside "Tehran -> Vnukovo"
+    text = ("Iranian cargo plane arrives in Moscow again\n\n"
+            "An Iranian Il-76 that can carry military cargo landed in Moscow today, "
+            "flight-tracking data show.\n\n"
+            "The Pouya Air Il-76TD touched down at Vnukovo airport at 09:24 on a flight from "
+            "Tehran to Moscow.")
+    legs = extract_text(text, published="2023-06-01")
+    assert len(legs) == 1
+    assert legs[0].frm.place.id == "geonames:112931" and legs[0].to.place.id == "ourairports:UUWW"
+    assert legs[0].date == "2023-06-01"
+    assert [e["text"][:20] for e in legs[0].evidence] == [
+        "Iranian cargo plane ", "An Iranian Il-76 tha", "The Pouya Air Il-76T"]
