@@ -137,3 +137,10 @@ def test_a_base_named_with_a_compass_word_before_its_town_is_placed_in_the_town(
                           published="2023-05-01")
     assert got.frm.unnamed == "East Cairo Air Base" and got.frm.place.name == "Cairo"
     assert got.frm.place.country == "EG"
+
+
+def test_a_base_no_table_holds_is_placed_in_the_area_written_after_it():
+    # "Sweihan air base in the UAE" was kept as written, in no country
+    (got,) = extract_text("The aircraft took off from Sweihan air base in the UAE for Libya.",
+                          published="2023-05-01")
+    assert got.frm.unnamed == "Sweihan air base" and got.frm.place.country == "AE"

@@ -186,7 +186,9 @@ class Pipeline:
                         town = self.places.resolve(doc[i + 1:k].text, countries=weights)
                         town = town if town is not None and town.kind in ("town", "city") \
                             else None
-                    town = town or self._town_after_in(doc, k + tail, context)
+                    # "Sweihan air base in the UAE": no town known, the area it is in
+                    town = town or self._town_after_in(doc, k + tail, context) or \
+                        self._area_after_in(doc, k + tail, context)
                     place = ("inside", town) if town is not None else None
                 out.append(((i, k + tail), place))
                 i = k + tail
@@ -244,6 +246,8 @@ class Pipeline:
         if k + 1 >= n or doc[k].lower_ != "in":
             return None
         j = k + 1
+        if doc[j].lower_ == "the" and j + 1 < n:  # "in the UAE"
+            j += 1
         skip = j + 1 if doc[j].lower_ in _DIRECTIONS else j
         end = _name_run(doc, skip, n)
         if end == skip:
