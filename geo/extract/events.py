@@ -301,7 +301,10 @@ def _cargo_demonym(pipe, s: Sentence, doc, *, things: bool = False):
         # the nearest demonym before the thing: "US intercepts Iranian weapons" is Iranian
         for da, db, iso in sorted(s.demonyms, key=lambda d: a - d[1]):
             gap = doc[db:a]
-            if 0 <= a - db <= 3 and iso and all(t.is_alpha and t.i not in busy for t in gap):
+            # a model name may stand between ("Korean K2 tanks")
+            if 0 <= a - db <= 3 and iso and all(
+                    (t.is_alpha or (t.text[:1].isupper() and t.text.isalnum()))
+                    and t.i not in busy for t in gap):
                 return doc[da:db].text, iso, doc[da].idx
     return None
 

@@ -50,6 +50,8 @@ def assemble(pipe, text: str, *, published: Published | None) -> list[Candidate]
 
     cues = [(pipe.nlp.vocab.strings[k], a, b) for k, a, b in pipe.cues(doc)]
     sentences = [read_sentence(pipe, s, world, cues, resolve) for s in doc.sents]
+    for s in sentences:  # "Korean" (KR|KP): the one of its countries the report names
+        s.demonyms = [(a, b, _one_country(iso, weights)) for a, b, iso in s.demonyms]
     for s in sentences:
         s.text = text  # the report (Doc.text rebuilds the string on every call)
     seen: list[Place] = []
@@ -171,6 +173,14 @@ def assemble(pipe, text: str, *, published: Published | None) -> list[Candidate]
     return out
 
 
+def _one_country(iso: str, weights: dict[str, float]) -> str:
+    """Return the country of a demonym of several ("KR|KP") the report weighs most, else ""."""
+    if "|" not in iso:
+        return iso
+    best = max(iso.split("|"), key=lambda c: weights.get(c, 0.0))
+    return best if weights.get(best, 0.0) > 0 else ""
+
+
 def _country_weights(pipe, doc, world) -> dict[str, float]:
     counts: Counter[str] = Counter()
     spans = [(e.start, e.end) for e in doc.ents if e.label_ == "PLACE"] + list(world)
@@ -179,7 +189,7 @@ def _country_weights(pipe, doc, world) -> dict[str, float]:
         for p in cands:
             counts[p.country] += 1.0 / len(cands)
     for e in doc.ents:  # "Russian military aviation": Russia is part of the context
-        if e.label_ == "DEMONYM" and pipe.lexicon.demonyms.get(e.text):
+        if e.label_ == "DEMONYM" and "|" not in pipe.lexicon.demonyms.get(e.text, "|"):
             counts[pipe.lexicon.demonyms[e.text]] += 0.5
     return dict(counts)
 

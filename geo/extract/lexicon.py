@@ -45,7 +45,9 @@ analyst can extend it without touching code:
     ``onward``: "flew to Hmeimim, then turned towards Egypt and on to Libya": the
     destination written before it was passed on the way (a via place).
 ``demonyms.csv``
-    ``demonym,country``: "Syrian bases" lie in SY (case-sensitive).
+    ``demonym,country``: "Syrian bases" lie in SY (case-sensitive); a demonym of
+    several countries lists them ("Korean": ``KR|KP``), and a report's is the one
+    of them the report names most (none when it names neither).
 ``countries.csv``
     ``name,country,note``: other names of a country than GeoNames' own, matched
     case-sensitively ("US", "U.S.", "UK", "Britain", "DRC", "Burma"). A name

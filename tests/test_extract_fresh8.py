@@ -1,0 +1,36 @@
+"""Regression tests from the eighth fresh set (tests/data/reports/fresh8/): sentences of
+real published reports, in our own words, that `movemap extract` got wrong on first
+(blind) read: recall 5/14, precision 6/12."""
+
+from __future__ import annotations
+
+from _helpers import leg_ends
+
+from geo.extract import extract_text
+
+
+def ends(text, published="2023-03-01"):
+    return leg_ends(text, published)
+
+
+def test_korean_is_the_korea_the_report_names():
+    # "Korean K2 tanks" gave no origin: "Korean" was no demonym
+    text = ("Poland received more tanks from South Korea. A ship docked in Gdynia on "
+            "Wednesday with five more Korean K2 tanks and twelve K9 howitzers for Poland.")
+    got = ends(text)
+    assert ("country:KR", "geonames:3099424") in got  # Gdynia
+    # a report naming North Korea reads it as North Korea
+    for korea, iso in (("North Korea", "KP"), ("South Korea", "KR")):
+        (leg,) = extract_text(f"{korea} is close to the region. Korean artillery shells "
+                              "arrived in Rostov by rail.", published="2023-03-01")
+        assert leg.frm.place.country == iso
+    # a report naming neither gives no origin from it
+    assert ends("Korean K2 tanks arrived in Gdynia on Wednesday.") == [
+        ("?origin not reported", "geonames:3099424")]
+
+
+def test_a_place_after_borders_is_no_stop():
+    # "to the province that borders Russia" made Russia a destination
+    got = ends("The tanks will go to the 16th Mechanised Division, to the province that "
+               "borders Russia.")
+    assert all("russia" not in to for _, to in got)
