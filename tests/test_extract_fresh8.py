@@ -34,3 +34,23 @@ def test_a_place_after_borders_is_no_stop():
     got = ends("The tanks will go to the 16th Mechanised Division, to the province that "
                "borders Russia.")
     assert all("russia" not in to for _, to in got)
+
+
+def test_an_interception_of_weapons_meant_for_a_party_is_a_leg_to_it():
+    # no leg: "interception" moved nothing, "meant for" named no destination, and
+    # Mocha (where the government sits, ", based in") was taken as the origin
+    got = ends("Yemen's internationally recognised government, based in the Red Sea port "
+               "city of Mocha, says it has made its largest interception yet of Iranian "
+               "weapons meant for the Houthi militia in Sanaa.")
+    assert got == [("country:IR", "geonames:71137")]
+
+
+def test_intended_for_a_party_of_a_country_names_no_destination_in_it():
+    # like "for": whom the cargo serves ("Russia's Africa Corps" serves in Libya), unlike
+    # "destined for Yemen's Houthis"
+    got = ends("Analysts say the cargo delivered to Tobruk was likely intended for Russia's "
+               "Africa Corps.")
+    assert all(to != "russia" for _, to in got)
+    got = ends("The US seized an Iranian weapons shipment that had been destined for Yemen's "
+               "Houthis.")
+    assert [to for _, to in got] == ["country:YE"]

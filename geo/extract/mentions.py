@@ -94,6 +94,7 @@ def read_sentence(pipe, sent, world_spans, cue_matches, resolve) -> Sentence:
     _drop_ship_names(out, doc)
     _town_in_country(pipe, out, doc)
     _roles(out, doc)
+    _locative_runs(out, doc)
     _pickups(out)
     _origin_list(out, doc)
     _coordinate(out, doc)
@@ -283,7 +284,7 @@ def _roles(out: Sentence, doc) -> None:
             owner_end += 1  # "Sudan's Rapid Support Forces", "Turkey's Mediterranean port"
         later = any(owner_end <= q <= m.end + _WINDOW for q in place_start)
         if to_owner and (owner_end > m.end + 1 or not later) and \
-                doc[to_owner[1]:to_owner[2]].text.lower() not in ("by", "for"):
+                doc[to_owner[1]:to_owner[2]].text.lower() not in _NOT_OWNER_CUES:
             # "equipment to Sudan's Rapid Support Forces": a named party in Sudan receives
             # it ("to Russia's naval facility in Tartus" is Tartus: lower case, no party)
             m.role, m.cue, m.cue_start = "to", doc[to_owner[1]:to_owner[2]].text, to_owner[1]
@@ -379,6 +380,19 @@ def _roles(out: Sentence, doc) -> None:
                 m.unnamed = doc[k:m.end].text
 
 
+def _locative_runs(out: Sentence, doc) -> None:
+    """'based in the Red Sea port city of Mocha': the place that names a locative one is too.
+
+    A place with no role right after a ``locative`` one, only words between
+    (at most four: "city of"), describes the same spot: never a stop.
+    """
+    for a, b in zip(out.places, out.places[1:], strict=False):
+        gap = doc[a.end:b.start]
+        if a.role == "locative" and b.role == "" and len(gap) <= 4 and \
+                all(t.is_alpha for t in gap):
+            b.role, b.cue, b.cue_start = "locative", a.cue, a.cue_start
+
+
 def _pickups(out: Sentence) -> None:
     """Make a place a trip was made to fetch cargo from an origin ("to Dover to pick up")."""
     starts = {s for s, _ in out.cues.get("pickup", [])}
@@ -387,6 +401,10 @@ def _pickups(out: Sentence) -> None:
             m.role = "from"
 
 
+#: role words after which "X's Y" names no receiving party in X: "by", and the words of
+#: purpose ("for", "intended for Russia's Africa Corps", which serves in Libya), unlike
+#: those of destination ("destined for Yemen's Houthis", "to Sudan's RSF")
+_NOT_OWNER_CUES = frozenset({"by", "for", "meant for", "intended for"})
 #: verbs whose first object is the receiver: "sends Sudan aid", "supplied Mali drones"
 _GIVE = {"send", "sends", "sent", "sending", "supply", "supplies", "supplied", "supplying",
          "deliver", "delivers", "delivered", "delivering", "give", "gives", "gave"}
