@@ -54,3 +54,26 @@ def test_intended_for_a_party_of_a_country_names_no_destination_in_it():
     got = ends("The US seized an Iranian weapons shipment that had been destined for Yemen's "
                "Houthis.")
     assert [to for _, to in got] == ["country:YE"]
+
+
+def test_unloaded_at_a_port_then_driven_to_the_capital_named_by_a_demonym():
+    # "?in Guinea -> ?" / "?origin -> Conakry" only: "the Malian capital" named no place,
+    # "the Adler" (a ship) was the Russian town, and Conakry was taken as an origin
+    got = ends("The vehicles had been unloaded in the preceding days at the port of Conakry, "
+               "in Guinea, probably from two Russian ships, the Adler and the Siyanie Severa, "
+               "and were then driven by road to the Malian capital.")
+    assert got == [("?origin not reported", "unlocode:GNCKY"), ("unlocode:GNCKY", "bamako")]
+
+
+def test_two_ship_names_after_ships_are_no_places():
+    from geo.extract.nlp import build_pipeline
+    from geo.extract.ships import ship_names
+
+    doc = build_pipeline()("It came on two Russian ships, the Adler and the Siyanie Severa.")
+    assert [n for _, _, n in ship_names(doc[:])] == ["Adler", "Siyanie Severa"]
+
+
+def test_anchored_at_then_entered_still_leaves_from_the_anchorage():
+    # the arrival reading of "unloaded at X ... then" leaves "anchored at X and then" alone
+    got = ends("The ship anchored at Najin and then entered the port of Vostochny.")
+    assert got[0][0] != "?origin not reported" and len(got) == 1

@@ -172,9 +172,24 @@ def _stop_before_then(s: Sentence, doc, mentions: list[Mention]) -> None:
         return
     first_to = min(tos)
     thens = [a for a, b in s.cues.get("chain", []) if doc[a:b].text.lower() == "then"]
+    moves = [(a, doc[a:b].text.lower()) for a, b in s.cues.get("move", [])]
+    done: list[Mention] = []
     for m in mentions:
         if m.role == "presence" and not m.coord and any(m.end <= a < first_to for a in thens):
-            m.role = "from"
+            if done and m.place is not None and m.place.kind == "country" and any(
+                    d.place is not None and d.place.country == m.place.country for d in done):
+                m.role = "qualifier"  # "at the port of Conakry, in Guinea"
+                continue
+            # "unloaded at the port of Conakry ... and were then driven to X": Conakry
+            # ended the movement before (a destination the next leg leaves from)
+            word = max(((a, w) for a, w in moves if a < m.start), default=(-1, ""))
+            m.role = "to" if word[1] in _ARRIVAL_WORDS and m.start - word[0] <= 12 else "from"
+            done.append(m)
+
+
+#: movement words that end a movement where they happen ("unloaded at Conakry")
+_ARRIVAL_WORDS = frozenset({"unloaded", "offloaded", "arrived", "landed", "docked",
+                            "delivered", "touched down"})
 
 
 def _two_countries(a: Stop, b: Stop) -> bool:

@@ -92,6 +92,7 @@ def read_sentence(pipe, sent, world_spans, cue_matches, resolve) -> Sentence:
     for spans in out.cues.values():
         spans.sort()
     _drop_ship_names(out, doc)
+    _demonym_capitals(pipe, out, doc)
     _town_in_country(pipe, out, doc)
     _roles(out, doc)
     _locative_runs(out, doc)
@@ -102,6 +103,20 @@ def read_sentence(pipe, sent, world_spans, cue_matches, resolve) -> Sentence:
     _seas_on_the_way(out)
     _unnamed_destinations(out, doc)
     return out
+
+
+def _demonym_capitals(pipe, out: Sentence, doc) -> None:
+    """'driven by road to the Malian capital': Bamako, a place like any named one."""
+    taken = {t for m in out.places for t in range(m.start, m.end)}
+    for a, b, iso in out.demonyms:
+        if not iso or b >= out.span.end or doc[b].lower_ != "capital" or a in taken:
+            continue
+        place = pipe.places.capital(iso)
+        if place is not None:
+            span = doc[a:b + 1]
+            out.places.append(Mention(span.text, a, b + 1, span.start_char, span.end_char,
+                                      place))
+    out.places.sort(key=lambda m: m.start)
 
 
 def _town_in_country(pipe, out: Sentence, doc) -> None:

@@ -70,6 +70,16 @@ class PlaceTable:
     country_place: dict[str, Place] = field(default_factory=dict)
     #: normalized names of national capitals ("Moscow" often means the state)
     capitals: set[str] = field(default_factory=set)
+    #: ISO code -> its capital's name ("ML" -> "Bamako": "the Malian capital")
+    capital_of: dict[str, str] = field(default_factory=dict)
+
+    def capital(self, iso: str) -> Place | None:
+        """Return the capital town of the country ``iso`` ("ML": Bamako), if known."""
+        name = self.capital_of.get(iso)
+        if not name:
+            return None
+        there = [p for p in self.candidates(name) if p.country == iso and p.kind != "country"]
+        return max(there, key=lambda p: (p.curated, p.population), default=None)
 
     def is_capital(self, place: Place) -> bool:
         """Whether ``place`` is a national capital (a city named for its government)."""
@@ -207,6 +217,7 @@ def load_places(gazetteer: str | None = None, *, towns: bool = True) -> PlaceTab
     for iso, c in gc.get_countries().items():
         if c.get("capital"):
             table.capitals.add(normalize(c["capital"]))
+            table.capital_of[iso] = c["capital"]
         if iso not in table.country_place:
             place = Place(f"country:{iso}", c["name"], "country", iso, float("nan"),
                           float("nan"), "country", int(c.get("population") or 0), False)
