@@ -77,3 +77,19 @@ def test_anchored_at_then_entered_still_leaves_from_the_anchorage():
     # the arrival reading of "unloaded at X ... then" leaves "anchored at X and then" alone
     got = ends("The ship anchored at Najin and then entered the port of Vostochny.")
     assert got[0][0] != "?origin not reported" and len(got) == 1
+
+
+def test_a_possessive_s_position_moves_nothing():
+    # "Russia's position in Syria" read "position" as a movement: ?origin -> Syria
+    assert ends("Since the fall of Assad, Russia's position in Syria, which it used as a "
+                "logistics hub, has been precarious.") == []
+    # the verb still moves things
+    assert ends("Russia continues to position military equipment in Libya.") != []
+
+
+def test_a_demonym_before_a_movement_word_is_a_weak_origin():
+    # "a faster Russian deployment in Mali" gave "?origin -> Mali"
+    (leg,) = extract_text("The size of the convoy points to a faster Russian deployment in "
+                          "Mali.", published="2025-01-30")
+    assert leg.frm.place.country == "RU" and leg.to.place.country == "ML"
+    assert "origin: the country of the 'Russian' movement (weak)" in leg.reasons

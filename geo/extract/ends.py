@@ -128,6 +128,15 @@ def _fill_origin(pipe, cand, s, doc, last, out, chained_start, sentences, raw, i
             cand.frm = Stop(carrier[0], place, pos=carrier[2])
             cand.reasons.append(f"origin: the country of the '{carrier[0]}' carrier (weak)")
             return []
+    # "a faster Russian deployment in Mali": the country whose movement it is
+    mover = next(((da, db, iso) for da, db, iso in s.demonyms
+                  if iso and any(a == db for a, _ in s.cues.get("move", []))), None)
+    if mover is not None and pipe.places.country_place.get(mover[2]) is not None and \
+            mover[2] != (cand.to.place.country if cand.to.place else ""):
+        word = doc[mover[0]:mover[1]].text
+        cand.frm = Stop(word, pipe.places.country_place[mover[2]], pos=doc[mover[0]].idx)
+        cand.reasons.append(f"origin: the country of the '{word}' movement (weak)")
+        return []
     cand.frm = Stop("", None, note="origin not reported")
     cand.reasons.append("origin not named in the report")
     return []
