@@ -144,3 +144,22 @@ def test_a_base_no_table_holds_is_placed_in_the_area_written_after_it():
     (got,) = extract_text("The aircraft took off from Sweihan air base in the UAE for Libya.",
                           published="2023-05-01")
     assert got.frm.unnamed == "Sweihan air base" and got.frm.place.country == "AE"
+
+
+def test_origins_listed_after_among_them_and_the_flights_of_the_next_paragraph():
+    # "departed from Emirati military bases, among them Sweihan air base ... and the
+    # Emirati base at Assab": Assab was taken as a destination, Sweihan was lost
+    text = ("According to the media office, the aircraft departed from Emirati military bases, "
+            "among them Sweihan air base in the UAE and the Emirati base at Assab in Eritrea.")
+    got = extract_text(text, published="2023-05-01")
+    assert sorted(c.frm.place.country for c in got) == ["AE", "ER"]
+    assert not any(c.to.known for c in got)
+    # "All of the flights ... landed at al-Khadim", the next paragraph: both origins' legs
+    more = text + ("\n\nAll of the flights, the office said, landed at al-Khadim air base near "
+                   "al-Marj in eastern Libya.")
+    got = extract_text(more, published="2023-05-01")
+    assert sorted((c.frm.place.country, c.to.ledger()) for c in got) == [
+        ("AE", "khadim_ab"), ("ER", "khadim_ab")]
+    # a list after "including" far from its role word names no stops
+    assert ends("Haftar has received the backing of Russian mercenaries and some Arab "
+                "countries, including Egypt.") == []

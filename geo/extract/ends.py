@@ -101,14 +101,16 @@ def _fill_origin(pipe, cand, s, doc, last, out, chained_start, sentences, raw, i
     for j in (_neighbour(sentences, i, 1), _previous_leg_sentence(sentences, raw, i)):
         if j == _neighbour(sentences, i, -1) and _another(s, doc):
             continue  # "Another C-17 ... landed in Lviv": not the last sentence's flight
-        if 0 <= j < len(raw) and _same_paragraph(sentences, i, j, doc):
-            for frm, to, _, _ in raw[j]:
-                if frm.known and not to.known:
-                    cand.frm = frm
-                    cand.reasons.append("origin: named in the adjacent sentence")
-                    cand.evidence.append(_evidence(sentences[j]))
-                    cand.origin_sentence = j
-                    return []
+        # "All of the flights ... landed at C" opening the next paragraph refers back too
+        back = chained_start and j == _neighbour(sentences, i, -1)
+        if 0 <= j < len(raw) and (back or _same_paragraph(sentences, i, j, doc)):
+            opened = [frm for frm, to, _, _ in raw[j] if frm.known and not to.known]
+            if opened:
+                cand.frm = opened[0]
+                cand.reasons.append("origin: named in the adjacent sentence")
+                cand.evidence.append(_evidence(sentences[j]))
+                cand.origin_sentence = j
+                return opened[1:]  # "among them A and B": B's leg too
     if cand.to.place is not None:
         same = [o for o in out if o.frm.known and o.to.place is not None
                 and o.to.place.country == cand.to.place.country]

@@ -84,12 +84,16 @@ def assemble(pipe, text: str, *, published: Published | None) -> list[Candidate]
             if not frm.known:
                 also_from = _fill_origin(pipe, cand, s, doc, last, out, chained_start,
                                          sentences, raw, i, events, k)
-            if "origin: named in the adjacent sentence" in cand.reasons and out and \
-                    out[-1].sentence in (_neighbour(sentences, i, -1), cand.origin_sentence) and \
-                    not out[-1].to.known and \
-                    out[-1].frm.ledger() == cand.frm.ledger():
+            opened = _open_legs(out, (_neighbour(sentences, i, -1), cand.origin_sentence)) \
+                if "origin: named in the adjacent sentence" in cand.reasons else []
+            if any(o.frm.ledger() == cand.frm.ledger() for o in opened):
                 # "The ship had sailed from Baltiysk ... It reached Tobruk": one leg, not two
-                done = out.pop()
+                # (and its siblings' legs: "from bases, among them A and B. All of the
+                # flights landed at C": A -> C and B -> C, no leg left open)
+                done = next(o for o in opened if o.frm.ledger() == cand.frm.ledger())
+                for o in opened:
+                    if o is done or any(o.frm.ledger() == f.ledger() for f in also_from):
+                        out.remove(o)
                 if done.evidence[0] in cand.evidence:
                     cand.evidence.remove(done.evidence[0])
                 cand.evidence.insert(0, done.evidence[0])  # in the report's order
@@ -171,6 +175,16 @@ def assemble(pipe, text: str, *, published: Published | None) -> list[Candidate]
     out = merge_told_twice(out, sentences, text)
     fill_from_context(pipe, out, sentences, doc, published=published)
     return out
+
+
+def _open_legs(out: list[Candidate], sentences: tuple[int, ...]) -> list[Candidate]:
+    """Return the last legs of ``out``, told in one of ``sentences``, naming no destination."""
+    opened: list[Candidate] = []
+    for o in reversed(out):
+        if o.sentence not in sentences or o.to.known:
+            break
+        opened.append(o)
+    return opened
 
 
 def _one_country(iso: str, weights: dict[str, float]) -> str:

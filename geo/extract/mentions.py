@@ -98,6 +98,7 @@ def read_sentence(pipe, sent, world_spans, cue_matches, resolve) -> Sentence:
     _locative_runs(out, doc)
     _pickups(out)
     _origin_list(out, doc)
+    _members(out, doc)
     _coordinate(out, doc)
     _passed_before_onward(out, doc)
     _seas_on_the_way(out)
@@ -183,6 +184,48 @@ def _origin_list(out: Sentence, doc) -> None:
         for n, m in enumerate(run):
             m.role, m.cue, m.cue_start, m.coord = "from", doc[cue:cue + 1].text, cue, n > 0
             m.unnamed = ""
+
+
+#: words between a role word and "among them" ("from Emirati military bases, among them")
+_MEMBERS_GAP = 6
+
+
+def _members(out: Sentence, doc) -> None:
+    """'departed from Emirati bases, among them Sweihan air base ... and the base at Assab'.
+
+    The places listed after a ``members`` cue ("among them", "including") take the
+    role of the role word (from/to/via) at most :data:`_MEMBERS_GAP` words before
+    the cue, with no place between (what the list belongs to is unnamed): the first
+    place of each item of the list ("A and B", "A, B"), unless it has a role of its own.
+    """
+    roles = sorted((s, e, kind) for kind in ("from", "to", "via")
+                   for s, e in out.cues.get(kind, []))
+    for cue, cue_end in out.cues.get("members", []):
+        before = [(s, e, k) for s, e, k in roles if e <= cue and cue - e <= _MEMBERS_GAP
+                  and not any(t.text in (";", ":", ".") for t in doc[e:cue])
+                  and not any(e <= m.start < cue for m in out.places)]
+        if not before:
+            continue
+        s, e, kind = before[-1]
+        if doc[s:e].text.lower() in ("by", "for"):
+            continue
+        items: list[list[Mention]] = [[]]
+        for t in doc[cue_end:out.span.end]:
+            if t.text in (";", ":", "."):
+                break
+            if t.lower_ in ("and", "or", ","):
+                items.append([])
+                continue
+            m = next((m for m in out.places if m.start == t.i), None)
+            if m is not None:
+                items[-1].append(m)
+        n = 0
+        for item in items:
+            m = next((m for m in item if m.role != "qualifier"), None)
+            if m is None or m.role in ("from", "to", "via"):
+                continue
+            m.role, m.cue, m.cue_start, m.coord = kind, doc[s:e].text, s, n > 0
+            n += 1
 
 
 def _passed_before_onward(out: Sentence, doc) -> None:
