@@ -101,3 +101,10 @@ def test_a_dated_lead_and_an_undated_headline_fold_into_the_body_s_finer_leg():
     assert legs[0].date == "2023-06-01"
     assert [e["text"][:20] for e in legs[0].evidence] == [
         "Iranian cargo plane ", "An Iranian Il-76 tha", "The Pouya Air Il-76T"]
+
+
+def test_flown_from_a_country_to_be_based_in_another_is_a_leg_there():
+    # "flown from China ... and will now be based in Pakistan" gave China -> ?destination
+    got = ends("They were flown from China by Pakistani pilots who had trained there for "
+               "three months, and will now be based in Pakistan.")
+    assert got == [("country:CN", "country:PK")]
