@@ -108,3 +108,16 @@ def test_flown_from_a_country_to_be_based_in_another_is_a_leg_there():
     got = ends("They were flown from China by Pakistani pilots who had trained there for "
                "three months, and will now be based in Pakistan.")
     assert got == [("country:CN", "country:PK")]
+
+
+def test_the_actor_named_right_before_a_carrier_is_its_country():
+    # "a Russian military cargo plane landing at Niamey airport": no origin ("Russian
+    # military" is an actor, so no demonym stood before the carrier)
+    got = ends("Footage showed a Russian military cargo plane landing at Niamey airport.")
+    assert got == [("russia", "ourairports:DRRN")]
+
+
+def test_made_in_a_country_is_the_country_of_the_things():
+    got = ends("Reports said that French-made Bastion armoured vehicles reached the Georgian "
+               "port of Poti on 12 November.")
+    assert got == [("country:FR", "unlocode:GEPTI")]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from geo.extract.candidate import Candidate, Stop, _evidence
+from geo.extract.context import _country_of
 from geo.extract.dates import CALENDAR_WORDS
 from geo.extract.events import _cargo_demonym, _new_clause
 from geo.extract.mentions import Sentence
@@ -220,6 +221,13 @@ def _carrier_demonym(pipe, s: Sentence, doc):
                     # "a Saudi-owned ship", "a Moldovan-flagged vessel": who owns or
                     # flags a ship says nothing of where it came from
                     return doc[da:db].text, iso, doc[da].idx
+    # "a Russian military cargo plane": the actor named right before the carrier
+    for a, _, key in s.equipment:
+        if pipe.equipment[key].carrier:
+            for xa, xb, text in s.actors:
+                iso = _country_of(pipe, text)
+                if 0 <= a - xb <= 1 and iso:
+                    return doc[xa:xb].text, iso, doc[xa].idx
     # "a C-17 Globemaster III of the Canadian Air Force": the force that flies it
     forces = {a for a, _ in s.cues.get("force", [])}
     if any(pipe.equipment[key].carrier for _, _, key in s.equipment):

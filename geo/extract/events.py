@@ -316,10 +316,12 @@ def _cargo_demonym(pipe, s: Sentence, doc, *, things: bool = False):
         # the nearest demonym before the thing: "US intercepts Iranian weapons" is Iranian
         for da, db, iso in sorted(s.demonyms, key=lambda d: a - d[1]):
             gap = doc[db:a]
-            # a model name may stand between ("Korean K2 tanks")
-            if 0 <= a - db <= 3 and iso and all(
+            # a model name may stand between ("Korean K2 tanks"), and "-made"
+            # ("French-made Bastion armoured vehicles" were made in France)
+            words = gap[2:] if gap[:2].text.lower() in ("-made", "- made", "-built") else gap
+            if 0 <= a - db <= 4 and iso and all(
                     (t.is_alpha or (t.text[:1].isupper() and t.text.isalnum()))
-                    and t.i not in busy for t in gap):
+                    and t.i not in busy for t in words):
                 return doc[da:db].text, iso, doc[da].idx
     return None
 
