@@ -13,8 +13,10 @@ Pure standard library (sqlite3, csv), so the command line stays quick.
 
 from __future__ import annotations
 
+import atexit
 import csv
 import sqlite3
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -163,6 +165,10 @@ def _place(row: tuple) -> WorldPlace:  # type: ignore[type-arg]
     return WorldPlace(rid, pid, name, kind, sub, country, lat / 1e5, lon / 1e5, rank / 1e3)
 
 
+#: Every WorldTables not yet collected (closed at exit).
+_OPEN: weakref.WeakSet[WorldTables] = weakref.WeakSet()
+
+
 class WorldTables:
     """Read-only access to the derived world tables.
 
@@ -178,6 +184,28 @@ class WorldTables:
         uri = f"file:{self.path}?mode=ro&immutable=1"
         self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
         self._cache: dict[int, WorldPlace] = {}
+        _OPEN.add(self)
+
+    def close(self) -> None:
+        """Close the SQLite connection (idempotent).
+
+        Also done when the tables are collected (``world_tables``' evicted
+        entries, a ``WorldTables(path)`` dropped by its caller) and, for the
+        shared ones, at exit: an unclosed connection is a ResourceWarning
+        on the Pythons that warn about it (3.13+).
+        """
+        db = self.__dict__.pop("_db", None)
+        if db is not None:
+            db.close()
+
+    def __del__(self) -> None:
+        self.close()
+
+    def __enter__(self) -> WorldTables:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def __len__(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM place").fetchone()[0])
@@ -253,3 +281,11 @@ class WorldTables:
 def world_tables(path: str | None = None) -> WorldTables:
     """Return the shared :class:`WorldTables` (opened once per process)."""
     return WorldTables(path)
+
+
+@atexit.register
+def _close_open() -> None:
+    """Close every table still open before the interpreter tears down."""
+    world_tables.cache_clear()
+    for tables in list(_OPEN):
+        tables.close()

@@ -310,3 +310,24 @@ def test_a_new_departure_after_a_semicolon_is_its_own_leg():
         ("?origin not reported", "tobruk_port"),
         ("tartus_naval_base", "?destination not reported"),
     ]
+
+
+def test_world_tables_close_their_connection():
+    """Dropped or closed world tables close their SQLite connection (no ResourceWarning)."""
+    import gc
+    import sqlite3
+
+    from geo.world import WorldTables
+
+    w = WorldTables()
+    db = w._db
+    assert len(w) > 0
+    del w
+    gc.collect()
+    with pytest.raises(sqlite3.ProgrammingError):
+        db.execute("SELECT 1")
+    with WorldTables() as w:
+        db = w._db
+    with pytest.raises(sqlite3.ProgrammingError):
+        db.execute("SELECT 1")
+    w.close()  # twice is fine

@@ -215,3 +215,18 @@ def test_things_referred_back_to_leave_from_where_the_sentence_before_took_them(
     # a new paragraph is a new story: no origin borrowed across it
     (_, apart) = extract_text(text.replace(". A cargo", ".\n\nA cargo"), published="2024-09-05")
     assert not apart.frm.known
+
+
+def test_a_metropolis_beats_a_small_namesake_of_the_report_s_country():
+    # "Melbourne" after Port Hueneme, California was Melbourne, Florida (85k people)
+    text = ("On 21 June, 27 Abrams on railcars were spotted moving to Port Hueneme, "
+            "California. A cargo ship should have now delivered these vehicles to Melbourne.")
+    melbourne = next(c for c in extract_text(text, published="2024-09-05")
+                     if "Melbourne" in c.to.ledger())
+    assert melbourne.to.place.country == "AU"
+    # a namesake not that much smaller keeps the report's country
+    from geo.extract.places import load_places
+
+    places = load_places()
+    assert places.resolve("Odessa", countries={"US": 1.0}).country == "US"  # 1.0M vs 114k
+    assert places.resolve("Melbourne", countries={"US": 1.0}).country == "AU"

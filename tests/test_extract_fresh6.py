@@ -118,3 +118,48 @@ def test_a_place_before_and_on_to_is_passed_on_the_way():
     (c,) = extract_text("The plane flew from Moscow to Caracas via Armenia.",
                         published="2020-07-03")
     assert [v.name for v in c.via] == ["Armenia"]
+
+
+def test_landed_back_at_ends_the_return_leg():
+    # "flew from Turkey to Azerbaijan's Haji Zeynalabdin military airfield and then landed
+    # back at Kayseri": the return leg was missed
+    got = extract_text("On September 25 the Turkish Air Force flight TUAF731 flew from Turkey "
+                       "to Azerbaijan's Haji Zeynalabdin military airfield and then landed back "
+                       "at Kayseri.", published="2023-09-26")
+    assert [c.to.place.country for c in got] == ["AZ", "TR"]
+    assert got[1].frm.place.country == "AZ" and got[1].to.name == "Kayseri"
+
+
+def test_a_base_named_with_a_compass_word_before_its_town_is_placed_in_the_town():
+    # "East Cairo Air Base" was kept as written, in no country
+    (got,) = extract_text("Two Egyptian military transport aircraft took off from East Cairo "
+                          "Air Base for Port Sudan airport carrying medical supplies.",
+                          published="2023-05-01")
+    assert got.frm.unnamed == "East Cairo Air Base" and got.frm.place.name == "Cairo"
+    assert got.frm.place.country == "EG"
+
+
+def test_a_base_no_table_holds_is_placed_in_the_area_written_after_it():
+    # "Sweihan air base in the UAE" was kept as written, in no country
+    (got,) = extract_text("The aircraft took off from Sweihan air base in the UAE for Libya.",
+                          published="2023-05-01")
+    assert got.frm.unnamed == "Sweihan air base" and got.frm.place.country == "AE"
+
+
+def test_origins_listed_after_among_them_and_the_flights_of_the_next_paragraph():
+    # "departed from Emirati military bases, among them Sweihan air base ... and the
+    # Emirati base at Assab": Assab was taken as a destination, Sweihan was lost
+    text = ("According to the media office, the aircraft departed from Emirati military bases, "
+            "among them Sweihan air base in the UAE and the Emirati base at Assab in Eritrea.")
+    got = extract_text(text, published="2023-05-01")
+    assert sorted(c.frm.place.country for c in got) == ["AE", "ER"]
+    assert not any(c.to.known for c in got)
+    # "All of the flights ... landed at al-Khadim", the next paragraph: both origins' legs
+    more = text + ("\n\nAll of the flights, the office said, landed at al-Khadim air base near "
+                   "al-Marj in eastern Libya.")
+    got = extract_text(more, published="2023-05-01")
+    assert sorted((c.frm.place.country, c.to.ledger()) for c in got) == [
+        ("AE", "khadim_ab"), ("ER", "khadim_ab")]
+    # a list after "including" far from its role word names no stops
+    assert ends("Haftar has received the backing of Russian mercenaries and some Arab "
+                "countries, including Egypt.") == []

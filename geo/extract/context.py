@@ -106,7 +106,7 @@ def _country_of(pipe, actor: str) -> str:
     for n in range(len(words), 0, -1):
         iso = pipe.lexicon.demonyms.get(" ".join(words[:n]))
         if iso:
-            return iso
+            return "" if "|" in iso else iso  # "Korean" may be either Korea
     return ""
 
 

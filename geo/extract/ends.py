@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from geo.extract.candidate import Candidate, Stop, _evidence
+from geo.extract.context import _country_of
 from geo.extract.dates import CALENDAR_WORDS
 from geo.extract.events import _cargo_demonym, _new_clause
 from geo.extract.mentions import Sentence
@@ -101,14 +102,16 @@ def _fill_origin(pipe, cand, s, doc, last, out, chained_start, sentences, raw, i
     for j in (_neighbour(sentences, i, 1), _previous_leg_sentence(sentences, raw, i)):
         if j == _neighbour(sentences, i, -1) and _another(s, doc):
             continue  # "Another C-17 ... landed in Lviv": not the last sentence's flight
-        if 0 <= j < len(raw) and _same_paragraph(sentences, i, j, doc):
-            for frm, to, _, _ in raw[j]:
-                if frm.known and not to.known:
-                    cand.frm = frm
-                    cand.reasons.append("origin: named in the adjacent sentence")
-                    cand.evidence.append(_evidence(sentences[j]))
-                    cand.origin_sentence = j
-                    return []
+        # "All of the flights ... landed at C" opening the next paragraph refers back too
+        back = chained_start and j == _neighbour(sentences, i, -1)
+        if 0 <= j < len(raw) and (back or _same_paragraph(sentences, i, j, doc)):
+            opened = [frm for frm, to, _, _ in raw[j] if frm.known and not to.known]
+            if opened:
+                cand.frm = opened[0]
+                cand.reasons.append("origin: named in the adjacent sentence")
+                cand.evidence.append(_evidence(sentences[j]))
+                cand.origin_sentence = j
+                return opened[1:]  # "among them A and B": B's leg too
     if cand.to.place is not None:
         same = [o for o in out if o.frm.known and o.to.place is not None
                 and o.to.place.country == cand.to.place.country]
@@ -128,6 +131,15 @@ def _fill_origin(pipe, cand, s, doc, last, out, chained_start, sentences, raw, i
             cand.frm = Stop(carrier[0], place, pos=carrier[2])
             cand.reasons.append(f"origin: the country of the '{carrier[0]}' carrier (weak)")
             return []
+    # "a faster Russian deployment in Mali": the country whose movement it is
+    mover = next(((da, db, iso) for da, db, iso in s.demonyms
+                  if iso and any(a == db for a, _ in s.cues.get("move", []))), None)
+    if mover is not None and pipe.places.country_place.get(mover[2]) is not None and \
+            mover[2] != (cand.to.place.country if cand.to.place else ""):
+        word = doc[mover[0]:mover[1]].text
+        cand.frm = Stop(word, pipe.places.country_place[mover[2]], pos=doc[mover[0]].idx)
+        cand.reasons.append(f"origin: the country of the '{word}' movement (weak)")
+        return []
     cand.frm = Stop("", None, note="origin not reported")
     cand.reasons.append("origin not named in the report")
     return []
@@ -209,6 +221,13 @@ def _carrier_demonym(pipe, s: Sentence, doc):
                     # "a Saudi-owned ship", "a Moldovan-flagged vessel": who owns or
                     # flags a ship says nothing of where it came from
                     return doc[da:db].text, iso, doc[da].idx
+    # "a Russian military cargo plane": the actor named right before the carrier
+    for a, _, key in s.equipment:
+        if pipe.equipment[key].carrier:
+            for xa, xb, text in s.actors:
+                iso = _country_of(pipe, text)
+                if 0 <= a - xb <= 1 and iso:
+                    return doc[xa:xb].text, iso, doc[xa].idx
     # "a C-17 Globemaster III of the Canadian Air Force": the force that flies it
     forces = {a for a, _ in s.cues.get("force", [])}
     if any(pipe.equipment[key].carrier for _, _, key in s.equipment):

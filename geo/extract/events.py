@@ -71,7 +71,10 @@ def _events(pipe, s: Sentence, doc, seen: list[Place]):
     ordered = sorted(stops, key=lambda m: m.start)
     onward: list[Stop] = []  # via places passed on the way to the next chained leg
     for n, m in enumerate(ordered):
-        stop = _stop(m, seen, doc)
+        # "the port" may be one this sentence named before it ("the port of Poti has
+        # confirmed that cargo ... arrived at the port")
+        stop = _stop(m, [*seen, *(x.place for x in s.places
+                                  if x.place is not None and x.end <= m.start)], doc)
         next_is_to = n + 1 < len(ordered) and ordered[n + 1].role == "to"
         moves_between = cur is not None and any(cur[4] <= a < m.start for a, _ in
                                                 s.cues.get("move", []))
@@ -169,9 +172,24 @@ def _stop_before_then(s: Sentence, doc, mentions: list[Mention]) -> None:
         return
     first_to = min(tos)
     thens = [a for a, b in s.cues.get("chain", []) if doc[a:b].text.lower() == "then"]
+    moves = [(a, doc[a:b].text.lower()) for a, b in s.cues.get("move", [])]
+    done: list[Mention] = []
     for m in mentions:
         if m.role == "presence" and not m.coord and any(m.end <= a < first_to for a in thens):
-            m.role = "from"
+            if done and m.place is not None and m.place.kind == "country" and any(
+                    d.place is not None and d.place.country == m.place.country for d in done):
+                m.role = "qualifier"  # "at the port of Conakry, in Guinea"
+                continue
+            # "unloaded at the port of Conakry ... and were then driven to X": Conakry
+            # ended the movement before (a destination the next leg leaves from)
+            word = max(((a, w) for a, w in moves if a < m.start), default=(-1, ""))
+            m.role = "to" if word[1] in _ARRIVAL_WORDS and m.start - word[0] <= 12 else "from"
+            done.append(m)
+
+
+#: movement words that end a movement where they happen ("unloaded at Conakry")
+_ARRIVAL_WORDS = frozenset({"unloaded", "offloaded", "arrived", "landed", "docked",
+                            "delivered", "touched down"})
 
 
 def _two_countries(a: Stop, b: Stop) -> bool:
@@ -196,9 +214,12 @@ def _receiver(s: Sentence, doc) -> Mention | None:
 
 def _seen_in(pipe, s: Sentence, doc) -> Mention | None:
     """'Turkish Bayraktar TB-2 drones in Libya': foreign things seen in a place."""
-    if _cargo_demonym(pipe, s, doc) is None:
+    # people seen somewhere moved no equipment there ("Russian personnel had begun
+    # training on drones in Iran"): only foreign things
+    if _cargo_demonym(pipe, s, doc, things=True) is None:
         return None
-    ends = {b for a, b, k in s.equipment if not pipe.equipment[k].carrier}
+    ends = {b for a, b, k in s.equipment if not pipe.equipment[k].carrier
+            and pipe.equipment[k].category != "personnel"}
     for m in s.places:
         if m.role == "presence" and m.cue_start in ends:
             return m
@@ -281,17 +302,26 @@ def _repeat(s: Sentence, doc) -> int:
     return 1
 
 
-def _cargo_demonym(pipe, s: Sentence, doc):
-    """'Turkish Bayraktar TB-2 drones': (demonym, ISO, char offset) of what moved."""
+def _cargo_demonym(pipe, s: Sentence, doc, *, things: bool = False):
+    """'Turkish Bayraktar TB-2 drones': (demonym, ISO, char offset) of what moved.
+
+    ``things``: of equipment only, not of people ("Russian personnel").
+    """
     for a, b, key in s.equipment:
-        if pipe.equipment[key].carrier:
+        if pipe.equipment[key].carrier or (things and pipe.equipment[key].category
+                                           == "personnel"):
             continue
         busy = {t for x, y, _ in s.equipment if (x, y) != (a, b) for t in range(x, y)}
         busy |= {t for x, y in s.cues.get("move", []) for t in range(x, y)}
         # the nearest demonym before the thing: "US intercepts Iranian weapons" is Iranian
         for da, db, iso in sorted(s.demonyms, key=lambda d: a - d[1]):
             gap = doc[db:a]
-            if 0 <= a - db <= 3 and iso and all(t.is_alpha and t.i not in busy for t in gap):
+            # a model name may stand between ("Korean K2 tanks"), and "-made"
+            # ("French-made Bastion armoured vehicles" were made in France)
+            words = gap[2:] if gap[:2].text.lower() in ("-made", "- made", "-built") else gap
+            if 0 <= a - db <= 4 and iso and all(
+                    (t.is_alpha or (t.text[:1].isupper() and t.text.isalnum()))
+                    and t.i not in busy for t in words):
                 return doc[da:db].text, iso, doc[da].idx
     return None
 

@@ -50,6 +50,8 @@ def assemble(pipe, text: str, *, published: Published | None) -> list[Candidate]
 
     cues = [(pipe.nlp.vocab.strings[k], a, b) for k, a, b in pipe.cues(doc)]
     sentences = [read_sentence(pipe, s, world, cues, resolve) for s in doc.sents]
+    for s in sentences:  # "Korean" (KR|KP): the one of its countries the report names
+        s.demonyms = [(a, b, _one_country(iso, weights)) for a, b, iso in s.demonyms]
     for s in sentences:
         s.text = text  # the report (Doc.text rebuilds the string on every call)
     seen: list[Place] = []
@@ -82,12 +84,16 @@ def assemble(pipe, text: str, *, published: Published | None) -> list[Candidate]
             if not frm.known:
                 also_from = _fill_origin(pipe, cand, s, doc, last, out, chained_start,
                                          sentences, raw, i, events, k)
-            if "origin: named in the adjacent sentence" in cand.reasons and out and \
-                    out[-1].sentence in (_neighbour(sentences, i, -1), cand.origin_sentence) and \
-                    not out[-1].to.known and \
-                    out[-1].frm.ledger() == cand.frm.ledger():
+            opened = _open_legs(out, (_neighbour(sentences, i, -1), cand.origin_sentence)) \
+                if "origin: named in the adjacent sentence" in cand.reasons else []
+            if any(o.frm.ledger() == cand.frm.ledger() for o in opened):
                 # "The ship had sailed from Baltiysk ... It reached Tobruk": one leg, not two
-                done = out.pop()
+                # (and its siblings' legs: "from bases, among them A and B. All of the
+                # flights landed at C": A -> C and B -> C, no leg left open)
+                done = next(o for o in opened if o.frm.ledger() == cand.frm.ledger())
+                for o in opened:
+                    if o is done or any(o.frm.ledger() == f.ledger() for f in also_from):
+                        out.remove(o)
                 if done.evidence[0] in cand.evidence:
                     cand.evidence.remove(done.evidence[0])
                 cand.evidence.insert(0, done.evidence[0])  # in the report's order
@@ -171,6 +177,24 @@ def assemble(pipe, text: str, *, published: Published | None) -> list[Candidate]
     return out
 
 
+def _open_legs(out: list[Candidate], sentences: tuple[int, ...]) -> list[Candidate]:
+    """Return the last legs of ``out``, told in one of ``sentences``, naming no destination."""
+    opened: list[Candidate] = []
+    for o in reversed(out):
+        if o.sentence not in sentences or o.to.known:
+            break
+        opened.append(o)
+    return opened
+
+
+def _one_country(iso: str, weights: dict[str, float]) -> str:
+    """Return the country of a demonym of several ("KR|KP") the report weighs most, else ""."""
+    if "|" not in iso:
+        return iso
+    best = max(iso.split("|"), key=lambda c: weights.get(c, 0.0))
+    return best if weights.get(best, 0.0) > 0 else ""
+
+
 def _country_weights(pipe, doc, world) -> dict[str, float]:
     counts: Counter[str] = Counter()
     spans = [(e.start, e.end) for e in doc.ents if e.label_ == "PLACE"] + list(world)
@@ -179,7 +203,7 @@ def _country_weights(pipe, doc, world) -> dict[str, float]:
         for p in cands:
             counts[p.country] += 1.0 / len(cands)
     for e in doc.ents:  # "Russian military aviation": Russia is part of the context
-        if e.label_ == "DEMONYM" and pipe.lexicon.demonyms.get(e.text):
+        if e.label_ == "DEMONYM" and "|" not in pipe.lexicon.demonyms.get(e.text, "|"):
             counts[pipe.lexicon.demonyms[e.text]] += 0.5
     return dict(counts)
 

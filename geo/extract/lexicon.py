@@ -43,9 +43,13 @@ analyst can extend it without touching code:
     ``origin_list``: words after a list of places that make every place of it
     an origin ("mentioned Wilmington and Beaumont as the ports of shipment");
     ``onward``: "flew to Hmeimim, then turned towards Egypt and on to Libya": the
-    destination written before it was passed on the way (a via place).
+    destination written before it was passed on the way (a via place);
+    ``members``: "departed from Emirati bases, among them Sweihan air base and the
+    base at Assab": the places listed take the role of what they belong to.
 ``demonyms.csv``
-    ``demonym,country``: "Syrian bases" lie in SY (case-sensitive).
+    ``demonym,country``: "Syrian bases" lie in SY (case-sensitive); a demonym of
+    several countries lists them ("Korean": ``KR|KP``), and a report's is the one
+    of them the report names most (none when it names neither).
 ``countries.csv``
     ``name,country,note``: other names of a country than GeoNames' own, matched
     case-sensitively ("US", "U.S.", "UK", "Britain", "DRC", "Burma"). A name
@@ -104,6 +108,7 @@ CUE_KINDS = (
     "back",
     "origin_list",
     "onward",
+    "members",
 )
 
 

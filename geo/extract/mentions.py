@@ -92,15 +92,32 @@ def read_sentence(pipe, sent, world_spans, cue_matches, resolve) -> Sentence:
     for spans in out.cues.values():
         spans.sort()
     _drop_ship_names(out, doc)
+    _demonym_capitals(pipe, out, doc)
     _town_in_country(pipe, out, doc)
     _roles(out, doc)
+    _locative_runs(out, doc)
     _pickups(out)
     _origin_list(out, doc)
+    _members(out, doc)
     _coordinate(out, doc)
     _passed_before_onward(out, doc)
     _seas_on_the_way(out)
     _unnamed_destinations(out, doc)
     return out
+
+
+def _demonym_capitals(pipe, out: Sentence, doc) -> None:
+    """'driven by road to the Malian capital': Bamako, a place like any named one."""
+    taken = {t for m in out.places for t in range(m.start, m.end)}
+    for a, b, iso in out.demonyms:
+        if not iso or b >= out.span.end or doc[b].lower_ != "capital" or a in taken:
+            continue
+        place = pipe.places.capital(iso)
+        if place is not None:
+            span = doc[a:b + 1]
+            out.places.append(Mention(span.text, a, b + 1, span.start_char, span.end_char,
+                                      place))
+    out.places.sort(key=lambda m: m.start)
 
 
 def _town_in_country(pipe, out: Sentence, doc) -> None:
@@ -167,6 +184,48 @@ def _origin_list(out: Sentence, doc) -> None:
         for n, m in enumerate(run):
             m.role, m.cue, m.cue_start, m.coord = "from", doc[cue:cue + 1].text, cue, n > 0
             m.unnamed = ""
+
+
+#: words between a role word and "among them" ("from Emirati military bases, among them")
+_MEMBERS_GAP = 6
+
+
+def _members(out: Sentence, doc) -> None:
+    """'departed from Emirati bases, among them Sweihan air base ... and the base at Assab'.
+
+    The places listed after a ``members`` cue ("among them", "including") take the
+    role of the role word (from/to/via) at most :data:`_MEMBERS_GAP` words before
+    the cue, with no place between (what the list belongs to is unnamed): the first
+    place of each item of the list ("A and B", "A, B"), unless it has a role of its own.
+    """
+    roles = sorted((s, e, kind) for kind in ("from", "to", "via")
+                   for s, e in out.cues.get(kind, []))
+    for cue, cue_end in out.cues.get("members", []):
+        before = [(s, e, k) for s, e, k in roles if e <= cue and cue - e <= _MEMBERS_GAP
+                  and not any(t.text in (";", ":", ".") for t in doc[e:cue])
+                  and not any(e <= m.start < cue for m in out.places)]
+        if not before:
+            continue
+        s, e, kind = before[-1]
+        if doc[s:e].text.lower() in ("by", "for"):
+            continue
+        items: list[list[Mention]] = [[]]
+        for t in doc[cue_end:out.span.end]:
+            if t.text in (";", ":", "."):
+                break
+            if t.lower_ in ("and", "or", ","):
+                items.append([])
+                continue
+            m = next((m for m in out.places if m.start == t.i), None)
+            if m is not None:
+                items[-1].append(m)
+        n = 0
+        for item in items:
+            m = next((m for m in item if m.role != "qualifier"), None)
+            if m is None or m.role in ("from", "to", "via"):
+                continue
+            m.role, m.cue, m.cue_start, m.coord = kind, doc[s:e].text, s, n > 0
+            n += 1
 
 
 def _passed_before_onward(out: Sentence, doc) -> None:
@@ -283,7 +342,7 @@ def _roles(out: Sentence, doc) -> None:
             owner_end += 1  # "Sudan's Rapid Support Forces", "Turkey's Mediterranean port"
         later = any(owner_end <= q <= m.end + _WINDOW for q in place_start)
         if to_owner and (owner_end > m.end + 1 or not later) and \
-                doc[to_owner[1]:to_owner[2]].text.lower() not in ("by", "for"):
+                doc[to_owner[1]:to_owner[2]].text.lower() not in _NOT_OWNER_CUES:
             # "equipment to Sudan's Rapid Support Forces": a named party in Sudan receives
             # it ("to Russia's naval facility in Tartus" is Tartus: lower case, no party)
             m.role, m.cue, m.cue_start = "to", doc[to_owner[1]:to_owner[2]].text, to_owner[1]
@@ -379,6 +438,19 @@ def _roles(out: Sentence, doc) -> None:
                 m.unnamed = doc[k:m.end].text
 
 
+def _locative_runs(out: Sentence, doc) -> None:
+    """'based in the Red Sea port city of Mocha': the place that names a locative one is too.
+
+    A place with no role right after a ``locative`` one, only words between
+    (at most four: "city of"), describes the same spot: never a stop.
+    """
+    for a, b in zip(out.places, out.places[1:], strict=False):
+        gap = doc[a.end:b.start]
+        if a.role == "locative" and b.role == "" and len(gap) <= 4 and \
+                all(t.is_alpha for t in gap):
+            b.role, b.cue, b.cue_start = "locative", a.cue, a.cue_start
+
+
 def _pickups(out: Sentence) -> None:
     """Make a place a trip was made to fetch cargo from an origin ("to Dover to pick up")."""
     starts = {s for s, _ in out.cues.get("pickup", [])}
@@ -387,6 +459,10 @@ def _pickups(out: Sentence) -> None:
             m.role = "from"
 
 
+#: role words after which "X's Y" names no receiving party in X: "by", and the words of
+#: purpose ("for", "intended for Russia's Africa Corps", which serves in Libya), unlike
+#: those of destination ("destined for Yemen's Houthis", "to Sudan's RSF")
+_NOT_OWNER_CUES = frozenset({"by", "for", "meant for", "intended for"})
 #: verbs whose first object is the receiver: "sends Sudan aid", "supplied Mali drones"
 _GIVE = {"send", "sends", "sent", "sending", "supply", "supplies", "supplied", "supplying",
          "deliver", "delivers", "delivered", "delivering", "give", "gives", "gave"}
@@ -395,7 +471,10 @@ _NOT_TO = {"according", "thanks", "due", "next", "close", "similar", "compared",
            # ties, not destinations: "a plane linked to Moscow's armed forces"
            "linked", "tied", "related", "connected", "belonging", "loyal", "allied",
            # "rail traffic points to North Korea supplying arms to Russia"
-           "points", "point", "pointing", "pointed"}
+           "points", "point", "pointing", "pointed",
+           # a person's tie: "an aide to President Zelensky said Iran had ..."
+           "aide", "aides", "adviser", "advisers", "advisor", "advisors", "assistant",
+           "envoy", "ambassador", "ambassadors", "spokesman", "spokeswoman", "spokesperson"}
 #: recipients named by a demonym: "to a Libyan warlord", "to the Sudanese army"
 _PARTIES = {"warlord", "warlords", "army", "armies", "militia", "militias", "junta", "forces",
             "government", "rebels", "military", "commander", "paramilitaries"}

@@ -179,8 +179,16 @@ class Pipeline:
                 if place is None:
                     # not resolved clearly: inside its town when the town is known
                     # ("?Bamako airport @ Bamako"), else kept as written ("?Chkalovsky airfield")
-                    town = self.places.resolve(doc[i:k].text, countries=dict.fromkeys(
-                        context, 1.0)) or self._town_after_in(doc, k + tail, context)
+                    weights = dict.fromkeys(context, 1.0)
+                    town = self.places.resolve(doc[i:k].text, countries=weights)
+                    if town is None and k - i > 1 and doc[i].lower_ in _DIRECTIONS:
+                        # "East Cairo Air Base": a compass word before the town's name
+                        town = self.places.resolve(doc[i + 1:k].text, countries=weights)
+                        town = town if town is not None and town.kind in ("town", "city") \
+                            else None
+                    # "Sweihan air base in the UAE": no town known, the area it is in
+                    town = town or self._town_after_in(doc, k + tail, context) or \
+                        self._area_after_in(doc, k + tail, context)
                     place = ("inside", town) if town is not None else None
                 out.append(((i, k + tail), place))
                 i = k + tail
@@ -238,6 +246,8 @@ class Pipeline:
         if k + 1 >= n or doc[k].lower_ != "in":
             return None
         j = k + 1
+        if doc[j].lower_ == "the" and j + 1 < n:  # "in the UAE"
+            j += 1
         skip = j + 1 if doc[j].lower_ in _DIRECTIONS else j
         end = _name_run(doc, skip, n)
         if end == skip:
@@ -269,6 +279,16 @@ class Pipeline:
             break
         return out
 
+    def _pair_of_places(self, doc, i: int, j: int) -> bool:
+        """Tell whether a hyphen joins two places ('the Tehran-Moscow route'), not one name.
+
+        ``doc[i:j]`` is a place and the hyphen at ``j`` joins it to another
+        place, while the hyphenated whole names none ("Ben-Gurion" stays one name).
+        """
+        world = self.places.world
+        return doc[j + 1].text in world and doc[i:j + 2].text not in world and \
+            doc[i:j + 2].text.replace("-", " ") not in world
+
     def world_runs(self, doc):
         """Token spans of capitalised runs in the GeoNames town and country list."""
         return self._world_runs(doc)
@@ -296,6 +316,7 @@ class Pipeline:
                     if (after is not None and after.text[:1].isupper() and after.is_alpha
                             and not title_case(tok.sent)) or (
                         j < n and _joins(doc, j)  # "Ben" of "Ben-Gurion"
+                        and not self._pair_of_places(doc, i, j)
                     ) or (
                         before is not None and before.text[:1].isupper() and before.is_alpha
                         and not before.is_sent_start

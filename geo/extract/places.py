@@ -52,6 +52,8 @@ class Place:
 #: How many times larger a national capital must be than the namesake the report's
 #: countries favour to be the place meant (Moscow 10M vs Moscow, Idaho 25k).
 CAPITAL_RATIO = 50
+#: a town of this many people is a metropolis (see PlaceTable.resolve)
+METROPOLIS = 1_000_000
 
 
 @dataclass
@@ -68,6 +70,16 @@ class PlaceTable:
     country_place: dict[str, Place] = field(default_factory=dict)
     #: normalized names of national capitals ("Moscow" often means the state)
     capitals: set[str] = field(default_factory=set)
+    #: ISO code -> its capital's name ("ML" -> "Bamako": "the Malian capital")
+    capital_of: dict[str, str] = field(default_factory=dict)
+
+    def capital(self, iso: str) -> Place | None:
+        """Return the capital town of the country ``iso`` ("ML": Bamako), if known."""
+        name = self.capital_of.get(iso)
+        if not name:
+            return None
+        there = [p for p in self.candidates(name) if p.country == iso and p.kind != "country"]
+        return max(there, key=lambda p: (p.curated, p.population), default=None)
 
     def is_capital(self, place: Place) -> bool:
         """Whether ``place`` is a national capital (a city named for its government)."""
@@ -162,6 +174,12 @@ class PlaceTable:
                       default=None)
         if capital is not None and capital.population > CAPITAL_RATIO * max(best.population, 1):
             return capital
+        # a metropolis beats a namesake of the report's countries that many times smaller
+        # ("Melbourne" in a report naming Port Hueneme, California is Australia's)
+        big = max(cands, key=lambda p: p.population)
+        if big.population >= METROPOLIS and \
+                big.population > CAPITAL_RATIO * max(best.population, 1):
+            return big
         return best
 
 
@@ -199,6 +217,7 @@ def load_places(gazetteer: str | None = None, *, towns: bool = True) -> PlaceTab
     for iso, c in gc.get_countries().items():
         if c.get("capital"):
             table.capitals.add(normalize(c["capital"]))
+            table.capital_of[iso] = c["capital"]
         if iso not in table.country_place:
             place = Place(f"country:{iso}", c["name"], "country", iso, float("nan"),
                           float("nan"), "country", int(c.get("population") or 0), False)

@@ -22,9 +22,18 @@ _SHIP_RES = (
 )
 
 
+#: "two Russian ships, the Adler and the Siyanie Severa": both names
+_NAME = r"([A-Z][\w-]+(?:\s+(?:[A-Z][\w-]+|[IVX]+|\d+))?)"
+_SHIP_PAIR = re.compile(r"\b(?:ships|vessels|freighters|tankers),\s+(?:the\s+)?" + _NAME +
+                        r"\s+and\s+(?:the\s+)?" + _NAME + r"(?=[,.;)]|\s*$)")
+
+
 def ship_names(sent) -> list[tuple[int, int, str]]:
     """(start_char, end_char, name) of ship names in a sentence ("the cargo ship Amazon")."""
     out = []
+    for m in _SHIP_PAIR.finditer(sent.text):
+        for g in (1, 2):
+            out.append((sent.start_char + m.start(g), sent.start_char + m.end(g), m.group(g)))
     for rx in _SHIP_RES:
         for m in rx.finditer(sent.text):
             a = sent.start_char + m.start(1)

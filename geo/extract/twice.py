@@ -46,28 +46,45 @@ def merge_told_twice(out: list[Candidate], sentences, text: str) -> list[Candida
 
     """
     headline = _headline_sentence(sentences, text)
+    head_end = sentences[headline].span.end_char if headline >= 0 else -1
     gone: set[int] = set()
     for a in out:
-        if id(a) in gone or a.leg != 1 or any("trip " in r for r in a.reasons):
-            continue
-        told_in_headline = a.sentence == headline and a.frm.known
-        if a.frm.known and not told_in_headline:
-            continue
-        for b in out:
-            if b is a or id(b) in gone or not b.frm.known or b.sentence == headline:
-                continue
-            if _other_day(a, b):
-                continue
-            if a.sentence != b.sentence and a.sentence != headline:
-                continue  # two sentences with no origin may tell two movements
-            if not _same_end(a.to, b.to):
-                continue
-            if told_in_headline and not _same_end(a.frm, b.frm):
-                continue
-            _fold(a, b, headline=told_in_headline)
-            gone.add(id(a))
-            break
+        _fold_once(a, out, gone, headline, lead=False)
+    # Then the lead, dated, folded above with the undated headline ("Iranian cargo plane
+    # arrives in Moscow again" + "... landed in Moscow today"): the headline's leg, when
+    # the body names both its ends more finely (Tehran -> Vnukovo).
+    for a in out:
+        if headline >= 0 and a.sentence == headline + 1 and id(a) not in gone and \
+                a.evidence[0]["start"] < head_end:
+            _fold_once(a, out, gone, headline, lead=True)
     return [c for c in out if id(c) not in gone]
+
+
+def _fold_once(a: Candidate, out: list[Candidate], gone: set[int], headline: int, *,
+               lead: bool) -> None:
+    """Fold ``a`` into the first leg of ``out`` that tells it more fully, if any."""
+    if id(a) in gone or a.leg != 1 or any("trip " in r for r in a.reasons):
+        return
+    in_headline = a.sentence == headline or lead
+    told_in_headline = in_headline and a.frm.known
+    if a.frm.known and not told_in_headline:
+        return
+    for b in out:
+        if b is a or id(b) in gone or not b.frm.known or b.sentence == headline:
+            continue
+        if _other_day(a, b):
+            continue
+        if a.sentence != b.sentence and not in_headline:
+            continue  # two sentences with no origin may tell two movements
+        if not _same_end(a.to, b.to):
+            continue
+        if told_in_headline and not _same_end(a.frm, b.frm):
+            continue
+        if lead and (a.frm.ledger() == b.frm.ledger() or a.to.ledger() == b.to.ledger()):
+            continue
+        _fold(a, b, headline=told_in_headline)
+        gone.add(id(a))
+        return
 
 
 def _other_day(a: Candidate, b: Candidate) -> bool:
