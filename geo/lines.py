@@ -497,11 +497,23 @@ def geodesic_lines(
     by_transfer = out.groupby(col.TRANSFER_ID, sort=False, dropna=False)[col.LENGTH_KM]
     total = by_transfer.transform("sum").to_numpy(float)
     out[col.TRANSFER_KM] = np.where(by_transfer.transform("count").to_numpy() > 0, total, np.nan)
+    return with_geometry(out, geometry, crs=_CRS)
+
+
+def with_geometry(frame: pd.DataFrame, geometry: npt.ArrayLike, *, crs: object) -> gpd.GeoDataFrame:
+    """Return ``frame``'s columns with ``geometry`` as the last column, without copying them.
+
+    ``frame`` may hold a geometry column already (it is left out, and
+    ``frame`` itself is unchanged).  ``DataFrame.drop`` would copy every
+    block (~0.06 s at 100,000 legs); a shallow copy and ``del`` do not, and
+    geopandas copies every column of a frame it is given unless
+    ``copy=False``.
+    """
+    out = pd.DataFrame(frame, copy=False).copy(deep=False)
     if col.GEOMETRY in out.columns:
-        out = out.drop(columns=col.GEOMETRY)
-    # copy=False: out is this call's own frame (geopandas would copy every column)
+        del out[col.GEOMETRY]
     return gpd.GeoDataFrame(
-        out, geometry=gpd.GeoSeries(geometry, index=out.index), crs=_CRS, copy=False
+        out, geometry=gpd.GeoSeries(geometry, index=out.index, crs=crs), crs=crs, copy=False
     )
 
 

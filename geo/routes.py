@@ -213,7 +213,7 @@ def movement_lines(
         ``SEA_ROUTE_FALLBACK`` why a sea leg stayed a geodesic (else ``""``).
 
     """
-    from geo.lines import geodesic_lines
+    from geo.lines import geodesic_lines, with_geometry
 
     out = geodesic_lines(legs, spacing_km=spacing_km)
     fallback = np.full(len(out), "", dtype=object)
@@ -302,8 +302,7 @@ def movement_lines(
         bearing[changed] = np.mod(az, 360.0)[line]
         out[col.BEARING] = bearing
     out[col.TRANSFER_KM] = transfer_km(out)
-    geoms = gpd.GeoSeries(geometry, index=out.index, crs=out.crs)
-    return gpd.GeoDataFrame(out.drop(columns=col.GEOMETRY), geometry=geoms, copy=False)
+    return with_geometry(out, geometry, crs=out.crs)
 
 
 def transfer_km(lines: pd.DataFrame) -> np.ndarray:
