@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["start", "start_columns", "take"]
+__all__ = ["route_count", "start", "start_columns", "take"]
 
 #: path -> (stat key when started, done event, [result])
 _STARTED: dict[str, tuple[tuple[int, int, int], threading.Event, list[Any]]] = {}
@@ -96,10 +96,57 @@ def start_columns(path: str | os.PathLike[str]) -> bool:
 
     Its next call on the unchanged file takes the result.
     """
+    counted = threading.Event()
+    box: list[int | None] = []
+    with _LOCK:
+        _ROUTES[str(Path(path).absolute())] = (counted, box)
 
     def read(file: Path) -> Any:
         from geo._csv import _read_columns  # the read itself (read_columns takes ours)
 
-        return _read_columns(file)
+        got = None
+        try:
+            got = _read_columns(file)
+            return got
+        finally:
+            box.append(_count_routes(got))
+            counted.set()
 
-    return start(path, read, name="movemap-csv")
+    if not start(path, read, name="movemap-csv"):
+        counted.set()
+        return False
+    return True
+
+
+#: path -> (set when counted, [distinct (from, to) pairs, or None]); not taken by :func:`take`.
+_ROUTES: dict[str, tuple[threading.Event, list[int | None]]] = {}
+
+
+def _count_routes(got: Any) -> int | None:
+    """Count distinct (from, to) cells of read columns (equal cells are one object: cheap)."""
+    from geo import columns as col
+
+    if got is None:
+        return None
+    header, columns = got
+    try:
+        ends = columns[header.index(col.FROM)], columns[header.index(col.TO)]
+    except ValueError:  # no such column: the reader reports it
+        return None
+    return len(set(zip(*ends, strict=True)))
+
+
+def route_count(path: str | os.PathLike[str]) -> int | None:
+    """Return the distinct (from, to) pairs of a ledger read by :func:`start_columns` (waited for).
+
+    ``None`` when its columns were not read ahead (not started, not a
+    clean CSV file: the reader takes the slow path).  Counted in the
+    reading thread; unlike the columns, never handed out.
+    """
+    with _LOCK:
+        entry = _ROUTES.get(str(Path(path).absolute()))
+    if entry is None:
+        return None
+    counted, box = entry
+    counted.wait()
+    return box[0] if box else None

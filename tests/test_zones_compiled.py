@@ -114,3 +114,37 @@ def test_a_small_build_does_not_load_numba(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, cwd=tmp_path)  # fmt: skip
     assert done.stdout.split()[-2:] == ["False", "False"]
+
+
+def test_route_count_survives_the_columns_being_taken(tmp_path):
+    from geo import _prefetch
+    from layers.synthetic import write_inputs
+
+    ledger = write_inputs(tmp_path / "data", n_legs=2000, seed=1) / "transfers.csv"
+    assert _prefetch.route_count(ledger) is None  # not read ahead
+    assert _prefetch.start_columns(ledger)
+    taken, (header, columns) = _prefetch.take(ledger)
+    pairs = set(zip(columns[header.index("from")], columns[header.index("to")], strict=True))
+    assert taken and _prefetch.route_count(ledger) == len(pairs) > 10
+
+
+@pytest.mark.parametrize(("routes_needed", "loaded"), [(None, False), (10, True)])
+def test_a_large_build_loads_numba_only_for_many_routes(tmp_path, routes_needed, loaded):
+    # A 1 MB ledger (10,000 legs) repeating a few hundred routes: its split runs the
+    # numpy twins, numba is never loaded; with the bar lowered, the build's head start
+    # loads it beside the ledger read. The maps are the same bytes.
+    from layers.synthetic import write_inputs
+
+    data = write_inputs(tmp_path / "data", n_legs=10_000, seed=0)
+    assert (data / "transfers.csv").stat().st_size >= 1_000_000
+    out = tmp_path / f"maps-{routes_needed}"
+    setup = (f"import geo.zones._compiled as C; C.COMPILED_ROUTES = {routes_needed}; "
+             if routes_needed else "")  # fmt: skip
+    code = (
+        f"import sys; {setup}from layers.cli import main; "
+        f"assert main(['build', '--data', {str(data)!r}, '--out', {str(out)!r}]) == 0; "
+        "print('numba' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, cwd=tmp_path)  # fmt: skip
+    assert done.stdout.split()[-1] == str(loaded)

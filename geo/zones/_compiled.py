@@ -17,12 +17,20 @@ from __future__ import annotations
 
 import sys
 
-__all__ = ["COMPILED_MIN", "compiled"]
+__all__ = ["COMPILED_MIN", "COMPILED_ROUTES", "compiled"]
 
 #: Work items of one call (segments searched, coordinates gathered, distances
 #: measured, stretches) from which the compiled loop is used even if numba has
-#: to be loaded for it.
-COMPILED_MIN = 1_000_000
+#: to be loaded for it.  The twins take ~2.3x the compiled loops' time (0.85
+#: against 0.36 us an item, 100,000 legs of their own routes): loading numba
+#: (~0.45 CPU s) pays from about a million items a split, and a split whose
+#: largest call reaches 300,000 items has about that many.
+COMPILED_MIN = 300_000
+#: Distinct (from, to) pairs from which a build loads numba in a thread beside
+#: the ledger read (``layers/cli/build.py``): 100,000 legs of their own routes
+#: make calls of up to 1.1 M items, 30,000 about 300,000; a ledger of 100,000
+#: legs on 361 routes (calls of up to 93,000 items) runs the twins.
+COMPILED_ROUTES = 30_000
 
 #: Tests force one side: True (compiled), False (numpy), None (by size and state).
 FORCE: bool | None = None

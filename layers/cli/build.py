@@ -157,9 +157,10 @@ def _head_start(folder: Path) -> None:
 
     def zones() -> None:
         try:
-            from geo.engine import preload_zones
+            if _many_routes(transfers_file(folder)):
+                from geo.engine import preload_zones
 
-            preload_zones()
+                preload_zones()
         finally:
             start_thread(maps, name="movemap-maps-imports")
 
@@ -172,3 +173,22 @@ def _head_start(folder: Path) -> None:
             start_thread(zones, name=PRELOAD_ZONES_THREAD)
 
     start_thread(lines if big else maps, name=PRELOAD_THREAD if big else "movemap-maps-imports")
+
+
+def _many_routes(ledger: Path) -> bool:
+    """Tell whether the ledger's zone split will run the compiled loops (numba).
+
+    From its distinct (from, to) texts, counted where its columns are read
+    ahead (:func:`_read_ahead`, :func:`geo._prefetch.route_count`): a ledger
+    with :data:`geo.zones._compiled.COMPILED_ROUTES` of them makes calls
+    large enough for numba to pay for its loading (~0.45 CPU s), which this
+    thread then does beside the ledger read; a ledger repeating fewer
+    routes runs their numpy twins (the same results, bit for bit).  True
+    when the columns were not read ahead (a Parquet ledger, an unusual
+    CSV): numba is loaded as before.
+    """
+    from geo._prefetch import route_count
+    from geo.zones._compiled import COMPILED_ROUTES
+
+    routes = route_count(ledger)
+    return routes is None or routes >= COMPILED_ROUTES
