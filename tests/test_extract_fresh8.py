@@ -93,3 +93,15 @@ def test_a_demonym_before_a_movement_word_is_a_weak_origin():
                           "Mali.", published="2025-01-30")
     assert leg.frm.place.country == "RU" and leg.to.place.country == "ML"
     assert "origin: the country of the 'Russian' movement (weak)" in leg.reasons
+
+
+def test_each_leg_of_one_sentence_takes_the_mode_between_its_ends():
+    # s01: unloaded at Conakry from ships, then driven by road to Bamako: both legs were
+    # "sea" (the sentence's first mode word); the road leg is road.
+    text = ("The vehicles had been unloaded in the preceding days at the port of Conakry, in "
+            "Guinea, probably from two Russian ships, the Adler and the Siyanie Severa, and "
+            "were then driven by road to the Malian capital.")
+    legs = extract_text(text, published="2025-01-20")
+    modes = {(leg.frm.name, leg.to.name): leg.mode for leg in legs}
+    assert modes[("", "Conakry")] == "sea", modes  # the ships' leg, origin not reported
+    assert [m for (a, _), m in modes.items() if a == "Conakry"] == ["road"], modes

@@ -62,6 +62,21 @@ def _describe(pipe, cand: Candidate, s: Sentence, doc, previous: Candidate | Non
     if carriers:
         modes.insert(0, "sea" if carriers[0][2].category == "naval" else "air")
     cand.mode = modes[0] if modes else (previous.mode if previous else "unknown")
+    # A sentence telling two legs ("unloaded at the port of Conakry ... from two Russian
+    # ships ... then driven by road to the Malian capital"): a leg whose two ends it names
+    # takes the last mode word between them.
+    lo, hi = cand.frm.pos, cand.to.pos
+    if s.span.start_char <= lo < hi <= s.span.end_char:
+        between = [
+            (doc[a].idx, v)
+            for kind in ("move", "mode")
+            for a, b in s.cues.get(kind, [])
+            if a not in in_names and lo < doc[a].idx < hi
+            and (v := pipe.lexicon.cues[kind].get(doc[a:b].text.lower(), ""))
+            and (kind == "mode" or v)
+        ]
+        if between:
+            cand.mode = max(between)[1]
     cues = [(a, b) for a, b in s.cues.get("status", [])
             if not _negated(doc, a, s.span.start)]  # "do not enter the port officially"
     statuses = [pipe.lexicon.cues["status"][doc[a:b].text.lower()] for a, b in cues]
