@@ -32,7 +32,8 @@ class Dataset:
     folder
         The data folder the inputs were read from.
     places
-        Gazetteer points (EPSG:4326), indexed by place id.
+        Gazetteer points (EPSG:4326), indexed by place id, followed by the
+        world-table places the ledger names (``geo.ledger_places.with_world_places``).
     sources
         sources.csv rows.
     legs
@@ -86,6 +87,7 @@ def load_dataset(
     # Imported here so `movemap geocode` need not import zones/lines.
     from geo._parquet import transfers_file
     from geo.engine import lines_and_zones
+    from geo.ledger_places import with_world_places
 
     warming = None
     try:
@@ -100,6 +102,8 @@ def load_dataset(
         warming = warm_up()
     try:
         folder, places, ledger, zones = read_inputs(data_dir)
+        # The world-table places the ledger names are places of the dataset too.
+        places = with_world_places(places, ledger.legs)
     finally:
         if warming is not None:
             warming.join()  # no thread left running: the lines and zones may fork

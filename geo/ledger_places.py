@@ -45,7 +45,14 @@ from geo.translit import fold
 if TYPE_CHECKING:
     from geo.geocode import PlaceIndex
 
-__all__ = ["referenced_place", "resolve_ends", "serves_warnings", "world_reference"]
+__all__ = [
+    "gazetteer_kind",
+    "referenced_place",
+    "resolve_ends",
+    "serves_warnings",
+    "with_world_places",
+    "world_reference",
+]
 
 #: Leg mode -> the kind of base a city name may stand for.
 _MODE_KIND = {"air": "airfield", "sea": "port"}
@@ -322,3 +329,58 @@ def serves_warnings(legs: pd.DataFrame, file: str) -> list[Problem]:
             )
         )
     return out
+
+
+#: World kind -> gazetteer kind (airfields: see :func:`gazetteer_kind`).
+_GAZ_KIND = {"port": "port", "city": "city", "region": "region", "country": "country"}
+#: Note of a place the ledger takes from the world tables.
+WORLD_NOTE = "from movemap's world tables (not in gazetteer.csv)"
+
+
+def gazetteer_kind(kind: str, detail: str = "") -> str:
+    """Return the gazetteer kind of a world place's ``kind`` (and airfield ``detail``)."""
+    if kind == "airfield":
+        return "airbase" if "military" in detail else "airport"
+    return _GAZ_KIND.get(kind, "region")
+
+
+def with_world_places(places: Any, legs: pd.DataFrame) -> Any:
+    """Return ``places`` (the gazetteer) plus the world-table places the legs' ends name.
+
+    A leg end resolved through the world tables ("Conakry (unlocode:GNCKY)",
+    or a name only they know) has a world id such as ``unlocode:GNCKY``;
+    the maps, the exports and the briefing draw, list and label it like a
+    gazetteer place, with the world tables' name, kind, country, precision
+    and source, and :data:`WORLD_NOTE`.  ``source_line`` is 0 (no line of
+    gazetteer.csv).  The same ``places`` object when no leg names one.
+    """
+    import geopandas as gpd
+
+    from geo.columns import FROM_ID, TO_ID
+    from geo.world import world_tables
+
+    ids = pd.unique(pd.concat([legs[FROM_ID], legs[TO_ID]]).dropna().astype(str).to_numpy())
+    wanted = sorted(i for i in ids if i not in places.index and world_reference(i) is not None)
+    found = [p for p in map(world_tables().get, wanted) if p is not None]
+    if not found:
+        return places
+    rows = pd.DataFrame({
+        "id": [p.id for p in found],
+        "name": [p.name for p in found],
+        "aliases": [() for _ in found],
+        "kind": [gazetteer_kind(p.kind, p.sub) for p in found],
+        "country": [p.country for p in found],
+        "lat": [float(p.lat) for p in found],
+        "lon": [float(p.lon) for p in found],
+        "precision": [p.precision for p in found],
+        "coord_source": [p.source for p in found],
+        "note": WORLD_NOTE,
+        "shared_aliases": [() for _ in found],
+        "source_line": 0,
+    })  # fmt: skip
+    rows = rows[[c for c in places.columns if c != places.geometry.name]]
+    rows[places.geometry.name] = gpd.points_from_xy(rows["lon"], rows["lat"])
+    world = gpd.GeoDataFrame(rows, geometry=places.geometry.name, crs=places.crs)
+    world = world.set_index("id", drop=False)
+    world.index.name = places.index.name
+    return pd.concat([places, world])

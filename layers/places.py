@@ -232,20 +232,6 @@ def places_payload(
                 lat=round(float(row[col.LAT]), 4),
                 lon=round(float(row[col.LON]), 4),
             )
-        elif not unknown and (world := _world_place(str(key))) is not None:
-            # A place of the world tables the ledger names ("unlocode:GNCKY"): a real
-            # place with its own source, not an unknown stop.
-            item.update(
-                id=str(key),
-                name=world.name,
-                kind=world.kind,
-                country=world.country or None,
-                precision=world.precision,
-                coord_source=world.source,
-                note="From movemap's world tables (not in gazetteer.csv).",
-                lat=round(float(world.lat), 4),
-                lon=round(float(world.lon), 4),
-            )
         else:
             if not len(drawn):
                 continue
@@ -266,17 +252,6 @@ def places_payload(
     # Unknown stops last, so they are drawn over a gazetteer area point
     # they share a position with ("?base @ western_libya").
     return sorted(items, key=lambda it: (it["unknown"], it["key"]))
-
-
-def _world_place(key: str) -> Any:
-    """Return the world tables' place of id ``key`` ("table:record"), or None."""
-    from geo.ledger_places import world_reference
-
-    if world_reference(key) is None:  # not a world id: no look-up
-        return None
-    from geo.world import world_tables
-
-    return world_tables().get(key)
 
 
 def _text(value: Any) -> str | None:

@@ -54,3 +54,20 @@ def test_a_world_place_after_an_undrawable_leg_is_drawn_with_its_source(tmp_path
     assert conakry["country"] == "GN" and "GNCKY" in conakry["coord_source"]
     assert "approximate" not in conakry["note"] and conakry["id"] == "unlocode:GNCKY"
     assert list(conakry["legs"]) and len(list(conakry["ends"])) == 2
+
+
+def test_world_places_are_exported_with_the_gazetteer_s(tmp_path):
+    # `movemap export` listed the gazetteer only: legs to Conakry, no Conakry.
+    import json
+
+    from layers.cli import main
+
+    data = _folder(tmp_path)
+    assert main(["export", "--data", str(data), "--format", "geojson",
+                 "--out", str(tmp_path / "out")]) == 0  # fmt: skip
+    feats = json.loads((tmp_path / "out" / "places.geojson").read_text())["features"]
+    (conakry,) = [f for f in feats if f["properties"]["id"] == "unlocode:GNCKY"]
+    assert conakry["properties"]["kind"] == "port"
+    assert conakry["properties"]["note"].startswith("from movemap's world tables")
+    assert conakry["geometry"]["coordinates"] == [-13.71529, 9.51057]
+    assert len(feats) == len([f for f in feats if f["properties"]["id"] != "unlocode:GNCKY"]) + 1

@@ -18,9 +18,6 @@ HELP = (
     "coordinates, precision and source (shown first; nothing is written on any doubt)"
 )
 
-#: World kind (and airfield type) -> gazetteer kind.
-_GAZ_KIND = {"port": "port", "city": "city", "region": "region", "country": "country"}
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add this command's arguments."""
@@ -163,9 +160,9 @@ def _bare(text: str) -> str:
 
 
 def _gazetteer_kind(place: object) -> str:
-    if place.kind == "airfield":  # type: ignore[attr-defined]
-        return "airbase" if "military" in place.detail else "airport"  # type: ignore[attr-defined]
-    return _GAZ_KIND.get(place.kind, "region")  # type: ignore[attr-defined]
+    from geo.ledger_places import gazetteer_kind
+
+    return gazetteer_kind(place.kind, place.detail)  # type: ignore[attr-defined]
 
 
 def _slug(name: str) -> str:
