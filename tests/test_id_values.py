@@ -7,15 +7,14 @@ tables to the town Atlantis, South Africa, and `movemap validate` reported nothi
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
 
 import pytest
+from _helpers import copy_inputs
 
 from geo.resolve import resolve
 from layers.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize(
@@ -47,10 +46,7 @@ def test_a_naval_base_cue_takes_the_port_over_the_town():
 
 
 def _ledger_with(tmp_path: Path, value: str) -> Path:
-    data = tmp_path / "data"
-    data.mkdir()
-    for name in ("gazetteer.csv", "transfers.csv", "sources.csv", "zones.geojson", "actors.csv"):
-        shutil.copy(ROOT / name, data / name)
+    data = copy_inputs(tmp_path / "data")
     with open(data / "transfers.csv", newline="", encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
     head = rows[0]

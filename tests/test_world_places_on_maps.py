@@ -9,14 +9,14 @@ was described as an "unknown stop" whose "marker is approximate".
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
+
+from _helpers import copy_inputs
 
 from geo.dataset import load_dataset
 from layers.maps import build_context
 from layers.places import places_payload
 
-ROOT = Path(__file__).resolve().parent.parent
 ROWS = [
     # an undrawable leg first: its end at Conakry has no position
     ["conakry-test", "1", "?Russian port (origin not reported)", "Conakry (unlocode:GNCKY)"],
@@ -25,10 +25,7 @@ ROWS = [
 
 
 def _folder(tmp_path: Path) -> Path:
-    data = tmp_path / "data"
-    data.mkdir()
-    for name in ("gazetteer.csv", "transfers.csv", "sources.csv", "zones.geojson", "actors.csv"):
-        shutil.copy(ROOT / name, data / name)
+    data = copy_inputs(tmp_path / "data")
     with open(data / "transfers.csv", newline="", encoding="utf-8") as fh:
         header = next(csv.reader(fh))
     with open(data / "transfers.csv", "a", newline="", encoding="utf-8") as fh:
