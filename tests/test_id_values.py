@@ -16,7 +16,6 @@ from geo.resolve import resolve
 from layers.cli import main
 
 
-
 @pytest.mark.parametrize(
     ("query", "status", "kind"),
     [
