@@ -46,7 +46,6 @@ if TYPE_CHECKING:
     from geo.geocode import PlaceIndex
 
 __all__ = [
-    "gazetteer_kind",
     "referenced_place",
     "resolve_ends",
     "serves_warnings",
@@ -331,17 +330,8 @@ def serves_warnings(legs: pd.DataFrame, file: str) -> list[Problem]:
     return out
 
 
-#: World kind -> gazetteer kind (airfields: see :func:`gazetteer_kind`).
-_GAZ_KIND = {"port": "port", "city": "city", "region": "region", "country": "country"}
 #: Note of a place the ledger takes from the world tables.
 WORLD_NOTE = "from movemap's world tables (not in gazetteer.csv)"
-
-
-def gazetteer_kind(kind: str, detail: str = "") -> str:
-    """Return the gazetteer kind of a world place's ``kind`` (and airfield ``detail``)."""
-    if kind == "airfield":
-        return "airbase" if "military" in detail else "airport"
-    return _GAZ_KIND.get(kind, "region")
 
 
 def with_world_places(places: Any, legs: pd.DataFrame) -> Any:
@@ -357,6 +347,7 @@ def with_world_places(places: Any, legs: pd.DataFrame) -> Any:
     import geopandas as gpd
 
     from geo.columns import FROM_ID, TO_ID
+    from geo.resolve.places import gazetteer_kind
     from geo.world import world_tables
 
     ids = pd.unique(pd.concat([legs[FROM_ID], legs[TO_ID]]).dropna().astype(str).to_numpy())

@@ -209,8 +209,6 @@ def places_payload(
         at = groups[key]
         first = at[0]
         unknown = bool(unknown_of[first])
-        # The first end with a position (a leg that cannot be drawn has none).
-        drawn = at[~(pd.isna(lat_of[at]) | pd.isna(lon_of[at]))]
         zones = sorted({z if z in zone_keys else col.OUTSIDE_ZONES for z in zone_of[at]})
         item: dict[str, Any] = {
             "key": str(key),
@@ -233,6 +231,8 @@ def places_payload(
                 lon=round(float(row[col.LON]), 4),
             )
         else:
+            # The first end with a position (a leg that cannot be drawn has none).
+            drawn = at[~(pd.isna(lat_of[at]) | pd.isna(lon_of[at]))]
             if not len(drawn):
                 continue
             first = drawn[0]

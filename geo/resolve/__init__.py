@@ -44,6 +44,7 @@ Modules: :mod:`~geo.resolve.answers` (:class:`Resolution`, :class:`Candidate`),
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from geo.resolve.answers import Candidate, Resolution
@@ -56,7 +57,7 @@ from geo.resolve.places import (
     serving,
     town_airports,
 )
-from geo.resolve.query import _codes, _Context, _parse, _parts
+from geo.resolve.query import _codes, _Context, _parse, _parts, _Query
 from geo.resolve.score import (
     _MATCH,
     _MATCH_OF,
@@ -266,37 +267,11 @@ def _resolve_distinct(
             served = [c for c in town_airports([places[r] for r in rids]) if _allowed(c, ctx)]
             world_c = [c for c in world_c if c.id not in {s.id for s in served}]
         scored = [_score(c, q, ctx) for c in [*core_hits, *served, *world_c]]
-        res = _decide(q, scored, ctx)
-        if res.candidates and index is not None:
-            res = _curated_twin(res, index)
-        if res.status == "ok" and q.cue and not q.military and not _fits_cue(res.candidates[0], q):
-            # "Atlantis airport", no airport known: the town stands for it, said so.
-            c = res.candidates[0]
-            note = (
-                f"no {_CIVIL_WORDS.get(q.cue, q.cue)} named {q.core!r} in the gazetteer or the "
-                f"world tables: placed at the {_KIND_WORDS.get(c.kind, c.kind)} {c.name!r} "
-                f"({c.id}); add the {_CIVIL_WORDS.get(q.cue, q.cue)} to gazetteer.csv for its site"
-            )
-            res = Resolution(res.query, res.status, res.candidates, res.suggestions, res.cue,
-                             (*res.notes, note))  # fmt: skip
-        if res.status == "ok" and q.military and q.cue and not _fits_cue(res.candidates[0], q):
-            fitting = [c for c in scored if _fits_cue(c, q)]
-            if fitting:  # "Tartus naval base": the port of that name, not the town
-                res = _decide(q, fitting, ctx)
-                if res.candidates and index is not None:
-                    res = _curated_twin(res, index)
-            else:
-                # "atlantis_ab", "Atlantis air base": no base of that name is known,
-                # and the town of that name is not one. Never answered silently with
-                # the town: unknown, with the town first among the suggestions.
-                c = res.candidates[0]
-                contradicted[n] = c
-                note = (
-                    f"no {_CUE_WORDS.get(q.cue, q.cue)} named {q.core!r} in the gazetteer or "
-                    f"the world tables (add it to gazetteer.csv); {c.name!r} ({c.id}) is a "
-                    f"{_KIND_WORDS.get(c.kind, c.kind)}, not a base"
-                )
-                res = Resolution(q.text, "unknown", (), (c,), q.cue, (*res.notes, note))
+        res = _decided(q, scored, ctx, index)
+        if res.status == "ok" and q.cue and not _fits_cue(res.candidates[0], q):
+            res = _against_cue(q, res, scored, ctx, index)
+            if res.status == "unknown":  # the town, first among the suggestions
+                contradicted[n] = res.suggestions[0]
         if res.status == "unknown":
             unknown.append(n)
         out[n] = res
@@ -317,6 +292,50 @@ _KIND_WORDS = {"city": "town", "airfield": "airfield", "port": "port", "country"
                "region": "region"}  # fmt: skip
 
 
-def _fits_cue(c: Candidate, q: object) -> bool:
+def _fits_cue(c: Candidate, q: _Query) -> bool:
     """Tell whether a place is of the kind its name's descriptor words cue (air base: a field)."""
-    return c.kind == q.cue or _military_any(c, q.cue)  # type: ignore[attr-defined]
+    return c.kind == q.cue or _military_any(c, q.cue)
+
+
+def _decided(
+    q: _Query, scored: list[Candidate], ctx: _Context, index: GazetteerView | None
+) -> Resolution:
+    """:func:`_decide`, the answer's world places given as their curated twins."""
+    res = _decide(q, scored, ctx)
+    if res.candidates and index is not None:
+        res = _curated_twin(res, index)
+    return res
+
+
+def _against_cue(
+    q: _Query,
+    res: Resolution,
+    scored: list[Candidate],
+    ctx: _Context,
+    index: GazetteerView | None,
+) -> Resolution:
+    """Answer a name whose best place is not of the kind its descriptor words cue.
+
+    A civil cue ("Atlantis airport", no airport known): the town stands
+    for it, with a note saying so.  A military cue ("Tartus naval base"):
+    a scored place of that kind if there is one (the port, not the town);
+    else ("atlantis_ab") never the town silently: unknown, the town as the
+    only suggestion, with a note.
+    """
+    c = res.candidates[0]
+    kind = _KIND_WORDS.get(c.kind, c.kind)
+    if not q.military:
+        what = _CIVIL_WORDS.get(q.cue, q.cue)
+        note = (
+            f"no {what} named {q.core!r} in the gazetteer or the world tables: placed at the "
+            f"{kind} {c.name!r} ({c.id}); add the {what} to gazetteer.csv for its site"
+        )
+        return replace(res, notes=(*res.notes, note))
+    fitting = [f for f in scored if _fits_cue(f, q)]
+    if fitting:
+        return _decided(q, fitting, ctx, index)
+    note = (
+        f"no {_CUE_WORDS.get(q.cue, q.cue)} named {q.core!r} in the gazetteer or the world "
+        f"tables (add it to gazetteer.csv); {c.name!r} ({c.id}) is a {kind}, not a base"
+    )
+    return Resolution(q.text, "unknown", (), (c,), q.cue, (*res.notes, note))

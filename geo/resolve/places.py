@@ -18,7 +18,14 @@ if TYPE_CHECKING:
     from geo.gazview import GazetteerView
     from geo.geocode import PlaceIndex
 
-__all__ = ["GAZETTEER_KINDS", "SERVES_FILE", "load_serves", "serving", "town_airports"]
+__all__ = [
+    "GAZETTEER_KINDS",
+    "SERVES_FILE",
+    "gazetteer_kind",
+    "load_serves",
+    "serving",
+    "town_airports",
+]
 
 
 #: Gazetteer kind -> world kind ("" = a military base of any kind).
@@ -33,6 +40,17 @@ GAZETTEER_KINDS: dict[str, str] = {
     "region": "region",
     "country": "country",
 }
+#: World kind -> gazetteer kind (airfields: see :func:`gazetteer_kind`).
+_GAZ_KIND = {"port": "port", "city": "city", "region": "region", "country": "country"}
+
+
+def gazetteer_kind(kind: str, detail: str = "") -> str:
+    """Return the gazetteer kind of a world place's ``kind`` (and airfield ``detail``)."""
+    if kind == "airfield":
+        return "airbase" if "military" in detail else "airport"
+    return _GAZ_KIND.get(kind, "region")
+
+
 #: The curated city -> base relation (geo/data/world/serves.csv).
 SERVES_FILE = "serves.csv"
 _MAIN_BASE = 0.3

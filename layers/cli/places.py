@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     from geo.gazview import read_view
     from geo.paths import data_dir
     from geo.resolve import resolve
-    from geo.resolve.places import _place_by_id
+    from geo.resolve.places import _place_by_id, gazetteer_kind
     from geo.world import world_tables
 
     path = data_dir(args.data) / settings.GAZETTEER_FILE
@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
         "id": pid,
         "name": place.name,
         "aliases": ";".join(aliases),
-        "kind": _gazetteer_kind(place),
+        "kind": gazetteer_kind(place.kind, place.detail),
         "country": place.country,
         "lat": f"{place.lat:.{settings.COORDINATE_PRECISION}f}",
         "lon": f"{place.lon:.{settings.COORDINATE_PRECISION}f}",
@@ -157,12 +157,6 @@ def _bare(text: str) -> str:
                 words, changed = words[k:], True
                 break
     return " ".join(words)
-
-
-def _gazetteer_kind(place: object) -> str:
-    from geo.ledger_places import gazetteer_kind
-
-    return gazetteer_kind(place.kind, place.detail)  # type: ignore[attr-defined]
 
 
 def _slug(name: str) -> str:
